@@ -1,0 +1,32 @@
+# Yici: the two set-up commands are `make run` and `make test`; everything else is a helper.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install test-unit test-integration test-e2e bench lint clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -c requirements.lock 'setuptools==80.9.0' 'pip>=23'
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/yici run
+
+test: $(STAMP)
+	bash deploy/ensure-services.sh
+	$(BIN)/python -m pytest tests
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit tests/contract
+
+bench: $(STAMP)
+	bash deploy/ensure-services.sh
+	$(BIN)/python bench/pipeline.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var
