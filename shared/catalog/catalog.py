@@ -1,0 +1,69 @@
+"""The Catalog aggregate: one version of all matters, items, departments, materials and fields."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .errors import UnknownMatter, UnknownSituation
+from .model import Department, FormField, Item, Material, Matter
+
+
+class Redefinition(BaseModel):
+    """A code defined in more than one file; the first definition wins, lint reports the rest."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: str
+    code: str
+    files: list[str]
+    same: bool
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    version: str
+    status: Literal["draft", "published"]
+    departments: dict[str, Department] = {}
+    items: dict[str, Item] = {}
+    matters: dict[str, Matter] = {}
+    materials: dict[str, Material] = {}
+    fields: dict[str, FormField] = {}
+    redefinitions: list[Redefinition] = []
+    source: str | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    def matter(self, code: str) -> Matter:
+        try:
+            return self.matters[code]
+        except KeyError:
+            raise UnknownMatter(code) from None
+
+    def items_for(self, matter_code: str, situations: Iterable[str] = ()) -> list[Item]:
+        """The matter's applicable items in the matter's order.
+
+        An item applies when its situations are empty or intersect the chosen ones.
+        """
+        matter = self.matter(matter_code)
+        chosen = _checked_situations(matter, situations)
+        items = (self.items[code] for code in matter.items if code in self.items)
+        return [item for item in items if _applies(matter.situations_of(item), chosen)]
+
+    def department_of(self, item_code: str) -> Department:
+        return self.departments[self.items[item_code].department]
+
+
+def _checked_situations(matter: Matter, situations: Iterable[str]) -> set[str]:
+    chosen = set(situations)
+    unknown = sorted(chosen - set(matter.situation_codes))
+    if unknown:
+        raise UnknownSituation(matter.code, unknown)
+    return chosen
+
+
+def _applies(selecting: list[str], chosen: set[str]) -> bool:
+    return not selecting or bool(chosen & set(selecting))
