@@ -86,12 +86,14 @@ class WorkingCalendar:
 
     @classmethod
     def from_file(cls, path: Path | str = DEFAULT_OVERRIDES) -> WorkingCalendar:
+        """The package data plus the published years of an override file (default: shipped)."""
         return cls(load_overrides(path))
 
     def is_covered(self, year: int) -> bool:
         return year in self._overrides or year in self._library
 
     def is_workday(self, d: date) -> bool:
+        """Whether `d` is an official working day; CalendarNotCovered for unknown years."""
         if d.year in self._overrides:
             return self._overrides[d.year].is_workday(d)
         if d.year in self._library:
@@ -121,6 +123,7 @@ class WorkingCalendar:
         return sum(self.is_workday(a + k * ONE_DAY) for k in range(1, (b - a).days + 1))
 
     def covered_until(self) -> date:
+        """Last day of the unbroken run of years with official data."""
         year = self._library.start
         while self.is_covered(year + 1):
             year += 1
