@@ -1,0 +1,57 @@
+"""Small graph helpers over prerequisite edges: {item: [items it needs first]}."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+Edges = Mapping[str, Sequence[str]]
+
+
+class CycleError(ValueError):
+    """The prerequisite graph has a cycle, so no order or critical path exists."""
+
+    def __init__(self, cycle: list[str]):
+        super().__init__(" -> ".join(cycle))
+        self.cycle = cycle
+
+
+def find_cycle(edges: Edges) -> list[str] | None:
+    """One cycle as [a, b, …, a], or None."""
+    state: dict[str, str] = {}
+    for start in edges:
+        cycle = _visit(start, edges, state, [])
+        if cycle:
+            return cycle
+    return None
+
+
+def _visit(node: str, edges: Edges, state: dict[str, str], trail: list[str]) -> list[str] | None:
+    if state.get(node) == "open":
+        return trail[trail.index(node):] + [node]
+    if state.get(node) == "done":
+        return None
+    state[node] = "open"
+    for before in edges.get(node, ()):
+        cycle = _visit(before, edges, state, trail + [node])
+        if cycle:
+            return cycle
+    state[node] = "done"
+    return None
+
+
+def longest_path(weights: Mapping[str, int], edges: Edges) -> tuple[int, list[str]]:
+    """The heaviest chain of prerequisites (total weight, items first to last); raises CycleError."""
+    cycle = find_cycle(edges)
+    if cycle:
+        raise CycleError(cycle)
+    best: dict[str, tuple[int, list[str]]] = {}
+    for node in weights:
+        _heaviest_to(node, weights, edges, best)
+    return max(best.values(), key=lambda found: found[0], default=(0, []))
+
+
+def _heaviest_to(node: str, weights: Mapping[str, int], edges: Edges, best: dict) -> tuple[int, list[str]]:
+    if node not in best:
+        before = [_heaviest_to(p, weights, edges, best) for p in edges.get(node, ()) if p in weights]
+        days, path = max(before, key=lambda found: found[0], default=(0, []))
+        best[node] = (days + weights[node], path + [node])
+    return best[node]

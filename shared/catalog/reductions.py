@@ -1,0 +1,60 @@
+"""The five reductions (减时限/减环节/减材料/减成本/减跑动) of a matter, before vs after bundling."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from .catalog import Catalog
+from .forms import merged_form
+from .limits import limits
+from .materials import material_list
+
+
+class Reduction(BaseModel):
+    """One measure: item by item (`before`) versus as one matter (`after`)."""
+
+    model_config = ConfigDict(frozen=True)
+    label: str
+    unit: str
+    before: float
+    after: float
+
+    @property
+    def saved(self) -> float:
+        return self.before - self.after
+
+
+class Reductions(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    matter: str
+    time: Reduction
+    steps: Reduction
+    form_fields: Reduction
+    materials: Reduction
+    cost: Reduction
+    visits: Reduction
+
+    def rows(self) -> list[Reduction]:
+        return [self.time, self.steps, self.form_fields, self.materials, self.cost, self.visits]
+
+
+def reductions(catalog: Catalog, matter_code: str, situations: Iterable[str] = ()) -> Reductions:
+    """Before: each item applied for separately. After: one application, one form, one list, one visit."""
+    situations = list(situations)
+    matter = catalog.matter(matter_code)
+    items = catalog.items_for(matter_code, situations)
+    entries = material_list(catalog, matter_code, situations)
+    fees = round(sum(item.fee for item in items), 2)
+    return Reductions(
+        matter=matter_code,
+        time=Reduction(label="减时限", unit="工作日",
+                       before=limits(catalog, matter_code, situations).summed_days, after=matter.promised_days),
+        steps=Reduction(label="减环节", unit="次申请", before=len(items), after=1),
+        form_fields=Reduction(label="一表申请", unit="项填报内容", before=sum(len(i.fields) for i in items),
+                              after=len(merged_form(catalog, matter_code, situations)["properties"])),
+        materials=Reduction(label="减材料", unit="份需提交材料", before=sum(len(i.materials) for i in items),
+                            after=sum(1 for entry in entries if entry.applicant_supplies)),
+        cost=Reduction(label="减成本", unit="元", before=fees, after=0 if matter.fees_waived else fees),
+        visits=Reduction(label="减跑动", unit="次", before=matter.visits_before, after=matter.visits_after),
+    )
