@@ -1,0 +1,46 @@
+"""The `yici` command: run the suite, and (from later issues) catalog and guide operations."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from shared.config import SERVICES, ConfigError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="yici", description="Yici 一次办: one matter, handled in one go")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run all five services embedded (or --services a,b)")
+    run.add_argument("--config", help="YAML configuration (default deploy/config/embedded.yaml)")
+    run.add_argument("--services", default=",".join(SERVICES))
+    serve = commands.add_parser("serve", help="run one service as its own process (distributed)")
+    serve.add_argument("service", choices=SERVICES)
+    serve.add_argument("--config", default=None)
+    catalog = commands.add_parser("catalog", help="catalog operations")
+    catalog.add_argument("action", choices=["lint"])
+    catalog.add_argument("path", nargs="?")
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        print(f"yici: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args) -> int:
+    if args.command == "catalog":
+        from shared.catalog.lint import main as lint_main
+        return lint_main([args.path] if args.path else [])
+    services = [args.service] if args.command == "serve" else args.services.split(",")
+    config = args.config
+    if args.command == "serve" and config is None:
+        from shared.config import REPO_ROOT
+        config = REPO_ROOT / "deploy" / "config" / "distributed.yaml"
+    settings = load_settings(config)
+    from shared.providers import runner
+    runner.run(settings, services)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

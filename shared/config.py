@@ -1,0 +1,109 @@
+"""Configuration: YAML files with ${VAR:-default} substitution, validated at start."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
+_VAR = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?::-(?P<default>[^}]*))?\}")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "deploy" / "config" / "embedded.yaml"
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message says where and why."""
+
+
+class Client(BaseModel):
+    """A caller of the HTTP API, known by its bearer token."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    token: str = Field(min_length=8)
+    role: Literal["frontend", "clerk", "department", "supervisor"] = "frontend"
+    department: str | None = None
+
+
+class ApprovalSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    auto_approve: bool = True
+    delay_seconds: float = Field(default=0.0, ge=0, le=3600)
+
+
+class Settings(BaseModel):
+    """Everything a Yici process needs to start; unknown keys are refused."""
+    model_config = ConfigDict(extra="forbid")
+    mode: Literal["embedded", "distributed"] = "embedded"
+    amqp_uri: str = "memory://"
+    data_dir: Path = Path("./var")
+    database_url: str = "sqlite:///{data_dir}/{service}.db"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    service_ports: dict[str, int] = Field(default_factory=dict)
+    heartbeat: int = Field(default=10, ge=0, le=600)
+    max_workers: int = Field(default=10, ge=1, le=1000)
+    confirm_timeout: float = Field(default=5.0, gt=0)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    clients: list[Client] = Field(default_factory=list)
+    approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    public_base_url: str = "http://127.0.0.1:8000"
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    @field_validator("amqp_uri")
+    @classmethod
+    def _known_transport(cls, value: str) -> str:
+        if not value.startswith(("memory://", "amqp://", "amqps://", "pyamqp://")):
+            raise ValueError("amqp_uri must start with memory:// or amqp://")
+        return value
+
+    @field_validator("service_ports")
+    @classmethod
+    def _known_services(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(SERVICES))
+        if unknown:
+            raise ValueError(f"unknown services in service_ports: {unknown}")
+        return value
+
+    def database_url_for(self, service: str) -> str:
+        return self.database_url.format(data_dir=self.data_dir, service=service)
+
+    def port_for(self, service: str) -> int:
+        if self.mode == "embedded":
+            return self.port
+        return self.service_ports.get(service, self.port)
+
+    def client_for_token(self, token: str) -> Client | None:
+        return next((c for c in self.clients if c.token == token), None)
+
+
+def substitute(text: str, env: dict[str, str] | None = None) -> str:
+    """Replace ${VAR} and ${VAR:-default}; an unset variable without default is an error."""
+    env = os.environ if env is None else env
+
+    def replace(match: re.Match) -> str:
+        name, default = match.group("name"), match.group("default")
+        if name in env and env[name] != "":
+            return env[name]
+        if default is None:
+            raise ConfigError(f"environment variable {name} is not set and has no default")
+        return default
+
+    return _VAR.sub(replace, text)
+
+
+def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read, substitute and validate one YAML configuration file."""
+    path = Path(path or os.environ.get("YICI_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = yaml.safe_load(substitute(path.read_text(encoding="utf-8"), env)) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError(f"{path}: invalid configuration:\n" + "\n".join(lines)) from exc

@@ -1,0 +1,178 @@
+"""Transactional outbox and inbox, and the unit of work that commits them with a handler's changes."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.events import Event
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    outbox: Table
+    inbox: Table
+
+
+def messaging_tables(metadata: MetaData, service: str) -> MessagingTables:
+    """Declare `<service>_outbox` and `<service>_inbox` in the service's own metadata."""
+    outbox = Table(
+        f"{service}_outbox", metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("event_type", String(64), nullable=False),
+        Column("routing_key", String(200), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Index(f"ix_{service}_outbox_unsent", "sent_at", "created_at"),
+    )
+    inbox = Table(
+        f"{service}_inbox", metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    return MessagingTables(outbox, inbox)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    event_id: str
+    routing_key: str
+    body: str
+
+
+class UnitOfWork:
+    """One transaction: the handler's changes, the events it emits, and the inbox mark."""
+
+    def __init__(self, session: Session, tables: MessagingTables,
+                 repositories: dict[str, Callable[[Session], Any]]):
+        self.session = session
+        self._tables = tables
+        self._repositories = repositories
+        self.emitted: list[OutgoingMessage] = []
+        self.committed = False
+
+    def __getattr__(self, name: str) -> Any:
+        factory = self.__dict__.get("_repositories", {}).get(name)
+        if factory is None:
+            raise AttributeError(name)
+        repository = factory(self.session)
+        setattr(self, name, repository)
+        return repository
+
+    def emit(self, event: Event) -> None:
+        message = OutgoingMessage(str(event.event_id), event.routing_key, json.dumps(event.to_wire()))
+        self.session.execute(self._tables.outbox.insert().values(
+            event_id=message.event_id, event_type=event.event_type, routing_key=message.routing_key,
+            body=message.body, created_at=utcnow(), sent_at=None))
+        self.emitted.append(message)
+
+    def first_time(self, consumer: str, event_id: str) -> bool:
+        """Mark the event processed for `consumer`; False when it already was (a duplicate)."""
+        inbox = self._tables.inbox
+        seen = self.session.execute(select(inbox.c.event_id).where(
+            inbox.c.consumer == consumer, inbox.c.event_id == event_id)).first()
+        if seen:
+            return False
+        self.session.execute(inbox.insert().values(
+            consumer=consumer, event_id=event_id, processed_at=utcnow()))
+        return True
+
+    def commit(self) -> None:
+        self.session.commit()
+        self.committed = True
+
+
+class Store:
+    """A service's database: sessions, its outbox and inbox, its repositories."""
+
+    def __init__(self, session_factory: sessionmaker, tables: MessagingTables,
+                 repositories: dict[str, Callable[[Session], Any]] | None = None,
+                 publish: Callable[[list[OutgoingMessage]], list[str]] | None = None):
+        self.session_factory = session_factory
+        self.tables = tables
+        self.repositories = repositories or {}
+        self.publish = publish
+
+    def unit_of_work(self) -> "_UowContext":
+        return _UowContext(self)
+
+    def process(self, consumer: str, event: Event, handler: Callable[[UnitOfWork, Event], Any]) -> bool:
+        """Run `handler` once per event for `consumer`; a duplicate changes nothing and returns False."""
+        with self.unit_of_work() as uow:
+            if not uow.first_time(consumer, str(event.event_id)):
+                return False
+            handler(uow, event)
+            uow.commit()
+        return True
+
+    def after_commit(self, uow: UnitOfWork) -> None:
+        """Publish what the transaction emitted at once; the relay's sweep catches any failure."""
+        if self.publish and uow.emitted:
+            self.mark_sent(self.publish(uow.emitted))
+
+    def relay(self, publish: Callable[[list[OutgoingMessage]], list[str]],
+              limit: int = 500, older_than: timedelta = timedelta(0)) -> int:
+        """Publish unsent rows, oldest first, and mark what the broker confirmed; returns the count.
+
+        On PostgreSQL the rows stay locked while they are published, so replicas skip each other's.
+        """
+        outbox = self.tables.outbox
+        query = (select(outbox.c.event_id, outbox.c.routing_key, outbox.c.body)
+                 .where(outbox.c.sent_at.is_(None), outbox.c.created_at <= utcnow() - older_than)
+                 .order_by(outbox.c.created_at).limit(limit))
+        with self.session_factory() as session:
+            if session.bind.dialect.name != "postgresql":
+                rows = [OutgoingMessage(*row) for row in session.execute(query)]
+                session.rollback()
+                sent = publish(rows)
+                self.mark_sent(sent)
+                return len(sent)
+            rows = [OutgoingMessage(*row) for row in session.execute(query.with_for_update(skip_locked=True))]
+            sent = publish(rows)
+            self._mark(session, sent)
+            session.commit()
+            return len(sent)
+
+    def mark_sent(self, event_ids: Iterable[str]) -> None:
+        with self.session_factory() as session:
+            self._mark(session, list(event_ids))
+            session.commit()
+
+    def _mark(self, session: Session, ids: list[str]) -> None:
+        if ids:
+            outbox = self.tables.outbox
+            session.execute(update(outbox).where(outbox.c.event_id.in_(ids)).values(sent_at=utcnow()))
+
+    def backlog(self) -> int:
+        outbox = self.tables.outbox
+        with self.session_factory() as session:
+            return session.execute(select(func.count()).select_from(outbox)
+                                   .where(outbox.c.sent_at.is_(None))).scalar_one()
+
+
+class _UowContext:
+    def __init__(self, store: Store):
+        self._store = store
+        self.uow: UnitOfWork | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        session = self._store.session_factory()
+        self.uow = UnitOfWork(session, self._store.tables, self._store.repositories)
+        return self.uow
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.uow.committed:
+            self.uow.session.rollback()
+        self.uow.session.close()
+        if self.uow.committed and exc_type is None:
+            self._store.after_commit(self.uow)

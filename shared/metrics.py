@@ -1,0 +1,23 @@
+"""Prometheus metrics, defined once per process (never per container)."""
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+HANDLED = Counter("yici_events_handled_total", "Events handled successfully",
+                  ["service", "event_type"], registry=REGISTRY)
+HANDLER_ERRORS = Counter("yici_handler_errors_total", "Handler attempts that raised",
+                         ["service", "event_type", "error"], registry=REGISTRY)
+DEAD_LETTERED = Counter("yici_dead_lettered_total", "Messages sent to a dead-letter queue",
+                        ["service", "queue"], registry=REGISTRY)
+OUTBOX_BACKLOG = Gauge("yici_outbox_backlog", "Outbox rows not yet confirmed by the broker",
+                       ["service"], registry=REGISTRY)
+HTTP_REQUESTS = Counter("yici_http_requests_total", "HTTP requests served",
+                        ["service", "method", "route", "status"], registry=REGISTRY)
+HTTP_LATENCY = Histogram("yici_http_request_duration_seconds", "HTTP request latency",
+                         ["service", "route"], registry=REGISTRY)
+
+
+def exposition() -> bytes:
+    return generate_latest(REGISTRY)

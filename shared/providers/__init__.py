@@ -1,0 +1,1 @@
+"""The only place (with services/*/service.py) that imports nameko, eventlet or kombu."""

@@ -1,0 +1,138 @@
+"""Our consuming entrypoint: ack after commit, retry transient failures, dead-letter permanent ones.
+
+Nameko's `@event_handler` acks a message whose handler raised; this one does not, and a message
+that cannot be decoded never reaches (or stops) a worker.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from functools import partial
+
+import eventlet
+from eventlet.event import Event as GreenEvent
+from kombu import Consumer as KombuConsumer
+from nameko.exceptions import ContainerBeingKilled
+from nameko.extensions import Entrypoint
+from nameko.messaging import QueueConsumer
+from pydantic import ValidationError
+
+from shared import topology
+from shared.events import parse_event
+from shared.logging import bind_event
+from shared.metrics import HANDLER_ERRORS, DEAD_LETTERED, HANDLED
+from shared.providers.amqp import DEAD_LETTERS, PublishFailed, Publisher, declare, kombu_queue
+from shared.retry import Verdict, classify, backoff
+
+log = logging.getLogger(__name__)
+
+
+class EventQueueConsumer(QueueConsumer):
+    """Nameko's queue consumer, but handing raw messages to providers and declaring our topology."""
+
+    def setup(self) -> None:
+        settings = self.container.config["YICI"]
+        self.publisher = Publisher(settings.amqp_uri, settings.confirm_timeout, settings.heartbeat, size=2)
+        super().setup()
+
+    def get_consumers(self, consumer_cls, channel):
+        for provider in self._providers:
+            specs = provider.queue_specs()
+            declare(channel, specs)
+            for spec in specs:
+                consumer = KombuConsumer(channel, queues=[kombu_queue(spec)], no_ack=False,
+                                         on_message=partial(self.handle_message, provider, spec))
+                consumer.qos(prefetch_count=self.prefetch_count)
+                self._consumers[(provider, spec.name)] = consumer
+        return list(self._consumers.values())
+
+    def handle_message(self, provider, spec, message) -> None:
+        self.container.spawn_managed_thread(partial(provider.handle_message, spec, message))
+
+    def _cancel_consumers_if_requested(self) -> None:
+        pending, self._pending_remove_providers = self._pending_remove_providers, {}
+        for provider, removed_event in pending.items():
+            for key in [k for k in self._consumers if k[0] is provider]:
+                self._consumers.pop(key).cancel()
+            removed_event.send()
+
+
+class EventConsumer(Entrypoint):
+    """`@consume_events()` on a service method `(self, event)` consuming the service's queue."""
+
+    queue_consumer = EventQueueConsumer()
+
+    def __init__(self, queues=None, max_attempts: int = 5, **kwargs):
+        self._queues = queues
+        self.max_attempts = max_attempts
+        super().__init__(**kwargs)
+
+    def queue_specs(self) -> list[topology.QueueSpec]:
+        if self._queues is None:
+            return [topology.service_queues()[self.container.service_name]]
+        return list(self._queues(self.container.config["YICI"]))
+
+    def setup(self) -> None:
+        self.queue_consumer.register_provider(self)
+
+    def stop(self) -> None:
+        self.queue_consumer.unregister_provider(self)
+
+    def handle_message(self, spec: topology.QueueSpec, message) -> None:
+        try:
+            event = parse_event(message.body)
+        except (ValidationError, ValueError, UnicodeDecodeError) as exc:
+            return self._dead_letter(spec, message, f"undecodable or invalid event: {_brief(exc)}")
+        with bind_event(event):
+            self._handle(spec, message, event)
+
+    def _handle(self, spec, message, event) -> None:
+        for attempt in range(1, 10_000_000):
+            try:
+                exc = self._run_worker(event)
+            except ContainerBeingKilled:
+                return self.queue_consumer.requeue_message(message)
+            if exc is None:
+                HANDLED.labels(self.container.service_name, event.event_type).inc()
+                return self.queue_consumer.ack_message(message)
+            HANDLER_ERRORS.labels(self.container.service_name, event.event_type, type(exc).__name__).inc()
+            verdict = classify(exc, attempt, self.max_attempts)
+            if verdict is Verdict.DEAD_LETTER:
+                return self._dead_letter(spec, message, f"{type(exc).__name__}: {_brief(exc)}")
+            log.warning("handler failed, retrying", extra={"attempt": attempt, "error": type(exc).__name__})
+            eventlet.sleep(backoff(attempt))
+
+    def _run_worker(self, event) -> BaseException | None:
+        done = GreenEvent()
+        self.container.spawn_worker(self, (event,), {}, handle_result=partial(_deliver, done))
+        _result, exc_info = done.wait()
+        return None if exc_info is None else exc_info[1]
+
+    def _dead_letter(self, spec, message, reason: str) -> None:
+        headers = {"x-yici-reason": reason[:1000], "x-yici-queue": spec.name,
+                   "x-yici-routing-key": message.delivery_info.get("routing_key", ""),
+                   "x-yici-dead-lettered-at": datetime.now(timezone.utc).isoformat()}
+        try:
+            self.queue_consumer.publisher.publish_raw(message.body, DEAD_LETTERS, spec.name, headers,
+                                                      message.content_type or "application/octet-stream")
+        except PublishFailed:
+            eventlet.sleep(1.0)
+            return self.queue_consumer.requeue_message(message)
+        DEAD_LETTERED.labels(self.container.service_name, spec.name).inc()
+        log.error("message dead-lettered", extra={"queue": spec.name, "reason": reason[:200]})
+        self.queue_consumer.ack_message(message)
+
+
+def _deliver(done: GreenEvent, worker_ctx, result, exc_info):
+    done.send((result, exc_info))
+    return result, exc_info
+
+
+def _brief(exc: BaseException) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+    return str(exc)[:300]
+
+
+consume_events = EventConsumer.decorator

@@ -1,0 +1,72 @@
+"""Starting services: all five in one process (embedded) or one service per process (distributed)."""
+from __future__ import annotations
+
+import eventlet
+
+eventlet.monkey_patch()  # noqa: E402 - must precede every other import that touches sockets
+
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import signal  # noqa: E402
+
+from nameko.runners import ServiceRunner  # noqa: E402
+from psycogreen.eventlet import patch_psycopg  # noqa: E402
+
+from shared import logging as yici_logging  # noqa: E402
+from shared.config import SERVICES, Settings  # noqa: E402
+from shared.providers import amqp  # noqa: E402
+from shared.topology import department_queue, service_queues  # noqa: E402
+
+patch_psycopg()
+log = logging.getLogger(__name__)
+
+
+def service_class(name: str):
+    return getattr(importlib.import_module(f"services.{name}.service"), "Service")
+
+
+def nameko_config(settings: Settings, service: str | None = None) -> dict:
+    port = settings.port_for(service) if service else settings.port
+    return {"AMQP_URI": settings.amqp_uri, "HEARTBEAT": settings.heartbeat,
+            "max_workers": settings.max_workers, "serializer": "json",
+            "WEB_SERVER_ADDRESS": f"{settings.host}:{port}",
+            "TRANSPORT_OPTIONS": {"polling_interval": 0.005, "confirm_publish": True},
+            "YICI": settings}
+
+
+def declare_topology(settings: Settings, departments: list[str]) -> None:
+    """Declare every service and department queue, so no mandatory publish is ever unroutable."""
+    specs = list(service_queues().values()) + [department_queue(d) for d in departments]
+    with amqp.connection(settings.amqp_uri, settings.heartbeat) as conn:
+        conn.ensure_connection(max_retries=5, interval_start=0.5)
+        amqp.declare(conn.default_channel, specs)
+
+
+def catalog_departments() -> list[str]:
+    from shared.catalog import default_catalog
+    return sorted(default_catalog().departments)
+
+
+def run(settings: Settings, services: list[str]) -> None:
+    """Run the named services in this process until SIGTERM or SIGINT."""
+    unknown = set(services) - set(SERVICES)
+    if unknown:
+        raise SystemExit(f"unknown services: {sorted(unknown)}; choose from {', '.join(SERVICES)}")
+    yici_logging.configure("+".join(services), settings.log_format)
+    declare_topology(settings, catalog_departments())
+    runner = ServiceRunner(nameko_config(settings, services[0] if len(services) == 1 else None))
+    for name in services:
+        runner.add_service(service_class(name))
+    _stop_on_signals(runner)
+    runner.start()
+    port = settings.port_for(services[0]) if len(services) == 1 else settings.port
+    print(f"yici: {', '.join(services)} listening on http://{settings.host}:{port}", flush=True)
+    runner.wait()
+
+
+def _stop_on_signals(runner: ServiceRunner) -> None:
+    def stop(signum, _frame):
+        log.info("stopping on signal %s", signum)
+        eventlet.spawn_n(runner.stop)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)

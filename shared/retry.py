@@ -1,0 +1,35 @@
+"""What to do with a failed handler: retry with backoff, or dead-letter with the reason."""
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, InterfaceError
+
+from shared.errors import PermanentError, TransientError
+
+INFRASTRUCTURE = (OperationalError, InterfaceError, DisconnectionError, TransientError,
+                  ConnectionError, TimeoutError)
+
+
+class Verdict(enum.Enum):
+    RETRY = "retry"
+    DEAD_LETTER = "dead_letter"
+
+
+def classify(exc: BaseException, attempt: int, max_attempts: int) -> Verdict:
+    """Permanent errors go to the dead-letter queue at once; outages retry forever; bugs a few times."""
+    if isinstance(exc, PermanentError):
+        return Verdict.DEAD_LETTER
+    if _is_infrastructure(exc):
+        return Verdict.RETRY
+    return Verdict.RETRY if attempt < max_attempts else Verdict.DEAD_LETTER
+
+
+def _is_infrastructure(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, INFRASTRUCTURE)
+
+
+def backoff(attempt: int, base: float = 0.05, cap: float = 10.0) -> float:
+    return min(cap, base * 2 ** (attempt - 1))
