@@ -4,10 +4,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from shared.config import SERVICES, ConfigError, load_settings
+SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("run", "serve"):
+        import shared.providers.boot  # noqa: F401 - must run before the rest is imported
+    from shared.config import ConfigError
     parser = argparse.ArgumentParser(prog="yici", description="Yici 一次办: one matter, handled in one go")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run all five services embedded (or --services a,b)")
@@ -36,6 +40,7 @@ def _dispatch(args) -> int:
     if args.command == "serve" and config is None:
         from shared.config import REPO_ROOT
         config = REPO_ROOT / "deploy" / "config" / "distributed.yaml"
+    from shared.config import load_settings
     settings = load_settings(config)
     from shared.providers import runner
     runner.run(settings, services)

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 
 from shared.db import make_engine, make_session_factory
 from shared.messaging import MessagingTables, Store
-from shared.providers.amqp import Publisher
+from shared.metrics import OUTBOX_BACKLOG, REGISTRY
+from shared.providers.amqp import Publisher, connection
+from shared.providers.web import register_check
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0
@@ -20,8 +22,11 @@ SWEEP_AGE = timedelta(seconds=2)
 class Persistence(DependencyProvider):
     """Gives each worker the service's `Store`; a background relay publishes what was left unsent."""
 
-    def __init__(self, metadata: MetaData, tables: MessagingTables, repositories: dict | None = None):
+    def __init__(self, metadata: MetaData, tables: MessagingTables, repositories: dict | None = None,
+                 collectors: list | None = None):
         self.metadata, self.tables, self.repositories = metadata, tables, repositories or {}
+        self.collector_types = collectors or []
+        self._collectors: list = []
         self.store: Store | None = None
         self._running = False
 
@@ -32,6 +37,19 @@ class Persistence(DependencyProvider):
         self.publisher = Publisher(settings.amqp_uri, settings.confirm_timeout, settings.heartbeat)
         self.store = Store(make_session_factory(self.engine), self.tables, self.repositories,
                            publish=self.publisher.safe_publish)
+        self._collectors = [cls(self.store) for cls in self.collector_types]
+        for collector in self._collectors:
+            REGISTRY.register(collector)
+        register_check(f"{self.container.service_name}.database", self._check_database)
+        register_check(f"{self.container.service_name}.broker", self._check_broker)
+
+    def _check_database(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def _check_broker(self) -> None:
+        with connection(self.container.config["YICI"].amqp_uri) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
 
     def start(self) -> None:
         self._running = True
@@ -39,6 +57,9 @@ class Persistence(DependencyProvider):
 
     def stop(self) -> None:
         self._running = False
+        for collector in self._collectors:
+            REGISTRY.unregister(collector)
+        self._collectors = []
         self.publisher.close()
         self.engine.dispose()
 
@@ -55,4 +76,11 @@ class Persistence(DependencyProvider):
                     pass
             except Exception as exc:  # noqa: BLE001 - the relay must outlive a database outage
                 log.warning("outbox relay sweep failed: %s", type(exc).__name__)
+            self._report_backlog()
             eventlet.sleep(SWEEP_INTERVAL)
+
+    def _report_backlog(self) -> None:
+        try:
+            OUTBOX_BACKLOG.labels(self.container.service_name).set(self.store.backlog())
+        except Exception:  # noqa: BLE001 - a metric must not stop the relay
+            pass

@@ -1,23 +1,20 @@
 """Starting services: all five in one process (embedded) or one service per process (distributed)."""
 from __future__ import annotations
 
-import eventlet
-
-eventlet.monkey_patch()  # noqa: E402 - must precede every other import that touches sockets
+import shared.providers.boot  # noqa: F401 - greens the standard library first
 
 import importlib  # noqa: E402
+import eventlet  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 
 from nameko.runners import ServiceRunner  # noqa: E402
-from psycogreen.eventlet import patch_psycopg  # noqa: E402
 
 from shared import logging as yici_logging  # noqa: E402
 from shared.config import SERVICES, Settings  # noqa: E402
 from shared.providers import amqp  # noqa: E402
 from shared.topology import department_queue, service_queues  # noqa: E402
 
-patch_psycopg()
 log = logging.getLogger(__name__)
 
 

@@ -1,0 +1,61 @@
+"""What front-end systems send to intake: one pydantic model per request body."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Channel = Literal["online", "window", "service_point", "bank_branch"]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Applicant(Body):
+    kind: Literal["person", "company"]
+    name: str = Field(min_length=1, max_length=100, description="Person's or company's name")
+    id_number: str | None = Field(default=None, max_length=18, description="Resident ID number (person)")
+    phone: str | None = Field(default=None, max_length=20, description="Mobile number")
+    credit_code: str | None = Field(default=None, max_length=18, description="Unified social credit code (company)")
+    legal_representative: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _identifier_for_kind(self) -> "Applicant":
+        if self.kind == "person" and not self.id_number:
+            raise ValueError("a person needs id_number / 个人申请人须提供身份证号码")
+        if self.kind == "company" and not self.credit_code:
+            raise ValueError("a company needs credit_code / 企业申请人须提供统一社会信用代码")
+        return self
+
+
+class MaterialRef(Body):
+    code: str = Field(min_length=1, max_length=100, description="Material code from the matter's list")
+    file_ref: str | None = Field(default=None, max_length=200, description="Reference from POST /api/v1/files")
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    size: int | None = Field(default=None, ge=0)
+    license_number: str | None = Field(default=None, max_length=100, description="An e-license in the registry")
+
+
+class Delivery(Body):
+    method: Literal["pickup", "mail", "online"]
+    hall: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+
+    @model_validator(mode="after")
+    def _address_for_mail(self) -> "Delivery":
+        if self.method == "mail" and not self.address:
+            raise ValueError("mail delivery needs an address / 邮寄送达须填写地址")
+        return self
+
+
+class SubmitCase(Body):
+    matter_code: str = Field(min_length=1, max_length=100)
+    channel: Channel
+    region_code: str = Field(pattern=r"^\d{6}(\d{3}(\d{3})?)?$", description="Division code, 6, 9 or 12 digits")
+    applicant: Applicant
+    situations: list[str] = Field(default_factory=list, max_length=20)
+    form: dict[str, Any] = Field(default_factory=dict, max_length=200)
+    materials: list[MaterialRef] = Field(default_factory=list, max_length=100)
+    delivery: Delivery
+    commitment: bool = Field(default=False, description="The applicant signs the commitment (承诺) for deferred materials")

@@ -1,0 +1,37 @@
+"""Read side of intake: the case as the applicant and the window see it, and the catalog."""
+from __future__ import annotations
+
+from shared.api import not_found
+from shared.catalog import Catalog
+from shared.messaging import Store
+
+
+def case_view(store: Store, case_id: str) -> dict:
+    with store.unit_of_work() as uow:
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise not_found("case_id", case_id)
+        items = uow.cases.items(case_id)
+    outcome = case.outcome or {}
+    return {"case_id": case.case_id, "status": case.status, "matter_code": case.matter_code,
+            "catalog_version": case.catalog_version, "channel": case.channel,
+            "region_code": case.region_code, "lookup_code": case.lookup_code,
+            "accepted_on": case.accepted_on, "promised_days": case.promised_days,
+            "deadline": {"date": case.due_date, "provisional": case.due_provisional},
+            "items": [{"item_code": i.item_code, "name": i.name, "department": i.department,
+                       "status": i.status} for i in items],
+            "licenses": outcome.get("licenses", []), "rejection": outcome.get("rejection"),
+            "delivery": {"choice": case.delivery, **({"progress": outcome["delivery"]}
+                                                     if "delivery" in outcome else {})},
+            "warnings": case.warnings}
+
+
+def matter_list(catalog: Catalog) -> dict:
+    return {"catalog_version": catalog.version, "matters": [
+        {"code": m.code, "name": m.name, "lead_department": m.lead_department,
+         "lead_department_name": catalog.departments[m.lead_department].name,
+         "promised_days": m.promised_days, "items": [
+             {"code": c, "name": catalog.items[c].name, "department": catalog.items[c].department}
+             for c in m.items],
+         "channels": m.channels, "delivery_methods": m.delivery_methods}
+        for m in catalog.matters.values()]}
