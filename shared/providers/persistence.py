@@ -12,7 +12,7 @@ from shared.db import make_engine, make_session_factory
 from shared.messaging import MessagingTables, Store
 from shared.metrics import OUTBOX_BACKLOG, REGISTRY
 from shared.providers.amqp import Publisher, connection
-from shared.providers.web import register_check
+from shared.providers.web import YiciWebServer, register_check
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0
@@ -20,7 +20,12 @@ SWEEP_AGE = timedelta(seconds=2)
 
 
 class Persistence(DependencyProvider):
-    """Gives each worker the service's `Store`; a background relay publishes what was left unsent."""
+    """Gives each worker the service's `Store`; a background relay publishes what was left unsent.
+
+    It also brings the service's web server, so /healthz, /readyz and /metrics exist on every service.
+    """
+
+    web = YiciWebServer()
 
     def __init__(self, metadata: MetaData, tables: MessagingTables, repositories: dict | None = None,
                  collectors: list | None = None):
