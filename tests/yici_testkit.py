@@ -1,0 +1,180 @@
+"""Test support: real services as processes, a broker vhost and a database per test, HTTP helpers."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TOKEN = "test-token-0123456789"
+SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def require_rabbit() -> None:
+    if not _port_open(5672):
+        pytest.fail("RabbitMQ is not reachable on 127.0.0.1:5672 (run deploy/ensure-services.sh)")
+
+
+def require_postgres() -> None:
+    if not _port_open(5432):
+        pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 (run deploy/ensure-services.sh)")
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _run(*args: str) -> str:
+    return subprocess.run(args, check=True, capture_output=True, text=True, timeout=60).stdout
+
+
+@contextlib.contextmanager
+def broker_vhost() -> Iterator[str]:
+    """A fresh RabbitMQ vhost for one test, so queues never leak between tests."""
+    name = f"yici-test-{uuid.uuid4().hex[:10]}"
+    _run("rabbitmqctl", "-q", "add_vhost", name)
+    _run("rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    try:
+        yield name
+    finally:
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], capture_output=True, timeout=60)
+
+
+def amqp_uri(vhost: str) -> str:
+    return f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    name = f"yici_test_{uuid.uuid4().hex[:10]}"
+    _run("psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+    finally:
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
+                        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True, timeout=60)
+
+
+class Process:
+    """One `yici` process with its log file; stopped (or killed) by the test."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path, port: int):
+        self.args, self.env, self.log, self.port = args, env, log, port
+        self.popen: subprocess.Popen | None = None
+
+    def start(self) -> "Process":
+        self.popen = subprocess.Popen(self.args, env=self.env, cwd=ROOT, stdout=self.log.open("ab"),
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise AssertionError(f"{self.args} exited with {self.popen.returncode}:\n{self.tail()}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.url("/readyz"), timeout=1).status_code == 200:
+                    return
+            time.sleep(0.2)
+        raise AssertionError(f"{self.args} not ready after {timeout}s:\n{self.tail()}")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> float:
+        """Signal the process and wait; returns how long it took to exit."""
+        if self.popen is None or self.popen.poll() is not None:
+            return 0.0
+        started = time.monotonic()
+        self.popen.send_signal(sig)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait(10)
+        return time.monotonic() - started
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+    def tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YICI_")}
+    env.update({"YICI_API_TOKEN": TOKEN, "YICI_DATA_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"})
+    env.update(extra)
+    return env
+
+
+class Cluster:
+    """The five services as separate processes against RabbitMQ (one vhost) and PostgreSQL."""
+
+    def __init__(self, tmp_path: Path, vhost: str, database_url: str, **env: str):
+        self.tmp_path = tmp_path
+        self.ports = {s: free_port() for s in SERVICES}
+        self.env = base_env(tmp_path, YICI_AMQP_URI=amqp_uri(vhost), YICI_DATABASE_URL=database_url,
+                            **{f"YICI_{s.upper()}_PORT": str(p) for s, p in self.ports.items()}, **env)
+        self.processes: dict[str, Process] = {}
+
+    def start(self, *services: str) -> "Cluster":
+        for name in services or SERVICES:
+            log = self.tmp_path / f"{name}.log"
+            self.processes[name] = Process([str(BIN / "yici"), "serve", name], self.env, log,
+                                           self.ports[name]).start()
+        for name in services or SERVICES:
+            self.processes[name].wait_ready()
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+
+    def url(self, service: str, path: str) -> str:
+        return self.processes[service].url(path)
+
+
+def case_body(matter: str = "bankruptcy-check", **overrides) -> dict:
+    body = {"matter_code": matter, "channel": "online", "region_code": "150626",
+            "applicant": {"kind": "company", "name": "乌审旗测试有限公司", "credit_code": "91150626MA0N000088",
+                          "legal_representative": "张三", "phone": "13800138000"},
+            "delivery": {"method": "pickup", "hall": "乌审旗政务服务大厅"}}
+    body.update(overrides)
+    return body
+
+
+def submit(base_url: str, body: dict, headers: dict | None = None) -> requests.Response:
+    return requests.post(f"{base_url}/api/v1/cases", data=json.dumps(body),
+                         headers={**AUTH, "Content-Type": "application/json", **(headers or {})}, timeout=30)
+
+
+def wait_for(predicate, timeout: float = 60, interval: float = 0.25, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
