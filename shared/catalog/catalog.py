@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import UnknownMatter, UnknownSituation
 from .model import Department, FormField, Item, Material, Matter
@@ -30,6 +30,8 @@ class Catalog(BaseModel):
     matters: dict[str, Matter] = {}
     materials: dict[str, Material] = {}
     fields: dict[str, FormField] = {}
+    external_licenses: list[str] = Field(
+        default=[], description="license types issued outside this catalog (ID card, marriage certificate…)")
     redefinitions: list[Redefinition] = []
     source: str | None = None
 
@@ -55,6 +57,10 @@ class Catalog(BaseModel):
 
     def department_of(self, item_code: str) -> Department:
         return self.departments[self.items[item_code].department]
+
+    def issued_licenses(self) -> set[str]:
+        """License types some item of this catalog issues."""
+        return {item.license_type for item in self.items.values() if item.license_type}
 
 
 def _checked_situations(matter: Matter, situations: Iterable[str]) -> set[str]:

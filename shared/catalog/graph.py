@@ -55,3 +55,30 @@ def _heaviest_to(node: str, weights: Mapping[str, int], edges: Edges, best: dict
         days, path = max(before, key=lambda found: found[0], default=(0, []))
         best[node] = (days + weights[node], path + [node])
     return best[node]
+
+
+def strongly_connected(edges: Edges) -> list[set[str]]:
+    """Components that contain a cycle (more than one node, or a node needing itself)."""
+    order, seen = [], set()
+    for node in edges:
+        _post_order(node, edges, seen, order)
+    reverse: dict[str, list[str]] = {}
+    for node, befores in edges.items():
+        for before in befores:
+            reverse.setdefault(before, []).append(node)
+    components, assigned = [], set()
+    for node in reversed(order):
+        if node not in assigned:
+            component: list[str] = []
+            _post_order(node, reverse, assigned, component)
+            components.append(set(component))
+    return [c for c in components if len(c) > 1 or any(n in edges.get(n, ()) for n in c)]
+
+
+def _post_order(node: str, edges: Edges, seen: set[str], out: list[str]) -> None:
+    if node in seen:
+        return
+    seen.add(node)
+    for before in edges.get(node, ()):
+        _post_order(before, edges, seen, out)
+    out.append(node)

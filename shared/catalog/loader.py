@@ -113,7 +113,7 @@ def _build(root: Path, meta: dict, parts: dict, redefinitions: list[Redefinition
     try:
         return Catalog(
             version=meta["version"], status=meta.get("status", "draft"),
-            redefinitions=redefinitions, source=str(root), **parts,
+            external_licenses=meta.get("external_licenses", []), redefinitions=redefinitions, source=str(root), **parts,
         )
     except ValidationError as exc:
         raise CatalogError(f"{root / META_FILE}: {_describe(exc)}") from exc

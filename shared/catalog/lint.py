@@ -1,0 +1,53 @@
+"""Check a catalog for problems the loader lets through: `python -m shared.catalog.lint [DIRECTORY]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .catalog import Catalog
+from .errors import CatalogError
+from .lint_matters import limit_rules, material_list_rules, situation_rules
+from .lint_refs import (
+    LintProblem, field_type_conflicts, item_references, material_rules, matter_references,
+    prerequisite_cycles, redefinitions,
+)
+from .loader import load_catalog
+
+RULES = (prerequisite_cycles, item_references, matter_references, field_type_conflicts, redefinitions,
+         material_rules, situation_rules, limit_rules, material_list_rules)
+
+__all__ = ["LintProblem", "lint", "main"]
+
+
+def lint(catalog: Catalog) -> list[LintProblem]:
+    """Every problem of every rule, in rule order."""
+    return [found for rule in RULES for found in rule(catalog)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print one line per problem and return 1, or a summary and return 0."""
+    parser = argparse.ArgumentParser(prog="python -m shared.catalog.lint", description=__doc__)
+    parser.add_argument("directory", nargs="?", help="catalog directory (default: the shipped catalog)")
+    args = parser.parse_args(argv)
+    try:
+        catalog = load_catalog(args.directory)
+    except CatalogError as exc:
+        print(f"[load] {exc}")
+        return 1
+    problems = lint(catalog)
+    for found in problems:
+        print(found)
+    print(summary(catalog, problems))
+    return 1 if problems else 0
+
+
+def summary(catalog: Catalog, problems: list[LintProblem]) -> str:
+    counts = (f"{len(catalog.matters)} matters, {len(catalog.items)} items, {len(catalog.departments)} departments, "
+              f"{len(catalog.materials)} materials, {len(catalog.fields)} fields")
+    verdict = f"{len(problems)} problem(s)" if problems else "no problems"
+    return f"catalog {catalog.version} ({catalog.status}) at {catalog.source}: {counts}: {verdict}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Lint rules about each matter as a whole: situations, time limits, the merged material list."""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+
+from .catalog import Catalog
+from .graph import CycleError
+from .limits import limits
+from .lint_refs import LintProblem, problem
+from .materials import MaterialEntry, material_list
+from .model import Matter
+
+MaterialList = Callable[[Catalog, str, list[str]], list[MaterialEntry]]
+EXHAUSTIVE_UP_TO = 8
+
+
+def situation_choices(matter: Matter) -> list[list[str]]:
+    """Every combination of the matter's situations (or, beyond 8, none, each alone, and all)."""
+    codes = matter.situation_codes
+    if len(codes) <= EXHAUSTIVE_UP_TO:
+        return [list(c) for n in range(len(codes) + 1) for c in itertools.combinations(codes, n)]
+    return [[]] + [[code] for code in codes] + [codes]
+
+
+def situation_rules(catalog: Catalog) -> Iterator[LintProblem]:
+    for matter in catalog.matters.values():
+        defined, subject = set(matter.situation_codes), f"matter {matter.code}"
+        for code in set(matter.item_situations) - set(matter.items):
+            yield problem("unknown-item", subject, f"item_situations names {code!r}, not one of its items")
+        for item in (catalog.items[c] for c in matter.items if c in catalog.items):
+            for situation in sorted(set(matter.situations_of(item)) - defined):
+                yield problem("unknown-situation", subject,
+                              f"item {item.code} applies under situation {situation!r}, which the matter lacks")
+
+
+def limit_rules(catalog: Catalog) -> Iterator[LintProblem]:
+    for matter in catalog.matters.values():
+        yield from _longest_item_rule(catalog, matter)
+        yield from _critical_path_rule(catalog, matter)
+
+
+def _longest_item_rule(catalog: Catalog, matter: Matter) -> Iterator[LintProblem]:
+    items = [catalog.items[c] for c in matter.items if c in catalog.items]
+    longest = max((item.promised_days for item in items), default=0)
+    if matter.promised_days > longest:
+        yield problem("limit-exceeds-longest-item", f"matter {matter.code}",
+                      f"promises {matter.promised_days} working days, more than its longest item ({longest});"
+                      " 原则上不超过所涉事项中最长的单一政务服务事项承诺办结时限")
+
+
+def _critical_path_rule(catalog: Catalog, matter: Matter) -> Iterator[LintProblem]:
+    for situations in situation_choices(matter):
+        try:
+            found = limits(catalog, matter.code, situations)
+        except CycleError:
+            return  # reported by the prerequisite-cycle rule
+        if found.critical_path_days > matter.promised_days:
+            chosen = ", ".join(situations) or "no situation"
+            yield problem("critical-path-exceeds-limit", f"matter {matter.code}",
+                          f"with {chosen} the chain {' -> '.join(found.critical_path)} takes "
+                          f"{found.critical_path_days} working days, more than the promised {matter.promised_days}")
+            return
+
+
+def material_list_rules(catalog: Catalog, derive: MaterialList = material_list) -> Iterator[LintProblem]:
+    """The merged list never outgrows the items' own lists (guards the derivation itself)."""
+    for matter in catalog.matters.values():
+        for situations in situation_choices(matter):
+            merged = len(derive(catalog, matter.code, situations))
+            own = sum(len(item.materials) for item in catalog.items_for(matter.code, situations))
+            if merged > own:
+                yield problem("material-list-too-long", f"matter {matter.code}",
+                              f"merged list has {merged} materials, the items' own lists {own}")
+                break
