@@ -25,6 +25,9 @@ class Catalog(BaseModel):
 
     version: str
     status: Literal["draft", "published"]
+    published_on: str | None = None
+    digest: str | None = Field(default=None, description="content digest recorded when published")
+    content_digest: str | None = Field(default=None, description="content digest of the files as loaded")
     departments: dict[str, Department] = {}
     items: dict[str, Item] = {}
     matters: dict[str, Matter] = {}
@@ -38,6 +41,10 @@ class Catalog(BaseModel):
     @property
     def published(self) -> bool:
         return self.status == "published"
+
+    @property
+    def changed_since_published(self) -> bool:
+        return self.published and self.digest != self.content_digest
 
     def matter(self, code: str) -> Matter:
         try:

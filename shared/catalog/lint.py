@@ -10,11 +10,11 @@ from .errors import CatalogError
 from .lint_matters import limit_rules, material_list_rules, situation_rules
 from .lint_refs import (
     LintProblem, field_type_conflicts, item_references, material_rules, matter_references,
-    prerequisite_cycles, redefinitions,
+    prerequisite_cycles, redefinitions, version_rules,
 )
 from .loader import load_catalog
 
-RULES = (prerequisite_cycles, item_references, matter_references, field_type_conflicts, redefinitions,
+RULES = (version_rules, prerequisite_cycles, item_references, matter_references, field_type_conflicts, redefinitions,
          material_rules, situation_rules, limit_rules, material_list_rules)
 
 __all__ = ["LintProblem", "lint", "main"]

@@ -90,3 +90,10 @@ def material_rules(catalog: Catalog) -> Iterator[LintProblem]:
         if material.license_type and material.license_type not in licenses:
             yield problem("unknown-license-type", subject,
                           f"no item issues license {material.license_type!r} and it is not listed as external")
+
+
+def version_rules(catalog: Catalog) -> Iterator[LintProblem]:
+    if catalog.changed_since_published:
+        yield problem("published-catalog-changed", f"catalog {catalog.version}",
+                      "data changed after publishing; start a new draft version (python -m shared.catalog.publish "
+                      "--draft NEW_VERSION), then publish it")

@@ -5,12 +5,14 @@ so that lint can report every problem at once.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .catalog import Catalog, Redefinition
 from .errors import CatalogError
@@ -33,13 +35,14 @@ def load_catalog(directory: Path | str | None = None, *, require_published: bool
     if not root.is_dir():
         raise CatalogError(f"{root}: catalog directory not found")
     meta = _read_meta(root)
-    if require_published and meta.get("status") != "published":
-        raise CatalogError(f"{root / META_FILE}: catalog {meta.get('version')} is {meta.get('status')}, not published")
     parts, redefinitions = {}, []
     for kind, model in KINDS.items():
         parts[kind], found = _load_kind(root, kind, model)
         redefinitions += found
-    return _build(root, meta, parts, redefinitions)
+    catalog = _build(root, meta, parts, redefinitions)
+    if require_published:
+        _check_published(root, catalog)
+    return catalog
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,6 +57,15 @@ def catalog_files(root: Path, kind: str) -> list[Path]:
     return ([single] if single.is_file() else []) + sorted((root / kind).glob("*.yaml"))
 
 
+def content_digest(root: Path) -> str:
+    """sha256 over every data file except catalog.yaml (names and bytes, in load order)."""
+    digest = hashlib.sha256()
+    for kind in KINDS:
+        for path in catalog_files(root, kind):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def read_yaml(path: Path) -> Any:
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
@@ -61,14 +73,14 @@ def read_yaml(path: Path) -> Any:
         raise CatalogError(f"{path}: cannot read YAML: {exc}") from exc
 
 
-def _read_meta(root: Path) -> dict:
+def _read_meta(root: Path) -> CatalogMeta:
     path = root / META_FILE
     if not path.is_file():
         raise CatalogError(f"{path}: missing (needs version and status)")
-    meta = read_yaml(path)
-    if not isinstance(meta, dict) or not isinstance(meta.get("version"), str):
-        raise CatalogError(f"{path}: needs a mapping with a string 'version' and a 'status'")
-    return meta
+    try:
+        return CatalogMeta.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise CatalogError(f"{path}: {_describe(exc)}") from exc
 
 
 def _load_kind(root: Path, kind: str, model: type[BaseModel]) -> tuple[dict, list[Redefinition]]:
@@ -109,14 +121,31 @@ def _validate(path: Path, kind: str, model: type[BaseModel], code: Any, body: An
         raise CatalogError(f"{path}: {kind} {code!r}: {_describe(exc)}") from exc
 
 
-def _build(root: Path, meta: dict, parts: dict, redefinitions: list[Redefinition]) -> Catalog:
-    try:
-        return Catalog(
-            version=meta["version"], status=meta.get("status", "draft"),
-            external_licenses=meta.get("external_licenses", []), redefinitions=redefinitions, source=str(root), **parts,
-        )
-    except ValidationError as exc:
-        raise CatalogError(f"{root / META_FILE}: {_describe(exc)}") from exc
+class CatalogMeta(BaseModel):
+    """catalog.yaml: the version header of the data."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: str = Field(min_length=1)
+    status: Literal["draft", "published"] = "draft"
+    division: str | None = None
+    published_on: dt.date | None = None
+    digest: str | None = None
+    external_licenses: list[str] = []
+
+
+def _build(root: Path, meta: CatalogMeta, parts: dict, redefinitions: list[Redefinition]) -> Catalog:
+    return Catalog(
+        version=meta.version, status=meta.status, external_licenses=meta.external_licenses,
+        published_on=meta.published_on and meta.published_on.isoformat(), digest=meta.digest,
+        content_digest=content_digest(root), redefinitions=redefinitions, source=str(root), **parts,
+    )
+
+
+def _check_published(root: Path, catalog: Catalog) -> None:
+    if not catalog.published:
+        raise CatalogError(f"{root / META_FILE}: catalog {catalog.version} is {catalog.status}, not published")
+    if catalog.changed_since_published:
+        raise CatalogError(f"{root}: data changed after {catalog.version} was published; start a new draft version")
 
 
 def _describe(exc: ValidationError) -> str:
@@ -125,7 +154,7 @@ def _describe(exc: ValidationError) -> str:
     )
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """SafeLoader that refuses duplicate keys instead of silently keeping the last."""
 
 

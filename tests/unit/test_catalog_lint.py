@@ -23,7 +23,7 @@ def problems(catalog: Catalog, rule: str) -> list[str]:
 
 def dump(catalog: Catalog, root: Path) -> Path:
     """Write `catalog` as YAML files that load_catalog reads back."""
-    meta = {"version": catalog.version, "status": catalog.status, "external_licenses": catalog.external_licenses}
+    meta = {"version": catalog.version, "status": "draft", "external_licenses": catalog.external_licenses}
     (root / "catalog.yaml").write_text(yaml.safe_dump(meta))
     for kind in ("departments", "fields", "materials", "items", "matters"):
         entities = {code: e.model_dump(mode="json", exclude={"code"}) for code, e in getattr(catalog, kind).items()}

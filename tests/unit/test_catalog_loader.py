@@ -133,4 +133,11 @@ def test_a_draft_is_refused_when_a_published_catalog_is_required(tmp_path):
     write_catalog(tmp_path, status="draft")
     with pytest.raises(CatalogError, match="draft, not published"):
         load_catalog(tmp_path, require_published=True)
-    assert load_catalog(write_catalog(tmp_path, status="published"), require_published=True).published
+    assert load_catalog(tmp_path).status == "draft"
+
+
+def test_a_typo_in_the_version_header_is_refused(tmp_path):
+    write_catalog(tmp_path)
+    (tmp_path / "catalog.yaml").write_text('version: "1.0"\nstauts: published\n')
+    with pytest.raises(CatalogError, match=r"catalog\.yaml: stauts"):
+        load_catalog(tmp_path)
