@@ -7,6 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .catalog import Catalog
 from .graph import longest_path
+from .plan import plan_edges
+
+__all__ = ["Limits", "limits", "plan_edges"]
 
 
 class Limits(BaseModel):
@@ -19,13 +22,6 @@ class Limits(BaseModel):
     longest_item_days: int
     longest_item: str | None
     summed_days: int = Field(description="the items' promised limits added up (handled one by one)")
-
-
-def plan_edges(catalog: Catalog, matter_code: str, situations: Iterable[str] = ()) -> dict[str, list[str]]:
-    """Each applicable item's prerequisites among the applicable items (others are dropped)."""
-    items = catalog.items_for(matter_code, situations)
-    applicable = {item.code for item in items}
-    return {item.code: [p for p in item.prerequisites if p in applicable] for item in items}
 
 
 def limits(catalog: Catalog, matter_code: str, situations: Iterable[str] = ()) -> Limits:

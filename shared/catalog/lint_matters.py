@@ -25,6 +25,8 @@ def situation_choices(matter: Matter) -> list[list[str]]:
 
 def situation_rules(catalog: Catalog) -> Iterator[LintProblem]:
     for matter in catalog.matters.values():
+        if not catalog.items_for(matter.code):
+            yield problem("empty-matter", f"matter {matter.code}", "no item applies when no situation is chosen")
         defined, subject = set(matter.situation_codes), f"matter {matter.code}"
         for code in set(matter.item_situations) - set(matter.items):
             yield problem("unknown-item", subject, f"item_situations names {code!r}, not one of its items")

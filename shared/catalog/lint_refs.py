@@ -87,6 +87,10 @@ def material_rules(catalog: Catalog) -> Iterator[LintProblem]:
         if material.deferrable and material.supply_days is None:
             yield problem("deferrable-without-supply-days", subject,
                           "deferrable material has no supply_days (the deadline to supply it)")
+        if material.license_type and material.source != "license_registry":
+            yield problem("license-not-from-registry", subject,
+                          f"e-license {material.license_type!r} must come from the license registry, not the "
+                          f"{material.source}")
         if material.license_type and material.license_type not in licenses:
             yield problem("unknown-license-type", subject,
                           f"no item issues license {material.license_type!r} and it is not listed as external")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from .catalog import Catalog
 from .model import Material, MaterialSpec
@@ -24,13 +24,16 @@ class MaterialEntry(BaseModel):
     acceptance_conditions: str
     items: list[str]
 
+    @computed_field
     @property
     def from_registry(self) -> bool:
         """The license registry can supply it: the applicant need not bring it."""
         return self.source == "license_registry"
 
+    @computed_field
     @property
     def applicant_supplies(self) -> bool:
+        """Neither the license registry nor another department's data supplies it."""
         return self.source == "applicant"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from .catalog import Catalog
 from .forms import merged_form
@@ -20,6 +20,7 @@ class Reduction(BaseModel):
     before: float
     after: float
 
+    @computed_field
     @property
     def saved(self) -> float:
         return self.before - self.after
@@ -40,7 +41,10 @@ class Reductions(BaseModel):
 
 
 def reductions(catalog: Catalog, matter_code: str, situations: Iterable[str] = ()) -> Reductions:
-    """Before: each item applied for separately. After: one application, one form, one list, one visit."""
+    """Before: each item applied for separately, every material brought to each department.
+
+    After: one application and form; only materials no registry or department shares are submitted.
+    """
     situations = list(situations)
     matter = catalog.matter(matter_code)
     items = catalog.items_for(matter_code, situations)

@@ -9,6 +9,7 @@ from shared.catalog.forms import merged_form
 from shared.catalog.graph import CycleError
 from shared.catalog.limits import limits, plan_edges
 from shared.catalog.materials import material_list
+from shared.catalog.plan import joint_sessions
 from shared.catalog.reductions import reductions
 
 
@@ -58,6 +59,20 @@ def test_plan_edges_cover_exactly_the_applicable_items():
     catalog = default_catalog()
     edges = plan_edges(catalog, "open-restaurant", ["area-over-threshold"])
     assert list(edges) == [i.code for i in catalog.items_for("open-restaurant", ["area-over-threshold"])]
+
+
+def test_items_sharing_a_joint_session_are_grouped_when_both_apply():
+    catalog = default_catalog()
+    assert joint_sessions(catalog, "open-restaurant") == {}
+    assert joint_sessions(catalog, "open-restaurant", ["area-over-threshold"]) == {
+        "restaurant-site-inspection": ["food-business-license", "fire-safety-check-before-opening"]}
+
+
+def test_every_utility_shares_one_site_survey():
+    sessions = joint_sessions(default_catalog(), "utility-connection", ["needs-water", "needs-gas", "road-excavation"])
+    assert sessions["utility-joint-site-survey"] == [
+        "water-connection", "power-connection", "gas-connection", "road-excavation-permit",
+        "road-occupation-traffic-approval"]
 
 
 def test_the_critical_path_is_the_heaviest_prerequisite_chain():
@@ -157,6 +172,13 @@ def test_materials_are_merged_with_the_items_that_need_them():
 def test_a_registry_material_says_which_license_supplies_it():
     entry = next(e for e in material_list(default_catalog(), "open-restaurant") if e.code == "business-license")
     assert entry.from_registry and entry.license_type == "business-license" and not entry.applicant_supplies
+    assert entry.model_dump(mode="json")["from_registry"] is True
+
+
+def test_the_construction_permit_accepts_several_materials_under_commitment():
+    entries = material_list(default_catalog(), "construction-permit")
+    deferrable = [e for e in entries if e.deferrable and e.commitment_allowed]
+    assert len(deferrable) >= 3 and all(e.supply_days for e in deferrable)
 
 
 @pytest.mark.parametrize("matter_code, situations", SHIPPED_CASES)
@@ -185,3 +207,9 @@ def test_waived_fees_cost_nothing_after():
     catalog = catalog.model_copy(update={"matters": {"m": matter}})
     cost = reductions(catalog, "m").cost
     assert (cost.before, cost.after, cost.saved) == (120.5, 0, 120.5)
+    assert reductions(catalog, "m").model_dump()["cost"]["saved"] == 120.5
+
+
+def test_company_opening_is_one_day_at_zero_cost():
+    found = reductions(default_catalog(), "company-opening", ["opens-housing-fund"])
+    assert found.time.after == 1 and found.cost.before > 0 and found.cost.after == 0

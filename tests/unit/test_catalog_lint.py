@@ -133,6 +133,17 @@ def test_a_registry_material_no_item_issues_is_reported(shipped):
     assert [p.split(":")[0] for p in problems(broken, "unknown-license-type")] == ["material business-license"]
 
 
+def test_an_e_license_asked_of_the_applicant_is_reported(shipped):
+    broken = changed(shipped, "materials", "business-license", source="applicant")
+    assert [p.split(":")[0] for p in problems(broken, "license-not-from-registry")] == ["material business-license"]
+
+
+def test_a_matter_with_no_item_without_situations_is_reported(shipped):
+    broken = changed(shipped, "items", "power-connection", situations=["needs-water"])
+    assert problems(broken, "empty-matter") == [
+        "matter utility-connection: no item applies when no situation is chosen"]
+
+
 def test_an_item_situation_the_matter_lacks_is_reported(shipped):
     broken = changed(shipped, "items", "eia-registration-filing", situations=["large-scale"])
     found = problems(broken, "unknown-situation")
