@@ -178,3 +178,32 @@ def wait_for(predicate, timeout: float = 60, interval: float = 0.25, what: str =
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def pika_channel(vhost: str):
+    import pika
+    params = pika.URLParameters(amqp_uri(vhost).replace("/" + vhost, "/" + vhost.replace("/", "%2F")))
+    connection = pika.BlockingConnection(params)
+    return connection, connection.channel()
+
+
+def queue_depths(vhost: str, queues: list[str]) -> dict[str, int]:
+    connection, channel = pika_channel(vhost)
+    try:
+        return {q: channel.queue_declare(q, passive=True).method.message_count for q in queues}
+    finally:
+        connection.close()
+
+
+def drained(vhost: str, queues: list[str]) -> bool:
+    return all(depth == 0 for depth in queue_depths(vhost, queues).values())
+
+
+def handled_total(urls: list[str]) -> float:
+    """Sum of yici_events_handled_total over the given /metrics URLs."""
+    total = 0.0
+    for url in urls:
+        for line in requests.get(url, timeout=10).text.splitlines():
+            if line.startswith("yici_events_handled_total{"):
+                total += float(line.rsplit(" ", 1)[1])
+    return total

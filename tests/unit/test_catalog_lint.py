@@ -66,6 +66,11 @@ def test_an_unknown_reference_of_an_item_is_reported(shipped, kind, attribute):
     assert problems(broken, f"unknown-{kind}") == [f"item tax-clearance: {kind} 'no-such-code' does not exist"]
 
 
+def test_a_code_listed_twice_is_reported(shipped):
+    broken = changed(shipped, "items", "tax-clearance", fields=["uscc", "enterprise_name", "uscc"])
+    assert problems(broken, "repeated-code") == ["item tax-clearance: fields lists 'uscc' more than once"]
+
+
 def test_an_unknown_item_of_a_matter_is_reported(shipped):
     broken = changed(shipped, "matters", "bankruptcy-check", items=["tax-arrears-inquiry", "no-such-item"])
     assert problems(broken, "unknown-item") == ["matter bankruptcy-check: item 'no-such-item' does not exist"]

@@ -65,3 +65,8 @@ def test_the_command_publishes_and_starts_drafts(draft, capsys):
     assert main([str(draft), "--draft", "2027.1.1"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "catalog 2026.11.1 is now published", "catalog 2027.1.1 is now draft"]
+
+
+def test_the_shipped_catalog_is_published_and_unchanged_since():
+    catalog = load_catalog(require_published=True)
+    assert catalog.published and not catalog.changed_since_published
