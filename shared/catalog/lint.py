@@ -10,12 +10,12 @@ from .errors import CatalogError
 from .lint_matters import limit_rules, material_list_rules, situation_rules
 from .lint_refs import (
     LintProblem, field_type_conflicts, item_references, material_rules, matter_references,
-    prerequisite_cycles, redefinitions, version_rules,
+    prerequisite_cycles, redefinitions, repeated_codes, version_rules,
 )
 from .loader import load_catalog
 
-RULES = (version_rules, prerequisite_cycles, item_references, matter_references, field_type_conflicts, redefinitions,
-         material_rules, situation_rules, limit_rules, material_list_rules)
+RULES = (version_rules, prerequisite_cycles, item_references, matter_references, repeated_codes,
+         field_type_conflicts, redefinitions, material_rules, situation_rules, limit_rules, material_list_rules)
 
 __all__ = ["LintProblem", "lint", "main"]
 

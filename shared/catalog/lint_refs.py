@@ -62,6 +62,17 @@ def matter_references(catalog: Catalog) -> Iterator[LintProblem]:
                           f"lead department {matter.lead_department!r} decides none of the matter's items")
 
 
+def repeated_codes(catalog: Catalog) -> Iterator[LintProblem]:
+    """A code listed twice in one list would be counted twice by the reductions."""
+    lists = [(f"item {i.code}", kind, getattr(i, kind)) for i in catalog.items.values()
+             for kind in ("prerequisites", "materials", "fields", "situations")]
+    lists += [(f"matter {m.code}", kind, codes) for m in catalog.matters.values()
+              for kind, codes in (("items", m.items), ("situations", m.situation_codes))]
+    for subject, kind, codes in lists:
+        for code in sorted({c for c in codes if codes.count(c) > 1}):
+            yield problem("repeated-code", subject, f"{kind} lists {code!r} more than once")
+
+
 def field_type_conflicts(catalog: Catalog) -> Iterator[LintProblem]:
     for item in catalog.items.values():
         for code, override in item.field_overrides.items():

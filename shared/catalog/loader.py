@@ -47,7 +47,7 @@ def load_catalog(directory: Path | str | None = None, *, require_published: bool
 
 @functools.lru_cache(maxsize=1)
 def default_catalog() -> Catalog:
-    """The shipped catalog, loaded once per process."""
+    """The shipped catalog, loaded once per process (`default_catalog.cache_clear()` reloads)."""
     return load_catalog()
 
 
