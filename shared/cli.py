@@ -5,12 +5,17 @@ import argparse
 import sys
 
 SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
+DEPLOY_COMMANDS = {"topology": "RabbitMQ definitions, users and loading (see deploy/README.md)",
+                   "migrate": "run a service's database migrations (before it starts)",
+                   "deploy": "regenerate or check the generated deployment files"}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("run", "serve"):
         import shared.providers.boot  # noqa: F401 - must run before the rest is imported
+    if argv and argv[0] in DEPLOY_COMMANDS:
+        return _deploy_tooling(argv)
     from shared.config import ConfigError
     parser = argparse.ArgumentParser(prog="yici", description="Yici 一次办: one matter, handled in one go")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -23,12 +28,23 @@ def main(argv: list[str] | None = None) -> int:
     catalog = commands.add_parser("catalog", help="catalog operations")
     catalog.add_argument("action", choices=["lint"])
     catalog.add_argument("path", nargs="?")
+    for name, text in DEPLOY_COMMANDS.items():
+        commands.add_parser(name, help=text, add_help=False)
     args = parser.parse_args(argv)
     try:
         return _dispatch(args)
     except ConfigError as exc:
         print(f"yici: {exc}", file=sys.stderr)
         return 2
+
+
+def _deploy_tooling(argv: list[str]) -> int:
+    """The deployment tooling lives in deploy/yici_deploy (it ships with the tree, not the package)."""
+    from shared.config import REPO_ROOT
+    if str(REPO_ROOT / "deploy") not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT / "deploy"))
+    from yici_deploy.cli import main as deploy_main
+    return deploy_main(argv)
 
 
 def _dispatch(args) -> int:

@@ -1,0 +1,142 @@
+"""Least privilege on the broker: one user per service, one per department system, one for the autoscaler.
+
+Permissions are exact regexes built from the topology; nobody gets `.*`. Passwords come from the
+environment or a secrets directory and only their salted hashes enter a definitions document.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import secrets as random_secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from shared import topology
+from shared.config import SERVICES
+
+from .definitions import (DECISIONS_EXCHANGE, decision_routing_key, decisions_queue, declared_queues)
+
+NOTHING = "^$"
+MONITOR = "yici-keda"
+PASSWORD_ENV_PREFIX = "YICI_BROKER_PASSWORD_"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One broker user: its role, tags, vhost permissions and (for departments) topic permission."""
+    user: str
+    role: str
+    configure: str
+    write: str
+    read: str
+    tags: tuple[str, ...] = ()
+    topic: tuple[str, str, str] | None = None
+
+
+class MissingSecret(Exception):
+    """A broker user has no password in the environment or the secrets directory."""
+
+
+def service_user(service: str, prefix: str = "") -> str:
+    return f"{prefix}yici-{service}"
+
+
+def department_user(code: str, prefix: str = "") -> str:
+    return f"{prefix}dept-{code}"
+
+
+def exact(names) -> str:
+    return "^(" + "|".join(re.escape(n) for n in names) + ")$"
+
+
+def _declared_names(departments: list[str]) -> list[str]:
+    """What every service process declares at start: the exchanges, every queue and its dead letters."""
+    queues = declared_queues(departments)
+    return ([topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE]
+            + [q.name for q in queues] + [q.dead_letter_queue for q in queues])
+
+
+def _consumed(service: str, departments: list[str]) -> list[str]:
+    if service == "approval":
+        return [topology.department_queue_name(d) for d in departments] + [decisions_queue().name]
+    return [topology.service_queues()[service].name]
+
+
+def service_grant(service: str, departments: list[str], prefix: str = "") -> Grant:
+    declared = _declared_names(departments)
+    exchanges = [topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE]
+    if service == "approval":
+        declared += [DECISIONS_EXCHANGE, decisions_queue().name, decisions_queue().dead_letter_queue]
+        exchanges.append(DECISIONS_EXCHANGE)
+    return Grant(service_user(service, prefix), "service", configure=exact(declared), write=exact(declared),
+                 read=exact(exchanges + _consumed(service, departments)))
+
+
+def department_grant(code: str, prefix: str = "") -> Grant:
+    """Consume its own queue, publish its decisions with its own routing key, declare nothing."""
+    return Grant(department_user(code, prefix), "department", configure=NOTHING,
+                 write=exact([DECISIONS_EXCHANGE]), read=exact([topology.department_queue_name(code)]),
+                 topic=(DECISIONS_EXCHANGE, exact([decision_routing_key(code)]), NOTHING))
+
+
+def monitor_grant(prefix: str = "") -> Grant:
+    """Reads queue depths through the management API (KEDA); may not touch a message."""
+    return Grant(f"{prefix}{MONITOR}", "monitor", NOTHING, NOTHING, NOTHING, tags=("monitoring",))
+
+
+def grants(departments: list[str], prefix: str = "") -> list[Grant]:
+    return ([service_grant(s, departments, prefix) for s in SERVICES]
+            + [department_grant(d, prefix) for d in sorted(departments)] + [monitor_grant(prefix)])
+
+
+def password_env(user: str) -> str:
+    return PASSWORD_ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", user.upper())
+
+
+def password_for(user: str, secrets_dir: Path | None = None, generate: bool = False,
+                 env: dict | None = None) -> str:
+    """The environment first, then `<secrets_dir>/<user>`; optionally generate one into that file."""
+    env = os.environ if env is None else env
+    if env.get(password_env(user)):
+        return env[password_env(user)]
+    path = secrets_dir / user if secrets_dir else None
+    if path and path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    if generate and path:
+        return _write_secret(path, random_secrets.token_urlsafe(24))
+    raise MissingSecret(f"no password for broker user {user}: set {password_env(user)} "
+                        f"or write it to <secrets-dir>/{user}")
+
+
+def _write_secret(path: Path, value: str) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(value + "\n")
+    return value
+
+
+def password_hash(password: str, salt: bytes | None = None) -> str:
+    """RabbitMQ's rabbit_password_hashing_sha256: base64(salt + sha256(salt + password))."""
+    salt = os.urandom(4) if salt is None else salt
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode("utf-8")).digest()).decode()
+
+
+def user_definitions(grant_list: list[Grant], passwords: dict[str, str], vhost: str) -> dict:
+    """The users, permissions and topic permissions sections of a definitions document."""
+    return {
+        "users": [{"name": g.user, "password_hash": password_hash(passwords[g.user]),
+                   "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": list(g.tags),
+                   "limits": {}} for g in grant_list],
+        "permissions": [{"user": g.user, "vhost": vhost, "configure": g.configure, "write": g.write,
+                         "read": g.read} for g in grant_list],
+        "topic_permissions": [{"user": g.user, "vhost": vhost, "exchange": g.topic[0], "write": g.topic[1],
+                               "read": g.topic[2]} for g in grant_list if g.topic],
+    }
+
+
+def amqp_uri(user: str, password: str, host: str = "127.0.0.1", port: int = 5672, vhost: str = "/") -> str:
+    return f"amqp://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{quote(vhost, safe='')}"
