@@ -1,0 +1,126 @@
+"""The definitions file agrees with what the services declare (shared/topology.py + shared/providers/amqp.py)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from kombu import Queue
+from amqp.exceptions import PreconditionFailed
+
+from conftest import grant_guest, guest_uri
+from shared import topology
+from shared.providers import amqp
+from yici_deploy import broker
+from yici_deploy.definitions import (DECISIONS_EXCHANGE, decisions_queue, declared_queues, definitions,
+                                     departments_from_catalog)
+
+
+def by_name(items: list[dict]) -> dict[str, dict]:
+    return {item["name"]: item for item in items}
+
+
+def bindings_of(doc: dict, queue: str) -> set[tuple[str, str]]:
+    return {(b["source"], b["routing_key"]) for b in doc["bindings"] if b["destination"] == queue}
+
+
+def kombu_bindings(queue: Queue) -> set[tuple[str, str]]:
+    return {(b.exchange.name, b.routing_key) for b in queue.bindings}
+
+
+@pytest.mark.parametrize("profile, quorum", [("single", False), ("cluster", True)])
+def test_every_declared_queue_has_the_arguments_and_bindings_the_services_declare(profile, quorum):
+    doc, departments = definitions(profile), departments_from_catalog()
+    queues = by_name(doc["queues"])
+    for spec in declared_queues(departments):
+        declared = amqp.kombu_queue(spec, quorum=quorum)
+        assert queues[spec.name]["arguments"] == declared.queue_arguments, spec.name
+        assert queues[spec.name]["durable"] is declared.durable is True
+        assert bindings_of(doc, spec.name) == kombu_bindings(declared)
+        dead = amqp.dead_letter_queue(spec)
+        assert dead.name in queues and queues[dead.name]["durable"] is dead.durable
+        assert bindings_of(doc, dead.name) == {(dead.exchange.name, dead.routing_key)}
+
+
+def test_single_node_dead_letter_queues_are_declared_exactly_like_the_services_do():
+    queues = by_name(definitions("single")["queues"])
+    for spec in declared_queues(departments_from_catalog()):
+        assert queues[spec.dead_letter_queue]["arguments"] == (amqp.dead_letter_queue(spec).queue_arguments or {})
+
+
+def test_cluster_profile_is_quorum_with_delivery_limit_and_at_least_once_dead_lettering():
+    doc = definitions("cluster")
+    for queue in doc["queues"]:
+        assert queue["arguments"]["x-queue-type"] == "quorum", queue["name"]
+        if not queue["name"].endswith(".dead-letter"):
+            assert queue["arguments"]["x-delivery-limit"] > 0
+            assert queue["arguments"]["x-dead-letter-exchange"] == topology.DEAD_LETTER_EXCHANGE
+    [policy] = doc["policies"]
+    assert policy["definition"] == {"dead-letter-strategy": "at-least-once", "overflow": "reject-publish"}
+
+
+def test_exchanges_are_the_services_and_the_decisions_exchange():
+    exchanges = by_name(definitions("single")["exchanges"])
+    for exchange in (amqp.EVENTS, amqp.DEAD_LETTERS):
+        assert exchanges[exchange.name]["type"] == exchange.type and exchanges[exchange.name]["durable"]
+    assert exchanges[DECISIONS_EXCHANGE]["type"] == "topic"
+    assert bindings_of(definitions("single"), decisions_queue().name) == {(DECISIONS_EXCHANGE,
+                                                                          "department_decision.*")}
+
+
+def test_every_department_of_the_catalog_and_every_service_has_its_queue():
+    names = set(by_name(definitions("single")["queues"]))
+    expected = {topology.department_queue_name(d) for d in departments_from_catalog()}
+    expected |= {q.name for q in topology.service_queues().values()}
+    assert expected <= names
+    assert {f"{n}.dead-letter" for n in expected} <= names
+
+
+def load(vhost: str, profile: str) -> None:
+    broker.import_definitions(definitions(profile, vhost))
+    grant_guest(vhost)
+
+
+def broker_queues(vhost: str) -> dict[str, dict]:
+    listed = json.loads(broker.rabbitmqctl("list_queues", "-p", vhost, "name", "durable", "arguments",
+                                           "--formatter", "json"))
+    return {q["name"]: dict(q, arguments={a[0]: a[2] for a in q["arguments"]}) for q in listed}
+
+
+@pytest.mark.rabbit
+def test_services_declare_into_the_loaded_single_node_topology_without_precondition_failed(deploy_vhost):
+    vhost, _ = deploy_vhost
+    load(vhost, "single")
+    specs = declared_queues(departments_from_catalog())
+    with amqp.connection(guest_uri(vhost)) as conn:
+        amqp.declare(conn.default_channel, specs)  # exactly what every service does at start
+    loaded = broker_queues(vhost)
+    assert {s.name for s in specs} | {s.dead_letter_queue for s in specs} <= set(loaded)
+    assert all(q["durable"] for q in loaded.values())
+    assert all(loaded[s.name]["arguments"] == amqp.kombu_queue(s).queue_arguments for s in specs)
+
+
+@pytest.mark.rabbit
+def test_quorum_declarations_agree_with_the_loaded_cluster_topology(deploy_vhost):
+    vhost, _ = deploy_vhost
+    load(vhost, "cluster")
+    specs = declared_queues(departments_from_catalog())
+    with amqp.connection(guest_uri(vhost)) as conn:
+        channel = conn.default_channel
+        for spec in specs:
+            amqp.kombu_queue(spec, quorum=True)(channel).declare()
+            Queue(spec.dead_letter_queue, durable=True,
+                  queue_arguments={"x-queue-type": "quorum"})(channel).declare()
+    loaded = broker_queues(vhost)
+    assert {q["arguments"].get("x-queue-type") for q in loaded.values()} == {"quorum"}
+    assert all(loaded[s.name]["arguments"] == amqp.kombu_queue(s, quorum=True).queue_arguments for s in specs)
+
+
+@pytest.mark.rabbit
+def test_the_services_classic_declaration_is_refused_by_the_cluster_profile(deploy_vhost):
+    """Why the services need a quorum switch before they run on the cluster profile (see deploy/README.md)."""
+    vhost, _ = deploy_vhost
+    load(vhost, "cluster")
+    spec = topology.service_queues()["delivery"]
+    with amqp.connection(guest_uri(vhost)) as conn:
+        with pytest.raises(PreconditionFailed):
+            amqp.kombu_queue(spec)(conn.default_channel).declare()
