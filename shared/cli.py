@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     catalog = commands.add_parser("catalog", help="catalog operations")
     catalog.add_argument("action", choices=["lint"])
     catalog.add_argument("path", nargs="?")
+    guides = commands.add_parser("guides", help="guide operations: build DIR exports the static guide site")
+    guides.add_argument("action", choices=["build"])
+    guides.add_argument("directory")
+    guides.add_argument("--base-url", help="public base URL for QR codes (default: public_base_url of --config)")
+    guides.add_argument("--config", default=None)
     for name, text in DEPLOY_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
     args = parser.parse_args(argv)
@@ -51,6 +56,9 @@ def _dispatch(args) -> int:
     if args.command == "catalog":
         from shared.catalog.lint import main as lint_main
         return lint_main([args.path] if args.path else [])
+    if args.command == "guides":
+        from services.intake.guides.cli import build
+        return build(args.directory, args.base_url, args.config)
     services = [args.service] if args.command == "serve" else args.services.split(",")
     config = args.config
     if args.command == "serve" and config is None:

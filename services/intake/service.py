@@ -1,5 +1,7 @@
 """Intake: the one window's HTTP API for front-end systems, and its view of each case."""
-from services.intake import handlers
+from nameko.dependency_providers import Config
+
+from services.intake import guides, handlers
 from services.intake.commands import SubmitCase
 from services.intake.repository import REPOSITORIES, TABLES, metadata
 from services.intake.views import case_view, matter_list
@@ -16,6 +18,7 @@ CALENDAR = WorkingCalendar.from_file()
 class Service:
     name = "intake"
     db = Persistence(metadata, TABLES, REPOSITORIES)
+    config = Config()
 
     @http("POST", "/api/v1/cases")
     def submit_case(self, request):
@@ -34,6 +37,19 @@ class Service:
     @http("GET", "/api/v1/matters", role=None)
     def list_matters(self, request):
         return matter_list(default_catalog())
+
+    @http("GET", "/api/v1/matters/<code>", role=None)
+    def get_matter(self, request, code):
+        return guides.matter_detail(default_catalog(), code, request.args.getlist("situation"))
+
+    @http("GET", "/api/v1/matters/<code>/form", role=None)
+    def get_matter_form(self, request, code):
+        return guides.matter_form(default_catalog(), code, request.args.getlist("situation"))
+
+    @http("GET", "/guides/", role=None)
+    @http("GET", "/guides/<path:path>", role=None)
+    def guide_page(self, request, path=""):
+        return guides.guide_response(default_catalog(), self.config["YICI"].public_base_url, path)
 
     @consume_events()
     def on_event(self, event):
