@@ -1,0 +1,174 @@
+"""Benchmark: cases through the distributed deployment vs a raw-pika baseline on the same broker.
+
+Prints cases/s, p50/p95/p99 submit-to-completed latency, peak RSS per service, and the baseline ratio.
+Asserts nothing. `--rate 50` paces submissions for latency at a fixed load.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pika
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from yici_testkit import (AUTH, Cluster, amqp_uri, broker_vhost, case_body,  # noqa: E402
+                          pika_channel, postgres_database)
+
+PUBLISHES_PER_CASE = 12  # submitted, accepted, 4 requested, 4 decided, completed, dispatched
+
+
+class CompletionTap(threading.Thread):
+    """Records when each case_completed reaches the broker, from a queue of its own."""
+
+    def __init__(self, vhost: str):
+        super().__init__(daemon=True)
+        self.vhost, self.completed, self._stop = vhost, {}, threading.Event()
+        connection, channel = pika_channel(vhost)
+        channel.queue_declare("bench.completed", durable=False, auto_delete=False)
+        channel.queue_bind("bench.completed", "yici.events", "case_completed")
+        connection.close()
+
+    def run(self) -> None:
+        connection, channel = pika_channel(self.vhost)
+        for method, _props, body in channel.consume("bench.completed", auto_ack=True, inactivity_timeout=0.2):
+            if self._stop.is_set():
+                break
+            if method is not None:
+                self.completed[json.loads(body)["case_id"]] = time.perf_counter()
+        connection.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def submit_all(url: str, n: int, rate: float | None, workers: int) -> dict[str, float]:
+    submitted: dict[str, float] = {}
+    session_local = threading.local()
+    start = time.perf_counter()
+
+    def one(i: int) -> None:
+        if rate:
+            time.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        session = getattr(session_local, "s", None) or requests.Session()
+        session_local.s = session
+        t0 = time.perf_counter()
+        response = session.post(f"{url}/api/v1/cases", data=json.dumps(case_body("bankruptcy-check")),
+                                headers={**AUTH, "Content-Type": "application/json"}, timeout=60)
+        response.raise_for_status()
+        submitted[response.json()["case_id"]] = t0
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, range(n)))
+    return submitted
+
+
+def progress(tap: CompletionTap, n: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while len(tap.completed) < n and time.monotonic() < deadline:
+        done = len(tap.completed)
+        bar = "#" * (40 * done // n)
+        print(f"\r  [{bar:<40}] {done}/{n} completed", end="", file=sys.stderr, flush=True)
+        time.sleep(0.5)
+    print(f"\r  [{'#' * 40}] {len(tap.completed)}/{n} completed", file=sys.stderr)
+
+
+def peak_rss_mb(cluster: Cluster) -> dict[str, float]:
+    out = {}
+    for name, process in cluster.processes.items():
+        status = Path(f"/proc/{process.popen.pid}/status").read_text()
+        kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+        out[name] = round(kb / 1024, 1)
+    return out
+
+
+def baseline_cases_per_second(vhost: str, n: int) -> float:
+    """Publish with confirms and consume the same number of persistent messages per case, raw pika."""
+    connection, channel = pika_channel(vhost)
+    channel.queue_declare("bench.baseline", durable=True)
+    channel.confirm_delivery()
+    total, body = n * PUBLISHES_PER_CASE, b'{"event_type": "x", "payload": {}}' * 8
+    consumed = [0]
+
+    def consume() -> None:
+        c_conn, c_chan = pika_channel(vhost)
+        c_chan.basic_qos(prefetch_count=10)
+        for method, _p, _b in c_chan.consume("bench.baseline", inactivity_timeout=5):
+            if method is None:
+                break
+            c_chan.basic_ack(method.delivery_tag)
+            consumed[0] += 1
+            if consumed[0] >= total:
+                break
+        c_conn.close()
+
+    consumer = threading.Thread(target=consume)
+    started = time.perf_counter()
+    consumer.start()
+    props = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+    for _ in range(total):
+        channel.basic_publish("", "bench.baseline", body, props)
+    consumer.join()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return n / elapsed
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=None, help="cases per second (paced mode)")
+    parser.add_argument("--workers", type=int, default=16, help="concurrent submitters")
+    args = parser.parse_args()
+    tmp = Path(f"/tmp/yici-bench-{int(time.time())}")
+    tmp.mkdir(parents=True)
+    with broker_vhost() as vhost, postgres_database() as db:
+        cluster = Cluster(tmp, vhost, db).start()
+        try:
+            run(cluster, vhost, args)
+        finally:
+            cluster.stop()
+
+
+def run(cluster: Cluster, vhost: str, args) -> None:
+    tap = CompletionTap(vhost)
+    tap.start()
+    mode = f"paced at {args.rate:g} cases/s" if args.rate else f"unpaced, {args.workers} submitters"
+    print(f"yici bench: {args.cases} cases of bankruptcy-check (4 departments), {mode}", file=sys.stderr)
+    started = time.perf_counter()
+    submitted = submit_all(cluster.url("intake", ""), args.cases, args.rate, args.workers)
+    progress(tap, args.cases, timeout=max(120, args.cases / 5))
+    tap.stop()
+    finished = max(tap.completed.values(), default=time.perf_counter())
+    latencies = [tap.completed[c] - t for c, t in submitted.items() if c in tap.completed]
+    throughput = len(latencies) / (finished - started)
+    rss = peak_rss_mb(cluster)
+    baseline = baseline_cases_per_second(vhost, args.cases)
+    report(args, len(latencies), throughput, latencies, rss, baseline)
+
+
+def report(args, completed, throughput, latencies, rss, baseline) -> None:
+    ms = [v * 1000 for v in latencies] or [float("nan")]
+    print(f"completed              {completed}/{args.cases}")
+    print(f"throughput             {throughput:.1f} cases/s")
+    print(f"latency p50/p95/p99    {percentile(ms, 50):.0f} / {percentile(ms, 95):.0f} / {percentile(ms, 99):.0f} ms"
+          f" (mean {statistics.fmean(ms):.0f} ms)")
+    print("peak RSS per service   " + ", ".join(f"{k} {v} MB" for k, v in rss.items()))
+    print(f"raw-pika baseline      {baseline:.1f} cases/s ({PUBLISHES_PER_CASE} confirmed persistent "
+          f"publishes + consumes per case, same broker, same run)")
+    print(f"ratio yici/baseline    {throughput / baseline:.3f}")
+
+
+if __name__ == "__main__":
+    main()
