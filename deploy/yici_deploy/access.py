@@ -48,15 +48,28 @@ def department_user(code: str, prefix: str = "") -> str:
     return f"{prefix}dept-{code}"
 
 
+def _escape(name: str) -> str:
+    return re.escape(name).replace("\\-", "-")  # our names are [a-z0-9.-]; '-' needs no escape
+
+
 def exact(names) -> str:
-    return "^(" + "|".join(re.escape(n) for n in names) + ")$"
+    return "^(" + "|".join(_escape(n) for n in names) + ")$"
 
 
-def _declared_names(departments: list[str]) -> list[str]:
-    """What every service process declares at start: the exchanges, every queue and its dead letters."""
-    queues = declared_queues(departments)
-    return ([topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE]
-            + [q.name for q in queues] + [q.dead_letter_queue for q in queues])
+def _with_dead_letters(queues: list[str]) -> str:
+    """`yici\.(a|b)(\.dead-letter)?`: the queues and their dead-letter queues."""
+    suffixes = [q.removeprefix("yici.") for q in queues]
+    return r"yici\.(" + "|".join(_escape(s) for s in suffixes) + r")(\.dead-letter)?"
+
+
+def _declarable(service: str, departments: list[str]) -> str:
+    """What a service process declares at start: the exchanges, every queue and its dead letters."""
+    exchanges = [topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE]
+    queues = [q.name for q in declared_queues(departments)]
+    if service == "approval":
+        exchanges.append(DECISIONS_EXCHANGE)
+        queues.append(decisions_queue().name)
+    return "^(" + "|".join(_escape(e) for e in exchanges) + "|" + _with_dead_letters(queues) + ")$"
 
 
 def _consumed(service: str, departments: list[str]) -> list[str]:
@@ -66,12 +79,11 @@ def _consumed(service: str, departments: list[str]) -> list[str]:
 
 
 def service_grant(service: str, departments: list[str], prefix: str = "") -> Grant:
-    declared = _declared_names(departments)
+    declarable = _declarable(service, departments)
     exchanges = [topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE]
     if service == "approval":
-        declared += [DECISIONS_EXCHANGE, decisions_queue().name, decisions_queue().dead_letter_queue]
         exchanges.append(DECISIONS_EXCHANGE)
-    return Grant(service_user(service, prefix), "service", configure=exact(declared), write=exact(declared),
+    return Grant(service_user(service, prefix), "service", configure=declarable, write=declarable,
                  read=exact(exchanges + _consumed(service, departments)))
 
 
