@@ -34,6 +34,14 @@ class ApprovalSettings(BaseModel):
     delay_seconds: float = Field(default=0.0, ge=0, le=3600)
 
 
+class IntakeSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    correction_days: int = Field(default=5, ge=1, le=60, description="working days to answer a correction notice")
+    review_deadline_days: int = Field(default=5, ge=1, le=20, description="行政许可法 art. 32: notify within 5 days")
+    manual_review_channels: list[str] = Field(default_factory=list, description="channels a clerk reviews by hand")
+    max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+
+
 class Settings(BaseModel):
     """Everything a Yici process needs to start; unknown keys are refused."""
     model_config = ConfigDict(extra="forbid")
@@ -50,6 +58,7 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     clients: list[Client] = Field(default_factory=list)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
     public_base_url: str = "http://127.0.0.1:8000"
     log_format: Literal["auto", "json", "console"] = "auto"
 
