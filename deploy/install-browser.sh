@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Install Debian's headless chromium and a CJK font for the browser tests (tests/browser).
+# Install Debian's headless chromium, a CJK font and zbarimg (QR decoding) for the browser tests (tests/browser).
 # Idempotent and fast when both are present; runs `apt-get update` only when a package has no candidate.
 # Fails (exit 1) when they cannot be installed: browser tests must fail, not skip.
 set -u
 
-PACKAGES=(chromium fonts-noto-cjk)
+PACKAGES=(chromium fonts-noto-cjk zbar-tools)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 has_candidate() { apt-cache policy "$1" 2>/dev/null | grep -q "Candidate: [^(]"; }
@@ -13,7 +13,7 @@ missing=()
 for package in "${PACKAGES[@]}"; do
   installed "$package" || missing+=("$package")
 done
-if [ ${#missing[@]} -eq 0 ] && command -v chromium >/dev/null; then
+if [ ${#missing[@]} -eq 0 ] && command -v chromium zbarimg >/dev/null; then
   exit 0
 fi
 
@@ -33,6 +33,8 @@ done
 echo "install-browser: installing ${missing[*]}"
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
   || { echo "install-browser: apt-get install ${missing[*]} failed" >&2; exit 1; }
-command -v chromium >/dev/null || { echo "install-browser: chromium is still missing" >&2; exit 1; }
+for tool in chromium zbarimg; do
+  command -v "$tool" >/dev/null || { echo "install-browser: $tool is still missing" >&2; exit 1; }
+done
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { echo "install-browser: no Noto Sans CJK font" >&2; exit 1; }
-echo "install-browser: chromium and fonts-noto-cjk are installed"
+echo "install-browser: installed ${missing[*]}"
