@@ -42,6 +42,46 @@ class IntakeSettings(BaseModel):
     max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
 
 
+class SimulatedCourierFaults(BaseModel):
+    """Fault injection for the simulated courier (tests and drills only): how many times each fires."""
+    model_config = ConfigDict(extra="forbid")
+    crash_after_booking: int = Field(default=0, ge=0, description="book, then end the process at once")
+    timeout_after_booking: int = Field(default=0, ge=0, description="book, then lose the answer (timeout)")
+    timeout_before_booking: int = Field(default=0, ge=0, description="time out without booking")
+
+
+class CourierSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    adapter: Literal["simulated"] = "simulated"
+    name: str = "模拟快递"
+    faults: SimulatedCourierFaults = Field(default_factory=SimulatedCourierFaults)
+
+
+class DeliverySettings(BaseModel):
+    """Halls, download links, the courier and SMS adapters of the delivery service."""
+    model_config = ConfigDict(extra="forbid")
+    default_hall: str = "乌审旗政务服务中心综合窗口"
+    opening_hours: str = "周一至周五 9:00—12:00，14:30—17:30（法定节假日除外）"
+    link_secret: str | None = Field(default=None, min_length=16,
+                                    description="HMAC key of download links; generated once and kept in "
+                                                "delivery's database when unset")
+    link_ttl_days: int = Field(default=30, ge=1, le=365)
+    download_base_url: str | None = Field(default=None, description="Base URL of download links "
+                                                                     "(default public_base_url)")
+    work_interval_seconds: float = Field(default=2.0, gt=0, le=3600)
+    courier: CourierSettings = Field(default_factory=CourierSettings)
+    sms_adapter: Literal["simulated"] = "simulated"
+    sms_signature: str = "【乌审旗政务服务】"
+
+
+class OversightSettings(BaseModel):
+    """Supervision thresholds and the periodic scan."""
+    model_config = ConfigDict(extra="forbid")
+    yellow_share: float = Field(default=0.8, gt=0, le=1, description="share of a limit that raises yellow")
+    scan_interval_seconds: float = Field(default=60.0, gt=0, le=86400)
+    rectification_days: int = Field(default=15, ge=1, le=60)
+
+
 class Settings(BaseModel):
     """Everything a Yici process needs to start; unknown keys are refused."""
     model_config = ConfigDict(extra="forbid")
@@ -58,6 +98,8 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     clients: list[Client] = Field(default_factory=list)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    oversight: OversightSettings = Field(default_factory=OversightSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     public_base_url: str = "http://127.0.0.1:8000"
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -84,6 +84,8 @@ class CorrectionRequestedPayload(Model):
     notice_id: str
     deficiencies: list[Deficiency]
     due_date: date | None = None
+    matter_code: str | None = Field(default=None, description="The matter applied for")
+    contact: Contact | None = Field(default=None, description="Whom delivery notifies of the notice")
 
 
 class CorrectionRequested(Event):
@@ -105,11 +107,28 @@ class CaseAcceptedPayload(Model):
     delivery: DeliveryChoice
     contact: Contact
     accepted_on: date = Field(description="Acceptance date, Asia/Shanghai")
+    holder_id: str | None = Field(default=None, description=(
+        "Applicant's credit code or resident ID number (personal data): holder of the e-licenses the case issues"))
 
 
 class CaseAccepted(Event):
     event_type: Literal["case_accepted"] = "case_accepted"
     payload: CaseAcceptedPayload
+
+
+def department_key(department: str, unit: str | None) -> str:
+    """The department, or its level unit `<department>.<division code>`, as it appears in routing keys."""
+    return department if unit is None else f"{department}.{unit}"
+
+
+class JointTask(Model):
+    """One joint review, inspection or acceptance serving several items of a case, scheduled once."""
+    task_id: str = Field(description="case_id:session; every item's decision references it")
+    session: str = Field(description="Catalog joint_session code")
+    kind: Literal["review", "inspection", "acceptance"]
+    items: list[str] = Field(description="Items the joint task serves")
+    departments: list[str] = Field(description="Departments taking part")
+    scheduled_on: date = Field(description="Working day the joint task takes place")
 
 
 class ApprovalRequestedPayload(Model):
@@ -121,6 +140,16 @@ class ApprovalRequestedPayload(Model):
     promised_days: int = Field(ge=0)
     form: dict[str, Any] = Field(default_factory=dict, description="Form fields the item uses")
     materials: list[dict[str, Any]] = Field(default_factory=list)
+    unit: str | None = Field(default=None, description="Division code of the level unit deciding; None: the department")
+    level: str = Field(default="banner", description="village, township, banner or city")
+    routing_reason: str = Field(default="", description="Why the item went to this department and level")
+    round: int = Field(default=1, ge=1, description="1, then 2, 3… each time the applicant supplied a supplement")
+    due_date: date | None = Field(default=None, description="The department's deadline for the item (working days)")
+    case_due_date: date | None = Field(default=None, description="The case's deadline")
+    license_type: str | None = Field(default=None, description="E-license the item issues when approved")
+    holder_id: str | None = Field(default=None, description="Credit code or ID number of the holder (personal data)")
+    holder_name: str | None = Field(default=None, description="Holder's name (personal data)")
+    joint_task: JointTask | None = Field(default=None, description="Joint review/inspection/acceptance it shares")
 
 
 class ApprovalRequested(Event):
@@ -129,7 +158,95 @@ class ApprovalRequested(Event):
 
     @property
     def routing_key(self) -> str:
-        return f"approval_requested.{self.payload.department}"
+        return f"approval_requested.{department_key(self.payload.department, self.payload.unit)}"
+
+
+class ApprovalCancelledPayload(Model):
+    request_id: str
+    item_code: str
+    department: str
+    unit: str | None = None
+    reason: Literal["case_rejected", "case_withdrawn"]
+    note: str = Field(default="", description="Why, for the department's clerk")
+
+
+class ApprovalCancelled(Event):
+    """An item still with its department is no longer needed: stop work on it."""
+    event_type: Literal["approval_cancelled"] = "approval_cancelled"
+    payload: ApprovalCancelledPayload
+
+    @property
+    def routing_key(self) -> str:
+        return f"approval_cancelled.{department_key(self.payload.department, self.payload.unit)}"
+
+
+class LicenseTerms(Model):
+    """What a department says about the e-license its approval issues (all optional)."""
+    issue: bool = Field(default=True, description="False: this approval issues no license")
+    valid_until: date | None = Field(default=None, description="None: the configured validity")
+    remarks: str = ""
+
+
+class DepartmentDecidedPayload(Model):
+    request_id: str = Field(description="The approval request decided (case_id:item_code)")
+    item_code: str
+    department: str
+    unit: str | None = None
+    round: int = Field(default=1, ge=1, description="The request's round being decided")
+    decision: Decision
+    reasons: list[str] = Field(default_factory=list, description="Required for rejected and supplement_requested")
+    decided_by: str = Field(min_length=1, max_length=100, description="Clerk or system that decided")
+    license: LicenseTerms | None = None
+
+
+class DepartmentDecided(Event):
+    """A department system's decision, published to the yici.decisions exchange (see services/approval/client.py)."""
+    event_type: Literal["department_decided"] = "department_decided"
+    payload: DepartmentDecidedPayload
+
+    @property
+    def routing_key(self) -> str:
+        return f"department_decision.{self.payload.department}"
+
+
+DecisionAnswer = Literal["recorded", "already_decided", "cancelled", "unknown_request", "stale_round",
+                         "invalid"]
+
+
+class DecisionAnsweredPayload(Model):
+    decision_event_id: UUID = Field(description="event_id of the department_decided message answered")
+    request_id: str
+    department: str
+    unit: str | None = None
+    status: DecisionAnswer = Field(description="recorded once; anything else changed nothing")
+    decision: Decision | None = Field(default=None, description="The decision on record for the request")
+    licenses: list[str] = Field(default_factory=list, description="E-licenses issued by the recorded decision")
+    message_zh: str = ""
+    message_en: str = ""
+
+
+class DecisionAnswered(Event):
+    """Approval's answer to a department system's decision, delivered to that department's queue."""
+    event_type: Literal["decision_answered"] = "decision_answered"
+    payload: DecisionAnsweredPayload
+
+    @property
+    def routing_key(self) -> str:
+        return f"decision_answered.{department_key(self.payload.department, self.payload.unit)}"
+
+
+class SupplementProvidedPayload(Model):
+    item_code: str = Field(description="The item whose department asked for the supplement")
+    request_id: str | None = Field(default=None, description="case_id:item_code, when known")
+    form: dict[str, Any] = Field(default_factory=dict, description="Form values supplied or corrected")
+    materials: list[dict[str, Any]] = Field(default_factory=list, description="Materials supplied")
+    note: str = Field(default="", description="The applicant's or window's note")
+
+
+class SupplementProvided(Event):
+    """The applicant supplied what a department asked for during approval (emitted by intake)."""
+    event_type: Literal["supplement_provided"] = "supplement_provided"
+    payload: SupplementProvidedPayload
 
 
 class ApprovalDecidedPayload(Model):
@@ -140,6 +257,9 @@ class ApprovalDecidedPayload(Model):
     reasons: list[str] = Field(default_factory=list)
     decided_by: str = Field(description="Clerk, department system or 'auto'")
     licenses: list[str] = Field(default_factory=list, description="Numbers of e-licenses issued")
+    unit: str | None = Field(default=None, description="Level unit that decided, if not the department")
+    round: int = Field(default=1, ge=1, description="The request's round decided")
+    joint_task_id: str | None = Field(default=None, description="Joint review/inspection the decision rests on")
 
 
 class ApprovalDecided(Event):
@@ -188,6 +308,10 @@ class DeliveryDispatchedPayload(Model):
     method: DeliveryMethod
     pickup_code: str | None = None
     tracking_number: str | None = None
+    hall: str | None = Field(default=None, description="Hall where a pickup waits")
+    courier: str | None = Field(default=None, description="Courier carrying a mailed result")
+    expires_at: datetime | None = Field(default=None, description="When an online download link expires")
+    reason: str | None = Field(default=None, description="Why a delivery was dispatched again, e.g. returned_to_pickup")
 
 
 class DeliveryDispatched(Event):
@@ -218,11 +342,12 @@ class RatingReceived(Event):
 
 class SupervisionWarningPayload(Model):
     level: Literal["yellow", "red"]
-    scope: Literal["case", "item"]
+    scope: Literal["case", "item", "rectification"]
     item_code: str | None = None
     department: str
     due_date: date
     used_share: float
+    task_id: str | None = Field(default=None, description="Rectification task the warning is about")
 
 
 class SupervisionWarning(Event):
@@ -234,7 +359,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls
     for cls in (CaseSubmitted, CorrectionRequested, CaseAccepted, ApprovalRequested,
                 ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
-                DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning)
+                DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
+                ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided)
 }
 AnyEvent = Annotated[Union[tuple(EVENT_TYPES.values())], Field(discriminator="event_type")]
 _ADAPTER = TypeAdapter(AnyEvent)

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 EVENTS_EXCHANGE = "yici.events"
 DEAD_LETTER_EXCHANGE = "yici.dead-letter"
 DECISIONS_ROUTING_PREFIX = "department_decision"
+DECISIONS_EXCHANGE = "yici.decisions"
+DECISIONS_QUEUE = "yici.approval.decisions"
+DEPARTMENT_EVENTS = ("approval_requested", "approval_cancelled", "decision_answered")
 
 
 @dataclass(frozen=True)
@@ -24,24 +27,46 @@ def service_queue(service: str, routing_keys: tuple[str, ...]) -> QueueSpec:
     return QueueSpec(name=f"yici.{service}", routing_keys=routing_keys)
 
 
-def department_queue_name(department: str) -> str:
-    """The predictable name a department system consumes: yici.department.<code>."""
-    return f"yici.department.{department}"
+def _key(department: str, unit: str | None) -> str:
+    return department if unit is None else f"{department}.{unit}"
 
 
-def department_routing_key(department: str) -> str:
-    return f"approval_requested.{department}"
+def department_queue_name(department: str, unit: str | None = None) -> str:
+    """The predictable name a department system consumes: yici.department.<code>[.<unit division code>]."""
+    return f"yici.department.{_key(department, unit)}"
 
 
-def department_queue(department: str) -> QueueSpec:
-    return QueueSpec(department_queue_name(department), (department_routing_key(department),))
+def department_routing_key(department: str, unit: str | None = None) -> str:
+    return f"approval_requested.{_key(department, unit)}"
+
+
+def department_queue(department: str, unit: str | None = None) -> QueueSpec:
+    """Requests, cancellations and answers to its decisions, for one department or level unit."""
+    key = _key(department, unit)
+    return QueueSpec(department_queue_name(department, unit), tuple(f"{e}.{key}" for e in DEPARTMENT_EVENTS))
+
+
+def department_queues(departments, units=()) -> list[QueueSpec]:
+    """Queues of the departments and of their level units, given as (department, unit) pairs."""
+    return [department_queue(d) for d in departments] + [department_queue(d, u) for d, u in units]
+
+
+def decision_routing_key(department: str) -> str:
+    """Department systems publish decisions to DECISIONS_EXCHANGE with this key (units use their department's)."""
+    return f"{DECISIONS_ROUTING_PREFIX}.{department}"
+
+
+def decisions_queue() -> QueueSpec:
+    """Where department systems' decisions wait for the approval service."""
+    return QueueSpec(DECISIONS_QUEUE, (f"{DECISIONS_ROUTING_PREFIX}.*",), exchange=DECISIONS_EXCHANGE)
 
 
 SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
-    "intake": ("approval_requested.*", "approval_decided", "case_completed", "case_rejected",
+    "intake": ("approval_requested.#", "approval_decided", "case_completed", "case_rejected",
                "delivery_dispatched", "delivery_completed"),
-    "routing": ("case_accepted", "approval_decided", "case_withdrawn"),
-    "delivery": ("case_completed", "case_rejected"),
+    "routing": ("case_accepted", "approval_decided", "case_withdrawn", "supplement_provided"),
+    "approval": ("approval_requested.#", "approval_cancelled.#"),
+    "delivery": ("case_completed", "case_rejected", "correction_requested"),
     "oversight": ("#",),
 }
 
