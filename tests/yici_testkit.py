@@ -156,16 +156,68 @@ class Cluster:
         return self.processes[service].url(path)
 
 
-def case_body(matter: str = "bankruptcy-check", **overrides) -> dict:
+SAMPLE_VALUES = {"^[0-9]{17}[0-9X]$": "11010519491231002X", "^1[0-9]{10}$": "13800138000",
+                 "^[0-9]{12,19}$": "6222020200112233445",
+                 "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$": "91150626MA0N000088",
+                 "^[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{6}$": "2026-150626-47-01-000001"}
+PDF = b"%PDF-1.4\n% yici test material\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+_UPLOADED: dict[str, dict] = {}
+
+
+def sample_value(schema: dict):
+    if "enum" in schema:
+        return schema["enum"][0]
+    if schema.get("format") == "date":
+        return "2026-11-20"
+    if schema["type"] in ("integer", "number"):
+        return max(schema.get("minimum", 1), 1)
+    if schema["type"] == "boolean":
+        return True
+    return SAMPLE_VALUES.get(schema.get("pattern"), "测试内容")
+
+
+def case_body(matter: str = "bankruptcy-check", situations: tuple[str, ...] = (), **overrides) -> dict:
+    """A complete application: every field of the one form and every material (uploaded on submit)."""
+    from shared.catalog import default_catalog
+    from shared.catalog.forms import merged_form
+    from shared.catalog.materials import material_list
+    catalog = default_catalog()
+    try:
+        schema = merged_form(catalog, matter, situations)
+        materials = [{"code": e.code, "file_ref": "UPLOAD"} for e in material_list(catalog, matter, situations)
+                     if e.source != "shared"]
+    except Exception:  # an unknown matter: let the API say so
+        schema, materials = {"properties": {}}, []
     body = {"matter_code": matter, "channel": "online", "region_code": "150626",
             "applicant": {"kind": "company", "name": "乌审旗测试有限公司", "credit_code": "91150626MA0N000088",
                           "legal_representative": "张三", "phone": "13800138000"},
-            "delivery": {"method": "pickup", "hall": "乌审旗政务服务大厅"}}
+            "situations": list(situations),
+            "form": {k: sample_value(v) for k, v in schema["properties"].items()},
+            "materials": materials, "delivery": {"method": "pickup", "hall": "乌审旗政务服务大厅"}}
     body.update(overrides)
     return body
 
 
+def upload(base_url: str, content: bytes = PDF, content_type: str = "application/pdf") -> requests.Response:
+    return requests.post(f"{base_url}/api/v1/files", data=content,
+                         headers={**AUTH, "Content-Type": content_type}, timeout=30)
+
+
+def _with_uploads(base_url: str, body: dict) -> dict:
+    if not any(m.get("file_ref") == "UPLOAD" for m in body.get("materials", [])):
+        return body
+    if base_url not in _UPLOADED:
+        response = upload(base_url)
+        assert response.status_code == 201, response.text
+        _UPLOADED[base_url] = response.json()
+    stored = _UPLOADED[base_url]
+    materials = [{**m, "file_ref": stored["file_ref"], "sha256": stored["sha256"]}
+                 if m.get("file_ref") == "UPLOAD" else m for m in body["materials"]]
+    return {**body, "materials": materials}
+
+
 def submit(base_url: str, body: dict, headers: dict | None = None) -> requests.Response:
+    body = _with_uploads(base_url, body)
     return requests.post(f"{base_url}/api/v1/cases", data=json.dumps(body),
                          headers={**AUTH, "Content-Type": "application/json", **(headers or {})}, timeout=30)
 

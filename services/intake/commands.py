@@ -59,3 +59,27 @@ class SubmitCase(Body):
     materials: list[MaterialRef] = Field(default_factory=list, max_length=100)
     delivery: Delivery
     commitment: bool = Field(default=False, description="The applicant signs the commitment (承诺) for deferred materials")
+
+
+class Supplement(Body):
+    """What the applicant supplies after a correction notice (or for deferred materials)."""
+    form: dict[str, Any] = Field(default_factory=dict, max_length=200)
+    materials: list[MaterialRef] = Field(default_factory=list, max_length=100)
+
+
+class Withdrawal(Body):
+    reason: str = Field(default="", max_length=500)
+
+
+class ClerkDeficiency(Body):
+    target: str = Field(min_length=1, max_length=200, description="form.<field> or materials.<code>")
+    message_zh: str = Field(min_length=1, max_length=500)
+    message_en: str = Field(default="", max_length=500)
+
+
+class ClerkNotice(Body):
+    deficiencies: list[ClerkDeficiency] = Field(min_length=1, max_length=100)
+
+
+class ClerkAcceptance(Body):
+    note: str = Field(default="", max_length=500)

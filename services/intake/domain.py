@@ -19,6 +19,11 @@ ITEM_ORDER = {"pending": 0, "requested": 1, "supplement_requested": 2, "approved
               "cancelled": 3}
 
 
+def holder_of(applicant) -> str | None:
+    """Whose e-licenses count for this case: the company's credit code or the person's ID number."""
+    return (applicant.credit_code if applicant.kind == "company" else applicant.id_number or "").upper() or None
+
+
 def new_case_id(today: date) -> str:
     token = base64.b32encode(uuid.uuid4().bytes).decode()[:10]
     return f"YC{today:%Y%m%d}{token}"

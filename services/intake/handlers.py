@@ -1,78 +1,186 @@
-"""Intake's use cases: take a case in once, and keep the applicant's view of it up to date."""
+"""Intake's use cases: take a case in once, pre-review it, one notice, supplements, acceptance, withdrawal."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from services.intake.commands import SubmitCase
-from services.intake.domain import (CASE_ORDER, ITEM_ORDER, advance, check_submission, new_case_id,
-                                    new_lookup_code, request_hash)
+from services.intake import notices
+from services.intake.commands import ClerkNotice, Supplement, SubmitCase
+from services.intake.domain import (CASE_ORDER, ITEM_ORDER, advance, check_submission, holder_of,
+                                    new_case_id, new_lookup_code, request_hash)
+from services.intake.review import Deficiency, Evidence, Review, review
 from shared.api import ApiError, problem
 from shared.catalog import Catalog
-from shared.events import CaseAccepted, CaseSubmitted, Event
+from shared.config import IntakeSettings
+from shared.events import CaseAccepted, CaseSubmitted, CaseWithdrawn, CorrectionRequested, Event
 from shared.messaging import UnitOfWork
 from shared.workdays import WorkingCalendar
 
+OPEN_STATUSES = ("submitted", "correction_requested", "accepted", "in_approval")
 
-def submit_case(uow: UnitOfWork, catalog: Catalog, calendar: WorkingCalendar, command: SubmitCase,
-                client: str, today: date, idempotency_key: str | None = None) -> tuple[int, str]:
-    """Store the case and emit its acceptance; returns (201, id), or (200, id) for a repeated request."""
+
+@dataclass(frozen=True)
+class Intake:
+    """What intake's use cases need besides the unit of work."""
+    catalog: Catalog
+    calendar: WorkingCalendar
+    settings: IntakeSettings
+
+
+def submit_case(uow: UnitOfWork, ctx: Intake, command: SubmitCase, client: str, today: date,
+                idempotency_key: str | None = None) -> tuple[int, str]:
+    """Store the case once, pre-review it and either accept it or send one correction notice."""
     digest = request_hash(command)
     if idempotency_key:
         existing = uow.cases.by_idempotency_key(idempotency_key)
         if existing is not None:
             return _replay(existing, digest)
-    matter, warnings = check_submission(catalog, command)
-    items = catalog.items_for(matter.code, command.situations)
+    matter, warnings = check_submission(ctx.catalog, command)
     case_id = new_case_id(today)
-    due = calendar.due(today, matter.promised_days)
-    uow.cases.add(_case_row(case_id, command, catalog, matter, client, idempotency_key, digest, warnings,
-                            today, due), _item_rows(case_id, catalog, items))
+    uow.cases.add(_case_row(case_id, command, ctx, matter, client, idempotency_key, digest, warnings, today),
+                  _item_rows(case_id, ctx.catalog.items_for(matter.code, command.situations)))
     uow.emit(CaseSubmitted(case_id=case_id, payload={
         "matter_code": matter.code, "channel": command.channel, "region_code": command.region_code,
-        "catalog_version": catalog.version}))
-    uow.emit(_accepted(case_id, command, catalog, matter, items, today))
+        "catalog_version": ctx.catalog.version}))
+    if command.channel not in ctx.settings.manual_review_channels:
+        _decide(uow, ctx, uow.cases.get(case_id), today, allowed=None)
     uow.commit()
     return 201, case_id
 
 
 def _replay(existing, digest: str) -> tuple[int, str]:
     if existing.request_hash != digest:
-        raise ApiError(409, [problem("Idempotency-Key", "idempotency_conflict",
-                                     "该幂等键已用于内容不同的请求",
+        raise ApiError(409, [problem("Idempotency-Key", "idempotency_conflict", "该幂等键已用于内容不同的请求",
                                      "this Idempotency-Key was used with a different body")])
     return 200, existing.case_id
 
 
-def _case_row(case_id, command, catalog, matter, client, key, digest, warnings, today, due) -> dict:
+def _case_row(case_id, command, ctx, matter, client, key, digest, warnings, today) -> dict:
     body = command.model_dump(mode="json")
     return {"case_id": case_id, "idempotency_key": key, "request_hash": digest,
             "lookup_code": new_lookup_code(), "matter_code": matter.code,
-            "catalog_version": catalog.version, "status": "accepted", "channel": command.channel,
+            "catalog_version": ctx.catalog.version, "status": "submitted", "channel": command.channel,
             "region_code": command.region_code, "client": client, "applicant": body["applicant"],
-            "situations": body["situations"], "form": body["form"], "materials": body["materials"],
-            "delivery": body["delivery"], "commitment": command.commitment, "warnings": warnings,
-            "accepted_on": today, "promised_days": matter.promised_days, "due_date": due.date,
-            "due_provisional": due.provisional}
+            "holder_id": holder_of(command.applicant), "situations": body["situations"], "form": body["form"],
+            "materials": body["materials"], "delivery": body["delivery"], "commitment": command.commitment,
+            "warnings": warnings, "submitted_on": today, "promised_days": matter.promised_days,
+            "notices": [], "deferred": [], "due_provisional": False}
 
 
-def _item_rows(case_id: str, catalog: Catalog, items) -> list[dict]:
+def _item_rows(case_id: str, items) -> list[dict]:
     return [{"case_id": case_id, "item_code": i.code, "position": n, "name": i.name,
              "department": i.department, "status": "pending"} for n, i in enumerate(items)]
 
 
-def _accepted(case_id, command: SubmitCase, catalog, matter, items, today) -> CaseAccepted:
-    codes = {i.code for i in items}
-    planned = [{"item_code": i.code, "item_name": i.name, "department": i.department,
-                "prerequisites": [p for p in i.prerequisites if p in codes],
-                "promised_days": i.promised_days, "fields": list(i.fields)} for i in items]
-    a = command.applicant
-    return CaseAccepted(case_id=case_id, payload={
-        "matter_code": matter.code, "matter_name": matter.name, "catalog_version": catalog.version,
-        "channel": command.channel, "region_code": command.region_code, "situations": command.situations,
-        "items": planned, "promised_days": matter.promised_days, "form": command.form,
-        "materials": [m.model_dump(mode="json") for m in command.materials],
-        "delivery": command.delivery.model_dump(mode="json"),
-        "contact": {"name": a.name, "phone": a.phone}, "accepted_on": today})
+def pre_review(uow: UnitOfWork, ctx: Intake, case, today: date) -> Review:
+    refs = [m["file_ref"] for m in case.materials if m.get("file_ref")]
+    evidence = Evidence(uow.cases.file_digests(refs), uow.cases.license_types(case.holder_id, today))
+    return review(ctx.catalog, case.matter_code, case.situations, case.form, case.materials,
+                  case.commitment, evidence)
+
+
+def _decide(uow: UnitOfWork, ctx: Intake, case, today: date, allowed: set[str] | None) -> None:
+    result = pre_review(uow, ctx, case, today)
+    deficiencies = [d for d in result.deficiencies if allowed is None or d.target in allowed]
+    if deficiencies:
+        _send_notice(uow, ctx, case, deficiencies, today)
+    else:
+        accept(uow, ctx, case, today, today, "pre-review", result.deferred)
+
+
+def _send_notice(uow: UnitOfWork, ctx: Intake, case, deficiencies: list[Deficiency], today: date) -> None:
+    notice = notices.correction_notice(case, deficiencies, ctx.calendar.due(today, ctx.settings.correction_days))
+    uow.cases.update(case.case_id, status="correction_requested", notice=notice,
+                     notices=[*case.notices, notice])
+    uow.emit(CorrectionRequested(case_id=case.case_id, payload={
+        "notice_id": notice["notice_id"], "deficiencies": [d.as_dict() for d in deficiencies],
+        "due_date": notice["due_date"]}))
+
+
+def accept(uow: UnitOfWork, ctx: Intake, case, today: date, accepted_on: date, by: str, deferred=()) -> None:
+    """Accept the case (from `accepted_on`), record deferred materials' deadlines and start the approval."""
+    matter = ctx.catalog.matter(case.matter_code)
+    due = ctx.calendar.due(accepted_on, matter.promised_days)
+    deferred_rows = [{"code": d.code, "name": d.name, "supplied": False,
+                      "due_date": ctx.calendar.due(accepted_on, d.supply_days).date.isoformat()} for d in deferred]
+    uow.cases.update(case.case_id, status="accepted", accepted_on=accepted_on, accepted_by=by, notice=None,
+                     deferred=deferred_rows, due_date=due.date, due_provisional=due.provisional)
+    uow.emit(notices.case_accepted(case, ctx.catalog, accepted_on))
+
+
+def supply(uow: UnitOfWork, ctx: Intake, case_id: str, supplement: Supplement, today: date) -> None:
+    """Supplements answer the notice (reviewed again) or bring deferred materials after acceptance."""
+    case = _get(uow, case_id, for_update=True)
+    supplied = supplement.model_dump(mode="json")
+    if case.status == "correction_requested":
+        form = {**case.form, **supplied["form"]}
+        materials = _merge_materials(case.materials, supplied["materials"])
+        uow.cases.update(case_id, form=form, materials=materials)
+        allowed = notices.targets(case.notice) | notices.touched(supplied)
+        _decide(uow, ctx, uow.cases.get(case_id), today, allowed)
+    elif case.status in ("accepted", "in_approval") and case.deferred:
+        uow.cases.update(case_id, materials=_merge_materials(case.materials, supplied["materials"]),
+                         deferred=notices.mark_supplied(case.deferred, supplied["materials"]))
+    else:
+        raise _conflict("supplement_not_expected", "该办件当前无需补正", "this case expects no supplement now")
+    uow.commit()
+
+
+def _merge_materials(current: list[dict], new: list[dict]) -> list[dict]:
+    by_code = {m["code"]: m for m in current}
+    by_code.update({m["code"]: m for m in new})
+    return list(by_code.values())
+
+
+def withdraw(uow: UnitOfWork, case_id: str, reason: str) -> None:
+    case = _get(uow, case_id, for_update=True)
+    if case.status not in OPEN_STATUSES:
+        raise _conflict("not_withdrawable", "办件已办结或已撤回，不能撤回", f"a {case.status} case cannot be withdrawn")
+    uow.cases.update(case_id, status="withdrawn")
+    uow.emit(CaseWithdrawn(case_id=case_id, payload={"reason": reason}))
+    uow.commit()
+
+
+def clerk_accept(uow: UnitOfWork, ctx: Intake, case_id: str, clerk: str, today: date) -> None:
+    case = _get(uow, case_id, for_update=True)
+    if case.status not in ("submitted", "correction_requested"):
+        raise _conflict("not_waiting", "该办件不在待审状态", f"a {case.status} case is not waiting for review")
+    accept(uow, ctx, case, today, today, f"clerk:{clerk}", pre_review(uow, ctx, case, today).deferred)
+    uow.commit()
+
+
+def clerk_notice(uow: UnitOfWork, ctx: Intake, case_id: str, notice: ClerkNotice, today: date) -> None:
+    case = _get(uow, case_id, for_update=True)
+    if case.status != "submitted":
+        raise _conflict("not_waiting", "只能对待审办件出具补正告知", "only a submitted case can get a clerk's notice")
+    deficiencies = [Deficiency(d.target, "clerk", d.message_zh, d.message_en or d.message_zh)
+                    for d in notice.deficiencies]
+    _send_notice(uow, ctx, case, deficiencies, today)
+    uow.commit()
+
+
+def accept_overdue(uow: UnitOfWork, ctx: Intake, today: date) -> list[str]:
+    """Art. 32: a case not reviewed in time counts as accepted from the day its materials arrived."""
+    accepted = []
+    for (case_id,) in uow.cases.submitted_before(today):
+        case = uow.cases.get(case_id, for_update=True)
+        if ctx.calendar.workdays_between(case.submitted_on, today) >= ctx.settings.review_deadline_days:
+            accept(uow, ctx, case, today, case.submitted_on, "rule:art-32",
+                   pre_review(uow, ctx, case, today).deferred)
+            accepted.append(case_id)
+    uow.commit()
+    return accepted
+
+
+def _get(uow: UnitOfWork, case_id: str, for_update: bool = False):
+    case = uow.cases.get(case_id, for_update=for_update)
+    if case is None:
+        raise ApiError(404, [problem("case_id", "not_found", f"未找到：{case_id}", f"not found: {case_id}")])
+    return case
+
+
+def _conflict(code: str, zh: str, en: str) -> ApiError:
+    return ApiError(409, [problem("status", code, zh, en)])
 
 
 CASE_STATUS_BY_EVENT = {"approval_requested": "in_approval", "case_completed": "completed",
@@ -81,15 +189,21 @@ CASE_STATUS_BY_EVENT = {"approval_requested": "in_approval", "case_completed": "
 
 def follow_case(uow: UnitOfWork, event: Event) -> None:
     """Fold a downstream event into the applicant's view; late or repeated events never regress it."""
+    if event.event_type == "license_issued":
+        return _remember_license(uow, event)
     case = uow.cases.get(event.case_id, for_update=True)
     if case is None:
         return
     new_status = advance(case.status, CASE_STATUS_BY_EVENT.get(event.event_type, case.status), CASE_ORDER)
-    outcome = _outcome(case.outcome or {}, event)
-    uow.cases.update(event.case_id, status=new_status, outcome=outcome)
+    uow.cases.update(event.case_id, status=new_status, outcome=notices.outcome(case.outcome or {}, event))
     item_status = _item_status(event)
     if item_status:
         _advance_item(uow, event.case_id, event.payload.item_code, item_status)
+
+
+def _remember_license(uow: UnitOfWork, event: Event) -> None:
+    p = event.payload
+    uow.cases.remember_license(p.number, p.holder_id, p.license_type, p.valid_until)
 
 
 def _item_status(event: Event) -> str | None:
@@ -106,13 +220,11 @@ def _advance_item(uow: UnitOfWork, case_id: str, item_code: str, status: str) ->
         uow.cases.set_item_status(case_id, item_code, status)
 
 
-def _outcome(outcome: dict, event: Event) -> dict:
-    outcome = dict(outcome)
-    if event.event_type == "case_rejected":
-        outcome["rejection"] = {"item_code": event.payload.item_code, "reasons": event.payload.reasons}
-    elif event.event_type == "case_completed":
-        outcome["licenses"] = event.payload.licenses
-    elif event.event_type in ("delivery_dispatched", "delivery_completed"):
-        outcome["delivery"] = {**outcome.get("delivery", {}), **event.payload.model_dump(mode="json"),
-                               "status": event.event_type.removeprefix("delivery_")}
-    return outcome
+def store_file(uow: UnitOfWork, blobs, stream, content_type: str, declared_sha256: str | None,
+               client: str) -> dict:
+    stored = blobs.save(stream, content_type, declared_sha256)
+    uow.cases.add_file(file_ref=stored.file_ref, sha256=stored.sha256, size=stored.size,
+                       content_type=stored.content_type, client=client)
+    uow.commit()
+    return {"file_ref": stored.file_ref, "sha256": stored.sha256, "size": stored.size,
+            "content_type": stored.content_type}

@@ -29,13 +29,35 @@ cases = Table(
     Column("delivery", JSON, nullable=False),
     Column("commitment", Boolean, nullable=False),
     Column("warnings", JSON, nullable=False),
+    Column("submitted_on", Date, nullable=False),
     Column("accepted_on", Date, nullable=True),
+    Column("accepted_by", String(100), nullable=True),
+    Column("notice", JSON, nullable=True),
+    Column("notices", JSON, nullable=False, default=list),
+    Column("deferred", JSON, nullable=False, default=list),
+    Column("holder_id", String(18), nullable=True, index=True),
     Column("promised_days", Integer, nullable=False),
     Column("due_date", Date, nullable=True),
     Column("due_provisional", Boolean, nullable=False, default=False),
     Column("outcome", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+files = Table(
+    "intake_files", metadata,
+    Column("file_ref", String(64), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("client", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+licenses = Table(
+    "intake_known_licenses", metadata,
+    Column("number", String(100), primary_key=True),
+    Column("holder_id", String(18), nullable=False, index=True),
+    Column("license_type", String(100), nullable=False),
+    Column("valid_until", Date, nullable=True),
 )
 case_items = Table(
     "intake_case_items", metadata,
@@ -67,6 +89,35 @@ class SqlCaseRepository:
 
     def update(self, case_id: str, **values) -> None:
         self.session.execute(update(cases).where(cases.c.case_id == case_id).values(**values, updated_at=utcnow()))
+
+    def waiting_for_review(self, limit: int = 200) -> list:
+        return list(self.session.execute(select(cases).where(cases.c.status.in_(("submitted",
+                                                                                  "correction_requested")))
+                                         .order_by(cases.c.created_at).limit(limit)))
+
+    def submitted_before(self, day) -> list:
+        return list(self.session.execute(select(cases.c.case_id).where(cases.c.status == "submitted",
+                                                                       cases.c.submitted_on <= day)))
+
+    def add_file(self, **row) -> None:
+        self.session.execute(files.insert().values(**row, created_at=utcnow()))
+
+    def file_digests(self, refs: list[str]) -> dict[str, str]:
+        rows = self.session.execute(select(files.c.file_ref, files.c.sha256).where(files.c.file_ref.in_(refs)))
+        return dict(rows.all())
+
+    def license_types(self, holder_id: str | None, today) -> set[str]:
+        if not holder_id:
+            return set()
+        rows = self.session.execute(select(licenses.c.license_type).where(
+            licenses.c.holder_id == holder_id,
+            (licenses.c.valid_until.is_(None)) | (licenses.c.valid_until >= today)))
+        return {r[0] for r in rows}
+
+    def remember_license(self, number: str, holder_id: str, license_type: str, valid_until) -> None:
+        if self.session.execute(select(licenses.c.number).where(licenses.c.number == number)).first() is None:
+            self.session.execute(licenses.insert().values(number=number, holder_id=holder_id,
+                                                          license_type=license_type, valid_until=valid_until))
 
     def items(self, case_id: str) -> list:
         return list(self.session.execute(select(case_items).where(case_items.c.case_id == case_id)

@@ -1,10 +1,14 @@
 """Intake: the one window's HTTP API for front-end systems, and its view of each case."""
 from nameko.dependency_providers import Config
+from nameko.timer import timer
+from werkzeug.wrappers import Response
 
-from services.intake import guides, handlers
-from services.intake.commands import SubmitCase
+from services.intake import guides, handlers, pages
+from services.intake.commands import ClerkNotice, Supplement, SubmitCase, Withdrawal
+from services.intake.files import BlobStore
+from services.intake.openapi import openapi_document
 from services.intake.repository import REPOSITORIES, TABLES, metadata
-from services.intake.views import case_view, matter_list
+from services.intake.views import case_view, matter_list, public_status, waiting_list
 from shared.api import parse_json_body
 from shared.catalog import default_catalog
 from shared.providers.consumer import consume_events
@@ -13,6 +17,11 @@ from shared.providers.web import http
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
 CALENDAR = WorkingCalendar.from_file()
+HTML = "text/html; charset=utf-8"
+
+
+def _file_limit(settings):
+    return settings.intake.max_file_bytes
 
 
 class Service:
@@ -20,19 +29,80 @@ class Service:
     db = Persistence(metadata, TABLES, REPOSITORIES)
     config = Config()
 
+    def _intake(self):
+        return handlers.Intake(default_catalog(), CALENDAR, self.config["YICI"].intake)
+
     @http("POST", "/api/v1/cases")
     def submit_case(self, request):
         command = parse_json_body(request, SubmitCase)
-        client = request.environ["yici.client"].name
         with self.db.unit_of_work() as uow:
-            status, case_id = handlers.submit_case(
-                uow, default_catalog(), CALENDAR, command, client, today_in_shanghai(),
-                request.headers.get("Idempotency-Key"))
+            status, case_id = handlers.submit_case(uow, self._intake(), command, request.environ["yici.client"].name,
+                                                   today_in_shanghai(), request.headers.get("Idempotency-Key"))
         return status, case_view(self.db, case_id)
 
     @http("GET", "/api/v1/cases/<case_id>")
     def get_case(self, request, case_id):
         return case_view(self.db, case_id)
+
+    @http("POST", "/api/v1/cases/<case_id>/supplements")
+    def supply(self, request, case_id):
+        supplement = parse_json_body(request, Supplement)
+        with self.db.unit_of_work() as uow:
+            handlers.supply(uow, self._intake(), case_id, supplement, today_in_shanghai())
+        return case_view(self.db, case_id)
+
+    @http("POST", "/api/v1/cases/<case_id>/withdraw")
+    def withdraw(self, request, case_id):
+        withdrawal = parse_json_body(request, Withdrawal)
+        with self.db.unit_of_work() as uow:
+            handlers.withdraw(uow, case_id, withdrawal.reason)
+        return case_view(self.db, case_id)
+
+    @http("GET", "/api/v1/cases/<case_id>/receipt")
+    def receipt(self, request, case_id):
+        view = case_view(self.db, case_id)
+        name = default_catalog().matter(view["matter_code"]).name
+        return Response(pages.receipt_page(view, name, self.config["YICI"].public_base_url), mimetype=HTML)
+
+    @http("GET", "/track/<case_id>", role=None)
+    def track(self, request, case_id):
+        view = public_status(self.db, case_id, request.args.get("code", ""))
+        return Response(pages.status_page(view), mimetype=HTML)
+
+    @http("POST", "/api/v1/files", body_limit=_file_limit)
+    def upload(self, request):
+        blobs = BlobStore(self.config["YICI"].data_dir / "blobs", self.config["YICI"].intake.max_file_bytes)
+        with self.db.unit_of_work() as uow:
+            return 201, handlers.store_file(uow, blobs, request.stream, request.mimetype,
+                                            request.headers.get("X-Content-SHA256"),
+                                            request.environ["yici.client"].name)
+
+    @http("GET", "/api/v1/window/cases", role="clerk")
+    def waiting(self, request):
+        return waiting_list(self.db)
+
+    @http("POST", "/api/v1/window/cases/<case_id>/accept", role="clerk")
+    def clerk_accept(self, request, case_id):
+        with self.db.unit_of_work() as uow:
+            handlers.clerk_accept(uow, self._intake(), case_id, request.environ["yici.client"].name,
+                                  today_in_shanghai())
+        return case_view(self.db, case_id)
+
+    @http("POST", "/api/v1/window/cases/<case_id>/notice", role="clerk")
+    def clerk_notice(self, request, case_id):
+        notice = parse_json_body(request, ClerkNotice)
+        with self.db.unit_of_work() as uow:
+            handlers.clerk_notice(uow, self._intake(), case_id, notice, today_in_shanghai())
+        return case_view(self.db, case_id)
+
+    @timer(interval=3600)
+    def accept_overdue(self):
+        with self.db.unit_of_work() as uow:
+            handlers.accept_overdue(uow, self._intake(), today_in_shanghai())
+
+    @http("GET", "/api/v1/openapi.json", role=None)
+    def openapi(self, request):
+        return openapi_document()
 
     @http("GET", "/api/v1/matters", role=None)
     def list_matters(self, request):

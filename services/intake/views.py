@@ -16,7 +16,9 @@ def case_view(store: Store, case_id: str) -> dict:
     return {"case_id": case.case_id, "status": case.status, "matter_code": case.matter_code,
             "catalog_version": case.catalog_version, "channel": case.channel,
             "region_code": case.region_code, "lookup_code": case.lookup_code,
-            "accepted_on": case.accepted_on, "promised_days": case.promised_days,
+            "submitted_on": case.submitted_on, "accepted_on": case.accepted_on, "accepted_by": case.accepted_by,
+            "promised_days": case.promised_days, "notice": case.notice, "notices_issued": len(case.notices),
+            "deferred_materials": case.deferred,
             "deadline": {"date": case.due_date, "provisional": case.due_provisional},
             "items": [{"item_code": i.item_code, "name": i.name, "department": i.department,
                        "status": i.status} for i in items],
@@ -24,6 +26,22 @@ def case_view(store: Store, case_id: str) -> dict:
             "delivery": {"choice": case.delivery, **({"progress": outcome["delivery"]}
                                                      if "delivery" in outcome else {})},
             "warnings": case.warnings}
+
+
+def waiting_list(store: Store) -> dict:
+    with store.unit_of_work() as uow:
+        rows = uow.cases.waiting_for_review()
+    return {"cases": [{"case_id": r.case_id, "status": r.status, "matter_code": r.matter_code,
+                       "channel": r.channel, "submitted_on": r.submitted_on,
+                       "notice": r.notice} for r in rows]}
+
+
+def public_status(store: Store, case_id: str, lookup_code: str) -> dict:
+    """What the status page may show to whoever holds the receipt: no personal data."""
+    view = case_view(store, case_id)
+    if view["lookup_code"] != lookup_code:
+        raise not_found("case_id", case_id)
+    return view
 
 
 def matter_list(catalog: Catalog) -> dict:

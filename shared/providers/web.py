@@ -111,8 +111,9 @@ class HttpEntrypoint(HttpRequestHandler):
 
     server = YiciWebServer()
 
-    def __init__(self, method, url, role: str | None = "frontend", **kwargs):
+    def __init__(self, method, url, role: str | None = "frontend", body_limit=None, **kwargs):
         self.role = role
+        self.body_limit = body_limit or (lambda settings: settings.max_body_bytes)
         super().__init__(method, url, **kwargs)
 
     def handle_request(self, request: Request):
@@ -127,10 +128,10 @@ class HttpEntrypoint(HttpRequestHandler):
         settings = self.container.config["YICI"]
         try:
             request.environ["yici.client"] = self._authenticate(request, settings)
-            if (request.content_length or 0) > settings.max_body_bytes:
-                raise ApiError(413, [problem("body", "too_large", "请求体过大",
-                                             f"the body exceeds {settings.max_body_bytes} bytes")])
-            request.max_content_length = settings.max_body_bytes
+            limit = self.body_limit(settings)
+            if (request.content_length or 0) > limit:
+                raise ApiError(413, [problem("body", "too_large", "请求体过大", f"the body exceeds {limit} bytes")])
+            request.max_content_length = limit
             request.shallow = False
             args, kwargs = self.get_entrypoint_parameters(request)
             done = GreenEvent()

@@ -1,0 +1,75 @@
+"""Uploaded materials: streamed to a blob directory with their sha256, size and type checked."""
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from shared.api import ApiError, problem
+
+ALLOWED = {"application/pdf": (b"%PDF",), "image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG",),
+           "application/ofd": (b"PK\x03\x04",)}
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    file_ref: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+class BlobStore:
+    """Files under `root/<first two hex digits of sha256>/<ref>`; nothing half-written is ever kept."""
+
+    def __init__(self, root: Path, max_bytes: int = 20 * 1024 * 1024):
+        self.root, self.max_bytes = Path(root), max_bytes
+
+    def save(self, stream: BinaryIO, content_type: str, declared_sha256: str | None = None) -> StoredFile:
+        _check_type(content_type)
+        self.root.mkdir(parents=True, exist_ok=True)
+        ref = f"F{uuid.uuid4().hex}"
+        partial = self.root / f".{ref}.part"
+        try:
+            digest, size, head = self._copy(stream, partial)
+            _check_content(content_type, head, size)
+            if declared_sha256 and declared_sha256.lower() != digest:
+                raise ApiError(422, [problem("X-Content-SHA256", "checksum", "文件校验值不符",
+                                             "the body's sha256 differs from X-Content-SHA256")])
+            final = self.root / digest[:2] / ref
+            final.parent.mkdir(exist_ok=True)
+            os.replace(partial, final)
+        finally:
+            partial.unlink(missing_ok=True)
+        return StoredFile(ref, digest, size, content_type)
+
+    def _copy(self, stream: BinaryIO, target: Path) -> tuple[str, int, bytes]:
+        digest, size, head = hashlib.sha256(), 0, b""
+        with target.open("wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise ApiError(413, [problem("body", "too_large", "文件过大",
+                                                 f"files may be at most {self.max_bytes} bytes")])
+                head = head or chunk[:8]
+                digest.update(chunk)
+                out.write(chunk)
+        return digest.hexdigest(), size, head
+
+
+def _check_type(content_type: str) -> None:
+    if content_type not in ALLOWED:
+        raise ApiError(415, [problem("Content-Type", "unsupported_file_type", "不支持的文件类型",
+                                     f"allowed types: {', '.join(sorted(ALLOWED))}")])
+
+
+def _check_content(content_type: str, head: bytes, size: int) -> None:
+    if size == 0:
+        raise ApiError(422, [problem("body", "empty", "文件为空", "the file is empty")])
+    if not head.startswith(ALLOWED[content_type]):
+        raise ApiError(415, [problem("body", "type_mismatch", "文件内容与声明的类型不符",
+                                     f"the content is not {content_type}")])

@@ -1,0 +1,64 @@
+"""What intake tells: the one correction notice, the acceptance event, the outcome the applicant sees."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from shared.catalog import Catalog
+from shared.events import CaseAccepted, Event
+from shared.workdays import Due
+
+WAYS_TO_SUPPLY = [
+    {"channel": "online", "zh": "通过网上办事平台提交补正材料", "en": "online, through POST /api/v1/cases/{id}/supplements"},
+    {"channel": "window", "zh": "到政务服务大厅综合窗口提交", "en": "at the comprehensive window of the service hall"},
+    {"channel": "mail", "zh": "免费邮寄至政务服务大厅", "en": "by free mail to the service hall"},
+]
+
+
+def correction_notice(case, deficiencies, due: Due) -> dict:
+    """One notice that lists every deficiency at once, with the deadline and the ways to supply."""
+    return {"notice_id": f"N{uuid.uuid4().hex[:12]}", "number": len(case.notices) + 1,
+            "deficiencies": [d.as_dict() for d in deficiencies], "due_date": due.date.isoformat(),
+            "due_provisional": due.provisional, "ways_to_supply": WAYS_TO_SUPPLY}
+
+
+def targets(notice: dict | None) -> set[str]:
+    return {d["target"] for d in (notice or {}).get("deficiencies", [])}
+
+
+def touched(supplied: dict) -> set[str]:
+    """What a supplement itself brought: a later notice may only speak of these and the earlier notice."""
+    return {f"form.{k}" for k in supplied["form"]} | {f"materials.{m['code']}" for m in supplied["materials"]}
+
+
+def mark_supplied(deferred: list[dict], materials: list[dict]) -> list[dict]:
+    codes = {m["code"] for m in materials}
+    return [{**d, "supplied": d["supplied"] or d["code"] in codes} for d in deferred]
+
+
+def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
+    matter = catalog.matter(case.matter_code)
+    items = catalog.items_for(matter.code, case.situations)
+    codes = {i.code for i in items}
+    planned = [{"item_code": i.code, "item_name": i.name, "department": i.department,
+                "prerequisites": [p for p in i.prerequisites if p in codes],
+                "promised_days": i.promised_days, "fields": list(i.fields)} for i in items]
+    applicant = case.applicant
+    return CaseAccepted(case_id=case.case_id, payload={
+        "matter_code": matter.code, "matter_name": matter.name, "catalog_version": case.catalog_version,
+        "channel": case.channel, "region_code": case.region_code, "situations": case.situations,
+        "items": planned, "promised_days": matter.promised_days, "form": case.form,
+        "materials": case.materials, "delivery": case.delivery,
+        "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on})
+
+
+def outcome(current: dict, event: Event) -> dict:
+    current = dict(current)
+    if event.event_type == "case_rejected":
+        current["rejection"] = {"item_code": event.payload.item_code, "reasons": event.payload.reasons}
+    elif event.event_type == "case_completed":
+        current["licenses"] = event.payload.licenses
+    elif event.event_type in ("delivery_dispatched", "delivery_completed"):
+        current["delivery"] = {**current.get("delivery", {}), **event.payload.model_dump(mode="json"),
+                               "status": event.event_type.removeprefix("delivery_")}
+    return current

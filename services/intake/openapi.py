@@ -1,0 +1,77 @@
+"""OpenAPI 3.1 document of intake's HTTP API, generated from the same pydantic models the routes use."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from services.intake.commands import ClerkNotice, Supplement, SubmitCase, Withdrawal
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+# (method, werkzeug path, summary, request model, role or None for public, success status)
+ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
+    ("POST", "/api/v1/cases", "Submit a case (一窗受理): pre-review, then accepted or one correction notice",
+     SubmitCase, "frontend", "201"),
+    ("GET", "/api/v1/cases/<case_id>", "Read a case: status, notice, deferred materials, items, deadline, delivery",
+     None, "frontend", "200"),
+    ("POST", "/api/v1/cases/<case_id>/supplements", "Supply what the notice asked for, or deferred materials",
+     Supplement, "frontend", "200"),
+    ("POST", "/api/v1/cases/<case_id>/withdraw", "Withdraw a case before completion", Withdrawal, "frontend", "200"),
+    ("GET", "/api/v1/cases/<case_id>/receipt", "Printable acceptance receipt (受理回执), HTML", None, "frontend", "200"),
+    ("GET", "/track/<case_id>", "Applicant's status page (needs ?code=<lookup code>), HTML", None, None, "200"),
+    ("POST", "/api/v1/files", "Upload a material file (raw body; pdf, jpeg, png or ofd)", None, "frontend", "201"),
+    ("GET", "/api/v1/window/cases", "Cases waiting for the window clerk's review", None, "clerk", "200"),
+    ("POST", "/api/v1/window/cases/<case_id>/accept", "The clerk accepts the case", None, "clerk", "200"),
+    ("POST", "/api/v1/window/cases/<case_id>/notice", "The clerk issues the one correction notice", ClerkNotice,
+     "clerk", "200"),
+    ("GET", "/api/v1/openapi.json", "This document", None, None, "200"),
+    ("GET", "/api/v1/matters", "The catalog's matters", None, None, "200"),
+    ("GET", "/api/v1/matters/<code>", "One matter: items, materials, limits, reductions", None, None, "200"),
+    ("GET", "/api/v1/matters/<code>/form", "The matter's one form as JSON Schema", None, None, "200"),
+    ("GET", "/guides/", "Handbook (一本通), HTML", None, None, "200"),
+    ("GET", "/guides/<path:path>", "Guide pages, form sample, notice sheet, QR code", None, None, "200"),
+]
+
+
+def openapi_path(path: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", path)
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict:
+    schemas: dict = {"Error": _error_schema()}
+    paths: dict = {}
+    for method, path, summary, model, role, status in ROUTES:
+        operation = {"summary": summary, "responses": {status: {"description": "success"},
+                                                       "4XX": {"description": "error",
+                                                               "content": {"application/json": {"schema": ERROR}}}}}
+        if model is not None:
+            schemas.update(_schemas(model))
+            operation["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}
+        if role:
+            operation["security"] = [{"bearer": []}]
+            operation["x-role"] = role
+        params = re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", path)
+        if params:
+            operation["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                                       for p in params]
+        paths.setdefault(openapi_path(path), {})[method.lower()] = operation
+    return {"openapi": "3.1.0", "info": {"title": "Yici intake API (一次办)", "version": "1"},
+            "paths": paths, "components": {"schemas": schemas, "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"}}}}
+
+
+def _schemas(model: type[BaseModel]) -> dict:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions = schema.pop("$defs", {})
+    return {model.__name__: schema, **definitions}
+
+
+def _error_schema() -> dict:
+    problem = {"type": "object", "required": ["field", "code", "message_zh", "message_en"],
+               "properties": {k: {"type": "string"} for k in ("field", "code", "message_zh", "message_en")}}
+    return {"type": "object", "required": ["error", "status", "problems"],
+            "properties": {"error": {"type": "string"}, "status": {"type": "integer"},
+                           "problems": {"type": "array", "items": problem}}}

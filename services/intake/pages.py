@@ -1,0 +1,66 @@
+"""Pages for people: the applicant's status page (phone-friendly) and the printable acceptance receipt."""
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote
+
+import segno
+
+STATUS_ZH = {"submitted": "已提交，待初审", "correction_requested": "需补正材料", "accepted": "已受理",
+             "in_approval": "部门并联审批中", "completed": "已办结", "delivered": "已送达", "rejected": "不予许可",
+             "withdrawn": "已撤回"}
+ITEM_ZH = {"pending": "待办", "requested": "审批中", "approved": "已通过", "rejected": "未通过",
+           "supplement_requested": "待补正", "cancelled": "已取消"}
+STYLE = """body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","PingFang SC",sans-serif;margin:0;padding:1rem;
+max-width:40rem;color:#222}h1{font-size:1.3rem}table{border-collapse:collapse;width:100%}td,th{border:1px solid #bbb;
+padding:.4rem;text-align:left;font-size:.95rem}.status{font-size:1.2rem;font-weight:bold;color:#0a5}
+@page{size:A4;margin:18mm}@media print{body{max-width:none}}"""
+
+
+def track_url(base_url: str, case_id: str, lookup_code: str) -> str:
+    return f"{base_url.rstrip('/')}/track/{quote(case_id)}?code={quote(lookup_code)}"
+
+
+def qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=4)
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>{body}</body></html>")
+
+
+def _items_table(view: dict) -> str:
+    rows = "".join(f"<tr><td>{escape(i['name'])}</td><td>{escape(i['department'])}</td>"
+                   f"<td>{escape(ITEM_ZH.get(i['status'], i['status']))}</td></tr>" for i in view["items"])
+    return f"<table><tr><th>事项</th><th>部门</th><th>状态</th></tr>{rows}</table>"
+
+
+def _notice(view: dict) -> str:
+    notice = view.get("notice")
+    if not notice:
+        return ""
+    rows = "".join(f"<li>{escape(d['message_zh'])}</li>" for d in notice["deficiencies"])
+    return f"<h2>一次性补正告知（请于 {escape(notice['due_date'])} 前补正）</h2><ul>{rows}</ul>"
+
+
+def status_page(view: dict) -> str:
+    deadline = view["deadline"]["date"] or "受理后计算"
+    body = (f"<h1>办件进度查询</h1><p>办件编号：{escape(view['case_id'])}</p>"
+            f"<p class=status>{escape(STATUS_ZH.get(view['status'], view['status']))}</p>"
+            f"<p>承诺办结时限：{view['promised_days']} 个工作日，截止 {escape(str(deadline))}</p>"
+            f"{_notice(view)}{_items_table(view)}")
+    return _page("办件进度查询", body)
+
+
+def receipt_page(view: dict, matter_name: str, base_url: str) -> str:
+    url = track_url(base_url, view["case_id"], view["lookup_code"])
+    deferred = "".join(f"<li>{escape(d['name'])}：{escape(d['due_date'])} 前补交</li>"
+                       for d in view.get("deferred_materials") or [])
+    body = (f"<h1>受理回执</h1><p>事项：{escape(matter_name)}</p><p>办件编号：{escape(view['case_id'])}</p>"
+            f"<p>查询码：{escape(view['lookup_code'])}</p><p>受理日期：{escape(str(view['accepted_on'] or ''))}</p>"
+            f"<p>承诺办结：{view['promised_days']} 个工作日（{escape(str(view['deadline']['date'] or ''))} 前）</p>"
+            + (f"<h2>容缺材料</h2><ul>{deferred}</ul>" if deferred else "")
+            + f"{_items_table(view)}<p>扫码查询办理进度：</p><div class=qr>{qr_svg(url)}</div>")
+    return _page("受理回执", body)

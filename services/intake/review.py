@@ -1,0 +1,131 @@
+"""Pre-review (初审): check the one form and the one material list, and list every deficiency at once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from jsonschema import Draft202012Validator
+
+from shared.catalog import Catalog
+from shared.catalog.forms import merged_form
+from shared.catalog.materials import MaterialEntry, material_list
+
+
+@dataclass(frozen=True)
+class Deficiency:
+    target: str
+    code: str
+    message_zh: str
+    message_en: str
+
+    def as_dict(self) -> dict:
+        return {"target": self.target, "code": self.code, "message_zh": self.message_zh,
+                "message_en": self.message_en}
+
+
+@dataclass(frozen=True)
+class Deferred:
+    code: str
+    name: str
+    supply_days: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the applicant's materials can be checked against: uploaded files and held e-licenses."""
+    files: dict[str, str] = field(default_factory=dict)        # file_ref -> sha256
+    license_types: set[str] = field(default_factory=set)       # types the applicant already holds
+
+
+@dataclass(frozen=True)
+class Review:
+    deficiencies: list[Deficiency]
+    deferred: list[Deferred]
+
+    @property
+    def passed(self) -> bool:
+        return not self.deficiencies
+
+
+def review(catalog: Catalog, matter_code: str, situations: Iterable[str], form: dict, materials: list[dict],
+           commitment: bool, evidence: Evidence) -> Review:
+    """The whole pre-review: form problems and material problems together, never one at a time."""
+    form_problems = check_form(merged_form(catalog, matter_code, situations), form)
+    material_problems, deferred = check_materials(material_list(catalog, matter_code, situations),
+                                                  materials, commitment, evidence)
+    return Review(form_problems + material_problems, deferred)
+
+
+def check_form(schema: dict, form: dict) -> list[Deficiency]:
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return sorted((_form_deficiency(schema, e) for e in validator.iter_errors(form)), key=lambda d: d.target)
+
+
+def _form_deficiency(schema: dict, error) -> Deficiency:
+    if error.validator == "required":
+        key = error.message.split("'")[1]
+        label = schema["properties"].get(key, {}).get("title", key)
+        return Deficiency(f"form.{key}", "form.missing", f"请填写：{label}", f"fill in: {key}")
+    if error.validator == "additionalProperties":
+        return Deficiency("form", "form.unknown_field", "表单中有本事项不需要的字段",
+                          f"the form has fields this matter does not ask: {error.message}")
+    key = ".".join(str(p) for p in error.absolute_path) or "form"
+    label = schema["properties"].get(key, {}).get("title", key)
+    return Deficiency(f"form.{key}", f"form.{error.validator}", f"填写内容不符合要求：{label}",
+                      f"{key}: {error.message[:200]}")
+
+
+def check_materials(entries: list[MaterialEntry], supplied: list[dict], commitment: bool,
+                    evidence: Evidence) -> tuple[list[Deficiency], list[Deferred]]:
+    by_code = {m["code"]: m for m in supplied}
+    problems = [_unknown(code) for code in by_code if code not in {e.code for e in entries}]
+    deferred: list[Deferred] = []
+    for entry in entries:
+        problem = _check_entry(entry, by_code.get(entry.code), evidence)
+        if problem is None:
+            continue
+        if problem.code == "material.missing" and entry.deferrable and commitment:
+            deferred.append(Deferred(entry.code, entry.name, entry.supply_days or 0))
+        else:
+            problems.append(_with_deferral_hint(problem, entry))
+    return problems, deferred
+
+
+def _check_entry(entry: MaterialEntry, given: dict | None, evidence: Evidence) -> Deficiency | None:
+    if entry.source == "shared":
+        return None
+    if entry.source == "license_registry" and entry.license_type in evidence.license_types:
+        return None
+    if given is None:
+        return Deficiency(f"materials.{entry.code}", "material.missing", f"缺少材料：{entry.name}",
+                          f"missing material: {entry.code}")
+    return _check_given(entry, given, evidence)
+
+
+def _check_given(entry: MaterialEntry, given: dict, evidence: Evidence) -> Deficiency | None:
+    if given.get("license_number"):
+        if entry.license_type and entry.license_type in evidence.license_types:
+            return None
+        return Deficiency(f"materials.{entry.code}", "material.license_not_found",
+                          f"电子证照库中未找到该证照：{entry.name}", f"no such e-license in the registry: {entry.code}")
+    ref = given.get("file_ref")
+    if ref not in evidence.files:
+        return Deficiency(f"materials.{entry.code}", "material.file_not_found", f"未找到上传的文件：{entry.name}",
+                          f"no uploaded file with that reference: {entry.code}")
+    if given.get("sha256") and given["sha256"] != evidence.files[ref]:
+        return Deficiency(f"materials.{entry.code}", "material.checksum", f"文件校验值不符：{entry.name}",
+                          f"sha256 does not match the uploaded file: {entry.code}")
+    return None
+
+
+def _with_deferral_hint(problem: Deficiency, entry: MaterialEntry) -> Deficiency:
+    if problem.code != "material.missing" or not entry.deferrable:
+        return problem
+    return Deficiency(problem.target, "material.missing_deferrable",
+                      problem.message_zh + "（签署承诺书后可容缺受理）",
+                      problem.message_en + " (may be deferred if the applicant signs the commitment)")
+
+
+def _unknown(code: str) -> Deficiency:
+    return Deficiency(f"materials.{code}", "material.unknown", f"本事项不需要此材料：{code}",
+                      f"this matter does not ask for material {code}")
