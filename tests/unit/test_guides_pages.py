@@ -164,3 +164,12 @@ class Balance(HTMLParser):
     def handle_endtag(self, tag):
         if not self.stack or self.stack.pop() != tag:
             self.problems.append(f"unexpected </{tag}>")
+
+
+@pytest.mark.parametrize("code", ["construction-permit", "bankruptcy-check"])
+def test_the_notice_gives_acceptance_conditions_and_the_commitment_rule_only_when_a_material_is_deferrable(code):
+    detail = matter_detail(CATALOG, code)
+    notice = pages(CATALOG, code)["notice"]
+    for material in detail["materials"]:
+        assert html.escape(material["acceptance_conditions"]) in notice
+    assert ("容缺承诺" in notice) == any(m["deferrable"] for m in detail["materials"])

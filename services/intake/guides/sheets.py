@@ -57,7 +57,7 @@ def field_situations(detail: dict, item_codes: list[str]) -> list[str]:
 
 def render_notice(detail: dict, qr: Markup) -> str:
     """Everything the applicant must know, once, on one printable sheet."""
-    rows = ([n, m["name"], nowrap(m["spec_text"]), m["source_text"], deferral(m), situation_names(detail, m["situations"]),
+    rows = ([n, material_cell(m), nowrap(m["spec_text"]), m["source_text"], deferral(m), situation_names(detail, m["situations"]),
              BOX] for n, m in enumerate(detail["materials"], 1))
     body = join([
         el("div", el("p", f"申请人：＿＿＿＿＿＿＿＿  您申请办理的“{detail['name']}”所需材料及要求一次性告知如下。"
@@ -72,13 +72,21 @@ def render_notice(detail: dict, qr: Markup) -> str:
                 nav=_nav(), footer=footer(detail), kind="notice")
 
 
+def material_cell(material: dict) -> Markup:
+    """The material's name with its acceptance conditions underneath."""
+    conditions = material["acceptance_conditions"]
+    return join([material["name"], el("div", conditions, class_="note") if conditions else None])
+
+
 def _requirements(detail: dict) -> list[tuple[str, str]]:
     fee = detail["fees"]
+    deferrable = any(m["deferrable"] for m in detail["materials"])
     return [("承诺办结时限", days_text(detail["limits"]["matter_days"]) + "（自受理之日起，按工作日计算）"),
             ("收费", "免费" if fee["payable"] == 0 else yuan_text(fee["payable"])),
             ("办理渠道", "、".join(c["label"] for c in detail["channels"])),
             ("结果送达", "、".join(d["label"] for d in detail["delivery_methods"])),
-            ("容缺承诺", "容缺材料须签署承诺书，并在期限内补交；逾期未补交的，按承诺书约定处理。")]
+            *([("容缺承诺", "容缺材料须签署承诺书，并在期限内补交；逾期未补交的，按承诺书约定处理。")]
+              if deferrable else [])]
 
 
 def signature(left: str, right: str) -> Markup:
