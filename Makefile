@@ -19,6 +19,8 @@ run: $(STAMP)
 
 test: $(STAMP)
 	bash deploy/ensure-services.sh
+	bash deploy/install-browser.sh
+	bash deploy/install-tools.sh
 	$(BIN)/python -m pytest tests
 
 test-unit: $(STAMP)

@@ -21,6 +21,8 @@ BIN = Path(sys.executable).parent
 TOKEN = "test-token-0123456789"
 SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+CLERK_TOKEN = "test-clerk-token-0123456789"
+CLERK = {"Authorization": f"Bearer {CLERK_TOKEN}"}
 
 
 def require_rabbit() -> None:
@@ -124,7 +126,7 @@ class Process:
 
 def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("YICI_")}
-    env.update({"YICI_API_TOKEN": TOKEN, "YICI_DATA_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"})
+    env.update({"YICI_API_TOKEN": TOKEN, "YICI_CLERK_TOKEN": CLERK_TOKEN, "YICI_DATA_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"})
     env.update(extra)
     return env
 
