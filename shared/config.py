@@ -28,10 +28,68 @@ class Client(BaseModel):
     department: str | None = None
 
 
-class ApprovalSettings(BaseModel):
+DepartmentMode = Literal["auto", "worklist", "external"]
+Level = Literal["village", "township", "banner", "city"]
+DIVISION_CODE = r"^\d{6}(\d{3}(\d{3})?)?$"
+
+
+class AutoRule(BaseModel):
+    """A rule a department configures to decide automatically (e.g. a check that passes when the registry holds a license)."""
     model_config = ConfigDict(extra="forbid")
-    auto_approve: bool = True
+    name: str = Field(min_length=1)
+    department: str
+    items: list[str] = Field(default_factory=list, description="items it decides; empty: every item of the department")
+    requires_license: str | None = Field(default=None, description="license type the holder must hold in the registry")
+
+
+class ApprovalSettings(BaseModel):
+    """How each department decides: `auto` (demos, tests), `worklist` (clerks over HTTP), `external` (own system)."""
+    model_config = ConfigDict(extra="forbid")
+    auto_approve: bool = Field(default=True, description="mode of unlisted departments: auto if true, else worklist")
     delay_seconds: float = Field(default=0.0, ge=0, le=3600)
+    departments: dict[str, DepartmentMode] = Field(
+        default_factory=dict, description="department code (or department.unit) -> mode")
+    instant_auto: bool = Field(default=True, description="instant items (即办件) of worklist departments decide at once")
+    rules: list[AutoRule] = Field(default_factory=list)
+    default_validity_years: int = Field(default=5, ge=0, le=100, description="e-license validity; 0 = long-term")
+    validity_years: dict[str, int] = Field(default_factory=dict, description="license type -> years (0 = long-term)")
+    seal_secret: str = Field(default="yici-development-seal-secret", min_length=8,
+                             description="derives development e-seal keys; set YICI_SEAL_KEY_<DEPT> in production")
+    seal_keys: dict[str, str] = Field(default_factory=dict, description="department -> base64 Ed25519 private key")
+
+    def mode_of(self, department: str, unit: str | None = None) -> DepartmentMode:
+        default: DepartmentMode = "auto" if self.auto_approve else "worklist"
+        if unit is not None and f"{department}.{unit}" in self.departments:
+            return self.departments[f"{department}.{unit}"]
+        return self.departments.get(department, default)
+
+
+class UnitSettings(BaseModel):
+    """A level unit of a department: a township police station, a village service point, a city office."""
+    model_config = ConfigDict(extra="forbid")
+    department: str
+    level: Level
+    region: str = Field(pattern=DIVISION_CODE, description="division code of the township, village or city")
+    name: str = ""
+
+
+class DelegationRule(BaseModel):
+    """交互授权: upper authorises lower, lower entrusts upper, peers entrust each other."""
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["authorise", "entrust_upper", "entrust_peer"]
+    items: list[str] = Field(default_factory=list, description="items it moves; empty: every item of `department`")
+    department: str | None = None
+    to_level: Level | None = Field(default=None, description="authorise: the lower level; entrust_upper: the upper")
+    to_department: str | None = Field(default=None, description="entrust_peer: the peer department")
+    regions: list[str] = Field(default_factory=list, description="case region prefixes it applies to; empty: all")
+    basis: str = Field(default="", description="the document that delegates, shown as the routing reason")
+
+
+class RoutingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    home_region: str = Field(default="150626", pattern=r"^\d{6}$", description="the banner this deployment serves")
+    units: list[UnitSettings] = Field(default_factory=list)
+    delegations: list[DelegationRule] = Field(default_factory=list)
 
 
 class IntakeSettings(BaseModel):
@@ -98,6 +156,7 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     clients: list[Client] = Field(default_factory=list)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     oversight: OversightSettings = Field(default_factory=OversightSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)

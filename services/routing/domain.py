@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import date
 
 WAITING, REQUESTED, APPROVED, REJECTED, CANCELLED, SUSPENDED = (
     "waiting", "requested", "approved", "rejected", "cancelled", "supplement_requested")
 OPEN, COMPLETED, CASE_REJECTED, WITHDRAWN = "open", "completed", "rejected", "withdrawn"
+WITH_DEPARTMENT = (REQUESTED, SUSPENDED)
 
 
 class Outcome(enum.Enum):
@@ -28,6 +30,17 @@ class PlanItem:
     status: str = WAITING
     licenses: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    level: str = "banner"
+    unit: str | None = None
+    routing: dict = field(default_factory=dict)
+    joint_session: str | None = None
+    joint_task_id: str | None = None
+    license_type: str | None = None
+    round: int = 1
+    requested_on: date | None = None
+    due_date: date | None = None
+    suspensions: list[dict] = field(default_factory=list)
+    decided_by: str | None = None
 
 
 @dataclass
@@ -36,6 +49,11 @@ class Plan:
     matter_code: str
     items: dict[str, PlanItem]
     status: str = OPEN
+    joint_tasks: dict[str, dict] = field(default_factory=dict)
+    told: list[PlanItem] = field(default_factory=list, repr=False)  # with departments when the plan closed
+
+    def request_id(self, item: PlanItem) -> str:
+        return f"{self.case_id}:{item.code}"
 
     def release(self) -> list[PlanItem]:
         """Items whose prerequisites are all approved go out now, all at once."""
@@ -49,12 +67,17 @@ class Plan:
     def _met(self, item: PlanItem) -> bool:
         return all(self.items[p].status == APPROVED for p in item.prerequisites if p in self.items)
 
-    def record(self, item_code: str, decision: str, reasons: list[str] = (),
-               licenses: list[str] = ()) -> Outcome:
+    def record(self, item_code: str, decision: str, reasons: list[str] = (), licenses: list[str] = (),
+               round: int | None = None, decided_by: str | None = None) -> Outcome:
+        """Record one department decision; a duplicate, late or stale one changes nothing."""
         item = self.items.get(item_code)
-        if self.status != OPEN or item is None or item.status not in (REQUESTED, SUSPENDED):
+        if self.status != OPEN or item is None or item.status not in WITH_DEPARTMENT:
             return Outcome.IGNORED
-        item.reasons, item.licenses = list(reasons), list(licenses)
+        if round is not None and round != item.round:
+            return Outcome.IGNORED
+        if item.status == SUSPENDED and decision == "supplement_requested":
+            return Outcome.IGNORED
+        item.reasons, item.licenses, item.decided_by = list(reasons), list(licenses), decided_by
         if decision == "approved":
             return self._approve(item)
         if decision == "rejected":
@@ -71,25 +94,71 @@ class Plan:
 
     def _reject(self, item: PlanItem) -> Outcome:
         item.status = REJECTED
-        self.status = CASE_REJECTED
-        for other in self.items.values():
-            if other.status == WAITING:
-                other.status = CANCELLED
+        self._close(CASE_REJECTED)
         return Outcome.REJECTED
+
+    def supply(self, item_code: str) -> PlanItem | None:
+        """The applicant supplied what the department asked for: the item goes back, one round later."""
+        item = self.items.get(item_code)
+        if self.status != OPEN or item is None or item.status != SUSPENDED:
+            return None
+        item.status, item.round = REQUESTED, item.round + 1
+        return item
 
     def withdraw(self) -> list[PlanItem]:
         """Close the plan; returns items still with departments, which must be told."""
         if self.status != OPEN:
             return []
-        self.status = WITHDRAWN
-        in_progress = [i for i in self.items.values() if i.status in (REQUESTED, SUSPENDED)]
+        return self._close(WITHDRAWN)
+
+    def _close(self, status: str) -> list[PlanItem]:
+        self.status = status
+        told = [i for i in self.items.values() if i.status in WITH_DEPARTMENT]
         for item in self.items.values():
-            if item.status in (WAITING, REQUESTED, SUSPENDED):
+            if item.status in (WAITING, *WITH_DEPARTMENT):
                 item.status = CANCELLED
-        return in_progress
+        self.told = told
+        return told
+
+    def suspended(self) -> list[PlanItem]:
+        return [i for i in self.items.values() if i.status == SUSPENDED]
 
     def cancelled(self) -> list[str]:
         return [i.code for i in self.items.values() if i.status == CANCELLED]
 
     def licenses(self) -> list[str]:
         return [number for item in self.items.values() for number in item.licenses]
+
+    def schedule_joint(self, ready: list[PlanItem], on: date) -> list[dict]:
+        """One joint task per shared session, scheduled the first time one of its items goes out."""
+        new = []
+        for item in ready:
+            members = self._session_members(item.joint_session)
+            if len(members) < 2:
+                continue
+            if item.joint_session not in self.joint_tasks:
+                self.joint_tasks[item.joint_session] = _joint_task(self.case_id, item.joint_session, members, on)
+                new.append(self.joint_tasks[item.joint_session])
+            for member in members:
+                member.joint_task_id = self.joint_tasks[item.joint_session]["task_id"]
+        return new
+
+    def _session_members(self, session: str | None) -> list[PlanItem]:
+        if not session:
+            return []
+        return [i for i in self.items.values() if i.joint_session == session]
+
+
+JOINT_KINDS = (("acceptance", "acceptance"), ("review", "review"), ("inspection", "inspection"),
+               ("survey", "inspection"))
+
+
+def joint_kind(session: str) -> str:
+    """联合验收 / 联合评审 / 联合勘验, read from the session's code (inspection when it says nothing)."""
+    return next((kind for word, kind in JOINT_KINDS if word in session), "inspection")
+
+
+def _joint_task(case_id: str, session: str, members: list[PlanItem], on: date) -> dict:
+    return {"task_id": f"{case_id}:{session}", "session": session, "kind": joint_kind(session),
+            "items": [m.code for m in members], "departments": sorted({m.department for m in members}),
+            "scheduled_on": on.isoformat()}

@@ -1,36 +1,71 @@
 """Routing's use cases: fan the accepted case out to departments, fan the decisions back in."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from services.routing import clock
+from services.routing.assignment import assign
 from services.routing.domain import Outcome, Plan, PlanItem
-from shared.events import (ApprovalDecided, ApprovalRequested, CaseAccepted, CaseCompleted, CaseRejected,
-                           CaseWithdrawn, Event)
+from shared.catalog import Catalog
+from shared.config import RoutingSettings
+from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, CaseAccepted, CaseCompleted,
+                           CaseRejected, CaseWithdrawn, Event, SupplementProvided)
 from shared.messaging import UnitOfWork
+from shared.workdays import WorkingCalendar
 
 
-def route_case(uow: UnitOfWork, event: CaseAccepted) -> None:
+@dataclass(frozen=True)
+class Ports:
+    """What routing's rules read besides the plan: the catalog, the calendar, its settings, today."""
+    catalog: Catalog
+    calendar: WorkingCalendar
+    settings: RoutingSettings
+    today: Callable[[], date]
+
+
+def route_case(uow: UnitOfWork, event: CaseAccepted, ports: Ports) -> None:
     if uow.plans.exists(event.case_id):
         return
     p = event.payload
+    matter = ports.catalog.matters.get(p.matter_code)
     plan = Plan(event.case_id, p.matter_code, {
-        i.item_code: PlanItem(i.item_code, i.item_name, i.department, list(i.prerequisites),
-                              i.promised_days, list(i.fields)) for i in p.items})
+        i.item_code: _plan_item(i, p.region_code, bool(matter and matter.citywide), ports) for i in p.items})
     context = {"form": p.form, "materials": p.materials, "delivery": p.delivery.model_dump(mode="json"),
-               "contact": p.contact.model_dump(mode="json")}
-    _request(uow, event, plan, plan.release(), context)
+               "contact": p.contact.model_dump(mode="json"), "holder_id": p.holder_id,
+               "clock": {"started_on": p.accepted_on.isoformat(), "budget": p.promised_days, "suspensions": []}}
+    _request(uow, event, plan, plan.release(), context, ports)
     uow.plans.add(plan, context)
 
 
-def record_decision(uow: UnitOfWork, event: ApprovalDecided) -> None:
+def _plan_item(planned, region: str, citywide: bool, ports: Ports) -> PlanItem:
+    entry = ports.catalog.items.get(planned.item_code)
+    where = assign(planned.department, planned.item_code, entry.level if entry else "banner", region, citywide,
+                   ports.settings)
+    return PlanItem(planned.item_code, planned.item_name, where.department, list(planned.prerequisites),
+                    planned.promised_days, list(planned.fields), level=where.level, unit=where.unit,
+                    routing=where.as_dict(), joint_session=entry.joint_session if entry else None,
+                    license_type=entry.license_type if entry else None)
+
+
+def record_decision(uow: UnitOfWork, event: ApprovalDecided, ports: Ports) -> None:
     found = uow.plans.get_for_update(event.case_id)
     if found is None:
         return
     plan, context = found
     p = event.payload
-    outcome = plan.record(p.item_code, p.decision, p.reasons, p.licenses)
+    was_suspended = p.item_code in {i.code for i in plan.suspended()}
+    outcome = plan.record(p.item_code, p.decision, p.reasons, p.licenses, p.round, p.decided_by)
     if outcome is Outcome.IGNORED:
         return
+    item, today = plan.items[p.item_code], ports.today()
+    if outcome is Outcome.SUSPENDED:
+        _suspend(plan, item, context, today, "; ".join(p.reasons))
+    elif was_suspended:
+        _resume(plan, item, context, today)
     if outcome is Outcome.PROGRESSED:
-        _request(uow, event, plan, plan.release(), context)
+        _request(uow, event, plan, plan.release(), context, ports)
     elif outcome is Outcome.COMPLETED:
         uow.emit(CaseCompleted(case_id=plan.case_id, correlation_id=event.correlation_id, payload={
             "matter_code": plan.matter_code, "items": list(plan.items), "licenses": plan.licenses(),
@@ -39,30 +74,89 @@ def record_decision(uow: UnitOfWork, event: ApprovalDecided) -> None:
         uow.emit(CaseRejected(case_id=plan.case_id, correlation_id=event.correlation_id, payload={
             "matter_code": plan.matter_code, "item_code": p.item_code, "department": p.department,
             "reasons": p.reasons, "cancelled_items": plan.cancelled(), "contact": context["contact"]}))
-    uow.plans.save(plan)
+        _tell(uow, event, plan, "case_rejected", f"{p.item_code} rejected: {'; '.join(p.reasons)}")
+    uow.plans.save(plan, context)
 
 
-def withdraw_case(uow: UnitOfWork, event: CaseWithdrawn) -> None:
+def provide_supplement(uow: UnitOfWork, event: SupplementProvided, ports: Ports) -> None:
+    """The applicant supplied what a department asked for: resume the clocks and send the item again."""
     found = uow.plans.get_for_update(event.case_id)
+    if found is None:
+        return
+    plan, context = found
+    p = event.payload
+    item = plan.supply(p.item_code)
+    if item is None:
+        return
+    _resume(plan, item, context, ports.today())
+    context["form"] = {**context["form"], **p.form}
+    supplied = {m.get("code") for m in p.materials}
+    context["materials"] = [m for m in context["materials"] if m.get("code") not in supplied] + p.materials
+    _request(uow, event, plan, [item], context, ports)
+    uow.plans.save(plan, context)
+
+
+def withdraw_case(uow: UnitOfWork, event: CaseWithdrawn, ports: Ports) -> None:
+    found = uow.plans.get_for_update(event.case_id)
+    if found is not None and found[0].withdraw():
+        _tell(uow, event, found[0], "case_withdrawn", event.payload.reason)
     if found is not None:
-        found[0].withdraw()
-        uow.plans.save(found[0])
+        uow.plans.save(*found)
 
 
-def _request(uow: UnitOfWork, cause: Event, plan: Plan, ready: list[PlanItem], context: dict) -> None:
+def _suspend(plan: Plan, item: PlanItem, context: dict, today: date, reason: str) -> None:
+    item.suspensions = clock.suspend(item.suspensions, today, reason)
+    context["clock"]["suspensions"] = clock.suspend(context["clock"]["suspensions"], today, "supplement")
+
+
+def _resume(plan: Plan, item: PlanItem, context: dict, today: date) -> None:
+    item.suspensions = clock.resume(item.suspensions, today)
+    if not plan.suspended():
+        context["clock"]["suspensions"] = clock.resume(context["clock"]["suspensions"], today)
+
+
+def _tell(uow: UnitOfWork, cause: Event, plan: Plan, reason: str, note: str) -> None:
+    for item in plan.told:
+        uow.emit(ApprovalCancelled(case_id=plan.case_id, correlation_id=cause.correlation_id, payload={
+            "request_id": plan.request_id(item), "item_code": item.code, "department": item.department,
+            "unit": item.unit, "reason": reason, "note": note[:500]}))
+
+
+def _request(uow: UnitOfWork, cause: Event, plan: Plan, ready: list[PlanItem], context: dict,
+             ports: Ports) -> None:
+    today = ports.today()
+    plan.schedule_joint(ready, ports.calendar.add_workdays(today, 1).date)
+    case_due = _case_due(context, ports, today)
     for item in ready:
-        uow.emit(ApprovalRequested(case_id=plan.case_id, correlation_id=cause.correlation_id, payload={
-            "request_id": f"{plan.case_id}:{item.code}", "matter_code": plan.matter_code,
-            "item_code": item.code, "item_name": item.name, "department": item.department,
-            "promised_days": item.promised_days,
+        item.requested_on = item.requested_on or today
+        item.due_date = clock.deadline(item.requested_on, item.promised_days, item.suspensions, ports.calendar,
+                                       today)
+        uow.emit(ApprovalRequested(case_id=plan.case_id, correlation_id=cause.correlation_id,
+                                   payload=_request_payload(plan, item, context, case_due)))
+
+
+def _request_payload(plan: Plan, item: PlanItem, context: dict, case_due: date) -> dict:
+    joint = next((t for t in plan.joint_tasks.values() if t["task_id"] == item.joint_task_id), None)
+    return {"request_id": plan.request_id(item), "matter_code": plan.matter_code, "item_code": item.code,
+            "item_name": item.name, "department": item.department, "promised_days": item.promised_days,
             "form": {k: v for k, v in context["form"].items() if k in item.fields},
-            "materials": context["materials"]}))
+            "materials": context["materials"], "unit": item.unit, "level": item.level,
+            "routing_reason": item.routing.get("reason", ""), "round": item.round, "due_date": item.due_date,
+            "case_due_date": case_due, "license_type": item.license_type,
+            "holder_id": context.get("holder_id"), "holder_name": context["contact"].get("name"),
+            "joint_task": joint}
 
 
-HANDLERS = {CaseAccepted: route_case, ApprovalDecided: record_decision, CaseWithdrawn: withdraw_case}
+def _case_due(context: dict, ports: Ports, today: date) -> date:
+    c = context["clock"]
+    return clock.deadline(date.fromisoformat(c["started_on"]), c["budget"], c["suspensions"], ports.calendar, today)
 
 
-def handle(uow: UnitOfWork, event: Event) -> None:
+HANDLERS = {CaseAccepted: route_case, ApprovalDecided: record_decision, CaseWithdrawn: withdraw_case,
+            SupplementProvided: provide_supplement}
+
+
+def handle(uow: UnitOfWork, event: Event, ports: Ports) -> None:
     handler = HANDLERS.get(type(event))
     if handler is not None:
-        handler(uow, event)
+        handler(uow, event, ports)

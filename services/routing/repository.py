@@ -1,7 +1,7 @@
 """Routing's tables and the plan repository (the case row is locked while a decision is recorded)."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, select
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
 from services.routing.domain import Plan, PlanItem
@@ -16,6 +16,7 @@ cases = Table(
     Column("matter_code", String(100), nullable=False),
     Column("status", String(32), nullable=False),
     Column("context", JSON, nullable=False),
+    Column("joint_tasks", JSON, nullable=False, server_default="{}"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -32,7 +33,20 @@ items = Table(
     Column("status", String(32), nullable=False),
     Column("licenses", JSON, nullable=False),
     Column("reasons", JSON, nullable=False),
+    Column("level", String(16), nullable=False, server_default="banner"),
+    Column("unit", String(20), nullable=True),
+    Column("routing", JSON, nullable=False, server_default="{}"),
+    Column("joint_session", String(100), nullable=True),
+    Column("joint_task_id", String(200), nullable=True),
+    Column("license_type", String(100), nullable=True),
+    Column("round", Integer, nullable=False, server_default="1"),
+    Column("requested_on", Date, nullable=True),
+    Column("due_date", Date, nullable=True),
+    Column("suspensions", JSON, nullable=False, server_default="[]"),
+    Column("decided_by", String(100), nullable=True),
 )
+MUTABLE = ("status", "licenses", "reasons", "joint_task_id", "round", "requested_on", "due_date", "suspensions",
+           "decided_by")
 
 
 class SqlPlanRepository:
@@ -46,7 +60,7 @@ class SqlPlanRepository:
         now = utcnow()
         self.session.execute(cases.insert().values(case_id=plan.case_id, matter_code=plan.matter_code,
                                                    status=plan.status, context=context,
-                                                   created_at=now, updated_at=now))
+                                                   joint_tasks=plan.joint_tasks, created_at=now, updated_at=now))
         self.session.execute(items.insert(), [_item_row(plan.case_id, n, i) for n, i in enumerate(plan.items.values())])
 
     def get_for_update(self, case_id: str) -> tuple[Plan, dict] | None:
@@ -54,25 +68,35 @@ class SqlPlanRepository:
         if row is None:
             return None
         rows = self.session.execute(select(items).where(items.c.case_id == case_id).order_by(items.c.position))
-        plan_items = {r.item_code: PlanItem(r.item_code, r.name, r.department, list(r.prerequisites),
-                                            r.promised_days, list(r.fields), r.status, list(r.licenses),
-                                            list(r.reasons)) for r in rows}
-        return Plan(case_id, row.matter_code, plan_items, row.status), dict(row.context)
+        plan_items = {r.item_code: _plan_item(r) for r in rows}
+        return Plan(case_id, row.matter_code, plan_items, row.status, dict(row.joint_tasks or {})), dict(row.context)
 
-    def save(self, plan: Plan) -> None:
+    def save(self, plan: Plan, context: dict | None = None) -> None:
+        values = {"status": plan.status, "joint_tasks": plan.joint_tasks, "updated_at": utcnow()}
         self.session.execute(cases.update().where(cases.c.case_id == plan.case_id)
-                             .values(status=plan.status, updated_at=utcnow()))
+                             .values(**values, **({"context": context} if context is not None else {})))
         for item in plan.items.values():
+            row = _item_row(plan.case_id, 0, item)
             self.session.execute(items.update().where(items.c.case_id == plan.case_id,
                                                       items.c.item_code == item.code)
-                                 .values(status=item.status, licenses=item.licenses, reasons=item.reasons))
+                                 .values({k: row[k] for k in MUTABLE}))
+
+
+def _plan_item(r) -> PlanItem:
+    return PlanItem(r.item_code, r.name, r.department, list(r.prerequisites), r.promised_days, list(r.fields),
+                    r.status, list(r.licenses), list(r.reasons), r.level, r.unit, dict(r.routing or {}),
+                    r.joint_session, r.joint_task_id, r.license_type, r.round, r.requested_on, r.due_date,
+                    list(r.suspensions or []), r.decided_by)
 
 
 def _item_row(case_id: str, position: int, item: PlanItem) -> dict:
     return {"case_id": case_id, "item_code": item.code, "position": position, "name": item.name,
             "department": item.department, "prerequisites": item.prerequisites,
             "promised_days": item.promised_days, "fields": item.fields, "status": item.status,
-            "licenses": item.licenses, "reasons": item.reasons}
+            "licenses": item.licenses, "reasons": item.reasons, "level": item.level, "unit": item.unit,
+            "routing": item.routing, "joint_session": item.joint_session, "joint_task_id": item.joint_task_id,
+            "license_type": item.license_type, "round": item.round, "requested_on": item.requested_on,
+            "due_date": item.due_date, "suspensions": item.suspensions, "decided_by": item.decided_by}
 
 
 REPOSITORIES = {"plans": SqlPlanRepository}

@@ -1,19 +1,27 @@
 """Routing: the Nameko wiring around the approval plan's use cases."""
+from nameko.dependency_providers import Config
+
 from services.routing import handlers
 from services.routing.repository import REPOSITORIES, TABLES, metadata
 from services.routing.views import plan_view
+from shared.catalog import default_catalog
 from shared.providers.consumer import consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
+from shared.workdays import WorkingCalendar, today_in_shanghai
+
+CALENDAR = WorkingCalendar.from_file()
 
 
 class Service:
     name = "routing"
     db = Persistence(metadata, TABLES, REPOSITORIES)
+    config = Config()
 
     @consume_events()
     def on_event(self, event):
-        self.db.process(self.name, event, handlers.handle)
+        ports = handlers.Ports(default_catalog(), CALENDAR, self.config["YICI"].routing, today_in_shanghai)
+        self.db.process(self.name, event, lambda uow, e: handlers.handle(uow, e, ports))
 
     @http("GET", "/api/v1/routing/cases/<case_id>", role="any")
     def get_plan(self, request, case_id):

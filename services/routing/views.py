@@ -1,10 +1,11 @@
-"""Read side of routing: the plan of a case as the department and supervisors see it."""
+"""Read side of routing: the plan of a case as departments and supervisors see it, with who decides and why."""
 from __future__ import annotations
+
+from sqlalchemy import select
 
 from services.routing.repository import cases, items
 from shared.api import not_found
 from shared.messaging import Store
-from sqlalchemy import select
 
 
 def plan_view(store: Store, case_id: str) -> dict:
@@ -13,7 +14,21 @@ def plan_view(store: Store, case_id: str) -> dict:
         if case is None:
             raise not_found("case_id", case_id)
         rows = session.execute(select(items).where(items.c.case_id == case_id).order_by(items.c.position))
+        clock = case.context.get("clock", {})
         return {"case_id": case_id, "matter_code": case.matter_code, "status": case.status,
-                "items": [{"item_code": r.item_code, "name": r.name, "department": r.department,
-                           "prerequisites": r.prerequisites, "status": r.status,
-                           "licenses": r.licenses, "reasons": r.reasons} for r in rows]}
+                "clock": {"started_on": clock.get("started_on"), "budget_days": clock.get("budget"),
+                          "suspensions": clock.get("suspensions", [])},
+                "joint_tasks": list((case.joint_tasks or {}).values()),
+                "items": [_item(r) for r in rows]}
+
+
+def _item(r) -> dict:
+    return {"item_code": r.item_code, "name": r.name, "department": r.department, "level": r.level,
+            "unit": r.unit, "prerequisites": r.prerequisites, "status": r.status, "round": r.round,
+            "requested_on": r.requested_on, "due_date": r.due_date, "suspensions": r.suspensions,
+            "joint_task_id": r.joint_task_id, "license_type": r.license_type, "licenses": r.licenses,
+            "reasons": r.reasons, "decided_by": r.decided_by,
+            "routing": {"department": r.department, "level": r.level, "unit": r.unit,
+                        "rule": (r.routing or {}).get("rule", "catalog"), "reason": (r.routing or {}).get("reason", ""),
+                        "catalog_department": (r.routing or {}).get("catalog_department", r.department),
+                        "catalog_level": (r.routing or {}).get("catalog_level", r.level)}}
