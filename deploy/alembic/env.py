@@ -21,7 +21,7 @@ def include_name(name, type_, parent_names) -> bool:
 def options(connection) -> dict:
     return {"connection": connection, "target_metadata": METADATA, "include_name": include_name,
             "version_table": f"alembic_version_{SERVICE}", "compare_type": True,
-            "render_as_batch": connection.dialect.name == "sqlite"}
+            "render_as_batch": False}  # revisions are written for PostgreSQL; SQLite >= 3.35 runs them too
 
 
 def run() -> None:

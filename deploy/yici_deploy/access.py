@@ -17,7 +17,8 @@ from urllib.parse import quote
 from shared import topology
 from shared.config import SERVICES
 
-from .definitions import (DECISIONS_EXCHANGE, decision_routing_key, decisions_queue, declared_queues)
+from .definitions import (DECISIONS_EXCHANGE, decision_routing_key, decisions_queue, declared_queues,
+                          units_from_config)
 
 NOTHING = "^$"
 MONITOR = "yici-keda"
@@ -62,35 +63,38 @@ def _with_dead_letters(queues: list[str]) -> str:
     return r"yici\.(" + "|".join(_escape(s) for s in suffixes) + r")(\.dead-letter)?"
 
 
-def _declarable(service: str, departments: list[str]) -> str:
+def _declarable(service: str, departments: list[str], units) -> str:
     """What a service process declares at start: the exchanges, every queue and its dead letters."""
     exchanges = [topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE]
-    queues = [q.name for q in declared_queues(departments)]
+    queues = [q.name for q in declared_queues(departments, units)]
     if service == "approval":
         exchanges.append(DECISIONS_EXCHANGE)
         queues.append(decisions_queue().name)
     return "^(" + "|".join(_escape(e) for e in exchanges) + "|" + _with_dead_letters(queues) + ")$"
 
 
-def _consumed(service: str, departments: list[str]) -> list[str]:
-    if service == "approval":
-        return [topology.department_queue_name(d) for d in departments] + [decisions_queue().name]
-    return [topology.service_queues()[service].name]
+def _consumed(service: str, departments: list[str], units) -> list[str]:
+    own = [topology.service_queues()[service].name]
+    if service == "approval":  # departments in auto or worklist mode are served by approval itself
+        return own + [q.name for q in topology.department_queues(departments, units)] + [decisions_queue().name]
+    return own
 
 
-def service_grant(service: str, departments: list[str], prefix: str = "") -> Grant:
-    declarable = _declarable(service, departments)
+def service_grant(service: str, departments: list[str], prefix: str = "", units=()) -> Grant:
+    declarable = _declarable(service, departments, units)
     exchanges = [topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE]
     if service == "approval":
         exchanges.append(DECISIONS_EXCHANGE)
     return Grant(service_user(service, prefix), "service", configure=declarable, write=declarable,
-                 read=exact(exchanges + _consumed(service, departments)))
+                 read=exact(exchanges + _consumed(service, departments, units)))
 
 
-def department_grant(code: str, prefix: str = "") -> Grant:
-    """Consume its own queue, publish its decisions with its own routing key, declare nothing."""
+def department_grant(code: str, prefix: str = "", units=()) -> Grant:
+    """Consume its own queue (and its level units'), publish its decisions with its own key, declare nothing."""
+    queues = [topology.department_queue_name(code)] + [topology.department_queue_name(d, u) for d, u in units
+                                                        if d == code]
     return Grant(department_user(code, prefix), "department", configure=NOTHING,
-                 write=exact([DECISIONS_EXCHANGE]), read=exact([topology.department_queue_name(code)]),
+                 write=exact([DECISIONS_EXCHANGE]), read=exact(queues),
                  topic=(DECISIONS_EXCHANGE, exact([decision_routing_key(code)]), NOTHING))
 
 
@@ -99,9 +103,10 @@ def monitor_grant(prefix: str = "") -> Grant:
     return Grant(f"{prefix}{MONITOR}", "monitor", NOTHING, NOTHING, NOTHING, tags=("monitoring",))
 
 
-def grants(departments: list[str], prefix: str = "") -> list[Grant]:
-    return ([service_grant(s, departments, prefix) for s in SERVICES]
-            + [department_grant(d, prefix) for d in sorted(departments)] + [monitor_grant(prefix)])
+def grants(departments: list[str], prefix: str = "", units=None) -> list[Grant]:
+    units = units_from_config() if units is None else units
+    return ([service_grant(s, departments, prefix, units) for s in SERVICES]
+            + [department_grant(d, prefix, units) for d in sorted(departments)] + [monitor_grant(prefix)])
 
 
 def password_env(user: str) -> str:

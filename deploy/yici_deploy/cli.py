@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from shared.config import SERVICES
@@ -32,6 +33,7 @@ def _topology(topology: argparse.ArgumentParser) -> None:
         action.add_argument("--profile", choices=PROFILES, default="single")
         action.add_argument("--vhost", default="/")
         action.add_argument("--with-users", action="store_true", help="add users, permissions (hashed passwords)")
+        action.add_argument("--user-prefix", default="", help="prefix every user name (throwaway set-ups)")
         _secrets(action)
     uri = actions.add_parser("uri", help="print the AMQP URI of one broker user")
     uri.add_argument("user", help="e.g. yici-intake or dept-tax")
@@ -53,7 +55,8 @@ def _migrate(migrate: argparse.ArgumentParser) -> None:
     migrate.add_argument("--database-url", help="default: the configuration's database_url")
     migrate.add_argument("--config", help="default deploy/config/distributed.yaml")
     migrate.add_argument("--downgrade", metavar="REVISION", help="go down to REVISION (e.g. base)")
-    migrate.add_argument("--new", metavar="MESSAGE", help="autogenerate the next revision of one service")
+    migrate.add_argument("--new", metavar="MESSAGE",
+                         help="autogenerate the next revision from repository.py (scratch SQLite by default)")
 
 
 def main(argv: list[str]) -> int:
@@ -77,7 +80,7 @@ def topology_command(args) -> int:
         print(access.amqp_uri(args.user, password, args.host, args.port, args.vhost))
         return 0
     doc = broker.document(args.profile, args.vhost, with_users=args.with_users, secrets_dir=args.secrets_dir,
-                          generate=args.generate_passwords)
+                          generate=args.generate_passwords, prefix=args.user_prefix)
     if args.action == "definitions":
         print(json.dumps(doc, indent=2, ensure_ascii=False))
         return 0
@@ -91,14 +94,22 @@ def migrate_command(args) -> int:
     from . import migrations
     services = list(SERVICES) if args.service == "all" else [args.service]
     for service in services:
-        url = args.database_url or _database_url(args.config, service)
         if args.new:
-            migrations.new_revision(service, url, args.new)
+            _new_revision(migrations, service, args.new, args.database_url)
             continue
+        url = args.database_url or _database_url(args.config, service)
         revision = (migrations.downgrade(service, url, args.downgrade) if args.downgrade
                     else migrations.upgrade(service, url))
         print(f"yici: {service} at {revision or 'base'}", file=sys.stderr)
     return 0
+
+
+def _new_revision(migrations, service: str, message: str, url: str | None) -> None:
+    """Autogenerate against a scratch SQLite database unless a database is named."""
+    if url:
+        return migrations.new_revision(service, url, message)
+    with tempfile.TemporaryDirectory() as scratch:
+        migrations.new_revision(service, f"sqlite:///{scratch}/{service}.db", message)
 
 
 def _database_url(config: str | None, service: str) -> str:

@@ -13,8 +13,10 @@ from shared import topology
 PROFILES = ("single", "cluster")
 RABBITMQ_VERSION = "3.10.8"
 DELIVERY_LIMIT = 20
-DECISIONS_EXCHANGE = "yici.decisions"
-DECISIONS_QUEUE = "yici.approval.decisions"
+DECISIONS_EXCHANGE = topology.DECISIONS_EXCHANGE
+DECISIONS_QUEUE = topology.DECISIONS_QUEUE
+decision_routing_key = topology.decision_routing_key
+decisions_queue = topology.decisions_queue
 
 
 @dataclass(frozen=True)
@@ -33,23 +35,22 @@ def departments_from_catalog() -> list[str]:
     return sorted(default_catalog().departments)
 
 
-def decision_routing_key(department: str) -> str:
-    return f"{topology.DECISIONS_ROUTING_PREFIX}.{department}"
+def units_from_config() -> list[tuple[str, str]]:
+    """Level units (department, division code) of deploy/config/distributed.yaml: each has its own queue."""
+    from shared.config import REPO_ROOT, load_settings
+    settings = load_settings(REPO_ROOT / "deploy" / "config" / "distributed.yaml", env={})
+    units = getattr(getattr(settings, "routing", None), "units", [])
+    return sorted({(u.department, u.region) for u in units})
 
 
-def decisions_queue() -> topology.QueueSpec:
-    """Where department systems' decisions wait for approval (not yet consumed by the services)."""
-    return topology.QueueSpec(DECISIONS_QUEUE, (f"{topology.DECISIONS_ROUTING_PREFIX}.*",),
-                              exchange=DECISIONS_EXCHANGE)
+def declared_queues(departments: list[str], units=None) -> list[topology.QueueSpec]:
+    """The service and department queues the services declare themselves at start."""
+    units = units_from_config() if units is None else units
+    return list(topology.service_queues().values()) + topology.department_queues(departments, units)
 
 
-def declared_queues(departments: list[str]) -> list[topology.QueueSpec]:
-    """The queues the services declare themselves (runner.declare_topology)."""
-    return list(topology.service_queues().values()) + [topology.department_queue(d) for d in departments]
-
-
-def all_queues(departments: list[str]) -> list[topology.QueueSpec]:
-    return declared_queues(departments) + [decisions_queue()]
+def all_queues(departments: list[str], units=None) -> list[topology.QueueSpec]:
+    return declared_queues(departments, units) + [decisions_queue()]
 
 
 def queue_arguments(spec: topology.QueueSpec, profile: str) -> dict:
@@ -64,20 +65,21 @@ def dead_letter_arguments(profile: str) -> dict:
     return {"x-queue-type": "quorum"} if profile == "cluster" else {}
 
 
-def policies(profile: str, departments: list[str]) -> list[dict]:
+def policies(profile: str, departments: list[str], units=None) -> list[dict]:
     if profile == "cluster":
-        names = "|".join(_escape(q.name) for q in all_queues(departments))
+        names = "|".join(_escape(q.name) for q in all_queues(departments, units))
         return [_policy("yici-at-least-once-dead-lettering", f"^({names})$",
                         {"dead-letter-strategy": "at-least-once", "overflow": "reject-publish"})]
     return [_policy("yici-lazy-dead-letters", r"^yici\..+\.dead-letter$", {"queue-mode": "lazy"})]
 
 
-def definitions(profile: str = "single", vhost: str = "/", departments: list[str] | None = None) -> dict:
+def definitions(profile: str = "single", vhost: str = "/", departments: list[str] | None = None,
+                units: list[tuple[str, str]] | None = None) -> dict:
     """The broker topology as a RabbitMQ definitions document (no users: see access.py)."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
     departments = departments_from_catalog() if departments is None else sorted(departments)
-    specs = all_queues(departments)
+    specs = all_queues(departments, units)
     return {
         "rabbit_version": RABBITMQ_VERSION, "rabbitmq_version": RABBITMQ_VERSION,
         "users": [], "permissions": [], "topic_permissions": [], "parameters": [], "global_parameters": [],
@@ -85,7 +87,7 @@ def definitions(profile: str = "single", vhost: str = "/", departments: list[str
         "exchanges": [_exchange(e, vhost) for e in EXCHANGES],
         "queues": [q for s in specs for q in _queues(s, profile, vhost)],
         "bindings": [b for s in specs for b in _bindings(s, vhost)],
-        "policies": [dict(p, vhost=vhost) for p in policies(profile, departments)],
+        "policies": [dict(p, vhost=vhost) for p in policies(profile, departments, units)],
     }
 
 

@@ -34,14 +34,15 @@ class Scaling:
     cpu: bool = False           # also (or only, without a queue) on CPU
 
 
-def _department_queues_regex() -> str:
-    return "^" + re.escape(topology.department_queue_name("")) + "[a-z0-9-]+$"
+def _approval_queues_regex() -> str:
+    """yici.approval, yici.approval.decisions, every department's and unit's queue; no dead letters."""
+    return r"^yici\.(approval(\.decisions)?|department\.[a-z0-9-]+(\.[0-9]+)?)$"
 
 
 SCALING = {
     "intake": Scaling(2, 20, cpu=True),
     "routing": Scaling(2, 10, queue=topology.service_queues()["routing"].name),
-    "approval": Scaling(2, 10, queue=_department_queues_regex(), cpu=True),
+    "approval": Scaling(2, 10, queue=_approval_queues_regex(), cpu=True),
     "delivery": Scaling(2, 6, queue=topology.service_queues()["delivery"].name),
     "oversight": Scaling(2, 10, queue=topology.service_queues()["oversight"].name),
 }

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from kombu import Queue
 from amqp.exceptions import PreconditionFailed
 
-from conftest import grant_guest, guest_uri
+from conftest import REPO, grant_guest, guest_uri
 from shared import topology
 from shared.providers import amqp
 from yici_deploy import broker
@@ -124,3 +127,32 @@ def test_the_services_classic_declaration_is_refused_by_the_cluster_profile(depl
     with amqp.connection(guest_uri(vhost)) as conn:
         with pytest.raises(PreconditionFailed):
             amqp.kombu_queue(spec)(conn.default_channel).declare()
+
+
+DECLARE_LIKE_A_SERVICE = """
+from shared.config import REPO_ROOT, load_settings
+from shared.providers import runner
+runner.declare_topology(load_settings(REPO_ROOT / "deploy" / "config" / "distributed.yaml"),
+                        runner.catalog_departments())
+"""
+
+
+def broker_bindings(vhost: str) -> set[tuple[str, str, str]]:
+    listed = json.loads(broker.rabbitmqctl("list_bindings", "-p", vhost, "source_name", "destination_name",
+                                           "routing_key", "--formatter", "json"))
+    return {(b["source_name"], b["destination_name"], b["routing_key"]) for b in listed if b["source_name"]}
+
+
+@pytest.mark.rabbit
+def test_the_services_own_start_up_declaration_agrees_with_the_definitions(deploy_vhost):
+    """Load the definitions, run the services' real declare_topology on top: no PRECONDITION_FAILED, and
+    nothing the services declare is missing from the definitions."""
+    vhost, _ = deploy_vhost
+    load(vhost, "single")
+    env = dict(os.environ, PYTHONPATH=str(REPO), YICI_AMQP_URI=guest_uri(vhost))
+    done = subprocess.run([sys.executable, "-c", DECLARE_LIKE_A_SERVICE], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    doc = definitions("single")
+    assert set(broker_queues(vhost)) == set(by_name(doc["queues"]))
+    assert broker_bindings(vhost) == {(b["source"], b["destination"], b["routing_key"]) for b in doc["bindings"]}

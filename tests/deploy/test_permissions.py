@@ -134,8 +134,7 @@ def test_each_service_user_declares_the_topology_and_consumes_only_its_own_queue
         user = access.service_user(service, prefix)
         with amqp.connection(access.amqp_uri(user, passwords[user], vhost=vhost)) as conn:
             amqp.declare(conn.default_channel, specs)  # what runner.declare_topology does at start
-        own = (topology.department_queue_name(departments[0]) if service == "approval"
-               else topology.service_queues()[service].name)
+        own = topology.service_queues()[service].name
         assert allowed(vhost, user, passwords[user], lambda ch: ch.basic_consume(own, lambda *a: None))
         allowed(vhost, user, passwords[user], publish(topology.EVENTS_EXCHANGE, "case_completed"))
         stranger = "yici.oversight" if service != "oversight" else "yici.intake"
