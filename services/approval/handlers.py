@@ -1,28 +1,154 @@
-"""Approval's use cases: receive a department's task, record its decision once."""
+"""Approval's use cases: register each department task, decide it once (by rule, clerk or system), answer."""
 from __future__ import annotations
 
-from shared.events import ApprovalDecided, ApprovalRequested
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+from services.approval import licenses, policy
+from services.approval.repository import CANCELLED, DECIDED, OPEN, SUSPENDED
+from shared.catalog import Catalog
+from shared.config import ApprovalSettings
+from shared.errors import PermanentError
+from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, DecisionAnswered,
+                           DepartmentDecided, Event, LicenseTerms)
 from shared.messaging import UnitOfWork
 
+MESSAGES = {
+    "recorded": ("决定已记录", "the decision is recorded"),
+    "already_decided": ("该事项已有决定，本次答复未改变任何内容", "the task was already decided; nothing changed"),
+    "cancelled": ("该事项已撤销（案件已驳回或撤回），本次答复未改变任何内容",
+                  "the task was cancelled (case rejected or withdrawn); nothing changed"),
+    "unknown_request": ("未找到本部门的该项审批任务", "no such task for this department"),
+    "stale_round": ("申请人已补正，请就最新一轮作出决定", "the applicant supplied a supplement: decide the latest round"),
+    "invalid": ("驳回或要求补正须说明理由", "a rejection or a supplement request needs reasons"),
+}
 
-def receive_request(uow: UnitOfWork, event: ApprovalRequested, auto_approve: bool) -> None:
+
+@dataclass(frozen=True)
+class Ports:
+    """What approval's rules read besides its tables: the catalog, its settings, today."""
+    catalog: Catalog
+    settings: ApprovalSettings
+    today: Callable[[], date]
+
+
+@dataclass(frozen=True)
+class DecideTask:
+    """A decision from a clerk, a department system or a rule; `department` scopes it when given."""
+    request_id: str
+    decision: str
+    reasons: list[str]
+    decided_by: str
+    department: str | None = None
+    round: int | None = None
+    license: LicenseTerms | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: str
+    decision: str | None = None
+    licenses: list[str] = field(default_factory=list)
+    unit: str | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.status == "recorded"
+
+    def messages(self) -> dict:
+        zh, en = MESSAGES[self.status]
+        return {"message_zh": zh, "message_en": en}
+
+
+def receive_request(uow: UnitOfWork, event: ApprovalRequested, ports: Ports) -> None:
+    """Register the task (or its next round after a supplement), then decide it if a rule may."""
     p = event.payload
-    if uow.tasks.get(p.request_id) is not None:
-        return
-    uow.tasks.add(p.request_id, event.case_id, p.item_code, p.department, p.model_dump(mode="json"))
-    if auto_approve:
-        record_decision(uow, event, "approved", [], "auto")
-
-
-def record_decision(uow: UnitOfWork, request: ApprovalRequested, decision: str, reasons: list[str],
-                    decided_by: str) -> bool:
-    """Decide a pending task; a second decision on the same task changes nothing and returns False."""
-    p = request.payload
+    request = p.model_dump(mode="json")
     task = uow.tasks.get(p.request_id, for_update=True)
-    if task is None or task.status != "pending":
-        return False
-    uow.tasks.decide(p.request_id, decision, reasons, decided_by)
-    uow.emit(ApprovalDecided(case_id=request.case_id, correlation_id=request.correlation_id, payload={
-        "request_id": p.request_id, "item_code": p.item_code, "department": p.department,
-        "decision": decision, "reasons": reasons, "decided_by": decided_by}))
-    return True
+    if task is None:
+        uow.tasks.add(p.request_id, event.case_id, p.item_code, p.department, request)
+    elif task.status == SUSPENDED and p.round > task.round:
+        uow.tasks.reopen(p.request_id, request)
+    else:
+        return
+    auto = policy.automatic(request, ports.settings, uow.licenses.holds)
+    if auto is not None:
+        record_decision(uow, DecideTask(p.request_id, "approved", list(auto.reasons), auto.decided_by),
+                        ports, event.correlation_id)
+
+
+def record_decision(uow: UnitOfWork, command: DecideTask, ports: Ports, correlation_id: str | None = None) -> Answer:
+    """Decide a task once; any other attempt gets an answer saying why nothing changed."""
+    task = uow.tasks.get(command.request_id, for_update=True)
+    refusal = _refusal(task, command)
+    if refusal is not None:
+        return refusal
+    request = dict(task.request)
+    numbers = _issue(uow, request, command, ports) if command.decision == "approved" else []
+    uow.tasks.decide(command.request_id, command.decision, command.reasons, command.decided_by, numbers)
+    uow.emit(ApprovalDecided(case_id=task.case_id, correlation_id=correlation_id, payload={
+        "request_id": command.request_id, "item_code": task.item_code, "department": task.department,
+        "decision": command.decision, "reasons": command.reasons, "decided_by": command.decided_by,
+        "licenses": numbers, "unit": task.unit, "round": task.round,
+        "joint_task_id": (request.get("joint_task") or {}).get("task_id")}))
+    return Answer("recorded", command.decision, numbers, task.unit)
+
+
+def _refusal(task, command: DecideTask) -> Answer | None:
+    if task is None or (command.department and command.department != task.department):
+        return Answer("unknown_request")
+    on_record = Answer("already_decided", task.decision, list(task.licenses or []), task.unit)
+    if task.status == CANCELLED:
+        return Answer("cancelled", task.decision, unit=task.unit)
+    if task.status == DECIDED or (task.status == SUSPENDED and command.decision == "supplement_requested"):
+        return on_record
+    if command.round is not None and command.round != task.round:
+        return Answer("stale_round", task.decision, unit=task.unit)
+    if command.decision != "approved" and not [r for r in command.reasons if r.strip()]:
+        return Answer("invalid", unit=task.unit)
+    return None
+
+
+def _issue(uow: UnitOfWork, request: dict, command: DecideTask, ports: Ports) -> list[str]:
+    row = licenses.issue(request, command.license, ports.catalog, ports.today(), ports.settings)
+    if row is None:
+        return []
+    if uow.licenses.get(row["number"]) is None:
+        uow.licenses.add(row)
+    return [row["number"]]
+
+
+def cancel_task(uow: UnitOfWork, event: ApprovalCancelled, ports: Ports) -> None:
+    """Stop work on a task; a cancellation that overtakes its request leaves a tombstone."""
+    p = event.payload
+    task = uow.tasks.get(p.request_id, for_update=True)
+    if task is None:
+        uow.tasks.add(p.request_id, event.case_id, p.item_code, p.department,
+                      {"request_id": p.request_id, "unit": p.unit}, status=CANCELLED)
+    elif task.status in (*OPEN, SUSPENDED):
+        uow.tasks.cancel(p.request_id, f"{p.reason}: {p.note}")
+
+
+def answer_department(uow: UnitOfWork, event: DepartmentDecided, ports: Ports) -> Answer:
+    """Record a department system's decision and answer it on that department's queue."""
+    p = event.payload
+    answer = record_decision(uow, DecideTask(p.request_id, p.decision, p.reasons, p.decided_by, p.department,
+                                             p.round, p.license), ports, event.correlation_id)
+    uow.emit(DecisionAnswered(case_id=event.case_id, correlation_id=event.correlation_id, payload={
+        "decision_event_id": event.event_id, "request_id": p.request_id, "department": p.department,
+        "unit": answer.unit if answer.status != "unknown_request" else p.unit, "status": answer.status,
+        "decision": answer.decision, "licenses": answer.licenses, **answer.messages()}))
+    return answer
+
+
+def handle(uow: UnitOfWork, event: Event, ports: Ports) -> None:
+    handler = {ApprovalRequested: receive_request, ApprovalCancelled: cancel_task}.get(type(event))
+    if handler is not None:
+        handler(uow, event, ports)
+
+
+def handle_decision(uow: UnitOfWork, event: Event, ports: Ports) -> None:
+    if not isinstance(event, DepartmentDecided):
+        raise PermanentError(f"{event.event_type} does not belong on the decisions queue")
+    answer_department(uow, event, ports)

@@ -1,13 +1,17 @@
-"""Approval's tables: one task per approval request, decided once."""
+"""Approval's tables: one task per approval request (decided once), and the e-license registry."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, select, update
+from datetime import date
+
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, exists, select, update
 from sqlalchemy.orm import Session
 
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
 TABLES = messaging_tables(metadata, "approval")
+PENDING, CLAIMED, SUSPENDED, DECIDED, CANCELLED = "pending", "claimed", "supplement_requested", "decided", "cancelled"
+OPEN = (PENDING, CLAIMED)
 
 tasks = Table(
     "approval_tasks", metadata,
@@ -22,6 +26,28 @@ tasks = Table(
     Column("request", JSON, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("unit", String(20), nullable=True),
+    Column("round", Integer, nullable=False, server_default="1"),
+    Column("due_date", Date, nullable=True),
+    Column("claimed_by", String(100), nullable=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=True),
+    Column("licenses", JSON, nullable=False, server_default="[]"),
+    Column("note", String(500), nullable=True),
+)
+licenses = Table(
+    "approval_licenses", metadata,
+    Column("number", String(64), primary_key=True),
+    Column("holder_id", String(32), nullable=False, index=True),
+    Column("license_type", String(100), nullable=False, index=True),
+    Column("department", String(100), nullable=False),
+    Column("request_id", String(200), nullable=False, unique=True),
+    Column("case_id", String(64), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("valid_until", Date, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("seal", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 
@@ -33,15 +59,62 @@ class SqlTaskRepository:
         query = select(tasks).where(tasks.c.request_id == request_id)
         return self.session.execute(query.with_for_update() if for_update else query).first()
 
-    def add(self, request_id: str, case_id: str, item_code: str, department: str, request: dict) -> None:
+    def add(self, request_id: str, case_id: str, item_code: str, department: str, request: dict,
+            status: str = PENDING) -> None:
         self.session.execute(tasks.insert().values(
             request_id=request_id, case_id=case_id, item_code=item_code, department=department,
-            status="pending", reasons=[], request=request, received_at=utcnow()))
+            status=status, reasons=[], request=request, received_at=utcnow(), unit=request.get("unit"),
+            round=request.get("round", 1), due_date=_date(request.get("due_date")), licenses=[]))
 
-    def decide(self, request_id: str, decision: str, reasons: list[str], decided_by: str) -> None:
-        self.session.execute(update(tasks).where(tasks.c.request_id == request_id).values(
-            status="decided", decision=decision, reasons=reasons, decided_by=decided_by,
-            decided_at=utcnow()))
+    def reopen(self, request_id: str, request: dict) -> None:
+        self._set(request_id, status=PENDING, request=request, round=request["round"],
+                  due_date=_date(request.get("due_date")), claimed_by=None, claimed_at=None)
+
+    def claim(self, request_id: str, clerk: str) -> None:
+        self._set(request_id, status=CLAIMED, claimed_by=clerk, claimed_at=utcnow())
+
+    def decide(self, request_id: str, decision: str, reasons: list[str], decided_by: str,
+               license_numbers: list[str] = ()) -> None:
+        status = SUSPENDED if decision == "supplement_requested" else DECIDED
+        self._set(request_id, status=status, decision=decision, reasons=reasons, decided_by=decided_by,
+                  decided_at=utcnow(), licenses=list(license_numbers))
+
+    def cancel(self, request_id: str, note: str) -> None:
+        self._set(request_id, status=CANCELLED, note=note[:500])
+
+    def _set(self, request_id: str, **values) -> None:
+        self.session.execute(update(tasks).where(tasks.c.request_id == request_id).values(**values))
+
+    def of_department(self, department: str, statuses: tuple[str, ...], limit: int = 200) -> list:
+        query = (select(tasks).where(tasks.c.department == department, tasks.c.status.in_(statuses))
+                 .order_by(tasks.c.due_date, tasks.c.received_at).limit(limit))
+        return list(self.session.execute(query))
 
 
-REPOSITORIES = {"tasks": SqlTaskRepository}
+class SqlLicenseRegistry:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, row: dict) -> None:
+        self.session.execute(licenses.insert().values(**row, created_at=utcnow()))
+
+    def get(self, number: str):
+        return self.session.execute(select(licenses).where(licenses.c.number == number)).first()
+
+    def of_holder(self, holder_id: str, license_type: str | None = None) -> list:
+        query = select(licenses).where(licenses.c.holder_id == holder_id)
+        if license_type:
+            query = query.where(licenses.c.license_type == license_type)
+        return list(self.session.execute(query.order_by(licenses.c.issued_on, licenses.c.number)))
+
+    def holds(self, holder_id: str, license_type: str) -> bool:
+        return self.session.execute(select(exists().where(
+            licenses.c.holder_id == holder_id, licenses.c.license_type == license_type,
+            licenses.c.status == "valid"))).scalar_one()
+
+
+def _date(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+REPOSITORIES = {"tasks": SqlTaskRepository, "licenses": SqlLicenseRegistry}

@@ -30,7 +30,7 @@ def kombu_queue(spec: topology.QueueSpec, quorum: bool = False) -> Queue:
                  "x-dead-letter-routing-key": spec.name}
     if quorum:
         arguments.update({"x-queue-type": "quorum", "x-delivery-limit": 20})
-    bindings = [binding(EVENTS, routing_key=key) for key in spec.routing_keys]
+    bindings = [binding(exchange_of(spec), routing_key=key) for key in spec.routing_keys]
     return Queue(spec.name, bindings=bindings, durable=True, queue_arguments=arguments)
 
 
@@ -38,11 +38,18 @@ def dead_letter_queue(spec: topology.QueueSpec) -> Queue:
     return Queue(spec.dead_letter_queue, exchange=DEAD_LETTERS, routing_key=spec.name, durable=True)
 
 
+def exchange_of(spec: topology.QueueSpec) -> Exchange:
+    """The topic exchange a queue is bound to: yici.events, or another such as yici.decisions."""
+    return EVENTS if spec.exchange == EVENTS.name else Exchange(spec.exchange, type="topic", durable=True)
+
+
 def declare(channel, specs: Iterable[topology.QueueSpec]) -> None:
     """Declare exchanges, queues, bindings and dead-letter queues on a channel (idempotent)."""
     EVENTS(channel).declare()
     DEAD_LETTERS(channel).declare()
     for spec in specs:
+        if spec.exchange != EVENTS.name:
+            exchange_of(spec)(channel).declare()
         kombu_queue(spec)(channel).declare()
         dead_letter_queue(spec)(channel).declare()
 

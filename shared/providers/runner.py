@@ -13,7 +13,7 @@ from nameko.runners import ServiceRunner  # noqa: E402
 from shared import logging as yici_logging  # noqa: E402
 from shared.config import SERVICES, Settings  # noqa: E402
 from shared.providers import amqp  # noqa: E402
-from shared.topology import department_queue, service_queues  # noqa: E402
+from shared.topology import decisions_queue, department_queues, service_queues  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,14 @@ def nameko_config(settings: Settings, service: str | None = None) -> dict:
             "YICI": settings}
 
 
-def declare_topology(settings: Settings, departments: list[str]) -> None:
-    """Declare every service and department queue, so no mandatory publish is ever unroutable."""
-    specs = list(service_queues().values()) + [department_queue(d) for d in departments]
+def declare_topology(settings: Settings, departments: list[str], services=SERVICES) -> None:
+    """Declare every service, department and unit queue, so no mandatory publish is ever unroutable.
+
+    Only the approval process declares the decisions exchange and queue (it alone may configure them).
+    """
+    units = [(u.department, u.region) for u in settings.routing.units]
+    specs = list(service_queues().values()) + department_queues(departments, units)
+    specs += [decisions_queue()] if "approval" in services else []
     with amqp.connection(settings.amqp_uri, settings.heartbeat) as conn:
         conn.ensure_connection(max_retries=5, interval_start=0.5)
         amqp.declare(conn.default_channel, specs)
@@ -50,7 +55,7 @@ def run(settings: Settings, services: list[str]) -> None:
     if unknown:
         raise SystemExit(f"unknown services: {sorted(unknown)}; choose from {', '.join(SERVICES)}")
     yici_logging.configure("+".join(services), settings.log_format)
-    declare_topology(settings, catalog_departments())
+    declare_topology(settings, catalog_departments(), services)
     runner = ServiceRunner(nameko_config(settings, services[0] if len(services) == 1 else None))
     for name in services:
         runner.add_service(service_class(name))

@@ -1,0 +1,67 @@
+"""E-licenses (电子证照): what an approval issues into the registry, and how a document is verified."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+
+from services.approval import seals
+from shared.catalog import Catalog
+from shared.config import ApprovalSettings
+from shared.events import LicenseTerms
+
+
+def license_number(department_key: str, issued_on: date, request_id: str) -> str:
+    """Stable per request, so issuing twice is impossible: <department key>-<date>-<8 hex>."""
+    digest = hashlib.sha256(request_id.encode("utf-8")).hexdigest()[:8].upper()
+    return f"{department_key}-{issued_on:%Y%m%d}-{digest}"
+
+
+def valid_until(issued_on: date, license_type: str, terms: LicenseTerms | None,
+                settings: ApprovalSettings) -> date | None:
+    """The department's date, else the configured years (0: long-term, None)."""
+    if terms and terms.valid_until:
+        return terms.valid_until
+    years = settings.validity_years.get(license_type, settings.default_validity_years)
+    if years == 0:
+        return None
+    try:
+        return issued_on.replace(year=issued_on.year + years) - timedelta(days=1)
+    except ValueError:  # 29 February
+        return issued_on.replace(year=issued_on.year + years, day=28)
+
+
+def issue(request: dict, terms: LicenseTerms | None, catalog: Catalog, issued_on: date,
+          settings: ApprovalSettings) -> dict | None:
+    """The registry row of the license an approved request issues, sealed; None when it issues none."""
+    if not request.get("license_type") or not request.get("holder_id") or (terms and not terms.issue):
+        return None
+    department = catalog.departments.get(request["department"])
+    key = department.key if department else request["department"].upper()
+    until = valid_until(issued_on, request["license_type"], terms, settings)
+    content = {"number": license_number(key, issued_on, request["request_id"]),
+               "license_type": request["license_type"], "title": request["item_name"],
+               "holder_id": request["holder_id"], "holder_name": request.get("holder_name"),
+               "issuing_department": request["department"],
+               "issuing_department_name": department.name if department else request["department"],
+               "unit": request.get("unit"), "issued_on": issued_on.isoformat(),
+               "valid_until": until.isoformat() if until else None, "case_id": request["request_id"].split(":")[0],
+               "item_code": request["item_code"], "remarks": terms.remarks if terms else ""}
+    return {"number": content["number"], "holder_id": content["holder_id"], "license_type": content["license_type"],
+            "department": content["issuing_department"], "request_id": request["request_id"],
+            "case_id": content["case_id"], "issued_on": issued_on, "valid_until": until, "status": "valid",
+            "content": content, "seal": seals.seal(content, content["issuing_department"], settings)}
+
+
+def verify_document(document: dict, registered, settings: ApprovalSettings, today: date) -> dict:
+    """Is this document sealed by its department's key, the one in the registry, valid today?"""
+    content, record = document.get("content") or {}, document.get("seal") or {}
+    department = content.get("issuing_department") or ""
+    sealed = bool(department) and seals.verify(content, record, seals.public_key_b64(department, settings))
+    matches = registered is not None and registered.content == content
+    until = content.get("valid_until")
+    in_force = until is None or date.fromisoformat(until) >= today
+    status = registered.status if registered is not None else "unregistered"
+    return {"number": content.get("number"), "seal_valid": sealed, "registered": matches, "status": status,
+            "in_force": in_force, "valid": sealed and matches and status == "valid" and in_force,
+            "issuing_department": department, "license_type": content.get("license_type"),
+            "valid_until": until}

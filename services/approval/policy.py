@@ -1,0 +1,40 @@
+"""How a department decides: on its own (auto mode, instant items, rules it configured) or by a clerk or system."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from shared.config import ApprovalSettings
+
+
+@dataclass(frozen=True)
+class AutoDecision:
+    decided_by: str
+    reasons: tuple[str, ...] = ()
+
+
+def automatic(request: dict, settings: ApprovalSettings,
+              holds: Callable[[str, str], bool]) -> AutoDecision | None:
+    """The decision taken without a person, if any; `holds(holder, license_type)` asks the registry."""
+    mode = settings.mode_of(request["department"], request.get("unit"))
+    if mode == "auto":
+        return AutoDecision("auto")
+    if mode == "external":
+        return None
+    if settings.instant_auto and request.get("promised_days") == 0:
+        return AutoDecision("auto:instant")
+    rule = next((r for r in settings.rules if _applies(r, request, holds)), None)
+    return AutoDecision(f"rule:{rule.name}") if rule else None
+
+
+def _applies(rule, request: dict, holds: Callable[[str, str], bool]) -> bool:
+    if rule.department != request["department"] or (rule.items and request["item_code"] not in rule.items):
+        return False
+    if rule.requires_license is None:
+        return True
+    return bool(request.get("holder_id")) and holds(request["holder_id"], rule.requires_license)
+
+
+def served_here(settings: ApprovalSettings, department: str, unit: str | None = None) -> bool:
+    """Whether the approval service itself consumes this department's (or unit's) queue."""
+    return settings.mode_of(department, unit) != "external"
