@@ -1,21 +1,85 @@
-"""Case counts by matter and status, read from oversight's own table at scrape time."""
+"""Oversight's metrics: latency histograms and warnings counted as they happen, the rest read at scrape time.
+
+Gauges read from the database (cases, on-time ratio, open warnings and tasks) are the same on every
+replica: aggregate them with max(), not sum().
+"""
 from __future__ import annotations
 
+from collections import defaultdict
+from typing import Iterable
+
+from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
 from shared.messaging import Store
+from shared.metrics import REGISTRY
+
+HOUR, DAY = 3600.0, 86400.0
+COMPLETION_SECONDS = Histogram(
+    "yici_case_completion_duration_seconds", "Time from acceptance to completion of a case",
+    ["matter", "channel"], registry=REGISTRY,
+    buckets=(60, 10 * 60, HOUR, 4 * HOUR, DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 60 * DAY))
+COMPLETION_WORKDAYS = Histogram(
+    "yici_case_completion_working_days", "Working days from acceptance to completion, suspensions excluded",
+    ["matter", "channel"], registry=REGISTRY, buckets=(0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 60))
+WARNINGS_RAISED = Counter(
+    "yici_supervision_warnings_raised_total", "Supervision warnings raised (each subject and level once)",
+    ["level", "scope", "department"], registry=REGISTRY)
+RATINGS = Counter("yici_ratings_received_total", "Ratings received, by overall score", ["score"],
+                  registry=REGISTRY)
 
 
-class CaseCountCollector:
+def observe_completions(completions: Iterable) -> None:
+    for c in completions:
+        COMPLETION_SECONDS.labels(c.matter_code, c.channel).observe(c.seconds)
+        COMPLETION_WORKDAYS.labels(c.matter_code, c.channel).observe(c.workdays)
+
+
+def count_warnings(raised: Iterable[dict]) -> None:
+    for w in raised:
+        WARNINGS_RAISED.labels(w["level"], w["scope"], w["department"]).inc()
+
+
+class OversightCollector:
+    """Cases by matter/status/channel, on-time ratio, open warnings and rectification tasks."""
+
     def __init__(self, store: Store):
         self.store = store
 
     def describe(self):
-        return [GaugeMetricFamily("yici_cases", "Cases by matter and status", labels=["matter", "status"])]
+        return list(self._families())
 
     def collect(self):
-        family = GaugeMetricFamily("yici_cases", "Cases by matter and status", labels=["matter", "status"])
         with self.store.unit_of_work() as uow:
-            for matter, status, count in uow.oversight.counts():
-                family.add_metric([matter or "unknown", status], count)
-        yield family
+            counts = uow.oversight.counts()
+            warnings = uow.oversight.open_warning_counts()
+            tasks = uow.oversight.rectifications("open")
+            on_time = uow.oversight.on_time_counts()
+        yield from self._families(counts, warnings, tasks, on_time)
+
+    def _families(self, counts=(), warnings=(), tasks=(), on_time=()):
+        cases = GaugeMetricFamily("yici_cases", "Cases by matter, status and channel",
+                                  labels=["matter", "status", "channel"])
+        for matter, status, channel, count in counts:
+            cases.add_metric([matter or "unknown", status, channel or "unknown"], count)
+        open_warnings = GaugeMetricFamily("yici_supervision_warnings_open", "Open supervision warnings",
+                                          labels=["level", "department"])
+        for level, department, count in warnings:
+            open_warnings.add_metric([level, department], count)
+        open_tasks = GaugeMetricFamily("yici_rectification_tasks_open", "Open rectification tasks",
+                                       labels=["department"])
+        for department, count in _count_by(t.department for t in tasks).items():
+            open_tasks.add_metric([department], count)
+        ratio = GaugeMetricFamily("yici_cases_on_time_ratio",
+                                  "Share of concluded cases (completed or rejected) concluded within the limit",
+                                  labels=["matter"])
+        for matter, in_time, concluded in on_time:
+            ratio.add_metric([matter or "unknown"], (in_time or 0) / concluded)
+        return cases, open_warnings, open_tasks, ratio
+
+
+def _count_by(values: Iterable[str]) -> dict[str, int]:
+    counted: dict[str, int] = defaultdict(int)
+    for value in values:
+        counted[value] += 1
+    return counted

@@ -1,21 +1,91 @@
-"""Oversight: every event into the case timeline, and case counts for dashboards."""
-from services.oversight import handlers
-from services.oversight.metrics import CaseCountCollector
+"""Oversight: the Nameko wiring of timelines, SLA clocks, supervision, ratings, the ledger and its page."""
+from nameko.dependency_providers import Config
+from nameko.timer import Timer
+
+from services.oversight import api, handlers, views
+from services.oversight.metrics import OversightCollector
 from services.oversight.repository import REPOSITORIES, TABLES, metadata
-from services.oversight.views import timeline_view
+from services.oversight.supervision import LenientCalendar
+from shared.catalog import default_catalog
 from shared.providers.consumer import consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
+from shared.workdays import today_in_shanghai
+
+CALENDAR = LenientCalendar.from_file()
+
+
+class ScanTimer(Timer):
+    """The supervision scan, every `oversight.scan_interval_seconds`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(interval=60.0, **kwargs)
+
+    def setup(self):
+        self.interval = self.container.config["YICI"].oversight.scan_interval_seconds
 
 
 class Service:
     name = "oversight"
-    db = Persistence(metadata, TABLES, REPOSITORIES, collectors=[CaseCountCollector])
+    db = Persistence(metadata, TABLES, REPOSITORIES, collectors=[OversightCollector])
+    config = Config()
+
+    @property
+    def ctx(self):
+        return handlers.context(self.config["YICI"], CALENDAR, default_catalog())
 
     @consume_events()
     def on_event(self, event):
-        self.db.process(self.name, event, handlers.record_event)
+        handlers.consume(self.db, self.ctx, event, today_in_shanghai())
+
+    @ScanTimer.decorator()
+    def scan(self):
+        handlers.scan(self.db, self.ctx, today_in_shanghai())
 
     @http("GET", "/api/v1/cases/<case_id>/timeline", role="any")
     def get_timeline(self, request, case_id):
-        return timeline_view(self.db, case_id)
+        return views.timeline_view(self.db, case_id)
+
+    @http("GET", "/api/v1/cases/<case_id>/sla", role="any")
+    def get_sla(self, request, case_id):
+        return views.sla_view(self.db, self.ctx, case_id, today_in_shanghai())
+
+    @http("POST", "/api/v1/cases/<case_id>/rating", role="frontend")
+    def rate_case(self, request, case_id):
+        return api.rate(request, self.db, self.ctx, case_id)
+
+    @http("GET", "/api/v1/calendar/due", role=None)
+    def calendar_due(self, request):
+        return api.due(request)
+
+    @http("GET", "/api/v1/supervision/warnings", role="supervisor")
+    def list_warnings(self, request):
+        return api.warnings(request, self.db)
+
+    @http("POST", "/api/v1/supervision/scan", role="supervisor")
+    def run_scan(self, request):
+        return api.scan(request, self.db, self.ctx, self.config["YICI"], today_in_shanghai())
+
+    @http("GET", "/api/v1/rectifications", role="supervisor")
+    def list_rectifications(self, request):
+        return api.tasks(request, self.db)
+
+    @http("POST", "/api/v1/rectifications/<task_id>/close", role="supervisor")
+    def close_rectification(self, request, task_id):
+        return api.close_task(request, self.db, task_id, today_in_shanghai())
+
+    @http("GET", "/api/v1/reports/ledger", role="supervisor")
+    def ledger(self, request):
+        return api.ledger(request, self.db, self.ctx, today_in_shanghai())
+
+    @http("GET", "/api/v1/reports/satisfaction", role="supervisor")
+    def satisfaction(self, request):
+        return api.satisfaction(request, self.db, today_in_shanghai())
+
+    @http("GET", "/oversight", role=None)
+    def page(self, request):
+        return api.page(request, self.db, self.ctx, self.config["YICI"], today_in_shanghai())
+
+    @http("GET,POST", "/oversight/login", role=None)
+    def login(self, request):
+        return api.login(request, self.config["YICI"])

@@ -1,16 +1,84 @@
-"""Read side of oversight: the timeline of a case."""
+"""Read side of oversight: timelines, SLA clocks, warnings, tasks and the working-day calendar."""
 from __future__ import annotations
 
-from shared.api import not_found
+from datetime import date
+
+from services.oversight.commands import DueQuery, WarningQuery
+from services.oversight.domain import CaseState, Fact, fold, sort_key
+from services.oversight.handlers import Oversight
+from services.oversight.supervision import assess, case_clock, item_clocks
+from shared.api import ApiError, not_found, problem
 from shared.messaging import Store
+from shared.sla import SlaClock
+from shared.workdays import CalendarNotCovered, WorkingCalendar
 
 
 def timeline_view(store: Store, case_id: str) -> dict:
+    """Every event of the case in occurrence order, however and how often it arrived."""
     with store.unit_of_work() as uow:
-        case = uow.oversight.case(case_id)
         rows = uow.oversight.timeline(case_id)
-    if case is None:
+    if not rows:
         raise not_found("case_id", case_id)
-    return {"case_id": case_id, "status": case.status, "matter_code": case.matter_code,
-            "events": [{"event_id": r.event_id, "event_type": r.event_type, "occurred_at": r.occurred_at,
-                        "actor": r.actor} for r in rows]}
+    facts = {r.event_id: (Fact(event_id=r.event_id, event_type=r.event_type, occurred_at=r.occurred_at,
+                               payload=r.body), r.actor) for r in rows}
+    ordered = sorted(facts.values(), key=lambda pair: sort_key(pair[0]))
+    state = fold(case_id, (fact for fact, _ in ordered))
+    return {"case_id": case_id, "status": state.status, "matter_code": state.matter_code,
+            "events": [{"event_id": f.event_id, "event_type": f.event_type, "occurred_at": sort_key(f)[0],
+                        "actor": actor} for f, actor in ordered]}
+
+
+def sla_view(store: Store, ctx: Oversight, case_id: str, today: date) -> dict:
+    """The case's clock and its items' clocks: budget, suspensions, deadline, share used, status."""
+    with store.unit_of_work() as uow:
+        row = uow.oversight.case(case_id)
+    if row is None or not row.state:
+        raise not_found("case_id", case_id)
+    state = CaseState.model_validate(row.state)
+    clock = case_clock(state)
+    as_of = min(today, state.closed_on) if state.closed_on else today
+    return {"case_id": case_id, "status": state.status, "as_of": as_of,
+            "case": _clock(clock, ctx, as_of, ctx.lead_of(state)) if clock else None,
+            "items": [{"item_code": code, **_clock(c, ctx, min(as_of, state.items[code].decided_on or as_of),
+                                                  state.items[code].department)}
+                      for code, c in item_clocks(state).items()]}
+
+
+def _clock(clock: SlaClock, ctx: Oversight, today: date, department: str) -> dict:
+    a = assess(clock, max(today, clock.started_on), ctx.calendar, ctx.yellow_share)
+    return {"department": department, "started_on": clock.started_on, "budget_days": clock.budget_days,
+            "suspensions": [{"suspended_on": s.suspended_on, "reason": s.reason, "resumed_on": s.resumed_on}
+                            for s in clock.suspensions],
+            "deadline": {"date": a.due.date, "provisional": a.due.provisional},
+            "used_share": round(a.used_share, 4), "status": a.status}
+
+
+def warnings_view(store: Store, query: WarningQuery) -> dict:
+    with store.unit_of_work() as uow:
+        rows = uow.oversight.warnings(None if query.status == "all" else query.status, query.level,
+                                      query.department)
+    return {"warnings": [warning_dict(r) for r in rows]}
+
+
+def warning_dict(row) -> dict:
+    return {"warning_id": row.warning_id, "case_id": row.case_id, "scope": row.scope,
+            "subject": row.subject or None, "level": row.level, "department": row.department,
+            "due_date": row.due_date, "provisional": row.provisional, "used_share": row.used_share,
+            "raised_on": row.raised_on, "status": row.status}
+
+
+def rectifications_view(store: Store, status: str | None) -> dict:
+    with store.unit_of_work() as uow:
+        rows = uow.oversight.rectifications(status)
+    return {"rectifications": [dict(r._mapping) for r in rows]}
+
+
+def calendar_due(calendar: WorkingCalendar, query: DueQuery) -> dict:
+    """The due date of `workdays` working days after `from`; provisional past the official data."""
+    try:
+        due = calendar.due(query.start, query.workdays, strict=query.strict)
+    except CalendarNotCovered as exc:
+        raise ApiError(422, [problem("from", "calendar_not_covered", f"{exc.year}年的法定节假日安排尚未发布",
+                                     str(exc))]) from exc
+    return {"from": query.start, "workdays": query.workdays, "due": due.date, "provisional": due.provisional,
+            "covered_until": calendar.covered_until()}

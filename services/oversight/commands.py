@@ -1,0 +1,56 @@
+"""What callers send to oversight: ratings, task closures, scan requests, calendar and report queries."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Score = Annotated[int, Field(ge=1, le=5)]
+Dimension = Literal["attitude", "efficiency", "convenience", "notice_clarity"]
+SCORE_LABELS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
+DIMENSION_LABELS = {"attitude": "服务态度", "efficiency": "办事效率", "convenience": "办事便利度",
+                    "notice_clarity": "一次告知清晰度"}
+PeriodKind = Literal["weekly", "half-monthly", "monthly"]
+Grouping = Literal["matter", "department", "channel", "level"]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RateCase(Body):
+    """好差评: 1 非常不满意 … 5 非常满意, overall and per dimension, with a comment."""
+    score: Score
+    dimensions: dict[Dimension, Score] = Field(default_factory=dict)
+    comment: str = Field(default="", max_length=500)
+
+
+class CloseRectification(Body):
+    note: str = Field(min_length=1, max_length=1000, description="What was done about the bad rating")
+
+
+class ScanRequest(Body):
+    today: date | None = Field(default=None, description="Scan as of this day (only when the settings allow)")
+
+
+class DueQuery(Body):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    start: date = Field(alias="from", description="The day counting starts after (YYYY-MM-DD)")
+    workdays: int = Field(ge=0, le=3650)
+    strict: bool = False
+
+
+class ReportQuery(Body):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    period: PeriodKind = "monthly"
+    day: date | None = Field(default=None, alias="date", description="A day inside the period (default today)")
+    by: Grouping = "matter"
+    format: Literal["json", "html", "csv"] = "json"
+
+
+class WarningQuery(Body):
+    model_config = ConfigDict(extra="ignore")
+    status: Literal["open", "superseded", "resolved", "all"] = "open"
+    level: Literal["yellow", "red"] | None = None
+    department: str | None = Field(default=None, max_length=100)

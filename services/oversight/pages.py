@@ -1,0 +1,109 @@
+"""The supervisors' page (电子监察): today's intake, cases near or past their limits, ratings, the ledger.
+
+Server-rendered HTML. A supervisor signs in once with a bearer token, kept in an HttpOnly cookie.
+"""
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from werkzeug.wrappers import Request, Response
+
+from services.oversight.handlers import Oversight
+from services.oversight.periods import Period
+from services.oversight.render import ledger_table, page, survey_html
+from services.oversight.reports import ledger_report, survey_report
+from services.oversight.views import warning_dict
+from shared.config import Client, Settings
+from shared.messaging import Store
+
+COOKIE = "yici_oversight"
+SCOPES = {"case": "整件", "item": "事项", "rectification": "差评整改"}
+LEVELS = {"yellow": "黄牌", "red": "红牌"}
+
+
+def supervisor(request: Request, settings: Settings) -> Client | None:
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else request.cookies.get(COOKIE, "")
+    client = settings.client_for_token(token) if token else None
+    return client if client is not None and client.role == "supervisor" else None
+
+
+def login_page(error: str = "", status: int = 200) -> Response:
+    message = f'<p class="red" role="alert">{escape(error)}</p>' if error else ""
+    body = ('<h1>电子监察 · 登录</h1>' + message +
+            '<form method="post" action="/oversight/login"><label>监察人员访问令牌 '
+            '<input type="password" name="token" autocomplete="off" required></label> '
+            '<button type="submit">登录</button></form>')
+    return Response(page("电子监察 · 登录", body), status=status, mimetype="text/html")
+
+
+def login(request: Request, settings: Settings) -> Response:
+    token = (request.form.get("token") or "").strip()
+    client = settings.client_for_token(token) if token else None
+    if client is None or client.role != "supervisor":
+        return login_page("令牌无效或无监察权限", 401)
+    response = Response(status=303, headers={"Location": "/oversight"})
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/oversight", max_age=8 * 3600)
+    return response
+
+
+def redirect_to_login() -> Response:
+    return Response(status=303, headers={"Location": "/oversight/login"})
+
+
+def oversight_page(store: Store, ctx: Oversight, today: date, who: Client) -> Response:
+    with store.unit_of_work() as uow:
+        warnings = [warning_dict(w) for w in uow.oversight.warnings("open", limit=200)]
+        tasks = uow.oversight.rectifications("open")
+    month = Period.containing("monthly", today)
+    sections = [_intake(ledger_report(store, ctx, Period.containing("daily", today), "matter")),
+                _warnings(warnings, ctx), _ratings(survey_report(store, month), tasks, ctx),
+                f'<section id="ledger"><h2>最新台账 · {escape(month.label)}（截至{today:%m月%d日}）</h2>'
+                f'{ledger_table(ledger_report(store, ctx, month, "matter"))}'
+                f'<p class=muted>完整台账：/api/v1/reports/ledger?period=monthly&amp;format=html</p></section>']
+    title = "乌审旗“一件事一次办” · 电子监察"
+    body = (f'<h1>{escape(title)}</h1><p class=muted>{today.isoformat()} · 监察人员：{escape(who.name)}</p>'
+            + "".join(sections))
+    return Response(page(title, body), mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _intake(report: dict) -> str:
+    t = report["totals"]
+    figures = "".join(f'<div class="figure">{label}<b>{t[key]}</b></div>' for key, label in
+                      (("received", "今日收件"), ("accepted", "今日受理"), ("completed", "今日办结"),
+                       ("rejected", "今日不予许可")))
+    rows = "".join(f'<tr><td>{escape(r["label"])}</td><td class="n">{r["received"]}</td>'
+                   f'<td class="n">{r["accepted"]}</td><td class="n">{r["completed"]}</td></tr>'
+                   for r in report["rows"] if r["received"] or r["accepted"] or r["completed"])
+    table = (f'<table><tr><th>一件事</th><th>收件</th><th>受理</th><th>办结</th></tr>{rows}</table>'
+             if rows else '<p class="muted">今日暂无收件。</p>')
+    return f'<section id="today"><h2>今日受理</h2><div class="figures">{figures}</div>{table}</section>'
+
+
+def _warnings(warnings: list[dict], ctx: Oversight) -> str:
+    if not warnings:
+        return '<section id="warnings"><h2>临近或超过时限的案件</h2><p class="muted">暂无预警。</p></section>'
+    rows = "".join(
+        f'<tr class="warning {w["level"]}"><td>{escape(w["case_id"])}</td>'
+        f'<td>{escape(SCOPES[w["scope"]])}{escape(" " + w["subject"] if w["subject"] else "")}</td>'
+        f'<td><span class="{w["level"]}">{LEVELS[w["level"]]}</span></td>'
+        f'<td>{escape(_department(ctx, w["department"]))}</td><td>{w["due_date"]}'
+        f'{"（暂定）" if w["provisional"] else ""}</td><td class="n">{w["used_share"]:.0%}</td></tr>'
+        for w in sorted(warnings, key=lambda w: (w["level"] != "red", w["due_date"])))
+    return ('<section id="warnings"><h2>临近或超过时限的案件</h2><table><tr><th>案件</th><th>对象</th>'
+            f'<th>预警</th><th>责任部门</th><th>办结时限</th><th>已用时限</th></tr>{rows}</table></section>')
+
+
+def _ratings(survey: dict, tasks: list, ctx: Oversight) -> str:
+    rows = "".join(f'<tr><td>{escape(t.case_id)}</td><td class="n">{t.score}</td>'
+                   f'<td>{escape(_department(ctx, t.department))}</td><td>{t.due_date}</td></tr>' for t in tasks)
+    table = (f'<h3>差评整改（未办结）</h3><table class="rectifications"><tr><th>案件</th><th>评分</th>'
+             f'<th>整改部门</th><th>整改期限</th></tr>{rows}</table>' if tasks else '<p class="muted">暂无待整改差评。</p>')
+    return (f'<section id="ratings"><h2>好差评 · {escape(survey["period"]["label"])}</h2>'
+            f'{survey_html(survey)}{table}</section>')
+
+
+def _department(ctx: Oversight, code: str) -> str:
+    department = ctx.catalog.departments.get(code)
+    return department.name if department else code
