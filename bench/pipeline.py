@@ -18,8 +18,8 @@ import pika
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from yici_testkit import (AUTH, Cluster, amqp_uri, broker_vhost, case_body,  # noqa: E402
-                          pika_channel, postgres_database)
+from yici_testkit import (AUTH, Cluster, broker_vhost, case_body, pika_channel,  # noqa: E402
+                          postgres_database, with_uploads)
 
 PUBLISHES_PER_CASE = 12  # submitted, accepted, 4 requested, 4 decided, completed, dispatched
 
@@ -50,6 +50,7 @@ class CompletionTap(threading.Thread):
 
 def submit_all(url: str, n: int, rate: float | None, workers: int) -> dict[str, float]:
     submitted: dict[str, float] = {}
+    body = json.dumps(with_uploads(url, case_body("bankruptcy-check")))
     session_local = threading.local()
     start = time.perf_counter()
 
@@ -59,10 +60,13 @@ def submit_all(url: str, n: int, rate: float | None, workers: int) -> dict[str, 
         session = getattr(session_local, "s", None) or requests.Session()
         session_local.s = session
         t0 = time.perf_counter()
-        response = session.post(f"{url}/api/v1/cases", data=json.dumps(case_body("bankruptcy-check")),
+        response = session.post(f"{url}/api/v1/cases", data=body,
                                 headers={**AUTH, "Content-Type": "application/json"}, timeout=60)
         response.raise_for_status()
-        submitted[response.json()["case_id"]] = t0
+        view = response.json()
+        if view["status"] == "correction_requested":
+            raise SystemExit(f"bench case was not accepted: {view['notice']}")
+        submitted[view["case_id"]] = t0
 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(one, range(n)))

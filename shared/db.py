@@ -11,8 +11,9 @@ from sqlalchemy.orm import sessionmaker
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size,
-                         pool_pre_ping=True, pool_recycle=300, future=True)
+    # No pre-ping: it costs a round trip per transaction; a dropped connection surfaces as an
+    # invalidated-connection error, which the consumer retries.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=300, future=True)
 
 
 def _sqlite_engine(url: str) -> Engine:

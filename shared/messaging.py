@@ -7,6 +7,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.events import Event
@@ -50,6 +52,10 @@ class OutgoingMessage:
     body: str
 
 
+def _dialect_insert(session: Session):
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
 class UnitOfWork:
     """One transaction: the handler's changes, the events it emits, and the inbox mark."""
 
@@ -79,13 +85,9 @@ class UnitOfWork:
     def first_time(self, consumer: str, event_id: str) -> bool:
         """Mark the event processed for `consumer`; False when it already was (a duplicate)."""
         inbox = self._tables.inbox
-        seen = self.session.execute(select(inbox.c.event_id).where(
-            inbox.c.consumer == consumer, inbox.c.event_id == event_id)).first()
-        if seen:
-            return False
-        self.session.execute(inbox.insert().values(
-            consumer=consumer, event_id=event_id, processed_at=utcnow()))
-        return True
+        insert = _dialect_insert(self.session)(inbox).values(
+            consumer=consumer, event_id=event_id, processed_at=utcnow()).on_conflict_do_nothing()
+        return self.session.execute(insert).rowcount == 1
 
     def commit(self) -> None:
         self.session.commit()
@@ -102,6 +104,7 @@ class Store:
         self.tables = tables
         self.repositories = repositories or {}
         self.publish = publish
+        self.defer_marks: Callable[[list[str]], None] | None = None
 
     def unit_of_work(self) -> "_UowContext":
         return _UowContext(self)
@@ -118,7 +121,8 @@ class Store:
     def after_commit(self, uow: UnitOfWork) -> None:
         """Publish what the transaction emitted at once; the relay's sweep catches any failure."""
         if self.publish and uow.emitted:
-            self.mark_sent(self.publish(uow.emitted))
+            sent = self.publish(uow.emitted)
+            (self.defer_marks or self.mark_sent)(sent)
 
     def relay(self, publish: Callable[[list[OutgoingMessage]], list[str]],
               limit: int = 500, older_than: timedelta = timedelta(0)) -> int:
@@ -144,6 +148,9 @@ class Store:
             return len(sent)
 
     def mark_sent(self, event_ids: Iterable[str]) -> None:
+        event_ids = list(event_ids)
+        if not event_ids:
+            return
         with self.session_factory() as session:
             self._mark(session, list(event_ids))
             session.commit()

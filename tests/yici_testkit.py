@@ -205,7 +205,7 @@ def upload(base_url: str, content: bytes = PDF, content_type: str = "application
                          headers={**AUTH, "Content-Type": content_type}, timeout=30)
 
 
-def _with_uploads(base_url: str, body: dict) -> dict:
+def with_uploads(base_url: str, body: dict) -> dict:
     if not any(m.get("file_ref") == "UPLOAD" for m in body.get("materials", [])):
         return body
     if base_url not in _UPLOADED:
@@ -219,7 +219,7 @@ def _with_uploads(base_url: str, body: dict) -> dict:
 
 
 def submit(base_url: str, body: dict, headers: dict | None = None) -> requests.Response:
-    body = _with_uploads(base_url, body)
+    body = with_uploads(base_url, body)
     return requests.post(f"{base_url}/api/v1/cases", data=json.dumps(body),
                          headers={**AUTH, "Content-Type": "application/json", **(headers or {})}, timeout=30)
 
