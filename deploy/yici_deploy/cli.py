@@ -20,9 +20,11 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     _topology(commands.add_parser("topology", help="RabbitMQ definitions, users and loading"))
     _migrate(commands.add_parser("migrate", help="run a service's Alembic migrations"))
-    deploy = commands.add_parser("deploy", help="generated deployment files")
-    deploy.add_argument("action", choices=["generate"])
+    deploy = commands.add_parser("deploy", help="generated deployment files; real Kubernetes Secrets")
+    deploy.add_argument("action", choices=["generate", "secrets"],
+                        help="generate: rewrite the committed files; secrets: print Secrets with real passwords")
     deploy.add_argument("--check", action="store_true", help="fail when a committed file is out of date")
+    _secrets(deploy)
     return root
 
 
@@ -120,6 +122,9 @@ def _database_url(config: str | None, service: str) -> str:
 
 def deploy_command(args) -> int:
     from . import generated
+    if args.action == "secrets":
+        print(generated.real_secrets(args.secrets_dir, args.generate_passwords), end="")
+        return 0
     stale = generated.check() if args.check else generated.write()
     for path in stale:
         print(f"{'out of date' if args.check else 'wrote'}: {path}", file=sys.stderr)

@@ -5,6 +5,7 @@ They carry the catalog's department list, so a catalog change means running the 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -62,3 +63,13 @@ def write() -> list[Path]:
 def check() -> list[Path]:
     """The generated files that are missing or out of date."""
     return [p for p, render in files().items() if not p.exists() or p.read_text(encoding="utf-8") != render()]
+
+
+def real_secrets(secrets_dir: Path | None, generate: bool) -> str:
+    """The Secrets of secrets.yaml with the real passwords and API token (for `kubectl apply -f -`)."""
+    from . import access
+    departments = departments_from_catalog()
+    passwords = {g.user: access.password_for(g.user, secrets_dir, generate) for g in access.grants(departments)}
+    token = os.environ.get("YICI_API_TOKEN") or access.password_for("api-token", secrets_dir, generate, env={})
+    return yaml.dump_all(manifests.secret_objects(departments, passwords, token), Dumper=_Dumper,
+                         sort_keys=False, width=120, explicit_start=True)

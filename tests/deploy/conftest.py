@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,9 +19,9 @@ from yici_deploy import broker  # noqa: E402
 POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 
 
-@pytest.fixture
-def deploy_vhost():
-    """A fresh vhost; the test may add users to `created_users`, which are deleted with it."""
+@contextmanager
+def throwaway_vhost():
+    """A fresh vhost; users appended to the yielded list are deleted with it."""
     name = f"yici-deploy-test-{uuid.uuid4().hex[:10]}"
     created_users: list[str] = []
     broker.rabbitmqctl("add_vhost", name)
@@ -29,6 +30,18 @@ def deploy_vhost():
     finally:
         broker.rabbitmqctl("delete_vhost", name)
         delete_users(created_users)
+
+
+@pytest.fixture
+def deploy_vhost():
+    with throwaway_vhost() as made:
+        yield made
+
+
+@pytest.fixture(scope="module")
+def module_vhost():
+    with throwaway_vhost() as made:
+        yield made
 
 
 def delete_users(users: list[str]) -> None:

@@ -90,20 +90,8 @@ def broker_queues(vhost: str) -> dict[str, dict]:
 
 
 @pytest.mark.rabbit
-def test_services_declare_into_the_loaded_single_node_topology_without_precondition_failed(deploy_vhost):
-    vhost, _ = deploy_vhost
-    load(vhost, "single")
-    specs = declared_queues(departments_from_catalog())
-    with amqp.connection(guest_uri(vhost)) as conn:
-        amqp.declare(conn.default_channel, specs)  # exactly what every service does at start
-    loaded = broker_queues(vhost)
-    assert {s.name for s in specs} | {s.dead_letter_queue for s in specs} <= set(loaded)
-    assert all(q["durable"] for q in loaded.values())
-    assert all(loaded[s.name]["arguments"] == amqp.kombu_queue(s).queue_arguments for s in specs)
-
-
-@pytest.mark.rabbit
-def test_quorum_declarations_agree_with_the_loaded_cluster_topology(deploy_vhost):
+def test_quorum_declarations_agree_with_the_cluster_profile_and_classic_ones_are_refused(deploy_vhost):
+    """Why the services need a quorum switch before they run on the cluster profile (deploy/README.md)."""
     vhost, _ = deploy_vhost
     load(vhost, "cluster")
     specs = declared_queues(departments_from_catalog())
@@ -113,20 +101,11 @@ def test_quorum_declarations_agree_with_the_loaded_cluster_topology(deploy_vhost
             amqp.kombu_queue(spec, quorum=True)(channel).declare()
             Queue(spec.dead_letter_queue, durable=True,
                   queue_arguments={"x-queue-type": "quorum"})(channel).declare()
+        with pytest.raises(PreconditionFailed):
+            amqp.kombu_queue(topology.service_queues()["delivery"])(channel).declare()
     loaded = broker_queues(vhost)
     assert {q["arguments"].get("x-queue-type") for q in loaded.values()} == {"quorum"}
     assert all(loaded[s.name]["arguments"] == amqp.kombu_queue(s, quorum=True).queue_arguments for s in specs)
-
-
-@pytest.mark.rabbit
-def test_the_services_classic_declaration_is_refused_by_the_cluster_profile(deploy_vhost):
-    """Why the services need a quorum switch before they run on the cluster profile (see deploy/README.md)."""
-    vhost, _ = deploy_vhost
-    load(vhost, "cluster")
-    spec = topology.service_queues()["delivery"]
-    with amqp.connection(guest_uri(vhost)) as conn:
-        with pytest.raises(PreconditionFailed):
-            amqp.kombu_queue(spec)(conn.default_channel).declare()
 
 
 DECLARE_LIKE_A_SERVICE = """
@@ -153,6 +132,8 @@ def test_the_services_own_start_up_declaration_agrees_with_the_definitions(deplo
     done = subprocess.run([sys.executable, "-c", DECLARE_LIKE_A_SERVICE], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
-    doc = definitions("single")
-    assert set(broker_queues(vhost)) == set(by_name(doc["queues"]))
+    doc, loaded = definitions("single"), broker_queues(vhost)
+    assert set(loaded) == set(by_name(doc["queues"]))
+    assert all(loaded[q["name"]]["arguments"] == q["arguments"] and loaded[q["name"]]["durable"]
+               for q in doc["queues"])
     assert broker_bindings(vhost) == {(b["source"], b["destination"], b["routing_key"]) for b in doc["bindings"]}

@@ -35,10 +35,10 @@ def test_passwords_come_from_the_environment_or_the_secrets_directory(tmp_path):
     assert (tmp_path / "dept-health").stat().st_mode & 0o077 == 0 and len(generated) >= 24
 
 
-@pytest.fixture
-def loaded(deploy_vhost):
+@pytest.fixture(scope="module")
+def loaded(module_vhost):
     """Two real departments, all service users and the monitor, with random passwords, in a fresh vhost."""
-    vhost, created = deploy_vhost
+    vhost, created = module_vhost
     departments = departments_from_catalog()[:2]
     prefix = f"t{secrets.token_hex(3)}-"
     grants = access.grants(departments, prefix)
