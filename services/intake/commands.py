@@ -62,9 +62,12 @@ class SubmitCase(Body):
 
 
 class Supplement(Body):
-    """What the applicant supplies after a correction notice (or for deferred materials)."""
+    """What the applicant supplies: after a correction notice, for deferred materials, or for a department."""
     form: dict[str, Any] = Field(default_factory=dict, max_length=200)
     materials: list[MaterialRef] = Field(default_factory=list, max_length=100)
+    item_code: str | None = Field(default=None, max_length=100,
+                                  description="The item whose department asked for a supplement during approval")
+    note: str = Field(default="", max_length=500)
 
 
 class Withdrawal(Body):

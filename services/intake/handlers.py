@@ -12,7 +12,7 @@ from services.intake.review import Deficiency, Evidence, Review, review
 from shared.api import ApiError, problem
 from shared.catalog import Catalog
 from shared.config import IntakeSettings
-from shared.events import CaseAccepted, CaseSubmitted, CaseWithdrawn, CorrectionRequested, Event
+from shared.events import CaseSubmitted, CaseWithdrawn, CorrectionRequested, Event, SupplementProvided
 from shared.messaging import UnitOfWork
 from shared.workdays import WorkingCalendar
 
@@ -118,12 +118,32 @@ def supply(uow: UnitOfWork, ctx: Intake, case_id: str, supplement: Supplement, t
         uow.cases.update(case_id, form=form, materials=materials)
         allowed = notices.targets(case.notice) | notices.touched(supplied)
         _decide(uow, ctx, uow.cases.get(case_id), today, allowed)
+    elif case.status in ("accepted", "in_approval") and _suspended_item(uow, case_id, supplement.item_code):
+        _supply_department(uow, case, _suspended_item(uow, case_id, supplement.item_code), supplied)
     elif case.status in ("accepted", "in_approval") and case.deferred:
         uow.cases.update(case_id, materials=_merge_materials(case.materials, supplied["materials"]),
                          deferred=notices.mark_supplied(case.deferred, supplied["materials"]))
     else:
         raise _conflict("supplement_not_expected", "该办件当前无需补正", "this case expects no supplement now")
     uow.commit()
+
+
+def _suspended_item(uow: UnitOfWork, case_id: str, item_code: str | None) -> str | None:
+    """The item a department suspended for a supplement (the named one, or the only one)."""
+    waiting = [i.item_code for i in uow.cases.items(case_id) if i.status == "supplement_requested"]
+    if item_code is not None:
+        return item_code if item_code in waiting else None
+    return waiting[0] if len(waiting) == 1 else None
+
+
+def _supply_department(uow: UnitOfWork, case, item_code: str, supplied: dict) -> None:
+    uow.cases.update(case.case_id, form={**case.form, **supplied["form"]},
+                     materials=_merge_materials(case.materials, supplied["materials"]),
+                     deferred=notices.mark_supplied(case.deferred, supplied["materials"]))
+    uow.cases.set_item_status(case.case_id, item_code, "requested")
+    uow.emit(SupplementProvided(case_id=case.case_id, payload={
+        "item_code": item_code, "request_id": f"{case.case_id}:{item_code}", "form": supplied["form"],
+        "materials": supplied["materials"], "note": supplied.get("note", "")}))
 
 
 def _merge_materials(current: list[dict], new: list[dict]) -> list[dict]:
@@ -187,13 +207,13 @@ CASE_STATUS_BY_EVENT = {"approval_requested": "in_approval", "case_completed": "
                         "case_rejected": "rejected", "delivery_completed": "delivered"}
 
 
-def follow_case(uow: UnitOfWork, event: Event) -> None:
+def follow_case(uow: UnitOfWork, event: Event, catalog: Catalog) -> None:
     """Fold a downstream event into the applicant's view; late or repeated events never regress it."""
-    if event.event_type == "license_issued":
-        return _remember_license(uow, event)
     case = uow.cases.get(event.case_id, for_update=True)
     if case is None:
         return
+    if event.event_type == "approval_decided" and event.payload.licenses:
+        _remember_licenses(uow, case, event, catalog)
     new_status = advance(case.status, CASE_STATUS_BY_EVENT.get(event.event_type, case.status), CASE_ORDER)
     uow.cases.update(event.case_id, status=new_status, outcome=notices.outcome(case.outcome or {}, event))
     item_status = _item_status(event)
@@ -201,9 +221,13 @@ def follow_case(uow: UnitOfWork, event: Event) -> None:
         _advance_item(uow, event.case_id, event.payload.item_code, item_status)
 
 
-def _remember_license(uow: UnitOfWork, event: Event) -> None:
-    p = event.payload
-    uow.cases.remember_license(p.number, p.holder_id, p.license_type, p.valid_until)
+def _remember_licenses(uow: UnitOfWork, case, event: Event, catalog: Catalog) -> None:
+    """E-licenses a case earned count as supplied materials in the holder's later cases."""
+    item = catalog.items.get(event.payload.item_code)
+    if item is None or not item.license_type or not case.holder_id:
+        return
+    for number in event.payload.licenses:
+        uow.cases.remember_license(number, case.holder_id, item.license_type, None)
 
 
 def _item_status(event: Event) -> str | None:

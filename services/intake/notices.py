@@ -49,7 +49,8 @@ def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
         "channel": case.channel, "region_code": case.region_code, "situations": case.situations,
         "items": planned, "promised_days": matter.promised_days, "form": case.form,
         "materials": case.materials, "delivery": case.delivery,
-        "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on})
+        "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on,
+        "holder_id": case.holder_id})
 
 
 def outcome(current: dict, event: Event) -> dict:

@@ -123,4 +123,4 @@ class Service:
 
     @consume_events()
     def on_event(self, event):
-        self.db.process(self.name, event, handlers.follow_case)
+        self.db.process(self.name, event, lambda uow, e: handlers.follow_case(uow, e, default_catalog()))
