@@ -42,6 +42,7 @@ def files() -> dict[Path, Callable[[], str]]:
         DEPLOY / "k8s" / "rabbitmq-topology.yaml": lambda: _yaml(manifests.topology_objects(departments)),
         DEPLOY / "k8s" / "rabbitmq-users.yaml": lambda: _yaml(manifests.user_objects(departments)),
         DEPLOY / "k8s" / "secrets.yaml": lambda: _yaml(manifests.secret_objects(departments)),
+        DEPLOY / "k8s" / "ingress.yaml": lambda: _yaml([manifests.ingress()]),
     }
     for service in SERVICES:
         produced[DEPLOY / "k8s" / f"{service}.yaml"] = (lambda s=service: _yaml(manifests.service_objects(s)))

@@ -252,3 +252,28 @@ def secret_objects(departments: list[str], passwords: dict[str, str] | None = No
 def _secret(secret_name: str, data: dict) -> dict:
     return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
             "metadata": {"name": secret_name, "labels": {"app.kubernetes.io/name": "yici"}}, "stringData": data}
+
+
+# Path prefixes per service. The case sub-resources that oversight serves need a regex: nginx tries the
+# longest path first, so they win over intake's /api/v1/cases.
+PATHS = {
+    "intake": ["/api/v1/cases", "/api/v1/matters", "/api/v1/files", "/api/v1/window", "/api/v1/openapi.json",
+               "/guides", "/track"],
+    "routing": ["/api/v1/routing"],
+    "approval": ["/api/v1/departments", "/api/v1/licenses", "/api/v1/seals"],
+    "delivery": ["/api/v1/deliveries", "/api/v1/downloads"],
+    "oversight": ["/api/v1/cases/[^/]+/(timeline|sla|rating)", "/api/v1/calendar", "/api/v1/supervision",
+                  "/api/v1/rectifications", "/api/v1/reports", "/oversight"],
+}
+
+
+def ingress() -> dict:
+    paths = sorted(((p, s) for s, prefixes in PATHS.items() for p in prefixes), key=lambda ps: -len(ps[0]))
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": "yici", "labels": {"app.kubernetes.io/name": "yici"},
+                         "annotations": {"nginx.ingress.kubernetes.io/use-regex": "true",
+                                         "nginx.ingress.kubernetes.io/proxy-body-size": "25m"}},
+            "spec": {"ingressClassName": "nginx", "rules": [{"http": {"paths": [
+                {"path": path, "pathType": "ImplementationSpecific" if "[" in path else "Prefix",
+                 "backend": {"service": {"name": name(service), "port": {"name": "http"}}}}
+                for path, service in paths]}}]}}

@@ -2,6 +2,7 @@
 resources (KEDA, RabbitMQ operators, CloudNativePG) against small schemas of their required fields."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -120,8 +121,42 @@ def test_each_service_is_probed_bounded_drained_and_scaled(service):
         assert keda[0]["spec"]["triggers"][0]["type"] == "rabbitmq"
 
 
-def test_ingress_routes_public_paths_to_intake_and_departments_to_approval():
+def routed(path: str, ingress: dict) -> str | None:
+    """The backend nginx picks: the longest matching path (Prefix by path element, regex by re.match)."""
+    rules = sorted((p for r in ingress["spec"]["rules"] for p in r["http"]["paths"]), key=lambda p: -len(p["path"]))
+    for rule in rules:
+        prefix = rule["path"]
+        if rule["pathType"] == "Prefix" and (path == prefix or path.startswith(prefix.rstrip("/") + "/")):
+            return rule["backend"]["service"]["name"]
+        if rule["pathType"] == "ImplementationSpecific" and re.match(prefix + "$", path):
+            return rule["backend"]["service"]["name"]
+    return None
+
+
+def declared_routes() -> list[tuple[str, str]]:
+    """(service, path) of every @http route in services/<name>/, parameters filled in."""
+    routes = []
+    for service in SERVICES:
+        for module in (REPO / "services" / service).glob("*.py"):
+            constants = dict(re.findall(r'^([A-Z_]+) = "(/[^"]*)"', module.read_text(), re.M))
+            for expression in re.findall(r'@http\(\s*"[A-Z,]+",\s*([^,)]+)', module.read_text()):
+                path = "".join(constants.get(part.strip(), part.strip().strip('"'))
+                               for part in expression.split("+"))
+                routes.append((service, re.sub(r"<[^>]+>", "x", path)))
+    return routes
+
+
+def test_ingress_routes_the_brief_s_public_paths():
     [ingress] = of_kind("Ingress")
-    routes = {p["path"]: p["backend"]["service"]["name"] for r in ingress["spec"]["rules"] for p in r["http"]["paths"]}
-    assert routes == {"/api/v1/cases": "yici-intake", "/api/v1/matters": "yici-intake", "/api/v1/files": "yici-intake",
-                      "/guides": "yici-intake", "/track": "yici-intake", "/api/v1/departments": "yici-approval"}
+    for path in ("/api/v1/cases", "/api/v1/matters", "/api/v1/files", "/guides/x", "/track/x"):
+        assert routed(path, ingress) == "yici-intake", path
+    assert routed("/api/v1/departments/tax/tasks", ingress) == "yici-approval"
+
+
+def test_every_route_a_service_serves_reaches_that_service_through_the_ingress():
+    [ingress] = of_kind("Ingress")
+    routes = declared_routes()
+    assert len(routes) > 20
+    wrong = [(path, service, routed(path, ingress)) for service, path in routes
+             if routed(path, ingress) != f"yici-{service}"]
+    assert not wrong, f"add the prefix to manifests.PATHS and run `yici deploy generate`: {wrong}"
