@@ -1,43 +1,146 @@
-"""Delivery's use cases: one delivery per completed case, one notice per rejected case."""
+"""Delivery's use cases: exactly one delivery per completed case, notices for rejections and corrections."""
 from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
 
-from shared.events import CaseCompleted, CaseRejected, DeliveryCompleted, DeliveryDispatched, Event
-from shared.messaging import UnitOfWork
+from services.delivery import domain, notify
+from services.delivery.domain import LinkSigner
+from services.delivery.templates import summary
+from shared.catalog import Catalog, UnknownMatter
+from shared.config import DeliverySettings
+from shared.events import CaseCompleted, CaseRejected, CorrectionRequested, DeliveryDispatched, Event
+from shared.messaging import Store, UnitOfWork, utcnow
+
+CONSUMER = "delivery"
 
 
-def deliver_result(uow: UnitOfWork, event: CaseCompleted) -> None:
-    """Record the one delivery of the case; a repeated completion finds it and does nothing."""
+@dataclass(frozen=True)
+class Delivery:
+    """What the use cases need besides the unit of work."""
+    settings: DeliverySettings
+    download_base_url: str
+    signer: LinkSigner
+    catalog: Catalog
+    now: Callable[[], datetime] = utcnow
+
+    def matter_name(self, code: str | None) -> str:
+        try:
+            return self.catalog.matter(code or "").name
+        except UnknownMatter:
+            return code or "政务服务事项"
+
+    def download_url(self, case_id: str, delivery_id: str, expires_at: datetime) -> str:
+        token = self.signer.sign(case_id, delivery_id, expires_at)
+        return f"{self.download_base_url.rstrip('/')}/api/v1/downloads/{token}"
+
+    def notice(self, uow: UnitOfWork, case_id: str, template: str, phone: str | None, ref: str = "", **values):
+        values = {"hall": self.settings.default_hall, "opening_hours": self.settings.opening_hours, **values}
+        notify.queue(uow, self.now(), self.settings.sms_signature, case_id, template, phone, ref, **values)
+
+
+def context(settings, store: Store, catalog: Catalog) -> Delivery:
+    delivery = settings.delivery
+    secret = delivery.link_secret or stored_secret(store)
+    return Delivery(delivery, delivery.download_base_url or settings.public_base_url, LinkSigner(secret), catalog)
+
+
+_SECRETS: dict[int, str] = {}
+
+
+def stored_secret(store: Store) -> str:
+    """Without a configured secret: one generated once and kept in delivery's database (replicas share it)."""
+    if id(store) not in _SECRETS:
+        with store.unit_of_work() as uow:
+            _SECRETS[id(store)] = uow.deliveries.secret("link_hmac", secrets.token_urlsafe(32))
+            uow.commit()
+    return _SECRETS[id(store)]
+
+
+def deliver_result(uow: UnitOfWork, ctx: Delivery, event: CaseCompleted) -> None:
+    """Record the case's one delivery; a repeated completion finds it and does nothing."""
     if uow.deliveries.get(event.case_id) is not None:
         return
-    choice = event.payload.delivery
+    p = event.payload
+    details = {"matter_code": p.matter_code, "matter_name": ctx.matter_name(p.matter_code), "items": p.items,
+               "licenses": p.licenses, "hall": p.delivery.hall or ctx.settings.default_hall,
+               "opening_hours": ctx.settings.opening_hours, "requested_method": p.delivery.method,
+               "phone": p.contact.phone}
     delivery_id = str(uuid.uuid4())
-    pickup_code = f"{secrets.randbelow(10**6):06d}" if choice.method == "pickup" else None
-    uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method=choice.method,
-                       status="dispatched", pickup_code=pickup_code, tracking_number=None,
-                       details={"hall": choice.hall, "licenses": event.payload.licenses})
+    if p.delivery.method == "mail" and p.delivery.address:
+        return _start_mail(uow, event.case_id, delivery_id, details, p)
+    if p.delivery.method == "online":
+        return _start_online(uow, ctx, event, delivery_id, details)
+    uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method="pickup",
+                       status=domain.AWAITING_PICKUP, pickup_code=None, tracking_number=None, details=details)
+    start_pickup(uow, ctx, event.case_id, "pickup_ready", event.correlation_id)
+
+
+def _start_mail(uow: UnitOfWork, case_id: str, delivery_id: str, details: dict, p) -> None:
+    details.update(idempotency_key=domain.idempotency_key(delivery_id), address=p.delivery.address,
+                   recipient=p.contact.name, attempts=0, tracking=[])
+    uow.deliveries.add(case_id=case_id, delivery_id=delivery_id, kind="result", method="mail",
+                       status=domain.BOOKING, pickup_code=None, tracking_number=None, details=details)
+
+
+def _start_online(uow: UnitOfWork, ctx: Delivery, event: CaseCompleted, delivery_id: str, details: dict) -> None:
+    expires_at = ctx.now() + timedelta(days=ctx.settings.link_ttl_days)
+    details["link_expires_at"] = expires_at.isoformat()
+    uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method="online",
+                       status=domain.AVAILABLE, pickup_code=None, tracking_number=None, details=details)
     uow.emit(DeliveryDispatched(case_id=event.case_id, correlation_id=event.correlation_id, payload={
-        "delivery_id": delivery_id, "method": choice.method, "pickup_code": pickup_code}))
-    if choice.method == "online":
-        uow.deliveries.set_status(event.case_id, "completed")
-        uow.emit(DeliveryCompleted(case_id=event.case_id, correlation_id=event.correlation_id,
-                                   payload={"delivery_id": delivery_id, "method": "online"}))
+        "delivery_id": delivery_id, "method": "online", "expires_at": expires_at}))
+    ctx.notice(uow, event.case_id, "online_ready", details["phone"], matter_name=details["matter_name"],
+               download_url=ctx.download_url(event.case_id, delivery_id, expires_at),
+               expires_on=expires_at.date().isoformat())
 
 
-def deliver_rejection(uow: UnitOfWork, event: CaseRejected) -> None:
+def start_pickup(uow: UnitOfWork, ctx: Delivery, case_id: str, template: str, correlation_id: str | None,
+                 reason: str | None = None) -> None:
+    """Give the (locked, just recorded) delivery a pickup code at its hall, announce it and tell the applicant."""
+    row = uow.deliveries.get(case_id)
+    details, code = dict(row.details), domain.new_pickup_code()
+    uow.deliveries.change(case_id, row.status, method="pickup", status=domain.AWAITING_PICKUP, pickup_code=code,
+                          details={**details, "hall": details.get("hall") or ctx.settings.default_hall})
+    uow.emit(DeliveryDispatched(case_id=case_id, correlation_id=correlation_id, payload={
+        "delivery_id": row.delivery_id, "method": "pickup", "pickup_code": code, "hall": details["hall"],
+        "reason": reason}))
+    ctx.notice(uow, case_id, template, details.get("phone"), matter_name=details["matter_name"], pickup_code=code,
+               hall=details.get("hall") or ctx.settings.default_hall)
+
+
+def deliver_rejection(uow: UnitOfWork, ctx: Delivery, event: CaseRejected) -> None:
+    """The rejection is the case's one result: a notice, kept and sent once."""
     if uow.deliveries.get(event.case_id) is not None:
         return
+    p = event.payload
+    name = ctx.matter_name(p.matter_code)
     uow.deliveries.add(case_id=event.case_id, delivery_id=str(uuid.uuid4()), kind="rejection_notice",
-                       method="online", status="completed", pickup_code=None, tracking_number=None,
-                       details={"reasons": event.payload.reasons})
+                       method="online", status=domain.NOTIFIED, pickup_code=None, tracking_number=None,
+                       details={"matter_code": p.matter_code, "matter_name": name, "reasons": p.reasons,
+                                "item_code": p.item_code, "department": p.department})
+    ctx.notice(uow, event.case_id, "rejection_notice", p.contact.phone, matter_name=name,
+               reasons="；".join(p.reasons) or "详见不予许可决定书")
 
 
-HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection}
+def deliver_correction_notice(uow: UnitOfWork, ctx: Delivery, event: CorrectionRequested) -> None:
+    """One message per correction notice, listing every deficiency and the deadline."""
+    p = event.payload
+    phone = p.contact.phone if p.contact else None
+    ctx.notice(uow, event.case_id, "correction_notice", phone, ref=p.notice_id,
+               matter_name=ctx.matter_name(p.matter_code), count=len(p.deficiencies),
+               summary=summary([d.message_zh for d in p.deficiencies]),
+               due_date=p.due_date.isoformat() if p.due_date else "规定期限")
 
 
-def handle(uow: UnitOfWork, event: Event) -> None:
+HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,
+            CorrectionRequested: deliver_correction_notice}
+
+
+def handle(uow: UnitOfWork, ctx: Delivery, event: Event) -> None:
     handler = HANDLERS.get(type(event))
     if handler is not None:
-        handler(uow, event)
+        handler(uow, ctx, event)

@@ -1,7 +1,11 @@
-"""Delivery's tables: exactly one delivery per case (the case id is the key)."""
+"""Delivery's tables: exactly one delivery per case (the case id is the key), its notifications, its secret."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, select, update
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from shared.messaging import messaging_tables, utcnow
@@ -22,22 +26,97 @@ deliveries = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+notifications = Table(
+    "delivery_notifications", metadata,
+    Column("notification_id", String(200), primary_key=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("template", String(40), nullable=False),
+    Column("phone", String(20), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("gateway_id", String(200), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)
+secrets_table = Table(
+    "delivery_secrets", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
 
 class SqlDeliveryRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def get(self, case_id: str):
-        return self.session.execute(select(deliveries).where(deliveries.c.case_id == case_id)).first()
+    def get(self, case_id: str, for_update: bool = False):
+        query = select(deliveries).where(deliveries.c.case_id == case_id)
+        return self.session.execute(query.with_for_update() if for_update else query).first()
 
     def add(self, **row) -> None:
         now = utcnow()
         self.session.execute(deliveries.insert().values(**row, created_at=now, updated_at=now))
 
-    def set_status(self, case_id: str, status: str) -> None:
-        self.session.execute(update(deliveries).where(deliveries.c.case_id == case_id)
-                             .values(status=status, updated_at=utcnow()))
+    def change(self, case_id: str, expected_status: str, **values) -> bool:
+        """Update the delivery only if it still has `expected_status`; False when someone else moved it."""
+        result = self.session.execute(update(deliveries).where(
+            deliveries.c.case_id == case_id, deliveries.c.status == expected_status)
+            .values(**values, updated_at=utcnow()))
+        return result.rowcount == 1
+
+    def case_ids(self, status: str, limit: int = 100, due_before: datetime | None = None) -> list[str]:
+        query = select(deliveries.c.case_id, deliveries.c.details).where(deliveries.c.status == status)
+        rows = self.session.execute(query.order_by(deliveries.c.updated_at).limit(limit))
+        return [r.case_id for r in rows if due_before is None or _due(r.details, due_before)]
+
+    def counts(self) -> list:
+        return list(self.session.execute(select(deliveries.c.method, deliveries.c.status, func.count())
+                                         .group_by(deliveries.c.method, deliveries.c.status)))
+
+    # notifications
+    def notify(self, row: dict, now: datetime) -> bool:
+        """Queue a notification once per id (a repeated event queues nothing)."""
+        return _insert_new(self.session, notifications, {**row, "attempts": 0, "next_attempt_at": now,
+                                                         "created_at": now})
+
+    def pending_notifications(self, now: datetime, limit: int = 100, case_id: str | None = None) -> list:
+        query = select(notifications).where(notifications.c.status == "pending",
+                                            notifications.c.next_attempt_at <= now)
+        if case_id is not None:
+            query = query.where(notifications.c.case_id == case_id)
+        return list(self.session.execute(query.order_by(notifications.c.created_at).limit(limit)))
+
+    def notifications(self, case_id: str) -> list:
+        return list(self.session.execute(select(notifications).where(notifications.c.case_id == case_id)
+                                         .order_by(notifications.c.created_at, notifications.c.notification_id)))
+
+    def mark_notification(self, notification_id: str, **values) -> bool:
+        result = self.session.execute(update(notifications).where(
+            notifications.c.notification_id == notification_id, notifications.c.status == "pending").values(**values))
+        return result.rowcount == 1
+
+    def notification_counts(self) -> list:
+        return list(self.session.execute(select(notifications.c.status, func.count())
+                                         .group_by(notifications.c.status)))
+
+    # the link secret
+    def secret(self, name: str, candidate: str) -> str:
+        """The stored secret `name`, storing `candidate` first if there is none (replicas agree)."""
+        _insert_new(self.session, secrets_table, {"name": name, "value": candidate, "created_at": utcnow()})
+        return self.session.execute(select(secrets_table.c.value).where(secrets_table.c.name == name)).scalar_one()
+
+
+def _due(details: dict, before: datetime) -> bool:
+    at = details.get("next_attempt_at")
+    return at is None or datetime.fromisoformat(at) <= before
+
+
+def _insert_new(session: Session, table: Table, row: dict) -> bool:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return session.execute(insert(table).values(**row).on_conflict_do_nothing()).rowcount == 1
 
 
 REPOSITORIES = {"deliveries": SqlDeliveryRepository}

@@ -1,20 +1,74 @@
-"""Delivery: the Nameko wiring for one delivery per completed case."""
-from services.delivery import handlers
+"""Delivery: the Nameko wiring of one delivery per case, its courier and SMS adapters, and its tick."""
+from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
+from nameko.timer import Timer
+
+from services.delivery import adapters, api, dispatch, handlers, views
+from services.delivery.metrics import DeliveryCollector
 from services.delivery.repository import REPOSITORIES, TABLES, metadata
-from services.delivery.views import delivery_view
+from shared.catalog import default_catalog
 from shared.providers.consumer import consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
 
 
+class Adapters(DependencyProvider):
+    """The courier and SMS gateway ports, built once per container from the settings."""
+
+    def setup(self):
+        self.ports, self.engine = adapters.build(self.container.config["YICI"])
+
+    def stop(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return self.ports
+
+
+class WorkTimer(Timer):
+    """Book, track and notify every `delivery.work_interval_seconds`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(interval=2.0, **kwargs)
+
+    def setup(self):
+        self.interval = self.container.config["YICI"].delivery.work_interval_seconds
+
+
 class Service:
     name = "delivery"
-    db = Persistence(metadata, TABLES, REPOSITORIES)
+    db = Persistence(metadata, TABLES, REPOSITORIES, collectors=[DeliveryCollector])
+    ports = Adapters()
+    config = Config()
+
+    @property
+    def ctx(self):
+        return handlers.context(self.config["YICI"], self.db, default_catalog())
 
     @consume_events()
     def on_event(self, event):
-        self.db.process(self.name, event, handlers.handle)
+        dispatch.consume(self.db, self.ctx, self.ports, event)
+
+    @WorkTimer.decorator()
+    def work(self):
+        dispatch.work(self.db, self.ctx, self.ports)
 
     @http("GET", "/api/v1/deliveries/<case_id>", role="any")
     def get_delivery(self, request, case_id):
-        return delivery_view(self.db, case_id)
+        return views.delivery_view(self.db, case_id)
+
+    @http("GET", "/api/v1/deliveries/<case_id>/notifications", role="any")
+    def get_notifications(self, request, case_id):
+        return views.notifications_view(self.db, case_id)
+
+    @http("POST", "/api/v1/deliveries/<case_id>/pickup", role="clerk")
+    def confirm_pickup(self, request, case_id):
+        return api.confirm_pickup(request, self.db, self.ctx, case_id)
+
+    @http("POST", "/api/v1/deliveries/<case_id>/link", role="frontend")
+    def reissue_link(self, request, case_id):
+        return api.reissue_link(self.db, self.ctx, case_id)
+
+    @http("GET", "/api/v1/downloads/<token>", role=None)
+    def download(self, request, token):
+        return api.download(self.db, self.ctx, token)

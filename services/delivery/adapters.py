@@ -1,0 +1,14 @@
+"""Choosing the courier and SMS adapters from the settings (only simulated ones ship with the project)."""
+from __future__ import annotations
+
+from services.delivery.dispatch import Ports
+from services.delivery.simulated import SimulatedCourier, SimulatedSmsGateway
+from shared.config import Settings
+from shared.db import make_engine
+
+
+def build(settings: Settings) -> tuple[Ports, object]:
+    """The ports and the engine they hold (dispose it on stop)."""
+    engine = make_engine(settings.database_url_for("delivery"), pool_size=2)
+    courier = settings.delivery.courier
+    return Ports(SimulatedCourier(engine, courier.name, courier.faults), SimulatedSmsGateway(engine)), engine

@@ -1,0 +1,81 @@
+"""The result changes hands: a clerk confirms a pickup, or the applicant downloads it with a signed link."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from services.delivery import domain
+from services.delivery.domain import LinkExpired, LinkInvalid
+from services.delivery.handlers import Delivery
+from shared.api import ApiError, not_found, problem
+from shared.events import DeliveryCompleted
+from shared.messaging import UnitOfWork
+
+
+def confirm_pickup(uow: UnitOfWork, case_id: str, pickup_code: str, clerk: str, now: datetime) -> dict:
+    """Hand the result over once; confirming again returns the same answer."""
+    row = uow.deliveries.get(case_id, for_update=True)
+    if row is None:
+        raise not_found("case_id", case_id)
+    if row.status == domain.PICKED_UP:
+        return _handed_over(row)
+    if row.status != domain.AWAITING_PICKUP:
+        raise ApiError(409, [problem("case_id", "not_awaiting_pickup", "该办件不在待领取状态",
+                                     f"the delivery is {row.status}, not awaiting pickup")])
+    if not domain.codes_match(pickup_code, row.pickup_code):
+        failures = row.details.get("pickup_failures", 0) + 1
+        uow.deliveries.change(case_id, row.status, details={**row.details, "pickup_failures": failures})
+        uow.commit()
+        raise ApiError(422, [problem("pickup_code", "wrong_pickup_code", "取件码不正确", "wrong pickup code")])
+    details = {**row.details, "handed_over_by": clerk, "handed_over_at": now.isoformat()}
+    uow.deliveries.change(case_id, domain.AWAITING_PICKUP, status=domain.PICKED_UP, details=details)
+    uow.emit(DeliveryCompleted(case_id=case_id, payload={"delivery_id": row.delivery_id, "method": "pickup"}))
+    uow.commit()
+    return _handed_over(uow.deliveries.get(case_id))
+
+
+def _handed_over(row) -> dict:
+    return {"case_id": row.case_id, "status": row.status, "handed_over_by": row.details.get("handed_over_by"),
+            "handed_over_at": row.details.get("handed_over_at")}
+
+
+def download(uow: UnitOfWork, ctx: Delivery, token: str) -> dict:
+    """The result bundle behind a genuine, unexpired link; the first download completes the delivery."""
+    try:
+        case_id, delivery_id = ctx.signer.verify(token, ctx.now())
+    except LinkInvalid:
+        raise not_found("link", "download link")
+    except LinkExpired as exc:
+        raise ApiError(410, [problem("link", "link_expired", "下载链接已过期，请重新获取",
+                                     f"the link expired at {exc}")], title="gone")
+    row = uow.deliveries.get(case_id, for_update=True)
+    if row is None or row.delivery_id != delivery_id:
+        raise not_found("link", "download link")
+    if row.status == domain.AVAILABLE:
+        uow.deliveries.change(case_id, domain.AVAILABLE, status=domain.DOWNLOADED,
+                              details={**row.details, "downloaded_at": ctx.now().isoformat()})
+        uow.emit(DeliveryCompleted(case_id=case_id, payload={"delivery_id": delivery_id, "method": "online"}))
+        uow.commit()
+    return bundle(row, ctx.download_base_url)
+
+
+def bundle(row, base_url: str) -> dict:
+    """The result documents: the e-licenses (verifiable at approval's public endpoint) and the outcome."""
+    d = row.details
+    return {"case_id": row.case_id, "matter_code": d.get("matter_code"), "matter_name": d.get("matter_name"),
+            "items": d.get("items", []), "result": "办结（准予许可）",
+            "licenses": [{"number": n, "verify_url": f"{base_url.rstrip('/')}/api/v1/licenses/{n}/verify"}
+                         for n in d.get("licenses", [])]}
+
+
+def reissue_link(uow: UnitOfWork, ctx: Delivery, case_id: str) -> dict:
+    """A fresh link for an online delivery (the old one keeps working until it expires)."""
+    row = uow.deliveries.get(case_id, for_update=True)
+    if row is None:
+        raise not_found("case_id", case_id)
+    if row.method != "online":
+        raise ApiError(409, [problem("case_id", "not_online", "该办件不是网上送达", f"the delivery is by {row.method}")])
+    expires_at = ctx.now() + timedelta(days=ctx.settings.link_ttl_days)
+    uow.deliveries.change(case_id, row.status, details={**row.details, "link_expires_at": expires_at.isoformat()})
+    uow.commit()
+    return {"case_id": case_id, "download_url": ctx.download_url(case_id, row.delivery_id, expires_at),
+            "expires_at": expires_at}
