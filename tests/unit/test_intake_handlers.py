@@ -1,0 +1,114 @@
+"""Intake's use cases on SQLite: the view follows downstream events; supplements during approval."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from services.intake import handlers
+from services.intake.commands import SubmitCase, Supplement
+from services.intake.repository import REPOSITORIES, TABLES, metadata
+from shared.catalog import default_catalog
+from shared.config import IntakeSettings
+from shared.db import make_engine, make_session_factory
+from shared.events import ApprovalDecided, ApprovalRequested, CaseCompleted
+from shared.messaging import Store
+from shared.workdays import WorkingCalendar
+from yici_testkit import case_body
+
+CATALOG = default_catalog()
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture
+def store(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/intake.db")
+    metadata.create_all(engine)
+    return Store(make_session_factory(engine), TABLES, REPOSITORIES)
+
+
+@pytest.fixture
+def ctx():
+    return handlers.Intake(CATALOG, WorkingCalendar.from_file(), IntakeSettings())
+
+
+def _accepted_case(store, ctx) -> str:
+    body = case_body("bankruptcy-check")
+    with store.unit_of_work() as uow:
+        uow.cases.add_file(file_ref="F1", sha256="a" * 64, size=1, content_type="application/pdf", client="t")
+        uow.commit()
+    body["materials"] = [{**m, "file_ref": "F1", "sha256": "a" * 64} for m in body["materials"]]
+    with store.unit_of_work() as uow:
+        status, case_id = handlers.submit_case(uow, ctx, SubmitCase.model_validate(body), "t", TODAY)
+    assert status == 201
+    return case_id
+
+
+def _outbox(store) -> list[dict]:
+    with store.session_factory() as session:
+        return [json.loads(r[0]) for r in session.execute(select(TABLES.outbox.c.body)
+                                                           .order_by(TABLES.outbox.c.created_at))]
+
+
+def _decided(case_id, item, decision, licenses=()):
+    return ApprovalDecided(case_id=case_id, payload={
+        "request_id": f"{case_id}:{item}", "item_code": item, "department": "tax", "decision": decision,
+        "decided_by": "t", "licenses": list(licenses)})
+
+
+def _follow(store, event):
+    store.process("intake", event, lambda uow, e: handlers.follow_case(uow, e, CATALOG))
+
+
+def test_acceptance_carries_the_holder_and_the_plan(store, ctx):
+    case_id = _accepted_case(store, ctx)
+    accepted = _outbox(store)[-1]
+    assert accepted["event_type"] == "case_accepted"
+    assert accepted["payload"]["holder_id"] == "91150626MA0N000088"
+    assert len(accepted["payload"]["items"]) == 4
+
+
+def test_the_view_never_goes_backwards_when_events_arrive_late_or_twice(store, ctx):
+    case_id = _accepted_case(store, ctx)
+    item = CATALOG.items_for("bankruptcy-check")[0].code
+    _follow(store, _decided(case_id, item, "approved"))
+    _follow(store, ApprovalRequested(case_id=case_id, payload={
+        "request_id": f"{case_id}:{item}", "matter_code": "bankruptcy-check", "item_code": item,
+        "item_name": "x", "department": "tax", "promised_days": 1}))
+    _follow(store, CaseCompleted(case_id=case_id, payload={
+        "matter_code": "bankruptcy-check", "items": [item], "delivery": {"method": "online"},
+        "contact": {"name": "x"}}))
+    with store.unit_of_work() as uow:
+        assert uow.cases.get(case_id).status == "completed"
+        assert {i.item_code: i.status for i in uow.cases.items(case_id)}[item] == "approved"
+
+
+def test_a_supplement_during_approval_resumes_the_item_through_supplement_provided(store, ctx):
+    case_id = _accepted_case(store, ctx)
+    item = CATALOG.items_for("bankruptcy-check")[1].code
+    _follow(store, _decided(case_id, item, "supplement_requested"))
+    with store.unit_of_work() as uow:
+        handlers.supply(uow, ctx, case_id, Supplement(form={"court_case_number": "(2026)蒙0626破1号"}), TODAY)
+    event = _outbox(store)[-1]
+    assert event["event_type"] == "supplement_provided" and event["payload"]["item_code"] == item
+    with store.unit_of_work() as uow:
+        assert {i.item_code: i.status for i in uow.cases.items(case_id)}[item] == "requested"
+        assert uow.cases.get(case_id).form["court_case_number"] == "(2026)蒙0626破1号"
+
+
+def test_a_supplement_nobody_asked_for_is_409(store, ctx):
+    case_id = _accepted_case(store, ctx)
+    with store.unit_of_work() as uow, pytest.raises(Exception) as error:
+        handlers.supply(uow, ctx, case_id, Supplement(form={"x": 1}), TODAY)
+    assert getattr(error.value, "status", None) == 409
+
+
+def test_licenses_issued_to_the_holder_are_remembered(store, ctx):
+    case_id = _accepted_case(store, ctx)
+    issuing = next(i for i in CATALOG.items.values() if i.license_type)
+    _follow(store, _decided(case_id, issuing.code, "approved", ["LIC-1"]))
+    with store.unit_of_work() as uow:
+        assert uow.cases.license_types("91150626MA0N000088", TODAY) == {issuing.license_type}
+        assert uow.cases.license_types("other", TODAY) == set()
