@@ -9,6 +9,8 @@ from services.intake.commands import ClerkNotice, Supplement, SubmitCase
 from services.intake.domain import (CASE_ORDER, ITEM_ORDER, advance, check_submission, holder_of,
                                     new_case_id, new_lookup_code, request_hash)
 from services.intake.review import Deficiency, Evidence, Review, review
+from sqlalchemy.exc import IntegrityError
+
 from shared.api import ApiError, problem
 from shared.catalog import Catalog
 from shared.config import IntakeSettings
@@ -46,6 +48,19 @@ def submit_case(uow: UnitOfWork, ctx: Intake, command: SubmitCase, client: str, 
         _decide(uow, ctx, uow.cases.get(case_id), today, allowed=None)
     uow.commit()
     return 201, case_id
+
+
+def submit_once(store, ctx: Intake, command: SubmitCase, client: str, today: date,
+                idempotency_key: str | None) -> tuple[int, str]:
+    """Two requests racing with one Idempotency-Key: the loser's insert fails and it replays the winner."""
+    for attempt in (1, 2):
+        try:
+            with store.unit_of_work() as uow:
+                return submit_case(uow, ctx, command, client, today, idempotency_key)
+        except IntegrityError:
+            if attempt == 2 or not idempotency_key:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _replay(existing, digest: str) -> tuple[int, str]:

@@ -117,3 +117,14 @@ def test_probes_and_metrics(embedded):
     assert requests.get(embedded.url("/healthz"), timeout=5).status_code == 200
     assert requests.get(embedded.url("/readyz"), timeout=5).json()["ready"] is True
     assert "yici_events_handled_total" in requests.get(embedded.url("/metrics"), timeout=5).text
+
+
+def test_concurrent_requests_with_one_idempotency_key_make_one_case(embedded):
+    from concurrent.futures import ThreadPoolExecutor
+    before = counts(embedded)
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(lambda _: submit(embedded.url(""), case_body(), {"Idempotency-Key": "race-1"}),
+                                  range(8)))
+    assert {r.status_code for r in responses} <= {200, 201}
+    assert len({r.json()["case_id"] for r in responses}) == 1
+    assert counts(embedded) == (before[0] + 1, before[1] + 1)
