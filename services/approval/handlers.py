@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable
 
 from services.approval import licenses, policy
 from services.approval.repository import CANCELLED, DECIDED, OPEN, SUSPENDED
 from shared.catalog import Catalog
 from shared.config import ApprovalSettings
-from shared.errors import PermanentError
+from shared.errors import PermanentError, TransientError
 from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, DecisionAnswered,
                            DepartmentDecided, Event, LicenseTerms)
-from shared.messaging import UnitOfWork
+from shared.messaging import UnitOfWork, utcnow
 
+REGISTRATION_GRACE = timedelta(seconds=60)
 MESSAGES = {
     "recorded": ("决定已记录", "the decision is recorded"),
     "already_decided": ("该事项已有决定，本次答复未改变任何内容", "the task was already decided; nothing changed"),
@@ -133,6 +134,7 @@ def cancel_task(uow: UnitOfWork, event: ApprovalCancelled, ports: Ports) -> None
 def answer_department(uow: UnitOfWork, event: DepartmentDecided, ports: Ports) -> Answer:
     """Record a department system's decision and answer it on that department's queue."""
     p = event.payload
+    _wait_for_request(uow, event)
     answer = record_decision(uow, DecideTask(p.request_id, p.decision, p.reasons, p.decided_by, p.department,
                                              p.round, p.license), ports, event.correlation_id)
     uow.emit(DecisionAnswered(case_id=event.case_id, correlation_id=event.correlation_id, payload={
@@ -140,6 +142,14 @@ def answer_department(uow: UnitOfWork, event: DepartmentDecided, ports: Ports) -
         "unit": answer.unit if answer.status != "unknown_request" else p.unit, "status": answer.status,
         "decision": answer.decision, "licenses": answer.licenses, **answer.messages()}))
     return answer
+
+
+def _wait_for_request(uow: UnitOfWork, event: DepartmentDecided) -> None:
+    """A department may read its queue before this service registers the same request: retry a while."""
+    task = uow.tasks.get(event.payload.request_id)
+    behind = task is None or (task.round < event.payload.round and task.status != CANCELLED)
+    if behind and utcnow() - event.occurred_at < REGISTRATION_GRACE:
+        raise TransientError(f"request {event.payload.request_id} round {event.payload.round} not registered yet")
 
 
 def handle(uow: UnitOfWork, event: Event, ports: Ports) -> None:

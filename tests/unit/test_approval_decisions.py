@@ -150,3 +150,20 @@ def test_no_license_without_a_holder_or_when_the_department_says_so(tmp_path):
     assert approval.department("YC1:business-registration")[0][1].payload.licenses == []
     out = approval.department("YC2:business-registration", license={"issue": False})
     assert out[0][1].payload.licenses == []
+
+
+def test_a_decision_that_overtakes_its_request_is_retried_until_the_request_is_registered(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from shared.errors import TransientError
+    approval = Approval(tmp_path, departments={"market-regulation": "external"})
+    with pytest.raises(TransientError):
+        approval.department("YC1:business-registration")
+    approval.handle(request())
+    with pytest.raises(TransientError):
+        approval.department("YC1:business-registration", round=2)
+    late = DepartmentDecided(case_id="YC9", occurred_at=datetime.now(timezone.utc) - timedelta(minutes=5), payload={
+        "request_id": "YC9:business-registration", "item_code": "business-registration",
+        "department": "market-regulation", "decision": "approved", "decided_by": "系统"})
+    out = approval.handle(late, "approval.decisions", handlers.handle_decision)
+    assert out[0][1].payload.status == "unknown_request", "after the grace period a stranger is answered"
