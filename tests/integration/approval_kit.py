@@ -48,21 +48,25 @@ class ConfiguredCluster(Cluster):
         self.config, self.replicas = config, []
 
     def start(self, *services: str, replicas: dict[str, int] | None = None) -> "ConfiguredCluster":
-        started = []
+        """The first process of each service (they create the tables), then the replicas."""
         for name in services:
-            for n in range((replicas or {}).get(name, 1)):
-                port = self.ports[name] if n == 0 else free_port()
-                env = {**self.env, f"YICI_{name.upper()}_PORT": str(port)}
-                process = Process([str(BIN / "yici"), "serve", name, "--config", str(self.config)], env,
-                                  self.tmp_path / f"{name}-{n}.log", port).start()
-                started.append(process)
-                if n == 0:
-                    self.processes[name] = process
-                else:
-                    self.replicas.append(process)
-        for process in started:
-            process.wait_ready()
+            self.processes[name] = self._process(name, 0, self.ports[name])
+        self._ready(self.processes[name] for name in services)
+        extra = [self._process(name, n, free_port()) for name in services
+                 for n in range(1, (replicas or {}).get(name, 1))]
+        self.replicas += extra
+        self._ready(extra)
         return self
+
+    def _process(self, name: str, n: int, port: int) -> Process:
+        env = {**self.env, f"YICI_{name.upper()}_PORT": str(port)}
+        return Process([str(BIN / "yici"), "serve", name, "--config", str(self.config)], env,
+                       self.tmp_path / f"{name}-{n}.log", port).start()
+
+    @staticmethod
+    def _ready(processes) -> None:
+        for process in list(processes):
+            process.wait_ready()
 
     def stop(self) -> None:
         for process in self.replicas:
