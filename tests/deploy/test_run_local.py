@@ -69,6 +69,7 @@ def test_two_replicas_start_on_their_ports_as_their_own_user_and_stop(deploy_vho
     finally:
         stopped = run(env, "down", timeout=90)
     assert stopped.returncode == 0, stopped.stderr
+    assert "ignored SIGTERM" not in stopped.stderr  # drained and exited within the grace period
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
