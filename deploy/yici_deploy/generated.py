@@ -67,10 +67,12 @@ def check() -> list[Path]:
 
 
 def real_secrets(secrets_dir: Path | None, generate: bool) -> str:
-    """The Secrets of secrets.yaml with the real passwords and API token (for `kubectl apply -f -`)."""
+    """secrets.yaml with real passwords and tokens: from the environment (tokens: YICI_*_TOKEN), or files in
+    `secrets_dir` (broker users by name, tokens as yici_api_token, …). For `kubectl apply -f -`."""
     from . import access
     departments = departments_from_catalog()
     passwords = {g.user: access.password_for(g.user, secrets_dir, generate) for g in access.grants(departments)}
-    token = os.environ.get("YICI_API_TOKEN") or access.password_for("api-token", secrets_dir, generate, env={})
-    return yaml.dump_all(manifests.secret_objects(departments, passwords, token), Dumper=_Dumper,
+    tokens = {v: os.environ.get(v) or access.password_for(v.lower(), secrets_dir, generate, env={})
+              for v in manifests.token_variables()}
+    return yaml.dump_all(manifests.secret_objects(departments, passwords, tokens), Dumper=_Dumper,
                          sort_keys=False, width=120, explicit_start=True)

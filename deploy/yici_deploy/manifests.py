@@ -50,6 +50,15 @@ RESOURCES = {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "
 QUEUE_LENGTH_TARGET = "200"
 
 
+ENV_FROM = [{"configMapRef": {"name": "yici-config"}}, {"secretRef": {"name": "yici-api-tokens"}}]
+
+
+def token_variables() -> list[str]:
+    """The bearer-token variables deploy/config/distributed.yaml reads (YICI_API_TOKEN, YICI_CLERK_TOKEN, …)."""
+    text = (REPO_ROOT / "deploy" / "config" / "distributed.yaml").read_text(encoding="utf-8")
+    return sorted(set(re.findall(r"\$\{(YICI_[A-Z0-9_]*TOKEN)\b", text)))
+
+
 def ports() -> dict[str, int]:
     settings = load_settings(REPO_ROOT / "deploy" / "config" / "distributed.yaml", env={})
     return {s: settings.port_for(s) for s in SERVICES}
@@ -79,7 +88,6 @@ def _env(service: str, port: int) -> list[dict]:
         {"name": "YICI_DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": f"{DATABASE}-app", "key": "password"}}},
         {"name": "YICI_DATABASE_URL", "value": f"postgresql+psycopg2://yici:$(YICI_DB_PASSWORD)@"
                                                f"{DATABASE}-pooler-rw.{NAMESPACE}.svc:5432/yici"},
-        {"name": "YICI_API_TOKEN", "valueFrom": {"secretKeyRef": {"name": "yici-api-tokens", "key": "frontend"}}},
     ]
 
 
@@ -95,7 +103,7 @@ def _container(service: str, port: int) -> dict:
     return {
         "name": service, "image": IMAGE, "args": ["serve", service],
         "ports": [{"name": "http", "containerPort": port}],
-        "envFrom": [{"configMapRef": {"name": "yici-config"}}], "env": _env(service, port),
+        "envFrom": ENV_FROM, "env": _env(service, port),
         "startupProbe": dict(probe, periodSeconds=2, failureThreshold=60),
         "livenessProbe": dict(probe, periodSeconds=10, timeoutSeconds=3, failureThreshold=3),
         "readinessProbe": {"httpGet": {"path": "/readyz", "port": "http"}, "periodSeconds": 5,
@@ -111,7 +119,7 @@ def _container(service: str, port: int) -> dict:
 
 def deployment(service: str, port: int) -> dict:
     migrate = {"name": "migrate", "image": IMAGE, "args": ["migrate", service],
-               "envFrom": [{"configMapRef": {"name": "yici-config"}}], "env": _migrate_env(service, port),
+               "envFrom": ENV_FROM, "env": _migrate_env(service, port),
                "resources": RESOURCES,
                "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                                    "capabilities": {"drop": ["ALL"]}},
@@ -233,10 +241,10 @@ def _crd(kind: str, object_name: str, spec: dict) -> dict:
 
 
 def secret_objects(departments: list[str], passwords: dict[str, str] | None = None,
-                   api_token: str | None = None) -> list[dict]:
-    """Broker users' and API tokens' Secrets: placeholders unless real passwords are given."""
-    passwords = passwords or {}
-    objects = [_secret("yici-api-tokens", {"frontend": api_token or PLACEHOLDER})]
+                   tokens: dict[str, str] | None = None) -> list[dict]:
+    """Broker users' and API tokens' Secrets: placeholders unless real passwords and tokens are given."""
+    passwords, tokens = passwords or {}, tokens or {}
+    objects = [_secret("yici-api-tokens", {v: tokens.get(v, PLACEHOLDER) for v in token_variables()})]
     for grant in access.grants(departments):
         password = passwords.get(grant.user, PLACEHOLDER)
         data = {"username": grant.user, "password": password}

@@ -62,10 +62,13 @@ def test_every_broker_user_has_a_secret_a_user_and_a_permission():
 
 
 def test_real_secrets_replace_every_placeholder_from_the_secrets_directory(tmp_path, monkeypatch):
-    monkeypatch.delenv("YICI_API_TOKEN", raising=False)
+    for variable in manifests.token_variables():
+        monkeypatch.delenv(variable, raising=False)
     rendered = [d for d in yaml.safe_load_all(generated.real_secrets(tmp_path, generate=True)) if d]
     assert {s["metadata"]["name"] for s in rendered} == {s["metadata"]["name"] for s in load_all("secrets.yaml")}
     assert manifests.PLACEHOLDER not in json.dumps(rendered)
     intake = next(s for s in rendered if s["metadata"]["name"] == "yici-broker-yici-intake")["stringData"]
     assert intake["password"] == (tmp_path / "yici-intake").read_text().strip()
     assert intake["uri"].startswith("amqp://yici-intake:")
+    tokens = next(s for s in rendered if s["metadata"]["name"] == "yici-api-tokens")["stringData"]
+    assert {"YICI_API_TOKEN", "YICI_CLERK_TOKEN", "YICI_SUPERVISOR_TOKEN"} <= set(tokens)
