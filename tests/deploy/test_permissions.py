@@ -1,6 +1,7 @@
 """Least privilege, proven on the real broker: department users reach their own queue and nothing else."""
 from __future__ import annotations
 
+import re
 import secrets
 
 import pika
@@ -13,7 +14,7 @@ from shared.config import SERVICES
 from shared.providers import amqp
 from yici_deploy import access, broker
 from yici_deploy.definitions import (DECISIONS_EXCHANGE, DECISIONS_QUEUE, decision_routing_key,
-                                     declared_queues, departments_from_catalog)
+                                     decisions_queue, declared_queues, departments_from_catalog)
 
 
 def test_no_user_has_wildcard_permissions_and_departments_configure_nothing():
@@ -22,6 +23,18 @@ def test_no_user_has_wildcard_permissions_and_departments_configure_nothing():
             assert ".*" not in regex and regex.startswith("^") and regex.endswith("$"), grant.user
         if grant.role == "department":
             assert grant.configure == access.NOTHING and grant.topic is not None
+
+
+def test_the_regexes_name_exactly_the_topology():
+    departments = departments_from_catalog()
+    names = [n for q in declared_queues(departments) for n in (q.name, q.dead_letter_queue)]
+    names += [topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE]
+    strangers = ["yici.mine", "amq.gen-1", "yici.events.dead-letter.x", "yici.department.tax2", DECISIONS_QUEUE]
+    routing = access.service_grant("routing", departments, units=[])
+    assert all(re.fullmatch(routing.configure, n) for n in names)
+    assert not any(re.fullmatch(routing.configure, n) for n in strangers)
+    tax = access.department_grant("tax")
+    assert [n for n in names if re.fullmatch(tax.read, n)] == ["yici.department.tax"]
 
 
 def test_passwords_come_from_the_environment_or_the_secrets_directory(tmp_path):
@@ -132,8 +145,12 @@ def test_each_service_user_declares_the_topology_and_consumes_only_its_own_queue
     specs = declared_queues(departments)
     for service in SERVICES:
         user = access.service_user(service, prefix)
+        own_specs = specs + ([decisions_queue()] if service == "approval" else [])
         with amqp.connection(access.amqp_uri(user, passwords[user], vhost=vhost)) as conn:
-            amqp.declare(conn.default_channel, specs)  # what runner.declare_topology does at start
+            amqp.declare(conn.default_channel, own_specs)  # what runner.declare_topology does at start
+        if service != "approval":
+            refused(vhost, user, passwords[user], lambda ch: ch.queue_declare(
+                DECISIONS_QUEUE, durable=True, arguments=amqp.kombu_queue(decisions_queue()).queue_arguments))
         own = topology.service_queues()[service].name
         assert allowed(vhost, user, passwords[user], lambda ch: ch.basic_consume(own, lambda *a: None))
         allowed(vhost, user, passwords[user], publish(topology.EVENTS_EXCHANGE, "case_completed"))
