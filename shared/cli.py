@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
         import shared.providers.boot  # noqa: F401 - must run before the rest is imported
     if argv and argv[0] in DEPLOY_COMMANDS:
         return _deploy_tooling(argv)
+    if argv and argv[0] == "reports":
+        from services.oversight.cli import main as reports_main
+        return reports_main(argv[1:])
     from shared.config import ConfigError
     parser = argparse.ArgumentParser(prog="yici", description="Yici 一次办: one matter, handled in one go")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -33,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     guides.add_argument("directory")
     guides.add_argument("--base-url", help="public base URL for QR codes (default: public_base_url of --config)")
     guides.add_argument("--config", default=None)
+    commands.add_parser("reports", help="ledger (台账) and satisfaction survey: yici reports ledger --help",
+                        add_help=False)
     for name, text in DEPLOY_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
     args = parser.parse_args(argv)

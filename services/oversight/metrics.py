@@ -20,7 +20,7 @@ COMPLETION_SECONDS = Histogram(
     ["matter", "channel"], registry=REGISTRY,
     buckets=(60, 10 * 60, HOUR, 4 * HOUR, DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 60 * DAY))
 COMPLETION_WORKDAYS = Histogram(
-    "yici_case_completion_working_days", "Working days from acceptance to completion, suspensions excluded",
+    "yici_case_completion_workdays", "Working days from acceptance to completion, suspensions excluded",
     ["matter", "channel"], registry=REGISTRY, buckets=(0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 60))
 WARNINGS_RAISED = Counter(
     "yici_supervision_warnings_raised_total", "Supervision warnings raised (each subject and level once)",
@@ -63,9 +63,9 @@ class OversightCollector:
         for matter, status, channel, count in counts:
             cases.add_metric([matter or "unknown", status, channel or "unknown"], count)
         open_warnings = GaugeMetricFamily("yici_supervision_warnings_open", "Open supervision warnings",
-                                          labels=["level", "department"])
-        for level, department, count in warnings:
-            open_warnings.add_metric([level, department], count)
+                                          labels=["level", "scope", "department"])
+        for level, scope, department, count in warnings:
+            open_warnings.add_metric([level, scope, department], count)
         open_tasks = GaugeMetricFamily("yici_rectification_tasks_open", "Open rectification tasks",
                                        labels=["department"])
         for department, count in _count_by(t.department for t in tasks).items():

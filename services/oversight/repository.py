@@ -186,9 +186,9 @@ class SqlOversightRepository:
                                          .limit(limit)))
 
     def open_warning_counts(self) -> list:
-        return list(self.session.execute(select(warnings.c.level, warnings.c.department, func.count())
+        return list(self.session.execute(select(warnings.c.level, warnings.c.scope, warnings.c.department, func.count())
                                          .where(warnings.c.status == "open")
-                                         .group_by(warnings.c.level, warnings.c.department)))
+                                         .group_by(warnings.c.level, warnings.c.scope, warnings.c.department)))
 
     # ratings and rectification tasks
     def rating(self, case_id: str):

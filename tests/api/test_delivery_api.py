@@ -1,0 +1,98 @@
+"""Delivery's HTTP API on the embedded suite: pickup hand-over, free mail, a returned parcel, online links."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from test_oversight_suite_support import AUTH, CLERK, SUPERVISOR, case_status, completed_case, delivery, embedded_suite
+from yici_testkit import case_body, wait_for
+
+ADDRESS = "内蒙古鄂尔多斯市乌审旗嘎鲁图镇测试路1号"
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    with embedded_suite(tmp_path_factory.mktemp("delivery")) as process:
+        yield process
+
+
+def post(suite, path, body, headers):
+    return requests.post(suite.url(path), data=json.dumps(body),
+                         headers={**headers, "Content-Type": "application/json"}, timeout=15)
+
+
+def notifications(suite, case_id):
+    return requests.get(suite.url(f"/api/v1/deliveries/{case_id}/notifications"), headers=AUTH,
+                        timeout=10).json()["notifications"]
+
+
+def arrived(suite, case_id, status):
+    return wait_for(lambda: (lambda d: d if d and d["status"] == status else None)(delivery(suite, case_id)),
+                    timeout=30, what=f"{case_id} {status}")
+
+
+def test_pickup_is_handed_over_by_a_clerk_with_the_code(suite):
+    case_id = completed_case(suite, case_body("open-restaurant"))
+    waiting = arrived(suite, case_id, "awaiting_pickup")
+    assert waiting["hall"] == "乌审旗政务服务大厅" and "周一至周五" in waiting["opening_hours"]
+    path = f"/api/v1/deliveries/{case_id}/pickup"
+    assert post(suite, path, {"pickup_code": waiting["pickup_code"]}, AUTH).status_code == 403
+    wrong = post(suite, path, {"pickup_code": "000000" if waiting["pickup_code"] != "000000" else "999999"}, CLERK)
+    assert wrong.status_code == 422 and wrong.json()["problems"][0]["field"] == "pickup_code"
+    assert post(suite, path, {"pickup_code": "12ab"}, CLERK).status_code == 422
+    done = post(suite, path, {"pickup_code": waiting["pickup_code"]}, CLERK)
+    assert done.status_code == 200 and done.json()["status"] == "picked_up"
+    assert post(suite, path, {"pickup_code": waiting["pickup_code"]}, CLERK).json()["status"] == "picked_up"
+    wait_for(lambda: case_status(suite, case_id)["status"] == "delivered", timeout=15, what="intake sees delivered")
+    [sms] = notifications(suite, case_id)
+    assert sms["template"] == "pickup_ready" and sms["status"] == "sent" and waiting["pickup_code"] in sms["text"]
+
+
+def test_free_mail_is_booked_tracked_and_delivered(suite):
+    case_id = completed_case(suite, case_body("open-restaurant", delivery={"method": "mail", "address": ADDRESS}))
+    done = arrived(suite, case_id, "delivered")
+    assert done["tracking_number"].startswith("SIM") and done["courier"] == "模拟快递"
+    assert [t["code"] for t in done["tracking"]][-1] == "delivered"
+    assert "address" not in done and "phone" not in json.dumps(done)
+    wait_for(lambda: {n["template"] for n in notifications(suite, case_id)} == {"mail_dispatched", "mail_delivered"},
+             timeout=15, what="both messages")
+    timeline = requests.get(suite.url(f"/api/v1/cases/{case_id}/timeline"), headers=AUTH, timeout=10).json()
+    kinds = [e["event_type"] for e in timeline["events"]]
+    assert kinds.count("delivery_dispatched") == 1 and kinds.count("delivery_completed") == 1
+
+
+def test_a_returned_parcel_waits_at_the_hall(suite):
+    body = case_body("open-restaurant", delivery={"method": "mail", "address": "乌审旗某地（收件人拒收）"})
+    case_id = completed_case(suite, body)
+    waiting = arrived(suite, case_id, "awaiting_pickup")
+    assert waiting["method"] == "pickup" and waiting["requested_method"] == "mail"
+    assert waiting["rerouted"] == "returned_to_pickup" and waiting["pickup_code"]
+    wait_for(lambda: "returned_to_pickup" in {n["template"] for n in notifications(suite, case_id)}, timeout=15,
+             what="the applicant is told")
+
+
+def test_online_results_download_with_a_signed_link_and_not_with_a_forged_one(suite):
+    case_id = completed_case(suite, case_body("open-restaurant", delivery={"method": "online"}))
+    arrived(suite, case_id, "available")
+    [sms] = wait_for(lambda: [n for n in notifications(suite, case_id) if n["status"] == "sent"], timeout=15,
+                     what="the link is sent")
+    url = sms["text"][sms["text"].index("http"):]
+    link = suite.url(urlparse(url).path)
+    body = requests.get(link, timeout=10)
+    assert body.status_code == 200 and body.json()["case_id"] == case_id
+    assert arrived(suite, case_id, "downloaded")
+    forged = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    assert requests.get(forged, timeout=10).status_code == 404
+    fresh = post(suite, f"/api/v1/deliveries/{case_id}/link", {}, AUTH)
+    assert fresh.status_code == 201 and requests.get(
+        suite.url(urlparse(fresh.json()["download_url"]).path), timeout=10).status_code == 200
+    assert post(suite, f"/api/v1/deliveries/{case_id}/link", {}, SUPERVISOR).status_code == 403
+
+
+def test_delivery_metrics_are_exposed(suite):
+    text = requests.get(suite.url("/metrics"), timeout=10).text
+    assert 'yici_deliveries{method="pickup",status="picked_up"}' in text
+    assert 'yici_notifications{status="sent"}' in text
