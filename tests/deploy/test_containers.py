@@ -89,6 +89,9 @@ def test_prometheus_scrapes_every_service_on_its_port_and_the_broker():
     scraped = {sd["names"][0]: sd["port"] for sd in jobs["yici"]["dns_sd_configs"]}
     assert scraped == manifests.ports()
     assert jobs["rabbitmq"]["static_configs"][0]["targets"] == ["rabbitmq:15692"]
+    mounts = COMPOSE["services"]["prometheus"]["volumes"]
+    for pattern in config.get("rule_files", []):  # relative to /etc/prometheus in the container
+        assert any(m.split(":")[1] == f"/etc/prometheus/{pattern.split('/')[0]}" for m in mounts), pattern
 
 
 def known_metrics() -> set[str]:
