@@ -77,6 +77,13 @@ def page(request: Request, store: Store, ctx: Oversight, settings: Settings, tod
     return pages.oversight_page(store, ctx, today, who) if who else pages.redirect_to_login()
 
 
+def ledger_page(request: Request, store: Store, ctx: Oversight, settings: Settings, today: date) -> Response:
+    if pages.supervisor(request, settings) is None:
+        return pages.redirect_to_login()
+    query = validate(ReportQuery, request.args.to_dict())
+    return pages.ledger_page(store, ctx, Period.containing(query.period, query.day or today), query.by)
+
+
 def login(request: Request, settings: Settings) -> Response:
     return pages.login(request, settings) if request.method == "POST" else pages.login_page()
 

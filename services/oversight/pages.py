@@ -61,11 +61,24 @@ def oversight_page(store: Store, ctx: Oversight, today: date, who: Client) -> Re
                 _warnings(warnings, ctx), _ratings(survey_report(store, month), tasks, ctx),
                 f'<section id="ledger"><h2>最新台账 · {escape(month.label)}（截至{today:%m月%d日}）</h2>'
                 f'{ledger_table(ledger_report(store, ctx, month, "matter"))}'
-                f'<p class=muted>完整台账：/api/v1/reports/ledger?period=monthly&amp;format=html</p></section>']
+                f'<p>完整台账：{_ledger_links()}</p></section>']
     title = "乌审旗“一件事一次办” · 电子监察"
     body = (f'<h1>{escape(title)}</h1><p class=muted>{today.isoformat()} · 监察人员：{escape(who.name)}</p>'
             + "".join(sections))
     return Response(page(title, body), mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _ledger_links() -> str:
+    periods = (("weekly", "周报"), ("half-monthly", "半月报"), ("monthly", "月报"))
+    groups = (("matter", "按一件事"), ("department", "按部门"), ("channel", "按渠道"), ("level", "按层级"))
+    return " ".join(f'<a href="/oversight/ledger?period={p}&amp;by={g}">{pl}·{gl}</a>'
+                    for p, pl in periods for g, gl in groups)
+
+
+def ledger_page(store: Store, ctx: Oversight, period: Period, by: str) -> Response:
+    from services.oversight.render import ledger_html
+    return Response(ledger_html(ledger_report(store, ctx, period, by)), mimetype="text/html",
+                    headers={"Cache-Control": "no-store"})
 
 
 def _intake(report: dict) -> str:
@@ -85,8 +98,8 @@ def _warnings(warnings: list[dict], ctx: Oversight) -> str:
     if not warnings:
         return '<section id="warnings"><h2>临近或超过时限的案件</h2><p class="muted">暂无预警。</p></section>'
     rows = "".join(
-        f'<tr class="warning {w["level"]}"><td>{escape(w["case_id"])}</td>'
-        f'<td>{escape(SCOPES[w["scope"]])}{escape(" " + w["subject"] if w["subject"] else "")}</td>'
+        f'<tr class="warning-{w["level"]}"><td>{escape(w["case_id"])}</td>'
+        f'<td>{escape(SCOPES[w["scope"]])}{escape(" " + _subject(ctx, w) if w["subject"] else "")}</td>'
         f'<td><span class="{w["level"]}">{LEVELS[w["level"]]}</span></td>'
         f'<td>{escape(_department(ctx, w["department"]))}</td><td>{w["due_date"]}'
         f'{"（暂定）" if w["provisional"] else ""}</td><td class="n">{w["used_share"]:.0%}</td></tr>'
@@ -102,6 +115,11 @@ def _ratings(survey: dict, tasks: list, ctx: Oversight) -> str:
              f'<th>整改部门</th><th>整改期限</th></tr>{rows}</table>' if tasks else '<p class="muted">暂无待整改差评。</p>')
     return (f'<section id="ratings"><h2>好差评 · {escape(survey["period"]["label"])}</h2>'
             f'{survey_html(survey)}{table}</section>')
+
+
+def _subject(ctx: Oversight, warning: dict) -> str:
+    item = ctx.catalog.items.get(warning["subject"]) if warning["scope"] == "item" else None
+    return item.name if item else warning["subject"]
 
 
 def _department(ctx: Oversight, code: str) -> str:

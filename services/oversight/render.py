@@ -19,7 +19,7 @@ body{font-family:"Noto Sans CJK SC","Noto Sans SC","WenQuanYi Zen Hei",sans-seri
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:2px solid #b71c1c;padding-bottom:.2rem}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .5rem}
 th{background:#f3f3f3}td.n{text-align:right}tr.total td{font-weight:bold;background:#fafafa}
-.red{color:#fff;background:#c62828;padding:0 .4rem;border-radius:3px}
+.red{color:#fff;background:#c62828;padding:0 .4rem;border-radius:3px}tr.warning-red td{background:#fdecea}
 .yellow{background:#f9a825;padding:0 .4rem;border-radius:3px}.muted{color:#666;font-size:.85rem}
 .figures{display:flex;gap:1rem;flex-wrap:wrap}.figure{border:1px solid #ddd;padding:.6rem 1rem;min-width:8rem}
 .figure b{display:block;font-size:1.6rem}

@@ -86,6 +86,10 @@ class Service:
     def page(self, request):
         return api.page(request, self.db, self.ctx, self.config["YICI"], today_in_shanghai())
 
+    @http("GET", "/oversight/ledger", role=None)
+    def ledger_page(self, request):
+        return api.ledger_page(request, self.db, self.ctx, self.config["YICI"], today_in_shanghai())
+
     @http("GET,POST", "/oversight/login", role=None)
     def login(self, request):
         return api.login(request, self.config["YICI"])

@@ -1,0 +1,168 @@
+"""The supervisors' page in headless chromium: sign in through the form, then today's intake, cases past
+their limits, ratings and the ledger, in Chinese, on a desk-sized screen.
+
+Chromium is driven over the DevTools protocol on a pipe (--remote-debugging-pipe), so the test types the
+token into the real form and the session cookie stays in the browser, as for a supervisor.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from chromium_kit import FLAGS, read_png, require_tool
+from yici_testkit import AUTH, case_body, submit, wait_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "api"))
+from test_oversight_suite_support import SUPERVISOR, SUPERVISOR_TOKEN, completed_case, embedded_suite  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+
+class DevTools:
+    """A headless chromium and one page of it, spoken to over --remote-debugging-pipe (NUL-framed JSON)."""
+
+    def __init__(self, profile: Path, size=(1400, 1800)):
+        to_child, self._commands = os.pipe()
+        self._events, from_child = os.pipe()
+        os.set_inheritable(to_child, True)
+        os.set_inheritable(from_child, True)
+        command = [require_tool("chromium"), *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={profile}",
+                   f"--window-size={size[0]},{size[1]}", "about:blank"]
+        # The child finds the pipe at fds 3 and 4; only our two inheritable pipes are passed on.
+        self.process = subprocess.Popen(command, close_fds=False, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL,
+                                        preexec_fn=lambda: (os.dup2(to_child, 3), os.dup2(from_child, 4)))
+        os.close(to_child)
+        os.close(from_child)
+        self._reader = os.fdopen(self._events, "rb")
+        self._next, self._buffer = 0, b""
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+
+    def call(self, method: str, session: str | None = None, **params) -> dict:
+        self._next += 1
+        message = {"id": self._next, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._commands, json.dumps(message).encode() + b"\0")
+        while True:
+            reply = self._read()
+            if reply.get("id") == self._next:
+                assert "error" not in reply, reply
+                return reply["result"]
+
+    def _read(self) -> dict:
+        while b"\0" not in self._buffer:
+            chunk = os.read(self._events, 1 << 16)
+            assert chunk, "chromium closed the DevTools pipe"
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        return json.loads(raw)
+
+    def page(self, method: str, **params) -> dict:
+        return self.call(method, self.session, **params)
+
+    def evaluate(self, expression: str):
+        return self.page("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
+
+    def wait(self, expression: str, timeout: float = 20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {expression}")
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close")
+        except (AssertionError, OSError):
+            pass
+        self.process.wait(20)
+        os.close(self._commands)
+        self._reader.close()
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory):
+    """Today's cases: one completed and badly rated, one open and past its limit (scanned as of after it)."""
+    with embedded_suite(tmp_path_factory.mktemp("oversight-page"),
+                        approval={"departments": {"natural-resources": "worklist"}}) as suite:
+        done = completed_case(suite, case_body("open-restaurant"))
+        late = submit(suite.url(""), case_body("bankruptcy-check")).json()["case_id"]
+        wait_for(lambda: requests.get(suite.url(f"/api/v1/cases/{done}/timeline"), headers=AUTH, timeout=10)
+                 .json()["status"] in ("completed", "delivered"), timeout=20, what="completion folded")
+        rated = requests.post(suite.url(f"/api/v1/cases/{done}/rating"), headers=AUTH, timeout=10,
+                              json={"score": 1, "dimensions": {"efficiency": 1}, "comment": "等了很久"})
+        assert rated.status_code == 201, rated.text
+        sla = wait_for(lambda: requests.get(suite.url(f"/api/v1/cases/{late}/sla"), headers=AUTH, timeout=10)
+                       .json().get("case"), timeout=20, what="the open case's clock")
+        after = (date.fromisoformat(sla["deadline"]["date"]) + timedelta(days=1)).isoformat()
+        scanned = requests.post(suite.url("/api/v1/supervision/scan"), json={"today": after}, headers=SUPERVISOR,
+                                timeout=30)
+        assert len(scanned.json()["raised"]) >= 2
+        yield suite, done, late
+
+
+@pytest.fixture
+def browser(tmp_path):
+    devtools = DevTools(tmp_path / "profile")
+    yield devtools
+    devtools.close()
+
+
+def test_a_supervisor_signs_in_and_sees_intake_limits_ratings_and_ledger(staged, browser, tmp_path):
+    suite, done, late = staged
+    browser.page("Page.navigate", url=suite.url("/oversight"))
+    browser.wait("location.pathname === '/oversight/login' && document.readyState === 'complete'")
+    browser.evaluate(f"document.querySelector('input[name=token]').value = {json.dumps(SUPERVISOR_TOKEN)};"
+                     "document.querySelector('form').submit(); true")
+    browser.wait("location.pathname === '/oversight' && !!document.querySelector('#ledger')")
+    sections = browser.evaluate("[...document.querySelectorAll('section h2')].map(h => h.textContent)")
+    assert [s.split(" ")[0] for s in sections] == ["今日受理", "临近或超过时限的案件", "好差评", "最新台账"]
+    received = browser.evaluate("document.querySelector('#today .figure b').textContent")
+    assert int(received) >= 2
+    red_rows = browser.evaluate(
+        "[...document.querySelectorAll('#warnings tr.warning-red')]"
+        ".map(r => [r.cells[0].textContent, r.cells[1].textContent, r.cells[3].textContent].join('|'))")
+    assert f"{late}|整件|乌审旗市场监督管理局" in red_rows
+    assert any(row.startswith(late) and "不动产" in row and "自然资源" in row for row in red_rows)
+    tasks = browser.evaluate("[...document.querySelectorAll('#ratings table.rectifications td')].map(c => c.textContent)")
+    assert done in tasks
+    ledger = browser.evaluate("[...document.querySelectorAll('#ledger tr')].map(r => r.cells[0].textContent)")
+    assert "企业破产信息核查一件事" in ledger and ledger[-1] == "合计"
+    cookie = browser.page("Network.getCookies")["cookies"]
+    assert [c["httpOnly"] for c in cookie if c["name"] == "yici_oversight"] == [True]
+    shot = base64.b64decode(browser.page("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"])
+    (tmp_path / "oversight.png").write_bytes(shot)
+    image = read_png(tmp_path / "oversight.png")
+    badges = browser.evaluate("[...document.querySelectorAll('#warnings span.red')].map(b => {"
+                              "const r = b.getBoundingClientRect(); return [r.x + 2, r.y + r.height / 2]})")
+    assert badges and all(image.pixel(int(x), int(y))[0] > 150 and image.pixel(int(x), int(y))[1] < 90
+                          for x, y in badges), "the red warning badges are not drawn red"
+    dark = image.share(lambda r, g, b: r + g + b < 200)
+    assert 0.005 < dark < 0.5, f"the page looks blank or broken ({dark:.3%} dark pixels)"
+    browser.evaluate("document.querySelector('#ledger a[href*=\"by=department\"]').click(); true")
+    browser.wait("location.pathname === '/oversight/ledger' && !!document.querySelector('table.ledger')")
+    assert "按部门" in browser.evaluate("document.querySelector('h1').textContent")
+
+
+def test_without_signing_in_the_browser_gets_the_form_not_the_data(staged, browser):
+    suite, done, _ = staged
+    browser.page("Page.navigate", url=suite.url("/oversight"))
+    browser.wait("document.readyState === 'complete' && location.pathname === '/oversight/login'")
+    assert done not in browser.evaluate("document.body.innerText")
+    browser.evaluate("document.querySelector('input[name=token]').value = 'wrong-token-123456';"
+                     "document.querySelector('form').submit(); true")
+    browser.wait("!!document.querySelector('[role=alert]')")
+    assert "令牌无效" in browser.evaluate("document.querySelector('[role=alert]').textContent")
