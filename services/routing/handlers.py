@@ -61,7 +61,7 @@ def record_decision(uow: UnitOfWork, event: ApprovalDecided, ports: Ports) -> No
         return
     item, today = plan.items[p.item_code], ports.today()
     if outcome is Outcome.SUSPENDED:
-        _suspend(plan, item, context, today, "; ".join(p.reasons))
+        _suspend(item, context, today, "; ".join(p.reasons))
     elif was_suspended:
         _resume(plan, item, context, today)
     if outcome is Outcome.PROGRESSED:
@@ -104,7 +104,7 @@ def withdraw_case(uow: UnitOfWork, event: CaseWithdrawn, ports: Ports) -> None:
         uow.plans.save(*found)
 
 
-def _suspend(plan: Plan, item: PlanItem, context: dict, today: date, reason: str) -> None:
+def _suspend(item: PlanItem, context: dict, today: date, reason: str) -> None:
     item.suspensions = clock.suspend(item.suspensions, today, reason)
     context["clock"]["suspensions"] = clock.suspend(context["clock"]["suspensions"], today, "supplement")
 
