@@ -152,6 +152,7 @@ class Settings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     service_ports: dict[str, int] = Field(default_factory=dict)
+    quorum_queues: bool = Field(default=False, description="cluster profile: quorum queues with a delivery limit")
     heartbeat: int = Field(default=10, ge=0, le=600)
     max_workers: int = Field(default=10, ge=1, le=1000)
     confirm_timeout: float = Field(default=5.0, gt=0)

@@ -34,8 +34,10 @@ def kombu_queue(spec: topology.QueueSpec, quorum: bool = False) -> Queue:
     return Queue(spec.name, bindings=bindings, durable=True, queue_arguments=arguments)
 
 
-def dead_letter_queue(spec: topology.QueueSpec) -> Queue:
-    return Queue(spec.dead_letter_queue, exchange=DEAD_LETTERS, routing_key=spec.name, durable=True)
+def dead_letter_queue(spec: topology.QueueSpec, quorum: bool = False) -> Queue:
+    arguments = {"x-queue-type": "quorum"} if quorum else {}
+    return Queue(spec.dead_letter_queue, exchange=DEAD_LETTERS, routing_key=spec.name, durable=True,
+                 queue_arguments=arguments)
 
 
 def exchange_of(spec: topology.QueueSpec) -> Exchange:
@@ -43,15 +45,18 @@ def exchange_of(spec: topology.QueueSpec) -> Exchange:
     return EVENTS if spec.exchange == EVENTS.name else Exchange(spec.exchange, type="topic", durable=True)
 
 
-def declare(channel, specs: Iterable[topology.QueueSpec]) -> None:
-    """Declare exchanges, queues, bindings and dead-letter queues on a channel (idempotent)."""
+def declare(channel, specs: Iterable[topology.QueueSpec], quorum: bool = False) -> None:
+    """Declare exchanges, queues, bindings and dead-letter queues on a channel (idempotent).
+
+    `quorum` is the cluster profile: quorum queues with a delivery limit, as deploy/'s definitions say.
+    """
     EVENTS(channel).declare()
     DEAD_LETTERS(channel).declare()
     for spec in specs:
         if spec.exchange != EVENTS.name:
             exchange_of(spec)(channel).declare()
-        kombu_queue(spec)(channel).declare()
-        dead_letter_queue(spec)(channel).declare()
+        kombu_queue(spec, quorum)(channel).declare()
+        dead_letter_queue(spec, quorum)(channel).declare()
 
 
 class Publisher:

@@ -39,9 +39,10 @@ class EventQueueConsumer(QueueConsumer):
     def get_consumers(self, consumer_cls, channel):
         for provider in self._providers:
             specs = provider.queue_specs()
-            declare(channel, specs)
+            quorum = self.container.config["YICI"].quorum_queues
+            declare(channel, specs, quorum)
             for spec in specs:
-                consumer = KombuConsumer(channel, queues=[kombu_queue(spec)], no_ack=False,
+                consumer = KombuConsumer(channel, queues=[kombu_queue(spec, quorum)], no_ack=False,
                                          on_message=partial(self.handle_message, provider, spec))
                 consumer.qos(prefetch_count=self.prefetch_count)
                 self._consumers[(provider, spec.name)] = consumer

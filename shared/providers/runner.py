@@ -41,7 +41,7 @@ def declare_topology(settings: Settings, departments: list[str], services=SERVIC
     specs += [decisions_queue()] if "approval" in services else []
     with amqp.connection(settings.amqp_uri, settings.heartbeat) as conn:
         conn.ensure_connection(max_retries=5, interval_start=0.5)
-        amqp.declare(conn.default_channel, specs)
+        amqp.declare(conn.default_channel, specs, settings.quorum_queues)
 
 
 def catalog_departments() -> list[str]:

@@ -99,8 +99,7 @@ def test_quorum_declarations_agree_with_the_cluster_profile_and_classic_ones_are
         channel = conn.default_channel
         for spec in specs:
             amqp.kombu_queue(spec, quorum=True)(channel).declare()
-            Queue(spec.dead_letter_queue, durable=True,
-                  queue_arguments={"x-queue-type": "quorum"})(channel).declare()
+            amqp.dead_letter_queue(spec, quorum=True)(channel).declare()
         with pytest.raises(PreconditionFailed):
             amqp.kombu_queue(topology.service_queues()["delivery"])(channel).declare()
     loaded = broker_queues(vhost)
@@ -123,16 +122,18 @@ def broker_bindings(vhost: str) -> set[tuple[str, str, str]]:
 
 
 @pytest.mark.rabbit
-def test_the_services_own_start_up_declaration_agrees_with_the_definitions(deploy_vhost):
+@pytest.mark.parametrize("profile", ["single", "cluster"])
+def test_the_services_own_start_up_declaration_agrees_with_the_definitions(deploy_vhost, profile):
     """Load the definitions, run the services' real declare_topology on top: no PRECONDITION_FAILED, and
-    nothing the services declare is missing from the definitions."""
+    nothing the services declare is missing from the definitions (the cluster profile with quorum_queues)."""
     vhost, _ = deploy_vhost
-    load(vhost, "single")
-    env = dict(os.environ, PYTHONPATH=str(REPO), YICI_AMQP_URI=guest_uri(vhost))
+    load(vhost, profile)
+    env = dict(os.environ, PYTHONPATH=str(REPO), YICI_AMQP_URI=guest_uri(vhost),
+               YICI_QUORUM_QUEUES="true" if profile == "cluster" else "false")
     done = subprocess.run([sys.executable, "-c", DECLARE_LIKE_A_SERVICE], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
-    doc, loaded = definitions("single"), broker_queues(vhost)
+    doc, loaded = definitions(profile), broker_queues(vhost)
     assert set(loaded) == set(by_name(doc["queues"]))
     assert all(loaded[q["name"]]["arguments"] == q["arguments"] and loaded[q["name"]]["durable"]
                for q in doc["queues"])
