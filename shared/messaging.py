@@ -118,6 +118,16 @@ class Store:
             uow.commit()
         return True
 
+    def process_batch(self, consumer: str, events: list[Event],
+                      handler: Callable[[UnitOfWork, Event], Any]) -> int:
+        """Several events in one transaction, each at most once; returns how many were new."""
+        with self.unit_of_work() as uow:
+            fresh = [e for e in events if uow.first_time(consumer, str(e.event_id))]
+            for event in fresh:
+                handler(uow, event)
+            uow.commit()
+        return len(fresh)
+
     def after_commit(self, uow: UnitOfWork) -> None:
         """Publish what the transaction emitted at once; the relay's sweep catches any failure."""
         if self.publish and uow.emitted:

@@ -120,6 +120,6 @@ class Service:
     def guide_page(self, request, path=""):
         return guides.guide_response(default_catalog(), self.config["YICI"].public_base_url, path)
 
-    @consume_events()
-    def on_event(self, event):
-        self.db.process(self.name, event, lambda uow, e: handlers.follow_case(uow, e, default_catalog()))
+    @consume_events(batch=50)
+    def on_events(self, events):
+        self.db.process_batch(self.name, events, lambda uow, e: handlers.follow_case(uow, e, default_catalog()))

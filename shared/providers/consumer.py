@@ -26,6 +26,7 @@ from shared.providers.amqp import DEAD_LETTERS, PublishFailed, Publisher, declar
 from shared.retry import Verdict, classify, backoff
 
 log = logging.getLogger(__name__)
+BATCH_GATHER_SECONDS = 0.002
 
 
 class EventQueueConsumer(QueueConsumer):
@@ -48,6 +49,11 @@ class EventQueueConsumer(QueueConsumer):
                 self._consumers[(provider, spec.name)] = consumer
         return list(self._consumers.values())
 
+    @property
+    def prefetch_count(self) -> int:
+        """Enough unacked messages for batching consumers to fill their batches."""
+        return max([self.container.max_workers] + [2 * p.batch for p in self._providers])
+
     def handle_message(self, provider, spec, message) -> None:
         self.container.spawn_managed_thread(partial(provider.handle_message, spec, message))
 
@@ -64,9 +70,13 @@ class EventConsumer(Entrypoint):
 
     queue_consumer = EventQueueConsumer()
 
-    def __init__(self, queues=None, max_attempts: int = 5, **kwargs):
+    def __init__(self, queues=None, max_attempts: int = 5, batch: int = 1, **kwargs):
+        """`batch` > 1: the method gets a list of up to that many events, handled in one transaction."""
         self._queues = queues
         self.max_attempts = max_attempts
+        self.batch = batch
+        self._pending: list = []
+        self._flushing = False
         super().__init__(**kwargs)
 
     def queue_specs(self) -> list[topology.QueueSpec]:
@@ -85,8 +95,42 @@ class EventConsumer(Entrypoint):
             event = parse_event(message.body)
         except (ValidationError, ValueError, UnicodeDecodeError) as exc:
             return self._dead_letter(spec, message, f"undecodable or invalid event: {_brief(exc)}")
+        if self.batch > 1:
+            return self._enqueue(spec, message, event)
         with bind_event(event):
             self._handle(spec, message, event)
+
+    def _enqueue(self, spec, message, event) -> None:
+        self._pending.append((spec, message, event))
+        if not self._flushing:
+            self._flushing = True
+            self.container.spawn_managed_thread(self._flush, identifier="batch-flush")
+
+    def _flush(self) -> None:
+        """One worker, one transaction for what arrived together; a failing batch falls back to one by one."""
+        try:
+            eventlet.sleep(BATCH_GATHER_SECONDS)
+            while self._pending:
+                taken, self._pending[:] = self._pending[:self.batch], self._pending[self.batch:]
+                self._handle_batch(taken)
+        finally:
+            self._flushing = False
+
+    def _handle_batch(self, taken: list) -> None:
+        try:
+            exc = self._run_worker([event for _, _, event in taken])
+        except ContainerBeingKilled:
+            for _, message, _ in taken:
+                self.queue_consumer.requeue_message(message)
+            return
+        if exc is None:
+            for _, message, event in taken:
+                HANDLED.labels(self.container.service_name, event.event_type).inc()
+                self.queue_consumer.ack_message(message)
+            return
+        for spec, message, event in taken:
+            with bind_event(event):
+                self._handle(spec, message, event)
 
     def _handle(self, spec, message, event) -> None:
         for attempt in range(1, 10_000_000):
@@ -106,7 +150,8 @@ class EventConsumer(Entrypoint):
 
     def _run_worker(self, event) -> BaseException | None:
         done = GreenEvent()
-        self.container.spawn_worker(self, (event,), {}, handle_result=partial(_deliver, done))
+        argument = [event] if self.batch > 1 and not isinstance(event, list) else event
+        self.container.spawn_worker(self, (argument,), {}, handle_result=partial(_deliver, done))
         _result, exc_info = done.wait()
         return None if exc_info is None else exc_info[1]
 

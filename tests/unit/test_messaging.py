@@ -83,3 +83,21 @@ def test_the_same_event_for_two_consumers_is_processed_by_each(store):
     e = event()
     assert store.process("a", e, lambda uow, ev: None) is True
     assert store.process("b", e, lambda uow, ev: None) is True
+
+
+def test_a_batch_is_one_transaction_with_each_event_once(store, published):
+    first, second = event("YC1"), event("YC2")
+    assert store.process_batch("demo", [first, second, first], handler) == 2
+    assert count(store, notes) == 2 and len(published) == 2
+    assert store.process_batch("demo", [first, second], handler) == 0
+    assert count(store, notes) == 2
+
+
+def test_a_failing_batch_commits_nothing(store, published):
+    def broken(uow, e):
+        handler(uow, e)
+        if e.case_id == "YC2":
+            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError):
+        store.process_batch("demo", [event("YC1"), event("YC2")], broken)
+    assert count(store, notes) == 0 and count(store, TABLES.inbox) == 0 and published == []
