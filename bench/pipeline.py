@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import threading
@@ -83,6 +84,16 @@ def progress(tap: CompletionTap, n: int, timeout: float) -> None:
     print(f"\r  [{'#' * 40}] {len(tap.completed)}/{n} completed", file=sys.stderr)
 
 
+def cpu_seconds(cluster: Cluster) -> dict[str, float]:
+    """User + system CPU each service process has used so far (from /proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for name, process in cluster.processes.items():
+        fields = Path(f"/proc/{process.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        out[name] = (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
 def peak_rss_mb(cluster: Cluster) -> dict[str, float]:
     out = {}
     for name, process in cluster.processes.items():
@@ -150,6 +161,7 @@ def run(cluster: Cluster, vhost: str, args) -> None:
     tap.start()
     mode = f"paced at {args.rate:g} cases/s" if args.rate else f"unpaced, {args.workers} submitters"
     print(f"yici bench: {args.cases} cases of bankruptcy-check (4 departments), {mode}", file=sys.stderr)
+    cpu_before = cpu_seconds(cluster)
     started = time.perf_counter()
     submitted = submit_all(cluster.url("intake", ""), args.cases, args.rate, args.workers)
     progress(tap, args.cases, timeout=max(120, args.cases / 5))
@@ -158,8 +170,12 @@ def run(cluster: Cluster, vhost: str, args) -> None:
     latencies = [tap.completed[c] - t for c, t in submitted.items() if c in tap.completed]
     throughput = len(latencies) / (finished - started)
     rss = peak_rss_mb(cluster)
+    cpu = {k: v - cpu_before[k] for k, v in cpu_seconds(cluster).items()}
     baseline = baseline_cases_per_second(vhost, args.cases)
     report(args, len(latencies), throughput, latencies, rss, baseline)
+    per_case = {k: 1000 * v / max(len(latencies), 1) for k, v in cpu.items()}
+    print("CPU ms per case        " + ", ".join(f"{k} {v:.1f}" for k, v in per_case.items())
+          + f" (busiest: {max(per_case, key=per_case.get)})")
 
 
 def report(args, completed, throughput, latencies, rss, baseline) -> None:
