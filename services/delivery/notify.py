@@ -12,7 +12,7 @@ from services.delivery.ports import Notifier, SmsMessage
 from services.delivery.templates import render
 from shared.errors import TransientError
 from shared.logging import get_logger
-from shared.messaging import Store, UnitOfWork
+from shared.messaging import Store
 
 log = get_logger(__name__)
 MAX_ATTEMPTS = 8

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from services.delivery.ports import (CourierUnavailable, Shipment, ShipmentRequest, SmsMessage, TrackingEvent)
 from shared.config import SimulatedCourierFaults
@@ -44,6 +45,17 @@ NOTES = {"collected": "快递员已揽收", "in_transit": "运输中", "out_for_
          "delivered": "已签收", "returned": "收件人拒收，已退回寄件窗口"}
 
 
+def create_tables(engine: Engine, attempts: int = 5) -> None:
+    """Create the simulators' tables; replicas starting together race, and the loser looks again."""
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            return
+        except (IntegrityError, ProgrammingError):
+            time.sleep(0.2 * (attempt + 1))
+    metadata.create_all(engine)
+
+
 class SimulatedCrash(BaseException):
     """Stands for the process dying (tests replace os._exit with raising this)."""
 
@@ -57,7 +69,7 @@ class SimulatedCourier:
                  crash: Callable[[], None] = hard_exit):
         self.engine, self.name, self.crash = engine, name, crash
         self.faults = faults or SimulatedCourierFaults()
-        metadata.create_all(engine)
+        create_tables(engine)
 
     def book(self, request: ShipmentRequest) -> Shipment:
         if self._fire("timeout_before_booking"):
@@ -117,7 +129,7 @@ class SimulatedCourier:
 class SimulatedSmsGateway:
     def __init__(self, engine: Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(engine)
 
     def send(self, message: SmsMessage) -> str:
         try:

@@ -5,7 +5,7 @@ from datetime import date
 
 from werkzeug.wrappers import Request, Response
 
-from services.oversight import handlers, pages, reports, views
+from services.oversight import pages, ratings, reports, scan as scanning, views
 from services.oversight.commands import (CloseRectification, DueQuery, RateCase, ReportQuery, ScanRequest,
                                          WarningQuery)
 from services.oversight.handlers import Oversight
@@ -22,7 +22,7 @@ OFFICIAL = WorkingCalendar.from_file()  # strict answers need the calendar that 
 def rate(request: Request, store: Store, ctx: Oversight, case_id: str) -> tuple[int, dict]:
     command = parse_json_body(request, RateCase)
     with store.unit_of_work() as uow:
-        result = handlers.rate_case(uow, ctx, case_id, command, utcnow())
+        result = ratings.rate_case(uow, ctx, case_id, command, utcnow())
     RATINGS.labels(str(command.score)).inc()
     return 201, result
 
@@ -34,14 +34,14 @@ def scan(request: Request, store: Store, ctx: Oversight, settings: Settings, tod
                                      "scanning as of another day is allowed only when "
                                      "oversight.allow_scan_date is set (tests and drills)")])
     as_of = command.today or today
-    raised = handlers.scan(store, ctx, as_of)
+    raised = scanning.scan(store, ctx, as_of)
     return {"today": as_of, "raised": [views.warning_dict(_Row(w)) for w in raised]}
 
 
 def close_task(request: Request, store: Store, task_id: str, today: date) -> dict:
     command = parse_json_body(request, CloseRectification)
     with store.unit_of_work() as uow:
-        return handlers.close_rectification(uow, task_id, command, today)
+        return ratings.close_rectification(uow, task_id, command, today)
 
 
 def due(request: Request) -> dict:

@@ -52,8 +52,8 @@ class OversightCollector:
     def collect(self):
         with self.store.unit_of_work() as uow:
             counts = uow.oversight.counts()
-            warnings = uow.oversight.open_warning_counts()
-            tasks = uow.oversight.rectifications("open")
+            warnings = uow.supervision.open_warning_counts()
+            tasks = uow.supervision.rectifications("open")
             on_time = uow.oversight.on_time_counts()
         yield from self._families(counts, warnings, tasks, on_time)
 

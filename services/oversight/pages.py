@@ -54,8 +54,8 @@ def redirect_to_login() -> Response:
 
 def oversight_page(store: Store, ctx: Oversight, today: date, who: Client) -> Response:
     with store.unit_of_work() as uow:
-        warnings = [warning_dict(w) for w in uow.oversight.warnings("open", limit=200)]
-        tasks = uow.oversight.rectifications("open")
+        warnings = [warning_dict(w) for w in uow.supervision.warnings("open", limit=200)]
+        tasks = uow.supervision.rectifications("open")
     month = Period.containing("monthly", today)
     sections = [_intake(ledger_report(store, ctx, Period.containing("daily", today), "matter")),
                 _warnings(warnings, ctx), _ratings(survey_report(store, month), tasks, ctx),

@@ -16,19 +16,19 @@ MEDIA_TYPES = {"json": "application/json", "html": "text/html; charset=utf-8", "
 def ledger_report(store: Store, ctx: Oversight, period: Period, by: str) -> dict:
     start, end = period.utc_bounds()
     with store.unit_of_work() as uow:
-        repo = uow.oversight
-        warnings = repo.warnings(status=None, raised_from=period.start, raised_before=period.end, limit=10**6)
-        ratings = repo.ratings_between(period.start, period.end)
-        states = {s.case_id: s for s in repo.states_between(start, end)}
+        warnings = uow.supervision.warnings(status=None, raised_from=period.start, raised_before=period.end,
+                                            limit=10**6)
+        ratings = uow.supervision.ratings_between(period.start, period.end)
+        states = {s.case_id: s for s in uow.oversight.states_between(start, end)}
         missing = {r.case_id for r in [*warnings, *ratings]} - set(states)
-        states.update(repo.states(sorted(missing)) if missing else {})
+        states.update(uow.oversight.states(sorted(missing)) if missing else {})
     return ledger(period, by, states.values(), warnings, ratings, ctx.catalog, ctx.calendar)
 
 
 def survey_report(store: Store, period: Period) -> dict:
     with store.unit_of_work() as uow:
-        ratings = uow.oversight.ratings_between(period.start, period.end)
-        tasks = uow.oversight.rectifications_touching(period.start, period.end)
+        ratings = uow.supervision.ratings_between(period.start, period.end)
+        tasks = uow.supervision.rectifications_touching(period.start, period.end)
     return satisfaction(period, ratings, tasks)
 
 

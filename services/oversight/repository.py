@@ -1,87 +1,17 @@
-"""Oversight's tables: every event of every case, the case folded from them, warnings, ratings, tasks."""
+"""Oversight's repositories: the timeline and the folded cases; warnings, ratings and rectification tasks."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, case, func, or_, select, update)
+from sqlalchemy import Table, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.oversight.domain import CLOSED, CaseState, Fact
-from shared.messaging import messaging_tables
+from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
 
-metadata = MetaData()
-TABLES = messaging_tables(metadata, "oversight")
-
-timeline = Table(
-    "oversight_timeline", metadata,
-    Column("event_id", String(36), primary_key=True),
-    Column("case_id", String(64), nullable=False, index=True),
-    Column("event_type", String(64), nullable=False),
-    Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(100), nullable=False),
-    Column("body", JSON, nullable=False),
-)
-cases = Table(
-    "oversight_cases", metadata,
-    Column("case_id", String(64), primary_key=True),
-    Column("matter_code", String(100), nullable=True, index=True),
-    Column("channel", String(20), nullable=True),
-    Column("status", String(32), nullable=False),
-    Column("submitted_at", DateTime(timezone=True), nullable=True),
-    Column("accepted_at", DateTime(timezone=True), nullable=True),
-    Column("completed_at", DateTime(timezone=True), nullable=True),
-    Column("region_code", String(12), nullable=True),
-    Column("level", String(16), nullable=True),
-    Column("lead_department", String(100), nullable=True),
-    Column("due_date", Date, nullable=True),
-    Column("closed_at", DateTime(timezone=True), nullable=True),
-    Column("on_time", Boolean, nullable=True),
-    Column("working_days", Integer, nullable=True),
-    Column("last_event_at", DateTime(timezone=True), nullable=True, index=True),
-    Column("state", JSON, nullable=True),
-)
-warnings = Table(
-    "oversight_warnings", metadata,
-    Column("warning_id", String(36), primary_key=True),
-    Column("case_id", String(64), nullable=False, index=True),
-    Column("scope", String(16), nullable=False),
-    Column("subject", String(100), nullable=False),
-    Column("level", String(8), nullable=False),
-    Column("department", String(100), nullable=False),
-    Column("due_date", Date, nullable=False),
-    Column("provisional", Boolean, nullable=False),
-    Column("used_share", Float, nullable=False),
-    Column("raised_on", Date, nullable=False),
-    Column("raised_at", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False, index=True),
-    Column("closed_at", DateTime(timezone=True), nullable=True),
-    UniqueConstraint("case_id", "scope", "subject", "level", name="uq_oversight_warnings_once"),
-)
-ratings = Table(
-    "oversight_ratings", metadata,
-    Column("case_id", String(64), primary_key=True),
-    Column("score", Integer, nullable=False),
-    Column("dimensions", JSON, nullable=False),
-    Column("comment", Text, nullable=False),
-    Column("rated_at", DateTime(timezone=True), nullable=False),
-    Column("rated_on", Date, nullable=False, index=True),
-)
-rectifications = Table(
-    "oversight_rectifications", metadata,
-    Column("task_id", String(80), primary_key=True),
-    Column("case_id", String(64), nullable=False, unique=True),
-    Column("department", String(100), nullable=False),
-    Column("score", Integer, nullable=False),
-    Column("opened_on", Date, nullable=False),
-    Column("budget_days", Integer, nullable=False),
-    Column("due_date", Date, nullable=False),
-    Column("status", String(16), nullable=False, index=True),
-    Column("closed_on", Date, nullable=True),
-    Column("note", Text, nullable=False),
-)
+__all__ = ["REPOSITORIES", "TABLES", "metadata"]
 
 
 class SqlOversightRepository:
@@ -143,11 +73,14 @@ class SqlOversightRepository:
             select(cases.c.matter_code, func.sum(case((cases.c.on_time, 1), else_=0)), func.count())
             .where(concluded).group_by(cases.c.matter_code)))
 
-    def received_between(self, start: datetime, end: datetime) -> list:
-        first = func.coalesce(cases.c.submitted_at, cases.c.accepted_at)
-        return list(self.session.execute(select(cases).where(first >= start, first < end)))
+    def _insert_new(self, table: Table, row: dict) -> bool:
+        return _insert_new(self.session, table, row)
 
-    # warnings
+
+class SqlSupervisionRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
     def warning(self, case_id: str, scope: str, subject: str, level: str):
         return self.session.execute(select(warnings).where(
             warnings.c.case_id == case_id, warnings.c.scope == scope, warnings.c.subject == subject,
@@ -190,7 +123,6 @@ class SqlOversightRepository:
                                          .where(warnings.c.status == "open")
                                          .group_by(warnings.c.level, warnings.c.scope, warnings.c.department)))
 
-    # ratings and rectification tasks
     def rating(self, case_id: str):
         return self.session.execute(select(ratings).where(ratings.c.case_id == case_id)).first()
 
@@ -223,11 +155,10 @@ class SqlOversightRepository:
         self.session.execute(update(rectifications).where(rectifications.c.task_id == task_id)
                              .values(status="closed", closed_on=closed_on, note=note))
 
-    def _insert_new(self, table: Table, row: dict) -> bool:
-        dialect = self.session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        result = self.session.execute(insert(table).values(**row).on_conflict_do_nothing())
-        return result.rowcount == 1
+
+def _insert_new(session: Session, table: Table, row: dict) -> bool:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return session.execute(insert(table).values(**row).on_conflict_do_nothing()).rowcount == 1
 
 
-REPOSITORIES = {"oversight": SqlOversightRepository}
+REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository}

@@ -2,7 +2,7 @@
 from nameko.dependency_providers import Config
 from nameko.timer import Timer
 
-from services.oversight import api, handlers, views
+from services.oversight import api, handlers, scan, views
 from services.oversight.metrics import OversightCollector
 from services.oversight.repository import REPOSITORIES, TABLES, metadata
 from services.oversight.supervision import LenientCalendar
@@ -39,8 +39,8 @@ class Service:
         handlers.consume(self.db, self.ctx, event, today_in_shanghai())
 
     @ScanTimer.decorator()
-    def scan(self):
-        handlers.scan(self.db, self.ctx, today_in_shanghai())
+    def periodic_scan(self):
+        scan.scan(self.db, self.ctx, today_in_shanghai())
 
     @http("GET", "/api/v1/cases/<case_id>/timeline", role="any")
     def get_timeline(self, request, case_id):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 from services.oversight.commands import DueQuery, WarningQuery
-from services.oversight.domain import CaseState, Fact, fold, sort_key
+from services.oversight.domain import CaseState, Fact
+from services.oversight.timeline import fold, sort_key
 from services.oversight.handlers import Oversight
 from services.oversight.supervision import assess, case_clock, item_clocks
 from shared.api import ApiError, not_found, problem
@@ -55,7 +56,7 @@ def _clock(clock: SlaClock, ctx: Oversight, today: date, department: str) -> dic
 
 def warnings_view(store: Store, query: WarningQuery) -> dict:
     with store.unit_of_work() as uow:
-        rows = uow.oversight.warnings(None if query.status == "all" else query.status, query.level,
+        rows = uow.supervision.warnings(None if query.status == "all" else query.status, query.level,
                                       query.department)
     return {"warnings": [warning_dict(r) for r in rows]}
 
@@ -69,7 +70,7 @@ def warning_dict(row) -> dict:
 
 def rectifications_view(store: Store, status: str | None) -> dict:
     with store.unit_of_work() as uow:
-        rows = uow.oversight.rectifications(status)
+        rows = uow.supervision.rectifications(status)
     return {"rectifications": [dict(r._mapping) for r in rows]}
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.oversight import handlers, reports
+from services.oversight import ratings, reports, scan
 from services.oversight.commands import RateCase
 from services.oversight.periods import Period
 from services.oversight.render import ledger_csv, ledger_html
@@ -92,14 +92,14 @@ def world(tmp_path_factory):
         feed(store, ctx, story_of(spec).events)
     day = FIRST
     while day <= LAST + timedelta(days=20):
-        handlers.scan(store, ctx, day)
+        scan.scan(store, ctx, day)
         day += timedelta(days=1)
     for spec in specs:
         if spec.score:
             with store.unit_of_work() as uow:
-                handlers.rate_case(uow, ctx, spec.case_id, RateCase(score=spec.score), at(spec.concluded, 16))
+                ratings.rate_case(uow, ctx, spec.case_id, RateCase(score=spec.score), at(spec.concluded, 16))
     with store.unit_of_work() as uow:
-        warnings = uow.oversight.warnings(status=None, limit=10**6)
+        warnings = uow.supervision.warnings(status=None, limit=10**6)
     return store, ctx, specs, warnings
 
 

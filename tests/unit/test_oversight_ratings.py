@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from services.oversight import handlers, views
+from services.oversight import ratings, scan, views
 from services.oversight.commands import CloseRectification, RateCase, WarningQuery
 from shared.api import ApiError
 from test_oversight_support import Story, context, feed, published, store  # noqa: F401
@@ -26,7 +26,7 @@ def concluded(store, case_id: str) -> Story:
 
 def rate(store, case_id, score, **extra):
     with store.unit_of_work() as uow:
-        return handlers.rate_case(uow, context(), case_id, RateCase(score=score, **extra), NOON)
+        return ratings.rate_case(uow, context(), case_id, RateCase(score=score, **extra), NOON)
 
 
 def test_a_good_rating_is_stored_and_published_without_a_task(store, published):
@@ -49,9 +49,9 @@ def test_a_bad_rating_opens_a_rectification_task_due_in_fifteen_working_days(sto
 def test_the_task_deadline_is_watched_like_any_other(store, published):
     concluded(store, "YC-R3")
     rate(store, "YC-R3", 1)
-    assert handlers.scan(store, context(), date(2026, 3, 16)) == []  # 10 of 15
-    yellow = handlers.scan(store, context(), date(2026, 3, 19))  # 13 of 15
-    red = handlers.scan(store, context(), date(2026, 3, 24))
+    assert scan.scan(store, context(), date(2026, 3, 16)) == []  # 10 of 15
+    yellow = scan.scan(store, context(), date(2026, 3, 19))  # 13 of 15
+    red = scan.scan(store, context(), date(2026, 3, 24))
     assert [(w["scope"], w["level"], w["subject"]) for w in yellow + red] == [
         ("rectification", "yellow", "RT-YC-R3"), ("rectification", "red", "RT-YC-R3")]
     payload = json.loads(published[-1].body)["payload"]
@@ -61,13 +61,13 @@ def test_the_task_deadline_is_watched_like_any_other(store, published):
 def test_closing_the_task_resolves_its_warnings_and_stops_the_watch(store):
     concluded(store, "YC-R4")
     rate(store, "YC-R4", 2)
-    handlers.scan(store, context(), date(2026, 3, 24))
+    scan.scan(store, context(), date(2026, 3, 24))
     with store.unit_of_work() as uow:
-        closed = handlers.close_rectification(uow, "RT-YC-R4", CloseRectification(note="已约谈并改进流程"),
+        closed = ratings.close_rectification(uow, "RT-YC-R4", CloseRectification(note="已约谈并改进流程"),
                                               date(2026, 3, 25))
     assert closed["status"] == "closed" and closed["closed_on"] == date(2026, 3, 25)
     assert views.warnings_view(store, WarningQuery(status="open"))["warnings"] == []
-    assert handlers.scan(store, context(), date(2026, 4, 30)) == []
+    assert scan.scan(store, context(), date(2026, 4, 30)) == []
 
 
 @pytest.mark.parametrize("score", [3, 4, 5])

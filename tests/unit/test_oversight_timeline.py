@@ -7,7 +7,8 @@ from datetime import date
 from hypothesis import given, settings, strategies as st
 
 from services.oversight import views
-from services.oversight.domain import Fact, fold
+from services.oversight.domain import Fact
+from services.oversight.timeline import fold
 from test_oversight_support import Story, context, feed, make_store, published, store  # noqa: F401
 
 MON, TUE, WED = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)

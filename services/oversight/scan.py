@@ -1,0 +1,80 @@
+"""The supervision scan (电子监察): every open deadline assessed, each warning raised once through the outbox."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from services.oversight.domain import CaseState
+from services.oversight.handlers import Oversight
+from services.oversight.metrics import count_warnings
+from services.oversight.supervision import Assessment, Subject, assess, clock_of, subjects
+from shared.events import SupervisionWarning
+from shared.messaging import Store, UnitOfWork, utcnow
+
+
+def scan(store: Store, ctx: Oversight, today: date) -> list[dict]:
+    """Raise every warning now due, each once (also across replicas scanning at the same time)."""
+    with store.unit_of_work() as uow:
+        case_ids = uow.oversight.open_case_ids()
+        task_ids = [t.task_id for t in uow.supervision.rectifications("open")]
+    raised: list[dict] = []
+    for case_id in case_ids:
+        raised += _in_transaction(store, lambda uow: _scan_case(uow, ctx, case_id, today))
+    for task_id in task_ids:
+        raised += _in_transaction(store, lambda uow: _scan_task(uow, ctx, task_id, today))
+    count_warnings(raised)
+    return raised
+
+
+def _in_transaction(store: Store, work: Callable[[UnitOfWork], list[dict]]) -> list[dict]:
+    try:
+        with store.unit_of_work() as uow:
+            result = work(uow)
+            uow.commit()
+            return result
+    except IntegrityError:  # another scanner raised the same warning first
+        return []
+
+
+def _scan_case(uow: UnitOfWork, ctx: Oversight, case_id: str, today: date) -> list[dict]:
+    row = uow.oversight.case(case_id)
+    if row is None or not row.state:
+        return []
+    state = CaseState.model_validate(row.state)
+    raised = []
+    for subject in subjects(state, ctx.lead_of(state)):
+        assessment = assess(subject.clock, today, ctx.calendar, ctx.yellow_share)
+        raised += _raise(uow, subject, assessment, today)
+    return raised
+
+
+def _scan_task(uow: UnitOfWork, ctx: Oversight, task_id: str, today: date) -> list[dict]:
+    task = uow.supervision.rectification(task_id)
+    if task is None or task.status != "open":
+        return []
+    subject = Subject(task.case_id, "rectification", task.task_id, task.department,
+                      clock_of(task.opened_on, task.budget_days, []))
+    return _raise(uow, subject, assess(subject.clock, today, ctx.calendar, ctx.yellow_share), today)
+
+
+def _raise(uow: UnitOfWork, subject: Subject, assessment: Assessment, today: date) -> list[dict]:
+    level = assessment.level
+    if level is None or uow.supervision.warning(subject.case_id, subject.scope, subject.key, level):
+        return []
+    warning = {"warning_id": str(uuid.uuid4()), "case_id": subject.case_id, "scope": subject.scope,
+               "subject": subject.key, "level": level, "department": subject.department,
+               "due_date": assessment.due.date, "provisional": assessment.provisional,
+               "used_share": round(assessment.used_share, 4), "raised_on": today, "raised_at": utcnow(),
+               "status": "open"}
+    uow.supervision.add_warning(warning)
+    if level == "red":
+        uow.supervision.close_warnings(subject.case_id, "superseded", utcnow(), subject.scope, [subject.key], "yellow")
+    uow.emit(SupervisionWarning(case_id=subject.case_id, payload={
+        "level": level, "scope": subject.scope, "department": subject.department,
+        "item_code": subject.key if subject.scope == "item" else None,
+        "task_id": subject.key if subject.scope == "rectification" else None,
+        "due_date": assessment.due.date, "used_share": warning["used_share"]}))
+    return [warning]

@@ -1,0 +1,78 @@
+"""Oversight's tables: every event of every case, the case folded from them, warnings, ratings, tasks."""
+from __future__ import annotations
+
+from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
+
+from shared.messaging import messaging_tables
+
+metadata = MetaData()
+TABLES = messaging_tables(metadata, "oversight")
+
+timeline = Table(
+    "oversight_timeline", metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("event_type", String(64), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("body", JSON, nullable=False),
+)
+cases = Table(
+    "oversight_cases", metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("matter_code", String(100), nullable=True, index=True),
+    Column("channel", String(20), nullable=True),
+    Column("status", String(32), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=True),
+    Column("accepted_at", DateTime(timezone=True), nullable=True),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("region_code", String(12), nullable=True),
+    Column("level", String(16), nullable=True),
+    Column("lead_department", String(100), nullable=True),
+    Column("due_date", Date, nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("on_time", Boolean, nullable=True),
+    Column("working_days", Integer, nullable=True),
+    Column("last_event_at", DateTime(timezone=True), nullable=True, index=True),
+    Column("state", JSON, nullable=True),
+)
+warnings = Table(
+    "oversight_warnings", metadata,
+    Column("warning_id", String(36), primary_key=True),
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("scope", String(16), nullable=False),
+    Column("subject", String(100), nullable=False),
+    Column("level", String(8), nullable=False),
+    Column("department", String(100), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("provisional", Boolean, nullable=False),
+    Column("used_share", Float, nullable=False),
+    Column("raised_on", Date, nullable=False),
+    Column("raised_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("case_id", "scope", "subject", "level", name="uq_oversight_warnings_once"),
+)
+ratings = Table(
+    "oversight_ratings", metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("score", Integer, nullable=False),
+    Column("dimensions", JSON, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("rated_at", DateTime(timezone=True), nullable=False),
+    Column("rated_on", Date, nullable=False, index=True),
+)
+rectifications = Table(
+    "oversight_rectifications", metadata,
+    Column("task_id", String(80), primary_key=True),
+    Column("case_id", String(64), nullable=False, unique=True),
+    Column("department", String(100), nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("budget_days", Integer, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("closed_on", Date, nullable=True),
+    Column("note", Text, nullable=False),
+)
