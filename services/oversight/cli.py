@@ -14,7 +14,7 @@ from services.oversight.supervision import LenientCalendar
 from sqlalchemy.exc import DBAPIError
 
 from shared.catalog import default_catalog
-from shared.config import load_settings
+from shared.config import ConfigError, load_settings
 from shared.db import make_engine, make_session_factory
 from shared.messaging import Store
 from shared.workdays import today_in_shanghai
@@ -29,7 +29,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--format", choices=["json", "html", "csv"], default="csv")
     parser.add_argument("--config", default=None, help="YAML configuration (default $YICI_CONFIG or embedded)")
     args = parser.parse_args(argv)
-    settings = load_settings(args.config)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"yici reports: {exc}", file=sys.stderr)
+        return 2
     engine = make_engine(settings.database_url_for("oversight"))
     store = Store(make_session_factory(engine), TABLES, REPOSITORIES)
     period = Period.containing(args.period, args.date or today_in_shanghai())
