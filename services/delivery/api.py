@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Request
 
-from services.delivery import handover
+from services.delivery import handover, views
 from services.delivery.handlers import Delivery
 from shared.api import parse_json_body
 from shared.messaging import Store
@@ -13,6 +13,10 @@ from shared.messaging import Store
 class ConfirmPickup(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     pickup_code: str = Field(pattern=r"^\d{6}$", description="The six-digit code the applicant shows")
+
+
+def delivery(request: Request, store: Store, case_id: str) -> dict:
+    return views.delivery_view(store, case_id, reveal_code=request.environ["yici.client"].role == "frontend")
 
 
 def confirm_pickup(request: Request, store: Store, ctx: Delivery, case_id: str) -> dict:

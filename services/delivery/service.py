@@ -55,9 +55,9 @@ class Service:
 
     @http("GET", "/api/v1/deliveries/<case_id>", role="any")
     def get_delivery(self, request, case_id):
-        return views.delivery_view(self.db, case_id)
+        return api.delivery(request, self.db, case_id)
 
-    @http("GET", "/api/v1/deliveries/<case_id>/notifications", role="any")
+    @http("GET", "/api/v1/deliveries/<case_id>/notifications", role="frontend")
     def get_notifications(self, request, case_id):
         return views.notifications_view(self.db, case_id)
 

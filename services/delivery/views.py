@@ -8,14 +8,15 @@ PUBLIC_DETAILS = ("hall", "opening_hours", "courier", "tracking", "link_expires_
                   "handed_over_at")
 
 
-def delivery_view(store: Store, case_id: str) -> dict:
+def delivery_view(store: Store, case_id: str, reveal_code: bool = True) -> dict:
+    """The delivery; the pickup code only for the applicant's front end (a clerk is shown it by the applicant)."""
     with store.unit_of_work() as uow:
         row = uow.deliveries.get(case_id)
     if row is None:
         raise not_found("case_id", case_id)
     return {"case_id": row.case_id, "delivery_id": row.delivery_id, "kind": row.kind, "method": row.method,
             "requested_method": row.details.get("requested_method", row.method), "status": row.status,
-            "pickup_code": row.pickup_code, "tracking_number": row.tracking_number,
+            "pickup_code": row.pickup_code if reveal_code else None, "tracking_number": row.tracking_number,
             **{k: row.details[k] for k in PUBLIC_DETAILS if row.details.get(k) is not None}}
 
 

@@ -40,6 +40,8 @@ def test_pickup_is_handed_over_by_a_clerk_with_the_code(suite):
     assert waiting["hall"] == "乌审旗政务服务大厅" and "周一至周五" in waiting["opening_hours"]
     path = f"/api/v1/deliveries/{case_id}/pickup"
     assert post(suite, path, {"pickup_code": waiting["pickup_code"]}, AUTH).status_code == 403
+    as_clerk = requests.get(suite.url(f"/api/v1/deliveries/{case_id}"), headers=CLERK, timeout=10).json()
+    assert as_clerk["status"] == "awaiting_pickup" and as_clerk["pickup_code"] is None
     wrong = post(suite, path, {"pickup_code": "000000" if waiting["pickup_code"] != "000000" else "999999"}, CLERK)
     assert wrong.status_code == 422 and wrong.json()["problems"][0]["field"] == "pickup_code"
     assert post(suite, path, {"pickup_code": "12ab"}, CLERK).status_code == 422
