@@ -1,6 +1,8 @@
 """Routing's tables and the plan repository (the case row is locked while a decision is recorded)."""
 from __future__ import annotations
 
+import copy
+
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
@@ -52,6 +54,7 @@ MUTABLE = ("status", "licenses", "reasons", "joint_task_id", "round", "requested
 class SqlPlanRepository:
     def __init__(self, session: Session):
         self.session = session
+        self._loaded: dict[tuple[str, str], dict] = {}
 
     def exists(self, case_id: str) -> bool:
         return self.session.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first() is not None
@@ -69,6 +72,8 @@ class SqlPlanRepository:
             return None
         rows = self.session.execute(select(items).where(items.c.case_id == case_id).order_by(items.c.position))
         plan_items = {r.item_code: _plan_item(r) for r in rows}
+        self._loaded.update({(case_id, code): copy.deepcopy(_mutable(case_id, item))
+                             for code, item in plan_items.items()})
         return Plan(case_id, row.matter_code, plan_items, row.status, dict(row.joint_tasks or {})), dict(row.context)
 
     def save(self, plan: Plan, context: dict | None = None) -> None:
@@ -76,10 +81,17 @@ class SqlPlanRepository:
         self.session.execute(cases.update().where(cases.c.case_id == plan.case_id)
                              .values(**values, **({"context": context} if context is not None else {})))
         for item in plan.items.values():
-            row = _item_row(plan.case_id, 0, item)
+            values = _mutable(plan.case_id, item)
+            if self._loaded.get((plan.case_id, item.code)) == values:
+                continue  # unchanged since it was read: no UPDATE
             self.session.execute(items.update().where(items.c.case_id == plan.case_id,
-                                                      items.c.item_code == item.code)
-                                 .values({k: row[k] for k in MUTABLE}))
+                                                      items.c.item_code == item.code).values(values))
+            self._loaded[(plan.case_id, item.code)] = copy.deepcopy(values)
+
+
+def _mutable(case_id: str, item: PlanItem) -> dict:
+    row = _item_row(case_id, 0, item)
+    return {k: row[k] for k in MUTABLE}
 
 
 def _plan_item(r) -> PlanItem:
