@@ -53,6 +53,13 @@ def consume(store: Store, ctx: Oversight, event: Event, today: date) -> None:
         observe_completions(completions)
 
 
+def consume_batch(store: Store, ctx: Oversight, events: list[Event], today: date) -> None:
+    """Fold several events in one transaction, each once (the batching consumer's entry point)."""
+    completions: list[Completion] = []
+    if store.process_batch(CONSUMER, events, lambda uow, e: completions.extend(record_event(uow, ctx, e, today))):
+        observe_completions(completions)
+
+
 @dataclass(frozen=True)
 class Completion:
     """A case seen complete for the first time: what the latency histograms observe."""

@@ -34,9 +34,9 @@ class Service:
     def ctx(self):
         return handlers.context(self.config["YICI"], CALENDAR, default_catalog())
 
-    @consume_events()
-    def on_event(self, event):
-        handlers.consume(self.db, self.ctx, event, today_in_shanghai())
+    @consume_events(batch=50)
+    def on_events(self, events):
+        handlers.consume_batch(self.db, self.ctx, events, today_in_shanghai())
 
     @ScanTimer.decorator()
     def periodic_scan(self):

@@ -74,3 +74,17 @@ def test_timeline_names_who_acted(store):
     actors = {e["event_type"]: e["actor"] for e in views.timeline_view(store, "YC-T3")["events"]}
     assert actors["case_accepted"] == "intake" and actors["approval_decided"] == "market-regulation:clerk"
     assert actors["delivery_completed"] == "delivery"
+
+
+def test_batches_of_shuffled_duplicated_events_give_what_one_by_one_gives(tmp_path):
+    from services.oversight import handlers
+    story = full_story()
+    one_by_one = make_store(tmp_path / "a")
+    feed(one_by_one, context(), story.events)
+    shuffled = story.events * 2
+    random.Random(11).shuffle(shuffled)
+    batched = make_store(tmp_path / "b")
+    for start in range(0, len(shuffled), 5):
+        handlers.consume_batch(batched, context(), shuffled[start:start + 5], date(2026, 3, 2))
+    assert views.timeline_view(batched, "YC-T1") == views.timeline_view(one_by_one, "YC-T1")
+    assert views.sla_view(batched, context(), "YC-T1", WED) == views.sla_view(one_by_one, context(), "YC-T1", WED)
