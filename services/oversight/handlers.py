@@ -87,8 +87,8 @@ def record_event(uow: UnitOfWork, ctx: Oversight, event: Event, today: date) -> 
 def _verdict(ctx: Oversight, state: CaseState) -> tuple[bool | None, int | None]:
     """For a concluded case (completed or rejected): on time, and working days used."""
     clock = case_clock(state)
-    if clock is None or state.status not in CONCLUDED:
-        return None, None
+    if clock is None or state.status not in CONCLUDED or state.closed_on is None:
+        return None, None  # e.g. delivery_completed arrived before case_completed: no verdict yet
     return (on_time(clock, state.closed_on, ctx.calendar),
             used_workdays(clock, state.closed_on, ctx.calendar))
 
