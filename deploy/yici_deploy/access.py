@@ -58,7 +58,7 @@ def exact(names) -> str:
 
 
 def _with_dead_letters(queues: list[str]) -> str:
-    """`yici\.(a|b)(\.dead-letter)?`: the queues and their dead-letter queues."""
+    r"""`yici\.(a|b)(\.dead-letter)?`: the queues and their dead-letter queues."""
     suffixes = [q.removeprefix("yici.") for q in queues]
     return r"yici\.(" + "|".join(_escape(s) for s in suffixes) + r")(\.dead-letter)?"
 
