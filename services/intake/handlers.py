@@ -109,7 +109,8 @@ def _send_notice(uow: UnitOfWork, ctx: Intake, case, deficiencies: list[Deficien
                      notices=[*case.notices, notice])
     uow.emit(CorrectionRequested(case_id=case.case_id, payload={
         "notice_id": notice["notice_id"], "deficiencies": [d.as_dict() for d in deficiencies],
-        "due_date": notice["due_date"]}))
+        "due_date": notice["due_date"], "matter_code": case.matter_code,
+        "contact": {"name": case.applicant["name"], "phone": case.applicant.get("phone")}}))
 
 
 def accept(uow: UnitOfWork, ctx: Intake, case, today: date, accepted_on: date, by: str, deferred=()) -> None:

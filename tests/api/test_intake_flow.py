@@ -125,3 +125,14 @@ def test_every_2xx_stores_one_case_and_every_4xx_none(embedded):
     for bad in (case_body(channel="fax"), case_body("nope"), {"matter_code": 1}):
         assert submit(embedded.url(""), bad).status_code == 422
     assert cases() == before + 1
+
+
+def test_the_correction_notice_event_names_the_matter_and_whom_to_notify(embedded):
+    body = case_body("bankruptcy-check")
+    body["form"] = {}
+    case_id = submit(embedded.url(""), body).json()["case_id"]
+    with sqlite3.connect(embedded.data_dir / "intake.db") as db:
+        row = db.execute("SELECT body FROM intake_outbox WHERE event_type='correction_requested' AND body LIKE ?",
+                         (f'%{case_id}%',)).fetchone()
+    payload = json.loads(row[0])["payload"]
+    assert payload["matter_code"] == "bankruptcy-check" and payload["contact"]["phone"] == "13800138000"

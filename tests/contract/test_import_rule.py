@@ -45,3 +45,9 @@ def test_every_service_has_its_nameko_class():
     for name in ("intake", "routing", "approval", "delivery", "oversight"):
         service = ROOT / "services" / name / "service.py"
         assert "class Service" in service.read_text(encoding="utf-8"), name
+
+
+def test_test_modules_have_unique_basenames():
+    """Test folders have no __init__.py: two modules with one basename would shadow each other."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
