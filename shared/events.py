@@ -355,12 +355,23 @@ class SupervisionWarning(Event):
     payload: SupervisionWarningPayload
 
 
+class DeadlineChangedPayload(Model):
+    due_date: date = Field(description="The case's deadline now, Asia/Shanghai, suspensions accounted for")
+    suspended: bool = Field(default=False, description="The clock is stopped (a supplement is awaited)")
+
+
+class DeadlineChanged(Event):
+    """Oversight's SLA clock moved the case's deadline (a suspension or resumption): intake shows it."""
+    event_type: Literal["deadline_changed"] = "deadline_changed"
+    payload: DeadlineChangedPayload
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls
     for cls in (CaseSubmitted, CorrectionRequested, CaseAccepted, ApprovalRequested,
                 ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
                 DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
-                ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided)
+                ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided, DeadlineChanged)
 }
 AnyEvent = Annotated[Union[tuple(EVENT_TYPES.values())], Field(discriminator="event_type")]
 _ADAPTER = TypeAdapter(AnyEvent)

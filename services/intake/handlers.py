@@ -230,6 +230,8 @@ def follow_case(uow: UnitOfWork, event: Event, catalog: Catalog) -> None:
         return
     if event.event_type == "approval_decided" and event.payload.licenses:
         _remember_licenses(uow, case, event, catalog)
+    if event.event_type == "deadline_changed":
+        return uow.cases.update(event.case_id, due_date=event.payload.due_date)
     new_status = advance(case.status, CASE_STATUS_BY_EVENT.get(event.event_type, case.status), CASE_ORDER)
     uow.cases.update(event.case_id, status=new_status, outcome=notices.outcome(case.outcome or {}, event))
     item_status = _item_status(event)

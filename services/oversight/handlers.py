@@ -12,7 +12,7 @@ from services.oversight.metrics import observe_completions
 from services.oversight.supervision import case_clock, on_time, used_workdays
 from services.oversight.timeline import fold
 from shared.catalog import Catalog, UnknownMatter
-from shared.events import Event
+from shared.events import DeadlineChanged, Event
 from shared.messaging import Store, UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar
 
@@ -80,6 +80,9 @@ def record_event(uow: UnitOfWork, ctx: Oversight, event: Event, today: date) -> 
     clock = case_clock(state)
     due = clock.deadline(ctx.calendar, max(today, state.accepted_on)).date if clock else None
     uow.oversight.save_state(state, ctx.lead_of(state), due, *_verdict(ctx, state))
+    if due is not None and row.due_date is not None and due != row.due_date:
+        uow.emit(DeadlineChanged(case_id=event.case_id, correlation_id=event.correlation_id,
+                                 payload={"due_date": due, "suspended": state.suspended}))
     _resolve_warnings(uow, state)
     return _completions(ctx, before, state)
 

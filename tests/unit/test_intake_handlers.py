@@ -112,3 +112,11 @@ def test_licenses_issued_to_the_holder_are_remembered(store, ctx):
     with store.unit_of_work() as uow:
         assert uow.cases.license_types("91150626MA0N000088", TODAY) == {issuing.license_type}
         assert uow.cases.license_types("other", TODAY) == set()
+
+
+def test_the_deadline_intake_shows_follows_oversight_s_clock(store, ctx):
+    from shared.events import DeadlineChanged
+    case_id = _accepted_case(store, ctx)
+    _follow(store, DeadlineChanged(case_id=case_id, payload={"due_date": "2026-12-31", "suspended": True}))
+    with store.unit_of_work() as uow:
+        assert uow.cases.get(case_id).due_date == date(2026, 12, 31)

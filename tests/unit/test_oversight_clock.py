@@ -94,3 +94,16 @@ def test_the_supplement_provided_restarts_the_clocks_before_the_next_decision(st
     assert view["items"][0]["status"] != "suspended"
     # Case: used Tue (1 of 3); stopped Wed, Thu; Fri and Mon remain.
     assert view["case"]["deadline"]["date"] == NEXT_MON
+
+
+def test_a_moved_deadline_is_published_for_intake_to_show(store, published):
+    import json
+    story = started("YC-C9")
+    feed(store, context(), story.events, today=MON)
+    assert not [m for m in published if json.loads(m.body)["event_type"] == "deadline_changed"]
+    story.decided(ITEM, "supplement_requested", TUE)
+    story.decided(ITEM, "approved", FRI)
+    feed(store, context(), story.events[-2:], today=FRI)
+    moved = [json.loads(m.body) for m in published if json.loads(m.body)["event_type"] == "deadline_changed"]
+    assert moved and moved[-1]["payload"]["due_date"] == "2026-03-10"
+    assert moved[0]["payload"]["suspended"] is True and moved[0]["case_id"] == "YC-C9"
