@@ -85,21 +85,27 @@ def progress(tap: CompletionTap, n: int, timeout: float) -> None:
 
 
 def cpu_seconds(cluster: Cluster) -> dict[str, float]:
-    """User + system CPU each service process has used so far (from /proc/<pid>/stat)."""
+    """User + system CPU each service (all its replicas) has used so far (from /proc/<pid>/stat)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for name, process in cluster.processes.items():
+    out: dict[str, float] = {}
+    for name, process in _all_processes(cluster):
         fields = Path(f"/proc/{process.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        out[name] = (int(fields[11]) + int(fields[12])) / ticks
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
     return out
+
+
+def _all_processes(cluster: Cluster):
+    yield from cluster.processes.items()
+    for name, replicas in cluster.replicas.items():
+        yield from ((name, p) for p in replicas)
 
 
 def peak_rss_mb(cluster: Cluster) -> dict[str, float]:
     out = {}
-    for name, process in cluster.processes.items():
+    for name, process in _all_processes(cluster):
         status = Path(f"/proc/{process.popen.pid}/status").read_text()
         kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-        out[name] = round(kb / 1024, 1)
+        out[name] = max(out.get(name, 0.0), round(kb / 1024, 1))
     return out
 
 
@@ -156,21 +162,26 @@ def main() -> None:
             cluster.stop()
 
 
-def run(cluster: Cluster, vhost: str, args) -> None:
+def measure(cluster: Cluster, vhost: str, cases: int, rate: float | None, workers: int):
+    """Submit `cases`, wait for their completion; returns (throughput, latencies, CPU seconds by service)."""
     tap = CompletionTap(vhost)
     tap.start()
-    mode = f"paced at {args.rate:g} cases/s" if args.rate else f"unpaced, {args.workers} submitters"
-    print(f"yici bench: {args.cases} cases of bankruptcy-check (4 departments), {mode}", file=sys.stderr)
+    mode = f"paced at {rate:g} cases/s" if rate else f"unpaced, {workers} submitters"
+    print(f"yici bench: {cases} cases of bankruptcy-check (4 departments), {mode}", file=sys.stderr)
     cpu_before = cpu_seconds(cluster)
     started = time.perf_counter()
-    submitted = submit_all(cluster.url("intake", ""), args.cases, args.rate, args.workers)
-    progress(tap, args.cases, timeout=max(120, args.cases / 5))
+    submitted = submit_all(cluster.url("intake", ""), cases, rate, workers)
+    progress(tap, cases, timeout=max(120, cases / 5))
     tap.stop()
     finished = max(tap.completed.values(), default=time.perf_counter())
     latencies = [tap.completed[c] - t for c, t in submitted.items() if c in tap.completed]
-    throughput = len(latencies) / (finished - started)
+    cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(cluster).items()}
+    return len(latencies) / (finished - started), latencies, cpu
+
+
+def run(cluster: Cluster, vhost: str, args) -> None:
+    throughput, latencies, cpu = measure(cluster, vhost, args.cases, args.rate, args.workers)
     rss = peak_rss_mb(cluster)
-    cpu = {k: v - cpu_before[k] for k, v in cpu_seconds(cluster).items()}
     baseline = baseline_cases_per_second(vhost, args.cases)
     report(args, len(latencies), throughput, latencies, rss, baseline)
     per_case = {k: 1000 * v / max(len(latencies), 1) for k, v in cpu.items()}
