@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install test-unit test-integration test-e2e bench lint clean
+.PHONY: run test install test-unit bench bench-scale clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test-unit: $(STAMP)
 bench: $(STAMP)
 	bash deploy/ensure-services.sh
 	$(BIN)/python bench/pipeline.py $(BENCH_ARGS)
+
+bench-scale: $(STAMP)
+	bash deploy/ensure-services.sh
+	$(BIN)/python bench/scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
