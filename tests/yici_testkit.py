@@ -264,7 +264,10 @@ def queue_depths(vhost: str, queues: list[str]) -> dict[str, int]:
 
 
 def drained(vhost: str, queues: list[str]) -> bool:
-    return all(depth == 0 for depth in queue_depths(vhost, queues).values())
+    """No message ready or unacknowledged (in a consumer's prefetch or batch) on any of the queues."""
+    listed = _run("rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "messages", "--formatter", "json")
+    totals = {q["name"]: q["messages"] for q in json.loads(listed or "[]")}
+    return all(totals.get(q, 0) == 0 for q in queues)
 
 
 def handled_total(urls: list[str]) -> float:
