@@ -96,7 +96,7 @@ def cpu_seconds(cluster: Cluster) -> dict[str, float]:
 
 def _all_processes(cluster: Cluster):
     yield from cluster.processes.items()
-    for name, replicas in cluster.replicas.items():
+    for name, replicas in cluster.extra_replicas.items():
         yield from ((name, p) for p in replicas)
 
 

@@ -140,7 +140,7 @@ class Cluster:
         self.env = base_env(tmp_path, YICI_AMQP_URI=amqp_uri(vhost), YICI_DATABASE_URL=database_url,
                             **{f"YICI_{s.upper()}_PORT": str(p) for s, p in self.ports.items()}, **env)
         self.processes: dict[str, Process] = {}
-        self.replicas: dict[str, list[Process]] = {}
+        self.extra_replicas: dict[str, list[Process]] = {}
 
     def add_replicas(self, service: str, count: int) -> list[Process]:
         """More processes of one service (competing consumers), each on a port of its own."""
@@ -148,11 +148,11 @@ class Cluster:
         for n in range(count):
             port = free_port()
             env = {**self.env, f"YICI_{service.upper()}_PORT": str(port)}
-            log = self.tmp_path / f"{service}-replica{len(self.replicas.get(service, [])) + n + 2}.log"
+            log = self.tmp_path / f"{service}-replica{len(self.extra_replicas.get(service, [])) + n + 2}.log"
             started.append(Process([str(BIN / "yici"), "serve", service], env, log, port).start())
         for process in started:
             process.wait_ready()
-        self.replicas.setdefault(service, []).extend(started)
+        self.extra_replicas.setdefault(service, []).extend(started)
         return started
 
     def start(self, *services: str) -> "Cluster":
@@ -165,7 +165,7 @@ class Cluster:
         return self
 
     def stop(self) -> None:
-        for process in [*self.processes.values(), *(p for ps in self.replicas.values() for p in ps)]:
+        for process in [*self.processes.values(), *(p for ps in self.extra_replicas.values() for p in ps)]:
             process.stop()
 
     def url(self, service: str, path: str) -> str:
