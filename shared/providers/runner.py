@@ -66,9 +66,25 @@ def run(settings: Settings, services: list[str]) -> None:
     runner.wait()
 
 
+SHUTDOWN_GRACE_SECONDS = 25  # under Kubernetes' 60 s grace period, above any handler's normal run
+
+
 def _stop_on_signals(runner: ServiceRunner) -> None:
     def stop(signum, _frame):
         log.info("stopping on signal %s", signum)
-        eventlet.spawn_n(runner.stop)
+        eventlet.spawn_n(_stop_within, runner, SHUTDOWN_GRACE_SECONDS)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+
+
+def _stop_within(runner: ServiceRunner, seconds: float) -> None:
+    """Drain in-flight work; a container that cannot stop (a broker that never answers) is killed.
+
+    Unacknowledged messages go back to their queue and the inbox deduplicates them, so a kill loses nothing.
+    """
+    try:
+        with eventlet.Timeout(seconds):
+            runner.stop()
+    except eventlet.Timeout:
+        log.error("services did not stop within %s s; killing them", seconds)
+        runner.kill()

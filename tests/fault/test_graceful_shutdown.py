@@ -43,3 +43,14 @@ def test_sigterm_with_decisions_in_flight_loses_nothing(cluster, pg_url):
 def _approvals_started(pg_url, case_ids) -> bool:
     timeline = timelines(pg_url, case_ids)
     return sum(1 for events in timeline.values() for kind, _, _ in events if kind == "approval_requested") >= 20
+
+
+@pytest.mark.timeout(120)
+def test_sigterm_stops_a_service_whose_broker_vhost_has_gone(tmp_path, pg_url, rabbit_available):
+    from yici_testkit import broker_vhost
+    with broker_vhost() as doomed:
+        cluster = Cluster(tmp_path, doomed, pg_url).start("routing")
+    routing = cluster.processes["routing"]
+    assert routing.popen.poll() is None, "it keeps reconnecting while the broker refuses it"
+    took = routing.stop(signal.SIGTERM, timeout=GRACE_SECONDS + 10)
+    assert took < GRACE_SECONDS + 5 and routing.popen.returncode is not None
