@@ -62,6 +62,11 @@ class Answer:
         return {"message_zh": zh, "message_en": en}
 
 
+def in_lock_order(events: list[Event]) -> list[Event]:
+    """A batch takes task rows in request order (replicas cannot deadlock); one request's events keep their order."""
+    return sorted(events, key=lambda e: getattr(e.payload, "request_id", "") or e.case_id)
+
+
 def receive_request(uow: UnitOfWork, event: ApprovalRequested, ports: Ports) -> None:
     """Register the task (or its next round after a supplement), then decide it if a rule may."""
     p = event.payload

@@ -40,15 +40,16 @@ class Service:
     def _ports(self):
         return handlers.Ports(default_catalog(), self.config["YICI"].approval, today_in_shanghai)
 
-    @consume_events()
-    def on_event(self, event):
+    @consume_events(batch=20)
+    def on_events(self, events):
         delay = self.config["YICI"].approval.delay_seconds
-        if delay and event.event_type == "approval_requested":
+        if delay and any(e.event_type == "approval_requested" for e in events):
             eventlet.sleep(delay)
-        self.db.process(self.name, event, lambda uow, e: handlers.handle(uow, e, self._ports()))
+        ports = self._ports()
+        self.db.process_batch(self.name, handlers.in_lock_order(events), lambda uow, e: handlers.handle(uow, e, ports))
 
-    @consume_events(queues=served_queues)
-    def on_department_queue(self, event):
+    @consume_events(queues=served_queues, batch=50)
+    def on_department_queue(self, events):
         """Nothing to do: every request and cancellation also reaches this service on its own queue."""
 
     @DecisionConsumer.decorator(queues=lambda settings: [decisions_queue()])

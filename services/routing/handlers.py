@@ -156,6 +156,11 @@ HANDLERS = {CaseAccepted: route_case, ApprovalDecided: record_decision, CaseWith
             SupplementProvided: provide_supplement}
 
 
+def in_lock_order(events: list[Event]) -> list[Event]:
+    """A batch takes case rows in case-id order (replicas cannot deadlock); one case's events keep their order."""
+    return sorted(events, key=lambda e: e.case_id)
+
+
 def handle(uow: UnitOfWork, event: Event, ports: Ports) -> None:
     handler = HANDLERS.get(type(event))
     if handler is not None:

@@ -18,10 +18,10 @@ class Service:
     db = Persistence(metadata, TABLES, REPOSITORIES)
     config = Config()
 
-    @consume_events()
-    def on_event(self, event):
+    @consume_events(batch=20)
+    def on_events(self, events):
         ports = handlers.Ports(default_catalog(), CALENDAR, self.config["YICI"].routing, today_in_shanghai)
-        self.db.process(self.name, event, lambda uow, e: handlers.handle(uow, e, ports))
+        self.db.process_batch(self.name, handlers.in_lock_order(events), lambda uow, e: handlers.handle(uow, e, ports))
 
     @http("GET", "/api/v1/routing/cases/<case_id>", role="any")
     def get_plan(self, request, case_id):
