@@ -50,15 +50,40 @@ class Review:
 def review(catalog: Catalog, matter_code: str, situations: Iterable[str], form: dict, materials: list[dict],
            commitment: bool, evidence: Evidence) -> Review:
     """The whole pre-review: form problems and material problems together, never one at a time."""
-    form_problems = check_form(merged_form(catalog, matter_code, situations), form)
-    material_problems, deferred = check_materials(material_list(catalog, matter_code, situations),
-                                                  materials, commitment, evidence)
+    key = (catalog.version, matter_code, tuple(sorted(situations)))
+    form_problems = _check_with(_validator(catalog, key), form)
+    material_problems, deferred = check_materials(_materials(catalog, key), materials, commitment, evidence)
     return Review(form_problems + material_problems, deferred)
 
 
 def check_form(schema: dict, form: dict) -> list[Deficiency]:
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return _check_with(_compile(schema), form)
+
+
+def _compile(schema: dict) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _check_with(validator: Draft202012Validator, form: dict) -> list[Deficiency]:
+    schema = validator.schema
     return sorted((_form_deficiency(schema, e) for e in validator.iter_errors(form)), key=lambda d: d.target)
+
+
+_VALIDATORS: dict[tuple, Draft202012Validator] = {}
+_MATERIALS: dict[tuple, list[MaterialEntry]] = {}
+
+
+def _validator(catalog: Catalog, key: tuple) -> Draft202012Validator:
+    """Forms and material lists derive from the catalog version alone: compute each once."""
+    if key not in _VALIDATORS:
+        _VALIDATORS[key] = _compile(merged_form(catalog, key[1], key[2]))
+    return _VALIDATORS[key]
+
+
+def _materials(catalog: Catalog, key: tuple) -> list[MaterialEntry]:
+    if key not in _MATERIALS:
+        _MATERIALS[key] = material_list(catalog, key[1], key[2])
+    return _MATERIALS[key]
 
 
 def _form_deficiency(schema: dict, error) -> Deficiency:
