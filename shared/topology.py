@@ -63,7 +63,7 @@ def decisions_queue() -> QueueSpec:
 
 SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
     "intake": ("approval_requested.#", "approval_decided", "case_completed", "case_rejected",
-               "delivery_dispatched", "delivery_completed", "deadline_changed"),
+               "delivery_dispatched", "delivery_completed", "deadline_changed", "approval_cancelled.#"),
     "routing": ("case_accepted", "approval_decided", "case_withdrawn", "supplement_provided"),
     "approval": ("approval_requested.#", "approval_cancelled.#"),
     "delivery": ("case_completed", "case_rejected", "correction_requested"),

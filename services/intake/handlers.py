@@ -237,6 +237,9 @@ def follow_case(uow: UnitOfWork, event: Event, catalog: Catalog) -> None:
     item_status = _item_status(event)
     if item_status:
         _advance_item(uow, event.case_id, event.payload.item_code, item_status)
+    if event.event_type == "case_rejected":
+        for item_code in event.payload.cancelled_items:
+            _advance_item(uow, event.case_id, item_code, "cancelled")
 
 
 def _remember_licenses(uow: UnitOfWork, case, event: Event, catalog: Catalog) -> None:
@@ -253,6 +256,8 @@ def _item_status(event: Event) -> str | None:
         return "requested"
     if event.event_type == "approval_decided":
         return event.payload.decision
+    if event.event_type == "approval_cancelled":
+        return "cancelled"
     return None
 
 

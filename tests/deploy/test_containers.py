@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import REPO
+from deploy_kit import REPO
 from shared.config import SERVICES
 from shared.metrics import REGISTRY
 from yici_deploy import manifests

@@ -10,7 +10,7 @@ import pytest
 from kombu import Queue
 from amqp.exceptions import PreconditionFailed
 
-from conftest import REPO, grant_guest, guest_uri
+from deploy_kit import REPO, grant_guest, guest_uri
 from shared import topology
 from shared.providers import amqp
 from yici_deploy import broker

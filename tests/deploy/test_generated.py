@@ -8,7 +8,7 @@ import sys
 
 import yaml
 
-from conftest import REPO
+from deploy_kit import REPO
 from yici_deploy import generated, manifests
 from yici_deploy.definitions import definitions, departments_from_catalog
 

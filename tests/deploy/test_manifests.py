@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import REPO
+from deploy_kit import REPO
 from shared.config import SERVICES
 from yici_deploy import manifests
 

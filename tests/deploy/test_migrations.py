@@ -8,7 +8,7 @@ import sys
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from conftest import REPO
+from deploy_kit import REPO
 from shared.config import SERVICES
 from yici_deploy import migrations
 

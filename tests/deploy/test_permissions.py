@@ -8,7 +8,7 @@ import pika
 import pytest
 from pika.exceptions import ChannelClosedByBroker
 
-from conftest import grant_guest, guest_uri
+from deploy_kit import grant_guest, guest_uri
 from shared import topology
 from shared.config import SERVICES
 from shared.providers import amqp

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO, grant_guest, guest_uri
+from deploy_kit import REPO, grant_guest, guest_uri
 from shared import topology
 from yici_deploy import access, broker
 from yici_deploy.definitions import departments_from_catalog

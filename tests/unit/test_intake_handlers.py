@@ -120,3 +120,19 @@ def test_the_deadline_intake_shows_follows_oversight_s_clock(store, ctx):
     _follow(store, DeadlineChanged(case_id=case_id, payload={"due_date": "2026-12-31", "suspended": True}))
     with store.unit_of_work() as uow:
         assert uow.cases.get(case_id).due_date == date(2026, 12, 31)
+
+
+def test_a_rejection_shows_the_cancelled_items_and_the_cancelled_requests(store, ctx):
+    from shared.events import ApprovalCancelled, CaseRejected
+    case_id = _accepted_case(store, ctx)
+    first, second, third = (i.code for i in CATALOG.items_for("bankruptcy-check")[:3])
+    _follow(store, _decided(case_id, first, "rejected"))
+    _follow(store, CaseRejected(case_id=case_id, payload={
+        "matter_code": "bankruptcy-check", "item_code": first, "department": "tax", "reasons": ["不符合条件"],
+        "cancelled_items": [second], "contact": {"name": "x"}}))
+    _follow(store, ApprovalCancelled(case_id=case_id, payload={
+        "request_id": f"{case_id}:{third}", "item_code": third, "department": "tax", "reason": "case_rejected"}))
+    with store.unit_of_work() as uow:
+        statuses = {i.item_code: i.status for i in uow.cases.items(case_id)}
+        assert uow.cases.get(case_id).status == "rejected"
+    assert (statuses[first], statuses[second], statuses[third]) == ("rejected", "cancelled", "cancelled")
