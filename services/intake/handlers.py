@@ -128,15 +128,17 @@ def supply(uow: UnitOfWork, ctx: Intake, case_id: str, supplement: Supplement, t
     """Supplements answer the notice (reviewed again) or bring deferred materials after acceptance."""
     case = _get(uow, case_id, for_update=True)
     supplied = supplement.model_dump(mode="json")
+    approving = case.status in ("accepted", "in_approval")
+    suspended = _suspended_item(uow, case_id, supplement.item_code) if approving else None
     if case.status == "correction_requested":
         form = {**case.form, **supplied["form"]}
         materials = _merge_materials(case.materials, supplied["materials"])
         uow.cases.update(case_id, form=form, materials=materials)
         allowed = notices.targets(case.notice) | notices.touched(supplied)
         _decide(uow, ctx, uow.cases.get(case_id), today, allowed)
-    elif case.status in ("accepted", "in_approval") and _suspended_item(uow, case_id, supplement.item_code):
-        _supply_department(uow, case, _suspended_item(uow, case_id, supplement.item_code), supplied)
-    elif case.status in ("accepted", "in_approval") and case.deferred:
+    elif suspended:
+        _supply_department(uow, case, suspended, supplied)
+    elif approving and case.deferred:
         uow.cases.update(case_id, materials=_merge_materials(case.materials, supplied["materials"]),
                          deferred=notices.mark_supplied(case.deferred, supplied["materials"]))
     else:
