@@ -5,13 +5,13 @@ that cannot be decoded never reaches (or stops) a worker.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from datetime import datetime, timezone
 from functools import partial
 
 import eventlet
-from eventlet.event import Event as GreenEvent
 from kombu import Consumer as KombuConsumer
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint
@@ -23,6 +23,7 @@ from shared.events import parse_event
 from shared.logging import bind_event
 from shared.metrics import HANDLER_ERRORS, DEAD_LETTERED, HANDLED
 from shared.providers.amqp import DEAD_LETTERS, PublishFailed, Publisher, declare, kombu_queue
+from shared.providers.workers import run_worker
 from shared.retry import Verdict, classify, backoff
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ class EventConsumer(Entrypoint):
                 self._handle(spec, message, event)
 
     def _handle(self, spec, message, event) -> None:
-        for attempt in range(1, 10_000_000):
+        for attempt in itertools.count(1):
             try:
                 exc = self._run_worker(event)
             except ContainerBeingKilled:
@@ -149,10 +150,8 @@ class EventConsumer(Entrypoint):
             eventlet.sleep(backoff(attempt))
 
     def _run_worker(self, event) -> BaseException | None:
-        done = GreenEvent()
         argument = [event] if self.batch > 1 and not isinstance(event, list) else event
-        self.container.spawn_worker(self, (argument,), {}, handle_result=partial(_deliver, done))
-        _result, exc_info = done.wait()
+        _result, exc_info = run_worker(self, (argument,), {})
         return None if exc_info is None else exc_info[1]
 
     def _dead_letter(self, spec, message, reason: str) -> None:
@@ -168,11 +167,6 @@ class EventConsumer(Entrypoint):
         DEAD_LETTERED.labels(self.container.service_name, spec.name).inc()
         log.error("message dead-lettered", extra={"queue": spec.name, "reason": reason[:200]})
         self.queue_consumer.ack_message(message)
-
-
-def _deliver(done: GreenEvent, worker_ctx, result, exc_info):
-    done.send((result, exc_info))
-    return result, exc_info
 
 
 def _brief(exc: BaseException) -> str:

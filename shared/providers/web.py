@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import time
-from functools import partial
 from typing import Callable
 
-from eventlet.event import Event as GreenEvent
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from pydantic import BaseModel, ValidationError
@@ -19,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 
 from shared.api import ApiError, problem, problems_from_validation
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, exposition
+from shared.providers.workers import run_worker
 
 _SERVERS: dict[str, "YiciWebServer"] = {}
 _CHECKS: dict[str, Callable[[], None]] = {}
@@ -134,9 +133,7 @@ class HttpEntrypoint(HttpRequestHandler):
             request.max_content_length = limit
             request.shallow = False
             args, kwargs = self.get_entrypoint_parameters(request)
-            done = GreenEvent()
-            self.container.spawn_worker(self, args, kwargs, handle_result=partial(_deliver, done))
-            result, exc_info = done.wait()
+            result, exc_info = run_worker(self, args, kwargs)
             if exc_info is not None:
                 raise exc_info[1]
             return self.response_from_result(result)
@@ -174,11 +171,6 @@ class HttpEntrypoint(HttpRequestHandler):
                                                                exc.description or "")]).body())
         return json_response(500, {"error": "internal error", "status": 500, "problems": [
             problem("server", "internal_error", "服务器内部错误", type(exc).__name__)]})
-
-
-def _deliver(done: GreenEvent, worker_ctx, result, exc_info):
-    done.send((result, exc_info))
-    return result, exc_info
 
 
 http = HttpEntrypoint.decorator
