@@ -7,10 +7,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.db import dialect_insert
 from shared.events import Event
 
 
@@ -52,10 +51,6 @@ class OutgoingMessage:
     body: str
 
 
-def _dialect_insert(session: Session):
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-
-
 class UnitOfWork:
     """One transaction: the handler's changes, the events it emits, and the inbox mark."""
 
@@ -65,6 +60,8 @@ class UnitOfWork:
         self._tables = tables
         self._repositories = repositories
         self.emitted: list[OutgoingMessage] = []
+        self._outbox_rows: list[dict] = []
+        self._in_use: list = []
         self.committed = False
 
     def __getattr__(self, name: str) -> Any:
@@ -73,23 +70,42 @@ class UnitOfWork:
             raise AttributeError(name)
         repository = factory(self.session)
         setattr(self, name, repository)
+        self._in_use.append(repository)
         return repository
 
     def emit(self, event: Event) -> None:
+        """Queue the event for the outbox; its row is written with the others just before commit."""
         message = OutgoingMessage(str(event.event_id), event.routing_key, json.dumps(event.to_wire()))
-        self.session.execute(self._tables.outbox.insert().values(
-            event_id=message.event_id, event_type=event.event_type, routing_key=message.routing_key,
-            body=message.body, created_at=utcnow(), sent_at=None))
+        self._outbox_rows.append({"event_id": message.event_id, "event_type": event.event_type,
+                                  "routing_key": message.routing_key, "body": message.body,
+                                  "created_at": utcnow(), "sent_at": None})
         self.emitted.append(message)
 
     def first_time(self, consumer: str, event_id: str) -> bool:
         """Mark the event processed for `consumer`; False when it already was (a duplicate)."""
+        return bool(self.first_times(consumer, [event_id]))
+
+    def first_times(self, consumer: str, event_ids: list[str]) -> set[str]:
+        """Mark several events processed in one statement; returns the ids that were not marked before."""
         inbox = self._tables.inbox
-        insert = _dialect_insert(self.session)(inbox).values(
-            consumer=consumer, event_id=event_id, processed_at=utcnow()).on_conflict_do_nothing()
-        return self.session.execute(insert).rowcount == 1
+        now = utcnow()
+        rows = [{"consumer": consumer, "event_id": i, "processed_at": now} for i in dict.fromkeys(event_ids)]
+        if not rows:
+            return set()
+        insert = dialect_insert(self.session)(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+        return set(self.session.scalars(insert, rows))
+
+    def flush(self) -> None:
+        """Write what repositories deferred (those with a `flush`), then the queued outbox rows in one statement."""
+        for repository in self._in_use:
+            if hasattr(repository, "flush"):
+                repository.flush()
+        rows, self._outbox_rows = self._outbox_rows, []
+        if rows:
+            self.session.execute(self._tables.outbox.insert(), rows)
 
     def commit(self) -> None:
+        self.flush()
         self.session.commit()
         self.committed = True
 
@@ -122,11 +138,32 @@ class Store:
                       handler: Callable[[UnitOfWork, Event], Any]) -> int:
         """Several events in one transaction, each at most once; returns how many were new."""
         with self.unit_of_work() as uow:
-            fresh = [e for e in events if uow.first_time(consumer, str(e.event_id))]
+            fresh = self._fresh(uow, consumer, events)
             for event in fresh:
                 handler(uow, event)
             uow.commit()
         return len(fresh)
+
+    def process_groups(self, consumer: str, events: list[Event], key: Callable[[Event], str],
+                       handler: Callable[[UnitOfWork, list[Event]], Any]) -> int:
+        """Like `process_batch`, but the handler gets the new events of one key (a case) at once, keys in order.
+
+        A read model folds a case's events together: one read and one write per case, not per event.
+        """
+        with self.unit_of_work() as uow:
+            fresh = self._fresh(uow, consumer, events)
+            groups: dict[str, list[Event]] = {}
+            for event in fresh:
+                groups.setdefault(key(event), []).append(event)
+            for group_key in sorted(groups):
+                handler(uow, groups[group_key])
+            uow.commit()
+        return len(fresh)
+
+    @staticmethod
+    def _fresh(uow: UnitOfWork, consumer: str, events: list[Event]) -> list[Event]:
+        new_ids = uow.first_times(consumer, [str(e.event_id) for e in events])
+        return _once_each([e for e in events if str(e.event_id) in new_ids])
 
     def after_commit(self, uow: UnitOfWork) -> None:
         """Publish what the transaction emitted at once; the relay's sweep catches any failure."""
@@ -175,6 +212,11 @@ class Store:
         with self.session_factory() as session:
             return session.execute(select(func.count()).select_from(outbox)
                                    .where(outbox.c.sent_at.is_(None))).scalar_one()
+
+
+def _once_each(events: list[Event]) -> list[Event]:
+    """The events in order, a redelivery inside the same batch dropped."""
+    return list({str(e.event_id): e for e in events}.values())
 
 
 class _UowContext:

@@ -54,17 +54,21 @@ licenses = Table(
 class SqlTaskRepository:
     def __init__(self, session: Session):
         self.session = session
+        self._added: dict[str, object] = {}  # rows inserted in this transaction and not changed since
 
     def get(self, request_id: str, for_update: bool = False):
+        if request_id in self._added:
+            return self._added[request_id]  # ours since the INSERT: no need to read (or lock) it again
         query = select(tasks).where(tasks.c.request_id == request_id)
         return self.session.execute(query.with_for_update() if for_update else query).first()
 
     def add(self, request_id: str, case_id: str, item_code: str, department: str, request: dict,
             status: str = PENDING) -> None:
-        self.session.execute(tasks.insert().values(
+        self._added[request_id] = self.session.execute(tasks.insert().values(
             request_id=request_id, case_id=case_id, item_code=item_code, department=department,
             status=status, reasons=[], request=request, received_at=utcnow(), unit=request.get("unit"),
-            round=request.get("round", 1), due_date=_date(request.get("due_date")), licenses=[]))
+            round=request.get("round", 1), due_date=_date(request.get("due_date")), licenses=[])
+            .returning(*tasks.c)).first()
 
     def reopen(self, request_id: str, request: dict) -> None:
         self._set(request_id, status=PENDING, request=request, round=request["round"],
@@ -83,6 +87,7 @@ class SqlTaskRepository:
         self._set(request_id, status=CANCELLED, note=note[:500])
 
     def _set(self, request_id: str, **values) -> None:
+        self._added.pop(request_id, None)
         self.session.execute(update(tasks).where(tasks.c.request_id == request_id).values(**values))
 
     def of_department(self, department: str, statuses: tuple[str, ...], limit: int = 200) -> list:

@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from shared.db import dialect_insert
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -115,8 +114,7 @@ def _due(details: dict, before: datetime) -> bool:
 
 
 def _insert_new(session: Session, table: Table, row: dict) -> bool:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return session.execute(insert(table).values(**row).on_conflict_do_nothing()).rowcount == 1
+    return session.execute(dialect_insert(session)(table).values(**row).on_conflict_do_nothing()).rowcount == 1
 
 
 REPOSITORIES = {"deliveries": SqlDeliveryRepository}

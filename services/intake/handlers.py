@@ -226,22 +226,43 @@ CASE_STATUS_BY_EVENT = {"approval_requested": "in_approval", "case_completed": "
 
 
 def follow_case(uow: UnitOfWork, event: Event, catalog: Catalog) -> None:
-    """Fold a downstream event into the applicant's view; late or repeated events never regress it."""
-    case = uow.cases.get(event.case_id, for_update=True)
+    follow_case_events(uow, [event], catalog)
+
+
+def follow_case_events(uow: UnitOfWork, events: list[Event], catalog: Catalog) -> None:
+    """Fold one case's downstream events into the applicant's view; late or repeated events never regress it.
+
+    The case is read once and written once (only what changed), however many events the batch held for it.
+    """
+    case = uow.cases.get(events[0].case_id, for_update=True)
     if case is None:
         return
-    if event.event_type == "approval_decided" and event.payload.licenses:
-        _remember_licenses(uow, case, event, catalog)
-    if event.event_type == "deadline_changed":
-        return uow.cases.update(event.case_id, due_date=event.payload.due_date)
-    new_status = advance(case.status, CASE_STATUS_BY_EVENT.get(event.event_type, case.status), CASE_ORDER)
-    uow.cases.update(event.case_id, status=new_status, outcome=notices.outcome(case.outcome or {}, event))
-    item_status = _item_status(event)
-    if item_status:
-        _advance_item(uow, event.case_id, event.payload.item_code, item_status)
-    if event.event_type == "case_rejected":
-        for item_code in event.payload.cancelled_items:
-            _advance_item(uow, event.case_id, item_code, "cancelled")
+    changes: dict = {}
+    status, outcome = case.status, dict(case.outcome or {})
+    items: dict[str, str] | None = None
+    changed_items: dict[str, str] = {}
+    for event in events:
+        if event.event_type == "approval_decided" and event.payload.licenses:
+            _remember_licenses(uow, case, event, catalog)
+        if event.event_type == "deadline_changed":
+            changes["due_date"] = event.payload.due_date
+            continue
+        status = advance(status, CASE_STATUS_BY_EVENT.get(event.event_type, status), CASE_ORDER)
+        outcome = notices.outcome(outcome, event)
+        for item_code, item_status in _item_changes(event):
+            if items is None:
+                items = {i.item_code: i.status for i in uow.cases.items(case.case_id)}
+            current = items.get(item_code)
+            if current is not None and advance(current, item_status, ITEM_ORDER) != current:
+                items[item_code] = changed_items[item_code] = item_status
+    if status != case.status:
+        changes["status"] = status
+    if outcome != (case.outcome or {}):
+        changes["outcome"] = outcome
+    if changes:
+        uow.cases.update(case.case_id, **changes)
+    for item_code, item_status in changed_items.items():
+        uow.cases.set_item_status(case.case_id, item_code, item_status)
 
 
 def _remember_licenses(uow: UnitOfWork, case, event: Event, catalog: Catalog) -> None:
@@ -253,20 +274,17 @@ def _remember_licenses(uow: UnitOfWork, case, event: Event, catalog: Catalog) ->
         uow.cases.remember_license(number, case.holder_id, item.license_type, None)
 
 
-def _item_status(event: Event) -> str | None:
+def _item_changes(event: Event) -> list[tuple[str, str]]:
+    """(item, status) pairs the event moves forward."""
     if event.event_type == "approval_requested":
-        return "requested"
+        return [(event.payload.item_code, "requested")]
     if event.event_type == "approval_decided":
-        return event.payload.decision
+        return [(event.payload.item_code, event.payload.decision)]
     if event.event_type == "approval_cancelled":
-        return "cancelled"
-    return None
-
-
-def _advance_item(uow: UnitOfWork, case_id: str, item_code: str, status: str) -> None:
-    current = next((i.status for i in uow.cases.items(case_id) if i.item_code == item_code), None)
-    if current is not None and advance(current, status, ITEM_ORDER) != current:
-        uow.cases.set_item_status(case_id, item_code, status)
+        return [(event.payload.item_code, "cancelled")]
+    if event.event_type == "case_rejected":
+        return [(code, "cancelled") for code in event.payload.cancelled_items]
+    return []
 
 
 def store_file(uow: UnitOfWork, blobs, stream, content_type: str, declared_sha256: str | None,

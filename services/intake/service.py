@@ -122,4 +122,5 @@ class Service:
 
     @consume_events(batch=50)
     def on_events(self, events):
-        self.db.process_batch(self.name, events, lambda uow, e: handlers.follow_case(uow, e, default_catalog()))
+        self.db.process_groups(self.name, events, lambda e: e.case_id,
+                               lambda uow, group: handlers.follow_case_events(uow, group, default_catalog()))

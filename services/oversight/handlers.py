@@ -54,9 +54,10 @@ def consume(store: Store, ctx: Oversight, event: Event, today: date) -> None:
 
 
 def consume_batch(store: Store, ctx: Oversight, events: list[Event], today: date) -> None:
-    """Fold several events in one transaction, each once (the batching consumer's entry point)."""
+    """Fold several events in one transaction, each once and each case once (the batching consumer's entry)."""
     completions: list[Completion] = []
-    if store.process_batch(CONSUMER, events, lambda uow, e: completions.extend(record_event(uow, ctx, e, today))):
+    if store.process_groups(CONSUMER, events, lambda e: e.case_id,
+                            lambda uow, group: completions.extend(record_events(uow, ctx, group, today))):
         observe_completions(completions)
 
 
@@ -70,18 +71,24 @@ class Completion:
 
 
 def record_event(uow: UnitOfWork, ctx: Oversight, event: Event, today: date) -> list[Completion]:
-    """Add the event to the timeline and refold the case from all of its events."""
-    row = uow.oversight.lock_case(event.case_id)
-    uow.oversight.record({"event_id": str(event.event_id), "case_id": event.case_id,
-                          "event_type": event.event_type, "occurred_at": as_utc(event.occurred_at),
-                          "actor": _actor(event), "body": event.model_dump(mode="json")["payload"]})
+    return record_events(uow, ctx, [event], today)
+
+
+def record_events(uow: UnitOfWork, ctx: Oversight, events: list[Event], today: date) -> list[Completion]:
+    """Add one case's events to its timeline and refold the case from all of its events."""
+    last = events[-1]
+    row = uow.oversight.lock_case(last.case_id)
+    uow.oversight.record_many([
+        {"event_id": str(e.event_id), "case_id": e.case_id, "event_type": e.event_type,
+         "occurred_at": as_utc(e.occurred_at), "actor": _actor(e), "body": e.model_dump(mode="json")["payload"]}
+        for e in events])
     before = CaseState.model_validate(row.state) if row.state else None
-    state = fold(event.case_id, uow.oversight.facts(event.case_id))
+    state = fold(last.case_id, uow.oversight.facts(last.case_id))
     clock = case_clock(state)
     due = clock.deadline(ctx.calendar, max(today, state.accepted_on)).date if clock else None
     uow.oversight.save_state(state, ctx.lead_of(state), due, *_verdict(ctx, state))
     if due is not None and row.due_date is not None and due != row.due_date:
-        uow.emit(DeadlineChanged(case_id=event.case_id, correlation_id=event.correlation_id,
+        uow.emit(DeadlineChanged(case_id=last.case_id, correlation_id=last.correlation_id,
                                  payload={"due_date": due, "suspended": state.suspended}))
     _resolve_warnings(uow, state)
     return _completions(ctx, before, state)

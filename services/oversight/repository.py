@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Table, case, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
+from shared.db import dialect_insert
 
 __all__ = ["REPOSITORIES", "TABLES", "metadata"]
 
@@ -18,9 +17,11 @@ class SqlOversightRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def record(self, row: dict) -> bool:
-        """Add a timeline entry unless its event id is already there; True when added."""
-        return self._insert_new(timeline, row)
+    def record_many(self, rows: list[dict]) -> None:
+        """Add timeline entries in one statement; an event id already there is skipped."""
+        insert = dialect_insert(self.session)
+        # RETURNING lets SQLAlchemy send the rows as one multi-row INSERT (insertmanyvalues), not one each
+        self.session.execute(insert(timeline).on_conflict_do_nothing().returning(timeline.c.event_id), rows)
 
     def facts(self, case_id: str) -> list[Fact]:
         rows = self.session.execute(select(timeline).where(timeline.c.case_id == case_id))
@@ -32,8 +33,12 @@ class SqlOversightRepository:
 
     def lock_case(self, case_id: str):
         """The case row, created if missing and locked until commit, so one fold runs at a time."""
-        self._insert_new(cases, {"case_id": case_id, "status": "submitted"})
-        return self.session.execute(select(cases).where(cases.c.case_id == case_id).with_for_update()).first()
+        insert = dialect_insert(self.session)
+        upsert = insert(cases).values(case_id=case_id, status="submitted")
+        # one statement: an existing row is "updated" to itself, which locks it, and returned either way
+        return self.session.execute(upsert.on_conflict_do_update(index_elements=[cases.c.case_id],
+                                                                 set_={"case_id": upsert.excluded.case_id})
+                                    .returning(*cases.c)).first()
 
     def case(self, case_id: str):
         return self.session.execute(select(cases).where(cases.c.case_id == case_id)).first()
@@ -72,9 +77,6 @@ class SqlOversightRepository:
         return list(self.session.execute(
             select(cases.c.matter_code, func.sum(case((cases.c.on_time, 1), else_=0)), func.count())
             .where(concluded).group_by(cases.c.matter_code)))
-
-    def _insert_new(self, table: Table, row: dict) -> bool:
-        return _insert_new(self.session, table, row)
 
 
 class SqlSupervisionRepository:
@@ -154,11 +156,6 @@ class SqlSupervisionRepository:
     def close_rectification(self, task_id: str, closed_on: date, note: str) -> None:
         self.session.execute(update(rectifications).where(rectifications.c.task_id == task_id)
                              .values(status="closed", closed_on=closed_on, note=note))
-
-
-def _insert_new(session: Session, table: Table, row: dict) -> bool:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return session.execute(insert(table).values(**row).on_conflict_do_nothing()).rowcount == 1
 
 
 REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository}

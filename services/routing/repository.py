@@ -55,6 +55,7 @@ class SqlPlanRepository:
     def __init__(self, session: Session):
         self.session = session
         self._loaded: dict[tuple[str, str], dict] = {}
+        self._saved: dict[str, tuple[Plan, dict | None]] = {}
 
     def exists(self, case_id: str) -> bool:
         return self.session.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first() is not None
@@ -67,6 +68,8 @@ class SqlPlanRepository:
         self.session.execute(items.insert(), [_item_row(plan.case_id, n, i) for n, i in enumerate(plan.items.values())])
 
     def get_for_update(self, case_id: str) -> tuple[Plan, dict] | None:
+        if case_id in self._saved:
+            return self._saved[case_id]  # saved earlier in this transaction: already locked, not yet written
         row = self.session.execute(select(cases).where(cases.c.case_id == case_id).with_for_update()).first()
         if row is None:
             return None
@@ -77,6 +80,16 @@ class SqlPlanRepository:
         return Plan(case_id, row.matter_code, plan_items, row.status, dict(row.joint_tasks or {})), dict(row.context)
 
     def save(self, plan: Plan, context: dict | None = None) -> None:
+        """Keep the plan for the rest of the transaction; `flush` writes it once, however often it was saved."""
+        previous = self._saved.get(plan.case_id)
+        self._saved[plan.case_id] = (plan, context if context is not None else previous and previous[1])
+
+    def flush(self) -> None:
+        saved, self._saved = self._saved, {}
+        for plan, context in saved.values():
+            self._write(plan, context)
+
+    def _write(self, plan: Plan, context: dict | None) -> None:
         values = {"status": plan.status, "joint_tasks": plan.joint_tasks, "updated_at": utcnow()}
         self.session.execute(cases.update().where(cases.c.case_id == plan.case_id)
                              .values(**values, **({"context": context} if context is not None else {})))
