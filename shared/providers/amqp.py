@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
+from amqp import spec
 from eventlet.queue import LifoQueue
 from kombu import Connection, Exchange, Producer, Queue, binding
 
@@ -14,10 +17,6 @@ from shared.messaging import OutgoingMessage
 log = logging.getLogger(__name__)
 EVENTS = Exchange(topology.EVENTS_EXCHANGE, type="topic", durable=True)
 DEAD_LETTERS = Exchange(topology.DEAD_LETTER_EXCHANGE, type="direct", durable=True)
-
-
-class Unroutable(Exception):
-    """The broker returned a mandatory message: no queue is bound for its routing key."""
 
 
 def connection(uri: str, heartbeat: int = 10) -> Connection:
@@ -70,17 +69,19 @@ class Publisher:
             self._idle.put(None)
 
     def publish(self, messages: list[OutgoingMessage]) -> list[str]:
-        """Publish in order; returns the ids the broker confirmed, stopping at the first failure."""
-        sent: list[str] = []
+        """Publish in order; returns the ids the broker confirmed, stopping at the first failure.
+
+        All of them go out before the first confirm is awaited (one round trip for the lot, not one each).
+        """
+        if not messages:
+            return []
         with self._producer() as producer:
-            for message in messages:
-                try:
-                    self._publish_one(producer, message)
-                except Exception as exc:  # noqa: BLE001 - whatever failed stays in the outbox
-                    log.warning("publish failed, will retry from the outbox: %s", type(exc).__name__)
-                    raise PublishFailed(sent) from exc
-                sent.append(message.event_id)
-        return sent
+            try:
+                return self._send(producer, [(m.body, EVENTS, m.routing_key, {}, "application/json", m.event_id)
+                                             for m in messages])
+            except PublishFailed as failed:
+                log.warning("publish failed, will retry from the outbox: %s", failed.reason)
+                raise
 
     def safe_publish(self, messages: list[OutgoingMessage]) -> list[str]:
         try:
@@ -91,32 +92,48 @@ class Publisher:
     def publish_raw(self, body: bytes | str, exchange: Exchange, routing_key: str,
                     headers: dict, content_type: str = "application/json") -> None:
         with self._producer() as producer:
-            try:
-                self._send(producer, body, exchange, routing_key, headers, content_type, None)
-            except Exception as exc:
-                raise PublishFailed([]) from exc
+            self._send(producer, [(body, exchange, routing_key, headers, content_type, None)])
 
-    def _publish_one(self, producer: Producer, message: OutgoingMessage) -> None:
-        self._send(producer, message.body, EVENTS, message.routing_key, {}, "application/json",
-                   message.event_id)
+    def _send(self, producer: Producer, items: list[tuple]) -> list[str]:
+        """Publish persistent, mandatory messages and wait for their confirms; the confirmed ids in order.
 
-    def _send(self, producer, body, exchange, routing_key, headers, content_type, message_id) -> None:
-        returned: list = []
+        Raises PublishFailed (with the confirmed prefix) on a nack, a return (unroutable), a timeout or an error.
+        """
         channel = producer.channel
-        handlers = getattr(channel, "events", {}).get("basic_return")
-        callback = lambda *args: returned.append(args)  # noqa: E731
-        if handlers is not None:
-            handlers.add(callback)
+        if not hasattr(channel, "_basic_publish"):  # kombu's in-memory transport: nothing to confirm
+            return self._send_unconfirmed(producer, items)
+        tags = [str(uuid.uuid4()) for _ in items]  # our own message ids, to tell returns apart
         try:
-            producer.publish(body, exchange=exchange, routing_key=routing_key, headers=headers,
-                             content_type=content_type, content_encoding="utf-8", delivery_mode=2,
-                             mandatory=True, message_id=message_id, retry=False,
-                             confirm_timeout=self.confirm_timeout)
+            confirms = _Confirms(channel, tags)
+        except Exception as exc:  # noqa: BLE001 - e.g. the connection is gone
+            raise PublishFailed([], f"{type(exc).__name__}: {exc}") from exc
+        try:
+            for tag, (body, exchange, routing_key, headers, content_type, _id) in zip(tags, items):
+                message = channel.prepare_message(
+                    body.encode() if isinstance(body, str) else body, content_type=content_type,
+                    content_encoding="utf-8", headers=headers,
+                    properties={"delivery_mode": 2, "message_id": _id or tag, "correlation_id": tag})
+                channel._basic_publish(message, exchange=exchange.name, routing_key=routing_key, mandatory=True)
+            confirms.wait(self.confirm_timeout)
+        except Exception as exc:  # noqa: BLE001 - whatever was not confirmed stays in the outbox
+            raise PublishFailed(confirms.sent_ids(items), f"{type(exc).__name__}: {exc}") from exc
         finally:
-            if handlers is not None:
-                handlers.discard(callback)
-        if returned:
-            raise Unroutable(f"no queue bound for {exchange.name}/{routing_key}")
+            confirms.close()
+        sent = confirms.sent_ids(items)
+        if len(sent) < len(items):
+            raise PublishFailed(sent, confirms.failure(items))
+        return sent
+
+    @staticmethod
+    def _send_unconfirmed(producer: Producer, items: list[tuple]) -> list[str]:
+        for body, exchange, routing_key, headers, content_type, message_id in items:
+            try:
+                producer.publish(body, exchange=exchange, routing_key=routing_key, headers=headers,
+                                 content_type=content_type, content_encoding="utf-8", delivery_mode=2,
+                                 message_id=message_id, retry=False)
+            except Exception as exc:  # noqa: BLE001
+                raise PublishFailed([], f"{type(exc).__name__}: {exc}") from exc
+        return [message_id for *_, message_id in items]
 
     @contextmanager
     def _producer(self) -> Iterator[Producer]:
@@ -143,9 +160,71 @@ class Publisher:
 class PublishFailed(Exception):
     """Publishing stopped at a failure; `sent` lists what the broker confirmed before it."""
 
-    def __init__(self, sent: list[str]):
-        super().__init__("publish failed")
-        self.sent = sent
+    def __init__(self, sent: list[str], reason: str = ""):
+        super().__init__(f"publish failed: {reason}" if reason else "publish failed")
+        self.sent, self.reason = sent, reason
+
+
+class _Confirms:
+    """Publisher confirms for messages published back to back on one channel (py-amqp).
+
+    The broker numbers a confirming channel's publishes 1, 2, ...; an ack or nack may cover every tag up to
+    its own (`multiple`). A mandatory message that no queue takes is returned before it is acked. Confirms
+    are taken from the channel's event callbacks, not from `wait`'s one-shot callback: py-amqp's publish
+    itself drains pending frames (to notice a blocked connection), which would swallow early acks.
+    """
+
+    def __init__(self, channel, tags: list[str]):
+        if not channel._confirm_selected:
+            channel._confirm_selected = True
+            channel.confirm_select()
+        self.channel, self.tags = channel, tags
+        self.first = getattr(channel, "yici_published", 0) + 1
+        channel.yici_published = self.first - 1 + len(tags)
+        self.acked: set[int] = set()
+        self.nacked: set[int] = set()
+        self.returned: set[str] = set()
+        self._callbacks = {
+            "basic_return": lambda _exc, _exchange, _key, message: self.returned.add(
+                message.properties.get("correlation_id")),
+            "basic_ack": lambda tag, multiple: self._confirm(self.acked, tag, multiple),
+            "basic_nack": lambda tag, multiple, *_: self._confirm(self.nacked, tag, multiple)}
+        for event, callback in self._callbacks.items():
+            channel.events[event].add(callback)
+
+    def _confirm(self, into: set[int], delivery_tag: int, multiple: bool) -> None:
+        into.update(range(min(self.first, delivery_tag) if multiple else delivery_tag, delivery_tag + 1))
+
+    def wait(self, timeout: float) -> None:
+        pending = set(range(self.first, self.first + len(self.tags)))
+        deadline = time.monotonic() + timeout
+        while pending - self.acked - self.nacked:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{len(pending - self.acked - self.nacked)} confirms not received")
+            self.channel.wait([spec.Basic.Ack, spec.Basic.Nack], timeout=remaining)
+
+    def _ok(self, index: int) -> bool:
+        tag = self.first + index
+        return tag in self.acked and tag not in self.nacked and self.tags[index] not in self.returned
+
+    def sent_ids(self, items: list[tuple]) -> list[str]:
+        sent = []
+        for index, item in enumerate(items):
+            if not self._ok(index):
+                break
+            sent.append(item[5])
+        return sent
+
+    def failure(self, items: list[tuple]) -> str:
+        index = next(i for i in range(len(items)) if not self._ok(i))
+        if self.tags[index] in self.returned:
+            return f"no queue bound for {items[index][1].name}/{items[index][2]}"
+        return "nacked by the broker" if self.first + index in self.nacked else "not confirmed"
+
+    def close(self) -> None:
+        for event, callback in self._callbacks.items():
+            self.channel.events[event].discard(callback)
 
 
 def _close_quietly(producer: Producer | None) -> None:

@@ -1,0 +1,85 @@
+"""The outbox publisher against the real broker: many messages per confirm round trip, and its failures.
+
+It publishes a handler's events back to back and then waits for their confirms; what it reports as sent
+is exactly the confirmed prefix, so the outbox keeps (and the relay republishes) everything after a failure.
+"""
+import json
+
+import pytest
+
+from shared.messaging import OutgoingMessage
+from shared.providers.amqp import EVENTS, DEAD_LETTERS, Publisher, PublishFailed, declare
+from shared.topology import QueueSpec
+from yici_testkit import amqp_uri, pika_channel
+
+SPEC = QueueSpec(name="test.confirms", routing_keys=("confirm.*",))
+
+
+@pytest.fixture
+def publisher(vhost):
+    publisher = Publisher(amqp_uri(vhost), confirm_timeout=5.0, size=1)
+    with publisher._producer() as producer:
+        declare(producer.channel, [SPEC])
+    yield publisher
+    publisher.close()
+
+
+def _message(n: int, key: str = "confirm.ok") -> OutgoingMessage:
+    return OutgoingMessage(f"event-{n:03d}", key, json.dumps({"n": n}))
+
+
+def _drain(vhost: str, queue: str) -> list:
+    connection, channel = pika_channel(vhost)
+    got = []
+    while True:
+        method, properties, body = channel.basic_get(queue, auto_ack=True)
+        if method is None:
+            break
+        got.append((properties, body))
+    connection.close()
+    return got
+
+
+def test_a_batch_is_confirmed_and_arrives_in_order_persistent(publisher, vhost):
+    messages = [_message(n) for n in range(50)]
+    assert publisher.publish(messages) == [m.event_id for m in messages]
+    assert publisher.publish(messages[:3]) == [m.event_id for m in messages[:3]], "the channel's tags carry on"
+    got = _drain(vhost, SPEC.name)
+    assert [json.loads(body)["n"] for _, body in got] == list(range(50)) + [0, 1, 2]
+    assert all(p.delivery_mode == 2 and p.content_type == "application/json" for p, _ in got)
+    assert [p.message_id for p, _ in got[:50]] == [m.event_id for m in messages]
+
+
+def test_confirms_that_arrive_while_later_messages_are_still_going_out_are_counted(publisher, vhost):
+    """py-amqp reads pending frames on each publish: early acks must not be lost (they were once: timeouts)."""
+    messages = [OutgoingMessage(f"big-{n:04d}", "confirm.big", json.dumps({"n": n, "pad": "x" * 4000}))
+                for n in range(1500)]
+    assert publisher.publish(messages) == [m.event_id for m in messages]
+    assert len(_drain(vhost, SPEC.name)) == 1500
+
+
+def test_an_unroutable_message_stops_the_confirmed_prefix(publisher, vhost):
+    messages = [_message(0), _message(1), _message(2, "nobody.listens"), _message(3)]
+    with pytest.raises(PublishFailed) as failed:
+        publisher.publish(messages)
+    assert failed.value.sent == ["event-000", "event-001"]
+    assert "nobody.listens" in failed.value.reason
+    assert publisher.safe_publish(messages) == ["event-000", "event-001"]
+    # the failed producer was dropped; a fresh channel starts its tags at 1 and works
+    assert publisher.publish([_message(9)]) == ["event-009"]
+
+
+def test_publish_raw_refuses_an_unroutable_dead_letter(publisher):
+    with pytest.raises(PublishFailed):
+        publisher.publish_raw(b"{}", DEAD_LETTERS, "no.such.queue", {"x-yici-reason": "test"})
+    publisher.publish_raw(b"{}", EVENTS, "confirm.raw", {"x-yici-reason": "test"})
+
+
+def test_a_broken_connection_fails_the_batch_and_the_next_one_reconnects(publisher, vhost):
+    with publisher._producer() as producer:
+        producer.connection.collect()  # the socket is gone, as after a broker restart
+    with pytest.raises(PublishFailed) as failed:
+        publisher.publish([_message(1)])
+    assert failed.value.sent == []
+    assert publisher.publish([_message(2)]) == ["event-002"]
+    assert [json.loads(b)["n"] for _, b in _drain(vhost, SPEC.name)] == [2]
