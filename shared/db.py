@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable, Iterable
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, bindparam, create_engine, event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -42,3 +43,41 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 def dialect_insert(session: Session):
     """The INSERT construct with ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+# Statements built once and reused with bound parameters. Building a SQLAlchemy statement per call (and
+# computing its cache key) costs about twice what executing it does (measured: 325 µs against 105 µs of CPU
+# for a select by key on PostgreSQL), and the handlers run the same few statements for every event.
+_STATEMENTS: dict[tuple, Any] = {}
+
+
+def prebuilt(key: tuple, build: Callable[[], Any]) -> Any:
+    """The statement cached under `key`, built by `build()` the first time."""
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = build()
+    return statement
+
+
+def select_by(table: Table, *columns: str, for_update: bool = False):
+    """SELECT * FROM table WHERE c1 = :c1 AND ... (parameters named after the columns)."""
+    def build():
+        query = select(table).where(*[table.c[c] == bindparam(c) for c in columns])
+        return query.with_for_update() if for_update else query
+    return prebuilt(("select", table, columns, for_update), build)
+
+
+def update_by(table: Table, keys: tuple[str, ...], values: Iterable[str]):
+    """UPDATE table SET v = :set_v ... WHERE k = :key_k ...; see `update_params`."""
+    values = tuple(sorted(values))
+    return prebuilt(("update", table, keys, values), lambda: update(table).where(
+        *[table.c[k] == bindparam(f"key_{k}") for k in keys]).values({v: bindparam(f"set_{v}") for v in values}))
+
+
+def update_params(keys: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    return {**{f"key_{k}": v for k, v in keys.items()}, **{f"set_{k}": v for k, v in values.items()}}
+
+
+def execute_update(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]):
+    """Run the prebuilt UPDATE for these key and value columns."""
+    return session.execute(update_by(table, tuple(keys), values), update_params(keys, values))

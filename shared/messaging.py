@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text, func, select, update
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import dialect_insert
+from shared.db import dialect_insert, prebuilt
 from shared.events import Event
 
 
@@ -92,7 +92,9 @@ class UnitOfWork:
         rows = [{"consumer": consumer, "event_id": i, "processed_at": now} for i in dict.fromkeys(event_ids)]
         if not rows:
             return set()
-        insert = dialect_insert(self.session)(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+        dialect = dialect_insert(self.session)
+        insert = prebuilt(("inbox", inbox, dialect),
+                          lambda: dialect(inbox).on_conflict_do_nothing().returning(inbox.c.event_id))
         return set(self.session.scalars(insert, rows))
 
     def flush(self) -> None:
@@ -102,7 +104,8 @@ class UnitOfWork:
                 repository.flush()
         rows, self._outbox_rows = self._outbox_rows, []
         if rows:
-            self.session.execute(self._tables.outbox.insert(), rows)
+            outbox = self._tables.outbox
+            self.session.execute(prebuilt(("outbox", outbox), outbox.insert), rows)
 
     def commit(self) -> None:
         self.flush()
@@ -205,7 +208,9 @@ class Store:
     def _mark(self, session: Session, ids: list[str]) -> None:
         if ids:
             outbox = self.tables.outbox
-            session.execute(update(outbox).where(outbox.c.event_id.in_(ids)).values(sent_at=utcnow()))
+            mark = prebuilt(("mark sent", outbox), lambda: update(outbox).where(
+                outbox.c.event_id.in_(bindparam("ids", expanding=True))).values(sent_at=bindparam("now")))
+            session.execute(mark, {"ids": ids, "now": utcnow()})
 
     def backlog(self) -> int:
         outbox = self.tables.outbox

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, exists, select, update
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, exists, select
 from sqlalchemy.orm import Session
 
+from shared.db import execute_update, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -59,16 +60,16 @@ class SqlTaskRepository:
     def get(self, request_id: str, for_update: bool = False):
         if request_id in self._added:
             return self._added[request_id]  # ours since the INSERT: no need to read (or lock) it again
-        query = select(tasks).where(tasks.c.request_id == request_id)
-        return self.session.execute(query.with_for_update() if for_update else query).first()
+        return self.session.execute(select_by(tasks, "request_id", for_update=for_update),
+                                    {"request_id": request_id}).first()
 
     def add(self, request_id: str, case_id: str, item_code: str, department: str, request: dict,
             status: str = PENDING) -> None:
-        self._added[request_id] = self.session.execute(tasks.insert().values(
+        insert = prebuilt(("task insert",), lambda: tasks.insert().returning(*tasks.c))
+        self._added[request_id] = self.session.execute(insert, dict(
             request_id=request_id, case_id=case_id, item_code=item_code, department=department,
             status=status, reasons=[], request=request, received_at=utcnow(), unit=request.get("unit"),
-            round=request.get("round", 1), due_date=_date(request.get("due_date")), licenses=[])
-            .returning(*tasks.c)).first()
+            round=request.get("round", 1), due_date=_date(request.get("due_date")), licenses=[])).first()
 
     def reopen(self, request_id: str, request: dict) -> None:
         self._set(request_id, status=PENDING, request=request, round=request["round"],
@@ -88,7 +89,7 @@ class SqlTaskRepository:
 
     def _set(self, request_id: str, **values) -> None:
         self._added.pop(request_id, None)
-        self.session.execute(update(tasks).where(tasks.c.request_id == request_id).values(**values))
+        execute_update(self.session, tasks, {"request_id": request_id}, values)
 
     def of_department(self, department: str, statuses: tuple[str, ...], limit: int = 200) -> list:
         query = (select(tasks).where(tasks.c.department == department, tasks.c.status.in_(statuses))

@@ -1,10 +1,10 @@
 """Intake's tables: the cases it took in, and its read model of their items and delivery."""
 from __future__ import annotations
 
-from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, select,
-                        update)
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from shared.db import execute_update, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -76,11 +76,10 @@ class SqlCaseRepository:
         self.session = session
 
     def by_idempotency_key(self, key: str):
-        return self.session.execute(select(cases).where(cases.c.idempotency_key == key)).first()
+        return self.session.execute(select_by(cases, "idempotency_key"), {"idempotency_key": key}).first()
 
     def get(self, case_id: str, for_update: bool = False):
-        query = select(cases).where(cases.c.case_id == case_id)
-        return self.session.execute(query.with_for_update() if for_update else query).first()
+        return self.session.execute(select_by(cases, "case_id", for_update=for_update), {"case_id": case_id}).first()
 
     def add(self, row: dict, items: list[dict]) -> None:
         now = utcnow()
@@ -88,7 +87,7 @@ class SqlCaseRepository:
         self.session.execute(case_items.insert(), [dict(i, updated_at=now) for i in items])
 
     def update(self, case_id: str, **values) -> None:
-        self.session.execute(update(cases).where(cases.c.case_id == case_id).values(**values, updated_at=utcnow()))
+        execute_update(self.session, cases, {"case_id": case_id}, {**values, "updated_at": utcnow()})
 
     def waiting_for_review(self, limit: int = 200) -> list:
         return list(self.session.execute(select(cases).where(cases.c.status.in_(("submitted",
@@ -120,13 +119,13 @@ class SqlCaseRepository:
                                                           license_type=license_type, valid_until=valid_until))
 
     def items(self, case_id: str) -> list:
-        return list(self.session.execute(select(case_items).where(case_items.c.case_id == case_id)
-                                         .order_by(case_items.c.position)))
+        query = prebuilt(("intake items",), lambda: select(case_items).where(
+            case_items.c.case_id == bindparam("case_id")).order_by(case_items.c.position))
+        return list(self.session.execute(query, {"case_id": case_id}))
 
     def set_item_status(self, case_id: str, item_code: str, status: str) -> None:
-        self.session.execute(update(case_items).where(case_items.c.case_id == case_id,
-                                                      case_items.c.item_code == item_code)
-                             .values(status=status, updated_at=utcnow()))
+        execute_update(self.session, case_items, {"case_id": case_id, "item_code": item_code},
+                       {"status": status, "updated_at": utcnow()})
 
 
 REPOSITORIES = {"cases": SqlCaseRepository}

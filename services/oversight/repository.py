@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
-from shared.db import dialect_insert
+from shared.db import dialect_insert, execute_update, prebuilt, select_by
 
 __all__ = ["REPOSITORIES", "TABLES", "metadata"]
 
@@ -21,10 +21,12 @@ class SqlOversightRepository:
         """Add timeline entries in one statement; an event id already there is skipped."""
         insert = dialect_insert(self.session)
         # RETURNING lets SQLAlchemy send the rows as one multi-row INSERT (insertmanyvalues), not one each
-        self.session.execute(insert(timeline).on_conflict_do_nothing().returning(timeline.c.event_id), rows)
+        statement = prebuilt(("timeline", insert), lambda: insert(timeline).on_conflict_do_nothing()
+                             .returning(timeline.c.event_id))
+        self.session.execute(statement, rows)
 
     def facts(self, case_id: str) -> list[Fact]:
-        rows = self.session.execute(select(timeline).where(timeline.c.case_id == case_id))
+        rows = self.session.execute(select_by(timeline, "case_id"), {"case_id": case_id})
         return [Fact(event_id=r.event_id, event_type=r.event_type, occurred_at=r.occurred_at, payload=r.body)
                 for r in rows]
 
@@ -34,18 +36,20 @@ class SqlOversightRepository:
     def lock_case(self, case_id: str):
         """The case row, created if missing and locked until commit, so one fold runs at a time."""
         insert = dialect_insert(self.session)
-        upsert = insert(cases).values(case_id=case_id, status="submitted")
-        # one statement: an existing row is "updated" to itself, which locks it, and returned either way
-        return self.session.execute(upsert.on_conflict_do_update(index_elements=[cases.c.case_id],
-                                                                 set_={"case_id": upsert.excluded.case_id})
-                                    .returning(*cases.c)).first()
+
+        def build():
+            upsert = insert(cases).values(case_id=bindparam("case_id"), status="submitted")
+            # one statement: an existing row is "updated" to itself, which locks it, and returned either way
+            return upsert.on_conflict_do_update(index_elements=[cases.c.case_id],
+                                                set_={"case_id": upsert.excluded.case_id}).returning(*cases.c)
+        return self.session.execute(prebuilt(("lock case", insert), build), {"case_id": case_id}).first()
 
     def case(self, case_id: str):
         return self.session.execute(select(cases).where(cases.c.case_id == case_id)).first()
 
     def save_state(self, state: CaseState, lead_department: str | None, due_date: date | None,
                    on_time: bool | None, working_days: int | None) -> None:
-        self.session.execute(update(cases).where(cases.c.case_id == state.case_id).values(
+        execute_update(self.session, cases, {"case_id": state.case_id}, dict(
             on_time=on_time, working_days=working_days,
             matter_code=state.matter_code, channel=state.channel, status=state.status,
             submitted_at=state.submitted_at, accepted_at=state.accepted_at, completed_at=state.completed_at,
@@ -103,8 +107,9 @@ class SqlSupervisionRepository:
         return self.session.execute(update(warnings).where(*conditions).values(status=status, closed_at=at)).rowcount
 
     def open_warning_subjects(self, case_id: str) -> list:
-        return list(self.session.execute(select(warnings.c.scope, warnings.c.subject).where(
-            warnings.c.case_id == case_id, warnings.c.status == "open")))
+        query = prebuilt(("open warnings",), lambda: select(warnings.c.scope, warnings.c.subject).where(
+            warnings.c.case_id == bindparam("case_id"), warnings.c.status == "open"))
+        return list(self.session.execute(query, {"case_id": case_id}))
 
     def warnings(self, status: str | None = None, level: str | None = None, department: str | None = None,
                  raised_from: date | None = None, raised_before: date | None = None, limit: int = 1000) -> list:

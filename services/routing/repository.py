@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import copy
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, select
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from services.routing.domain import Plan, PlanItem
+from shared.db import execute_update, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -58,7 +59,8 @@ class SqlPlanRepository:
         self._saved: dict[str, tuple[Plan, dict | None]] = {}
 
     def exists(self, case_id: str) -> bool:
-        return self.session.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first() is not None
+        query = prebuilt(("routing exists",), lambda: select(cases.c.case_id).where(cases.c.case_id == bindparam("id")))
+        return self.session.execute(query, {"id": case_id}).first() is not None
 
     def add(self, plan: Plan, context: dict) -> None:
         now = utcnow()
@@ -70,10 +72,11 @@ class SqlPlanRepository:
     def get_for_update(self, case_id: str) -> tuple[Plan, dict] | None:
         if case_id in self._saved:
             return self._saved[case_id]  # saved earlier in this transaction: already locked, not yet written
-        row = self.session.execute(select(cases).where(cases.c.case_id == case_id).with_for_update()).first()
+        row = self.session.execute(select_by(cases, "case_id", for_update=True), {"case_id": case_id}).first()
         if row is None:
             return None
-        rows = self.session.execute(select(items).where(items.c.case_id == case_id).order_by(items.c.position))
+        rows = self.session.execute(prebuilt(("routing items",), lambda: select(items).where(
+            items.c.case_id == bindparam("case_id")).order_by(items.c.position)), {"case_id": case_id})
         plan_items = {r.item_code: _plan_item(r) for r in rows}
         self._loaded.update({(case_id, code): copy.deepcopy(_mutable(case_id, item))
                              for code, item in plan_items.items()})
@@ -91,14 +94,13 @@ class SqlPlanRepository:
 
     def _write(self, plan: Plan, context: dict | None) -> None:
         values = {"status": plan.status, "joint_tasks": plan.joint_tasks, "updated_at": utcnow()}
-        self.session.execute(cases.update().where(cases.c.case_id == plan.case_id)
-                             .values(**values, **({"context": context} if context is not None else {})))
+        execute_update(self.session, cases, {"case_id": plan.case_id},
+                       {**values, **({"context": context} if context is not None else {})})
         for item in plan.items.values():
             values = _mutable(plan.case_id, item)
             if self._loaded.get((plan.case_id, item.code)) == values:
                 continue  # unchanged since it was read: no UPDATE
-            self.session.execute(items.update().where(items.c.case_id == plan.case_id,
-                                                      items.c.item_code == item.code).values(values))
+            execute_update(self.session, items, {"case_id": plan.case_id, "item_code": item.code}, values)
             self._loaded[(plan.case_id, item.code)] = copy.deepcopy(values)
 
 
