@@ -23,6 +23,7 @@ from yici_testkit import (AUTH, Cluster, broker_vhost, case_body, pika_channel, 
                           postgres_database, with_uploads)
 
 PUBLISHES_PER_CASE = 12  # submitted, accepted, 4 requested, 4 decided, completed, dispatched
+INFRASTRUCTURE = ("rabbitmq", "postgres")  # measured beside the services, from /proc
 
 
 class CompletionTap(threading.Thread):
@@ -91,6 +92,26 @@ def cpu_seconds(cluster: Cluster) -> dict[str, float]:
     for name, process in _all_processes(cluster):
         fields = Path(f"/proc/{process.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
         out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+def infrastructure_cpu_seconds() -> dict[str, float]:
+    """CPU used so far by the broker's and the database's processes on this machine (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = dict.fromkeys(INFRASTRUCTURE, 0.0)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        command = raw[raw.index("(") + 1:raw.rindex(")")]
+        owner = "rabbitmq" if command in ("beam.smp", "erl_child_setup") else (
+            "postgres" if command.startswith("postgres") else None)
+        if owner:
+            fields = raw.rsplit(")", 1)[1].split()  # utime, stime, and reaped children's cutime, cstime
+            out[owner] += sum(int(f) for f in fields[11:15]) / ticks
     return out
 
 
@@ -168,14 +189,15 @@ def measure(cluster: Cluster, vhost: str, cases: int, rate: float | None, worker
     tap.start()
     mode = f"paced at {rate:g} cases/s" if rate else f"unpaced, {workers} submitters"
     print(f"yici bench: {cases} cases of bankruptcy-check (4 departments), {mode}", file=sys.stderr)
-    cpu_before = cpu_seconds(cluster)
+    cpu_before = {**cpu_seconds(cluster), **infrastructure_cpu_seconds()}
     started = time.perf_counter()
     submitted = submit_all(cluster.url("intake", ""), cases, rate, workers)
     progress(tap, cases, timeout=max(120, cases / 5))
     tap.stop()
     finished = max(tap.completed.values(), default=time.perf_counter())
     latencies = [tap.completed[c] - t for c, t in submitted.items() if c in tap.completed]
-    cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_seconds(cluster).items()}
+    cpu_after = {**cpu_seconds(cluster), **infrastructure_cpu_seconds()}
+    cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()}
     return len(latencies) / (finished - started), latencies, cpu
 
 
@@ -185,8 +207,13 @@ def run(cluster: Cluster, vhost: str, args) -> None:
     baseline = baseline_cases_per_second(vhost, args.cases)
     report(args, len(latencies), throughput, latencies, rss, baseline)
     per_case = {k: 1000 * v / max(len(latencies), 1) for k, v in cpu.items()}
-    print("CPU ms per case        " + ", ".join(f"{k} {v:.1f}" for k, v in per_case.items())
-          + f" (busiest: {max(per_case, key=per_case.get)})")
+    services = {k: v for k, v in per_case.items() if k not in INFRASTRUCTURE}
+    print("CPU ms per case        " + ", ".join(f"{k} {v:.1f}" for k, v in services.items())
+          + f" (busiest: {max(services, key=services.get)})")
+    total = sum(per_case.values())
+    print(f"  + broker, database   rabbitmq {per_case['rabbitmq']:.1f}, postgres {per_case['postgres']:.1f};"
+          f" all together {total:.1f} ms, so {os.cpu_count()} cores top out near "
+          f"{os.cpu_count() * 1000 / total:.0f} cases/s on this machine")
 
 
 def report(args, completed, throughput, latencies, rss, baseline) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, exists, select
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from shared.db import execute_update, prebuilt, select_by
@@ -105,7 +105,7 @@ class SqlLicenseRegistry:
         self.session.execute(licenses.insert().values(**row, created_at=utcnow()))
 
     def get(self, number: str):
-        return self.session.execute(select(licenses).where(licenses.c.number == number)).first()
+        return self.session.execute(select_by(licenses, "number"), {"number": number}).first()
 
     def of_holder(self, holder_id: str, license_type: str | None = None) -> list:
         query = select(licenses).where(licenses.c.holder_id == holder_id)
@@ -114,9 +114,10 @@ class SqlLicenseRegistry:
         return list(self.session.execute(query.order_by(licenses.c.issued_on, licenses.c.number)))
 
     def holds(self, holder_id: str, license_type: str) -> bool:
-        return self.session.execute(select(exists().where(
-            licenses.c.holder_id == holder_id, licenses.c.license_type == license_type,
-            licenses.c.status == "valid"))).scalar_one()
+        query = prebuilt(("holds license",), lambda: select(exists().where(
+            licenses.c.holder_id == bindparam("holder"), licenses.c.license_type == bindparam("type"),
+            licenses.c.status == "valid")))
+        return self.session.execute(query, {"holder": holder_id, "type": license_type}).scalar_one()
 
 
 def _date(value) -> date | None:

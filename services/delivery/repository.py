@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, func, select, update
+from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from shared.db import dialect_insert
+from shared.db import dialect_insert, execute_update, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -52,8 +52,8 @@ class SqlDeliveryRepository:
         self.session = session
 
     def get(self, case_id: str, for_update: bool = False):
-        query = select(deliveries).where(deliveries.c.case_id == case_id)
-        return self.session.execute(query.with_for_update() if for_update else query).first()
+        return self.session.execute(select_by(deliveries, "case_id", for_update=for_update),
+                                    {"case_id": case_id}).first()
 
     def add(self, **row) -> None:
         now = utcnow()
@@ -61,9 +61,8 @@ class SqlDeliveryRepository:
 
     def change(self, case_id: str, expected_status: str, **values) -> bool:
         """Update the delivery only if it still has `expected_status`; False when someone else moved it."""
-        result = self.session.execute(update(deliveries).where(
-            deliveries.c.case_id == case_id, deliveries.c.status == expected_status)
-            .values(**values, updated_at=utcnow()))
+        result = execute_update(self.session, deliveries, {"case_id": case_id, "status": expected_status},
+                                {**values, "updated_at": utcnow()})
         return result.rowcount == 1
 
     def case_ids(self, status: str, limit: int = 100, due_before: datetime | None = None) -> list[str]:
@@ -82,19 +81,22 @@ class SqlDeliveryRepository:
                                                          "created_at": now})
 
     def pending_notifications(self, now: datetime, limit: int = 100, case_id: str | None = None) -> list:
-        query = select(notifications).where(notifications.c.status == "pending",
-                                            notifications.c.next_attempt_at <= now)
-        if case_id is not None:
-            query = query.where(notifications.c.case_id == case_id)
-        return list(self.session.execute(query.order_by(notifications.c.created_at).limit(limit)))
+        def build():
+            query = select(notifications).where(notifications.c.status == "pending",
+                                                notifications.c.next_attempt_at <= bindparam("now"))
+            if case_id is not None:
+                query = query.where(notifications.c.case_id == bindparam("case_id"))
+            return query.order_by(notifications.c.created_at).limit(bindparam("limit"))
+        query = prebuilt(("pending notifications", case_id is None), build)
+        return list(self.session.execute(query, {"now": now, "limit": limit, "case_id": case_id}))
 
     def notifications(self, case_id: str) -> list:
         return list(self.session.execute(select(notifications).where(notifications.c.case_id == case_id)
                                          .order_by(notifications.c.created_at, notifications.c.notification_id)))
 
     def mark_notification(self, notification_id: str, **values) -> bool:
-        result = self.session.execute(update(notifications).where(
-            notifications.c.notification_id == notification_id, notifications.c.status == "pending").values(**values))
+        result = execute_update(self.session, notifications,
+                                {"notification_id": notification_id, "status": "pending"}, values)
         return result.rowcount == 1
 
     def notification_counts(self) -> list:
