@@ -48,9 +48,10 @@ class Service:
         ports = self._ports()
         self.db.process_batch(self.name, handlers.in_lock_order(events), lambda uow, e: handlers.handle(uow, e, ports))
 
-    @consume_events(queues=served_queues, batch=50)
-    def on_department_queue(self, events):
-        """Nothing to do: every request and cancellation also reaches this service on its own queue."""
+    @consume_events(queues=served_queues, discard=True)
+    def on_department_queue(self, event):
+        """Never called: every request and cancellation also reaches this service on its own queue, so the
+        served departments' queues are only kept empty (a malformed message is still dead-lettered)."""
 
     @DecisionConsumer.decorator(queues=lambda settings: [decisions_queue()])
     def on_department_decision(self, event):

@@ -28,6 +28,7 @@ from shared.retry import Verdict, classify, backoff
 
 log = logging.getLogger(__name__)
 BATCH_GATHER_SECONDS = 0.002
+READ_MODEL_GATHER_SECONDS = 0.05
 
 
 class EventQueueConsumer(QueueConsumer):
@@ -56,7 +57,7 @@ class EventQueueConsumer(QueueConsumer):
         return max([self.container.max_workers] + [2 * p.batch for p in self._providers])
 
     def handle_message(self, provider, spec, message) -> None:
-        self.container.spawn_managed_thread(partial(provider.handle_message, spec, message))
+        provider.accept(spec, message)
 
     def _cancel_consumers_if_requested(self) -> None:
         pending, self._pending_remove_providers = self._pending_remove_providers, {}
@@ -71,11 +72,21 @@ class EventConsumer(Entrypoint):
 
     queue_consumer = EventQueueConsumer()
 
-    def __init__(self, queues=None, max_attempts: int = 5, batch: int = 1, **kwargs):
-        """`batch` > 1: the method gets a list of up to that many events, handled in one transaction."""
+    def __init__(self, queues=None, max_attempts: int = 5, batch: int = 1, discard: bool = False,
+                 gather: float = BATCH_GATHER_SECONDS, **kwargs):
+        """`batch` > 1: the method gets a list of up to that many events, handled in one transaction, after
+        waiting `gather` seconds for more to arrive. A read model off the case's critical path (intake's
+        view, oversight's timeline) can wait longer: at light load its batches then still hold several
+        events, which saves far more CPU than the wait costs in freshness.
+
+        `discard`: valid events are acknowledged and dropped without running the method (a queue that must
+        be kept empty); invalid ones are still dead-lettered.
+        """
         self._queues = queues
         self.max_attempts = max_attempts
         self.batch = batch
+        self.discard = discard
+        self.gather = gather
         self._pending: list = []
         self._flushing = False
         super().__init__(**kwargs)
@@ -91,13 +102,24 @@ class EventConsumer(Entrypoint):
     def stop(self) -> None:
         self.queue_consumer.unregister_provider(self)
 
-    def handle_message(self, spec: topology.QueueSpec, message) -> None:
+    def accept(self, spec: topology.QueueSpec, message) -> None:
+        """On the queue consumer's thread: decode, then queue for the next batch or start a thread for it.
+
+        Only what may block (a handler, a dead-letter publish) gets a thread of its own.
+        """
         try:
             event = parse_event(message.body)
         except (ValidationError, ValueError, UnicodeDecodeError) as exc:
-            return self._dead_letter(spec, message, f"undecodable or invalid event: {_brief(exc)}")
+            reason = f"undecodable or invalid event: {_brief(exc)}"
+            return self.container.spawn_managed_thread(partial(self._dead_letter, spec, message, reason))
+        if self.discard:
+            HANDLED.labels(self.container.service_name, event.event_type).inc()
+            return self.queue_consumer.ack_message(message)
         if self.batch > 1:
             return self._enqueue(spec, message, event)
+        self.container.spawn_managed_thread(partial(self._handle_one, spec, message, event))
+
+    def _handle_one(self, spec, message, event) -> None:
         with bind_event(event):
             self._handle(spec, message, event)
 
@@ -110,7 +132,7 @@ class EventConsumer(Entrypoint):
     def _flush(self) -> None:
         """One worker, one transaction for what arrived together; a failing batch falls back to one by one."""
         try:
-            eventlet.sleep(BATCH_GATHER_SECONDS)
+            eventlet.sleep(self.gather)
             while self._pending:
                 taken, self._pending[:] = self._pending[:self.batch], self._pending[self.batch:]
                 self._handle_batch(taken)
