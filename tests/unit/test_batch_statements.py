@@ -1,0 +1,97 @@
+"""A batch costs a few statements per case, not a handful per event, and gives the same result.
+
+This is what keeps the database's work per case down under load (see deploy/CAPACITY.md): one inbox
+INSERT for the whole batch, one outbox INSERT, and each case read and written once however many of its
+events the batch holds.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import event as sa_event
+
+from routing_support import RoutingHarness, accepted
+from services.oversight import handlers as oversight
+from services.oversight import views
+from services.routing import handlers as routing
+from shared.events import ApprovalDecided, CaseWithdrawn
+from test_oversight_support import Story, context, make_store
+
+WED = date(2026, 3, 4)
+VERB_TABLE = re.compile(r"^\s*(INSERT INTO|UPDATE|SELECT\b.*?\sFROM)\s+(\w+)", re.S)
+
+
+class Statements:
+    """Counts (verb, table) of what reaches the database while active."""
+
+    def __init__(self, store):
+        self.engine = store.session_factory.kw["bind"]
+        self.seen: Counter = Counter()
+
+    def _count(self, _conn, _cursor, statement, _params, _context, _many):
+        match = VERB_TABLE.match(statement)
+        if match:
+            self.seen[(match.group(1).split()[0], match.group(2))] += 1
+
+    def __enter__(self) -> Counter:
+        sa_event.listen(self.engine, "before_cursor_execute", self._count)
+        return self.seen
+
+    def __exit__(self, *exc) -> None:
+        sa_event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def story(case_id: str) -> Story:
+    s = Story(case_id)
+    s.submitted(date(2026, 3, 2))
+    s.accepted(date(2026, 3, 3))
+    for item in s.items:
+        s.requested(item, date(2026, 3, 3))
+        s.decided(item, "approved", WED)
+    s.completed(WED)
+    s.delivered(WED)
+    return s
+
+
+def test_oversight_folds_a_batch_with_one_read_and_one_write_per_case(tmp_path):
+    one, two = story("YC-B1"), story("YC-B2")
+    batched = make_store(tmp_path / "batched")
+    with Statements(batched) as seen:
+        oversight.consume_batch(batched, context(), one.events + two.events, WED)
+    assert len(one.events) == 9
+    assert seen[("INSERT", "oversight_inbox")] == 1, "one inbox statement for the whole batch"
+    assert seen[("INSERT", "oversight_timeline")] == 2, "one timeline statement per case"
+    assert seen[("INSERT", "oversight_cases")] == 2 and seen[("UPDATE", "oversight_cases")] == 2, \
+        "each case locked once and written once"
+    one_by_one = make_store(tmp_path / "single")
+    for e in one.events + two.events:
+        oversight.consume(one_by_one, context(), e, WED)
+    for case_id in ("YC-B1", "YC-B2"):
+        assert views.timeline_view(batched, case_id) == views.timeline_view(one_by_one, case_id)
+        assert views.timeline_view(batched, case_id)["status"] == "delivered"
+
+
+def test_a_redelivery_inside_the_same_batch_is_handled_once(tmp_path):
+    store, handled = make_store(tmp_path), []
+    e = CaseWithdrawn(case_id="YC-D1", payload={"reason": "x"})
+    with Statements(store) as seen:
+        assert store.process_batch("demo", [e, e, e], lambda uow, ev: handled.append(ev.event_id)) == 1
+    assert handled == [e.event_id] and seen[("INSERT", "oversight_inbox")] == 1
+
+
+def test_routing_writes_a_case_once_for_all_its_decisions_in_a_batch(tmp_path):
+    harness = RoutingHarness(tmp_path)
+    harness.handle(accepted("YC-R1", "bankruptcy-check"))
+    items = ["enterprise-registration-inquiry", "real-estate-registration-inquiry",
+             "social-insurance-arrears-inquiry", "tax-arrears-inquiry"]
+    decisions = [ApprovalDecided(case_id="YC-R1", payload={
+        "request_id": f"YC-R1:{i}", "item_code": i, "department": "x", "decision": "approved",
+        "reasons": [], "decided_by": "clerk", "round": 1}) for i in items]
+    before = len(harness.sent)
+    with Statements(harness.store) as seen:
+        harness.store.process_batch("routing", decisions, lambda uow, e: routing.handle(uow, e, harness.ports))
+    assert seen[("SELECT", "routing_cases")] == 1 and seen[("UPDATE", "routing_cases")] == 1
+    assert seen[("UPDATE", "routing_items")] == 4 and seen[("INSERT", "routing_outbox")] == 1
+    assert [m.routing_key for m in harness.sent[before:]] == ["case_completed"], "completed once, in one batch"
