@@ -102,17 +102,16 @@ class Publisher:
         channel = producer.channel
         if not hasattr(channel, "_basic_publish"):  # kombu's in-memory transport: nothing to confirm
             return self._send_unconfirmed(producer, items)
-        tags = [str(uuid.uuid4()) for _ in items]  # our own message ids, to tell returns apart
+        tags = [item[5] or str(uuid.uuid4()) for item in items]  # message ids: a return names its message
         try:
             confirms = _Confirms(channel, tags)
         except Exception as exc:  # noqa: BLE001 - e.g. the connection is gone
             raise PublishFailed([], f"{type(exc).__name__}: {exc}") from exc
         try:
-            for tag, (body, exchange, routing_key, headers, content_type, _id) in zip(tags, items):
+            for tag, (body, exchange, routing_key, headers, content_type, _) in zip(tags, items):
                 message = channel.prepare_message(
                     body.encode() if isinstance(body, str) else body, content_type=content_type,
-                    content_encoding="utf-8", headers=headers,
-                    properties={"delivery_mode": 2, "message_id": _id or tag, "correlation_id": tag})
+                    content_encoding="utf-8", headers=headers, properties={"delivery_mode": 2, "message_id": tag})
                 channel._basic_publish(message, exchange=exchange.name, routing_key=routing_key, mandatory=True)
             confirms.wait(self.confirm_timeout)
         except Exception as exc:  # noqa: BLE001 - whatever was not confirmed stays in the outbox
@@ -186,7 +185,7 @@ class _Confirms:
         self.returned: set[str] = set()
         self._callbacks = {
             "basic_return": lambda _exc, _exchange, _key, message: self.returned.add(
-                message.properties.get("correlation_id")),
+                message.properties.get("message_id")),
             "basic_ack": lambda tag, multiple: self._confirm(self.acked, tag, multiple),
             "basic_nack": lambda tag, multiple, *_: self._confirm(self.nacked, tag, multiple)}
         for event, callback in self._callbacks.items():
