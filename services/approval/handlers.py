@@ -71,13 +71,11 @@ def receive_request(uow: UnitOfWork, event: ApprovalRequested, ports: Ports) -> 
     """Register the task (or its next round after a supplement), then decide it if a rule may."""
     p = event.payload
     request = p.model_dump(mode="json")
-    task = uow.tasks.get(p.request_id, for_update=True)
-    if task is None:
-        uow.tasks.add(p.request_id, event.case_id, p.item_code, p.department, request)
-    elif task.status == SUSPENDED and p.round > task.round:
+    if not uow.tasks.add_new(p.request_id, event.case_id, p.item_code, p.department, request):
+        task = uow.tasks.get(p.request_id, for_update=True)
+        if not (task.status == SUSPENDED and p.round > task.round):
+            return
         uow.tasks.reopen(p.request_id, request)
-    else:
-        return
     auto = policy.automatic(request, ports.settings, uow.licenses.holds)
     if auto is not None:
         record_decision(uow, DecideTask(p.request_id, "approved", list(auto.reasons), auto.decided_by),
@@ -128,11 +126,10 @@ def _issue(uow: UnitOfWork, request: dict, command: DecideTask, ports: Ports) ->
 def cancel_task(uow: UnitOfWork, event: ApprovalCancelled, ports: Ports) -> None:
     """Stop work on a task; a cancellation that overtakes its request leaves a tombstone."""
     p = event.payload
-    task = uow.tasks.get(p.request_id, for_update=True)
-    if task is None:
-        uow.tasks.add(p.request_id, event.case_id, p.item_code, p.department,
-                      {"request_id": p.request_id, "unit": p.unit}, status=CANCELLED)
-    elif task.status in (*OPEN, SUSPENDED):
+    if uow.tasks.add_new(p.request_id, event.case_id, p.item_code, p.department,
+                         {"request_id": p.request_id, "unit": p.unit}, status=CANCELLED):
+        return
+    if uow.tasks.get(p.request_id, for_update=True).status in (*OPEN, SUSPENDED):
         uow.tasks.cancel(p.request_id, f"{p.reason}: {p.note}")
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from shared.db import execute_update, prebuilt, select_by
+from shared.db import dialect_insert, execute_update, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -63,13 +63,19 @@ class SqlTaskRepository:
         return self.session.execute(select_by(tasks, "request_id", for_update=for_update),
                                     {"request_id": request_id}).first()
 
-    def add(self, request_id: str, case_id: str, item_code: str, department: str, request: dict,
-            status: str = PENDING) -> None:
-        insert = prebuilt(("task insert",), lambda: tasks.insert().returning(*tasks.c))
-        self._added[request_id] = self.session.execute(insert, dict(
+    def add_new(self, request_id: str, case_id: str, item_code: str, department: str, request: dict,
+                status: str = PENDING) -> bool:
+        """Insert the task unless one with this request id exists (then False): one statement either way."""
+        dialect = dialect_insert(self.session)
+        insert = prebuilt(("task insert", dialect),
+                          lambda: dialect(tasks).on_conflict_do_nothing().returning(*tasks.c))
+        row = self.session.execute(insert, dict(
             request_id=request_id, case_id=case_id, item_code=item_code, department=department,
             status=status, reasons=[], request=request, received_at=utcnow(), unit=request.get("unit"),
             round=request.get("round", 1), due_date=_date(request.get("due_date")), licenses=[])).first()
+        if row is not None:
+            self._added[request_id] = row
+        return row is not None
 
     def reopen(self, request_id: str, request: dict) -> None:
         self._set(request_id, status=PENDING, request=request, round=request["round"],

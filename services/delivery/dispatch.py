@@ -19,8 +19,14 @@ class Ports:
 def consume(store: Store, ctx: Delivery, ports: Ports, event: Event) -> None:
     """Handle the event once, then at once do what it made due for its case (the tick retries the rest)."""
     if store.process(handlers.CONSUMER, event, lambda uow, e: handlers.handle(uow, ctx, e)):
-        mail.book_pending(store, ctx, ports.courier, event.case_id)
+        if _may_book(event):
+            mail.book_pending(store, ctx, ports.courier, event.case_id)
         notify.send_pending(store, ports.notifier, ctx.now(), event.case_id)
+
+
+def _may_book(event: Event) -> bool:
+    """Only a completed case that chose mail can have put a shipment to book (the tick covers any other)."""
+    return event.event_type == "case_completed" and event.payload.delivery.method == "mail"
 
 
 def work(store: Store, ctx: Delivery, ports: Ports) -> dict[str, int]:
