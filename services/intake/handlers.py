@@ -225,10 +225,6 @@ CASE_STATUS_BY_EVENT = {"approval_requested": "in_approval", "case_completed": "
                         "case_rejected": "rejected", "delivery_completed": "delivered"}
 
 
-def follow_case(uow: UnitOfWork, event: Event, catalog: Catalog) -> None:
-    follow_case_events(uow, [event], catalog)
-
-
 def follow_case_events(uow: UnitOfWork, events: list[Event], catalog: Catalog) -> None:
     """Fold one case's downstream events into the applicant's view; late or repeated events never regress it.
 

@@ -49,7 +49,7 @@ def context(settings, calendar: WorkingCalendar, catalog: Catalog) -> Oversight:
 def consume(store: Store, ctx: Oversight, event: Event, today: date) -> None:
     """Fold one event once; the latency histograms observe completions after the commit."""
     completions: list[Completion] = []
-    if store.process(CONSUMER, event, lambda uow, e: completions.extend(record_event(uow, ctx, e, today))):
+    if store.process(CONSUMER, event, lambda uow, e: completions.extend(record_events(uow, ctx, [e], today))):
         observe_completions(completions)
 
 
@@ -68,10 +68,6 @@ class Completion:
     channel: str
     seconds: float
     workdays: int
-
-
-def record_event(uow: UnitOfWork, ctx: Oversight, event: Event, today: date) -> list[Completion]:
-    return record_events(uow, ctx, [event], today)
 
 
 def record_events(uow: UnitOfWork, ctx: Oversight, events: list[Event], today: date) -> list[Completion]:

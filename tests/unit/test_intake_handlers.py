@@ -59,7 +59,7 @@ def _decided(case_id, item, decision, licenses=()):
 
 
 def _follow(store, event):
-    store.process("intake", event, lambda uow, e: handlers.follow_case(uow, e, CATALOG))
+    store.process("intake", event, lambda uow, e: handlers.follow_case_events(uow, [e], CATALOG))
 
 
 def test_acceptance_carries_the_holder_and_the_plan(store, ctx):
