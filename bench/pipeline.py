@@ -12,6 +12,7 @@ import statistics
 import sys
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,23 +28,27 @@ INFRASTRUCTURE = ("rabbitmq", "postgres")  # measured beside the services, from 
 
 
 class CompletionTap(threading.Thread):
-    """Records when each case_completed reaches the broker, from a queue of its own."""
+    """Records when each case_completed reaches the broker, from a queue of its own (one per measurement:
+    a finished tap's consumer must not take, and drop, the next measurement's completions)."""
 
     def __init__(self, vhost: str):
         super().__init__(daemon=True)
         self.vhost, self.completed, self._stop = vhost, {}, threading.Event()
+        self.queue = f"bench.completed.{uuid.uuid4().hex[:8]}"
         connection, channel = pika_channel(vhost)
-        channel.queue_declare("bench.completed", durable=False, auto_delete=False)
-        channel.queue_bind("bench.completed", "yici.events", "case_completed")
+        channel.queue_declare(self.queue, durable=False, auto_delete=False)
+        channel.queue_bind(self.queue, "yici.events", "case_completed")
         connection.close()
 
     def run(self) -> None:
         connection, channel = pika_channel(self.vhost)
-        for method, _props, body in channel.consume("bench.completed", auto_ack=True, inactivity_timeout=0.2):
-            if self._stop.is_set():
-                break
+        for method, _props, body in channel.consume(self.queue, auto_ack=True, inactivity_timeout=0.2):
             if method is not None:
                 self.completed[json.loads(body)["case_id"]] = time.perf_counter()
+            if self._stop.is_set():
+                break
+        channel.cancel()
+        channel.queue_delete(self.queue)
         connection.close()
 
     def stop(self) -> None:
