@@ -136,7 +136,13 @@ class Publisher:
 
     @contextmanager
     def _producer(self) -> Iterator[Producer]:
-        producer = self._idle.get() or self._new_producer()
+        producer = self._idle.get()
+        if producer is not None and self._heartbeat and time.monotonic() - producer.idle_since > self._heartbeat:
+            # an idle connection sends no heartbeats, and the broker drops it after two missed ones: replace it
+            # now rather than fail a publish on it (which only the outbox relay would repair, seconds later)
+            _close_quietly(producer)
+            producer = None
+        producer = producer or self._new_producer()
         try:
             yield producer
         except PublishFailed:
@@ -144,6 +150,8 @@ class Publisher:
             producer = None
             raise
         finally:
+            if producer is not None:
+                producer.idle_since = time.monotonic()
             self._idle.put(producer)
 
     def _new_producer(self) -> Producer:

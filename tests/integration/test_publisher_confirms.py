@@ -4,6 +4,7 @@ It publishes a handler's events back to back and then waits for their confirms; 
 is exactly the confirmed prefix, so the outbox keeps (and the relay republishes) everything after a failure.
 """
 import json
+import time
 
 import pytest
 
@@ -83,3 +84,15 @@ def test_a_broken_connection_fails_the_batch_and_the_next_one_reconnects(publish
     assert failed.value.sent == []
     assert publisher.publish([_message(2)]) == ["event-002"]
     assert [json.loads(b)["n"] for _, b in _drain(vhost, SPEC.name)] == [2]
+
+
+def test_a_connection_idle_longer_than_the_heartbeat_is_replaced_before_it_is_used(vhost):
+    publisher = Publisher(amqp_uri(vhost), confirm_timeout=5.0, heartbeat=1, size=1)
+    with publisher._producer() as producer:
+        declare(producer.channel, [SPEC])
+        first = producer
+    time.sleep(4)  # the broker has dropped it by now: no heartbeats were sent while it was idle
+    assert publisher.publish([_message(1)]) == ["event-001"]
+    with publisher._producer() as producer:
+        assert producer is not first
+    publisher.close()
