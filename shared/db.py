@@ -59,12 +59,24 @@ def prebuilt(key: tuple, build: Callable[[], Any]) -> Any:
     return statement
 
 
-def select_by(table: Table, *columns: str, for_update: bool = False):
-    """SELECT * FROM table WHERE c1 = :c1 AND ... (parameters named after the columns)."""
+def select_by(table: Table, *columns: str, for_update: bool = False, order_by: str | None = None):
+    """SELECT * FROM table WHERE c1 = :c1 AND ... [ORDER BY order_by] (parameters named after the columns)."""
     def build():
         query = select(table).where(*[table.c[c] == bindparam(c) for c in columns])
+        query = query.order_by(table.c[order_by]) if order_by else query
         return query.with_for_update() if for_update else query
-    return prebuilt(("select", table, columns, for_update), build)
+    return prebuilt(("select", table, columns, for_update, order_by), build)
+
+
+def insert_new(session: Session, table: Table, *returning: str):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the given columns (all when none): only new rows come back.
+
+    With a list of parameter sets SQLAlchemy sends it as one multi-row INSERT (insertmanyvalues needs RETURNING).
+    """
+    dialect = dialect_insert(session)
+    columns = [table.c[c] for c in returning] or list(table.c)
+    return prebuilt(("insert new", table, dialect, returning),
+                    lambda: dialect(table).on_conflict_do_nothing().returning(*columns))
 
 
 def update_by(table: Table, keys: tuple[str, ...], values: Iterable[str]):

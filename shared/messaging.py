@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import dialect_insert, prebuilt
+from shared.db import insert_new, prebuilt
 from shared.events import Event
 
 
@@ -92,10 +92,7 @@ class UnitOfWork:
         rows = [{"consumer": consumer, "event_id": i, "processed_at": now} for i in dict.fromkeys(event_ids)]
         if not rows:
             return set()
-        dialect = dialect_insert(self.session)
-        insert = prebuilt(("inbox", inbox, dialect),
-                          lambda: dialect(inbox).on_conflict_do_nothing().returning(inbox.c.event_id))
-        return set(self.session.scalars(insert, rows))
+        return set(self.session.scalars(insert_new(self.session, inbox, "event_id"), rows))
 
     def flush(self) -> None:
         """Write what repositories deferred (those with a `flush`), then the queued outbox rows in one statement."""

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from shared.db import dialect_insert, execute_update, prebuilt, select_by
+from shared.db import execute_update, insert_new, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -66,10 +66,7 @@ class SqlTaskRepository:
     def add_new(self, request_id: str, case_id: str, item_code: str, department: str, request: dict,
                 status: str = PENDING) -> bool:
         """Insert the task unless one with this request id exists (then False): one statement either way."""
-        dialect = dialect_insert(self.session)
-        insert = prebuilt(("task insert", dialect),
-                          lambda: dialect(tasks).on_conflict_do_nothing().returning(*tasks.c))
-        row = self.session.execute(insert, dict(
+        row = self.session.execute(insert_new(self.session, tasks), dict(
             request_id=request_id, case_id=case_id, item_code=item_code, department=department,
             status=status, reasons=[], request=request, received_at=utcnow(), unit=request.get("unit"),
             round=request.get("round", 1), due_date=_date(request.get("due_date")), licenses=[])).first()

@@ -1,10 +1,10 @@
 """Intake's tables: the cases it took in, and its read model of their items and delivery."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
-from shared.db import execute_update, prebuilt, select_by
+from shared.db import execute_update, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -119,9 +119,7 @@ class SqlCaseRepository:
                                                           license_type=license_type, valid_until=valid_until))
 
     def items(self, case_id: str) -> list:
-        query = prebuilt(("intake items",), lambda: select(case_items).where(
-            case_items.c.case_id == bindparam("case_id")).order_by(case_items.c.position))
-        return list(self.session.execute(query, {"case_id": case_id}))
+        return list(self.session.execute(select_by(case_items, "case_id", order_by="position"), {"case_id": case_id}))
 
     def set_item_status(self, case_id: str, item_code: str, status: str) -> None:
         execute_update(self.session, case_items, {"case_id": case_id, "item_code": item_code},

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
-from shared.db import dialect_insert, execute_update, prebuilt, select_by
+from shared.db import dialect_insert, execute_update, insert_new, prebuilt, select_by
 
 __all__ = ["REPOSITORIES", "TABLES", "metadata"]
 
@@ -19,11 +19,7 @@ class SqlOversightRepository:
 
     def record_many(self, rows: list[dict]) -> None:
         """Add timeline entries in one statement; an event id already there is skipped."""
-        insert = dialect_insert(self.session)
-        # RETURNING lets SQLAlchemy send the rows as one multi-row INSERT (insertmanyvalues), not one each
-        statement = prebuilt(("timeline", insert), lambda: insert(timeline).on_conflict_do_nothing()
-                             .returning(timeline.c.event_id))
-        self.session.execute(statement, rows)
+        self.session.execute(insert_new(self.session, timeline, "event_id"), rows)
 
     def facts(self, case_id: str) -> list[Fact]:
         rows = self.session.execute(select_by(timeline, "case_id"), {"case_id": case_id})

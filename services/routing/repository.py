@@ -75,8 +75,7 @@ class SqlPlanRepository:
         row = self.session.execute(select_by(cases, "case_id", for_update=True), {"case_id": case_id}).first()
         if row is None:
             return None
-        rows = self.session.execute(prebuilt(("routing items",), lambda: select(items).where(
-            items.c.case_id == bindparam("case_id")).order_by(items.c.position)), {"case_id": case_id})
+        rows = self.session.execute(select_by(items, "case_id", order_by="position"), {"case_id": case_id})
         plan_items = {r.item_code: _plan_item(r) for r in rows}
         self._loaded.update({(case_id, code): copy.deepcopy(_mutable(case_id, item))
                              for code, item in plan_items.items()})
