@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.cache_key import CacheKey
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
@@ -52,10 +53,20 @@ _STATEMENTS: dict[tuple, Any] = {}
 
 
 def prebuilt(key: tuple, build: Callable[[], Any]) -> Any:
-    """The statement cached under `key`, built by `build()` the first time."""
+    """The statement cached under `key`, built by `build()` the first time.
+
+    It also gets a constant compiled-cache key. SQLAlchemy otherwise walks the statement to compute its key
+    on every execution, and gives none at all to PostgreSQL's and SQLite's INSERT ... ON CONFLICT, which it
+    then compiles afresh every time (seen as "[no key]" in the engine log; compiling was 9 % of oversight's and
+    11 % of approval's CPU). The constant key is sound because a prebuilt statement never changes: its values
+    are bound parameters supplied at execution, or constants that stay with the one compiled form.
+    """
     statement = _STATEMENTS.get(key)
     if statement is None:
-        statement = _STATEMENTS[key] = build()
+        statement = build()
+        cache_key = CacheKey(("yici.prebuilt", key), ())
+        statement._generate_cache_key = lambda: cache_key
+        _STATEMENTS[key] = statement
     return statement
 
 

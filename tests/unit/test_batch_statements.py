@@ -95,3 +95,33 @@ def test_routing_writes_a_case_once_for_all_its_decisions_in_a_batch(tmp_path):
     assert seen[("SELECT", "routing_cases")] == 1 and seen[("UPDATE", "routing_cases")] == 1
     assert seen[("UPDATE", "routing_items")] == 4 and seen[("INSERT", "routing_outbox")] == 1
     assert [m.routing_key for m in harness.sent[before:]] == ["case_completed"], "completed once, in one batch"
+
+
+def test_prebuilt_statements_compile_once_including_insert_on_conflict(tmp_path, monkeypatch):
+    """SQLAlchemy gives INSERT ... ON CONFLICT no cache key and compiles it on every execution; prebuilt
+    statements carry a constant key, so each compiles once per dialect, and still returns the right rows."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine
+    from sqlalchemy.orm import Session
+    from sqlalchemy.sql import compiler
+
+    from shared.db import insert_new, select_by
+
+    metadata = MetaData()
+    table = Table("prebuilt_probe", metadata, Column("key", String(10), primary_key=True), Column("n", Integer))
+    engine = create_engine(f"sqlite:///{tmp_path / 'probe.db'}")
+    metadata.create_all(engine)
+    compiled = Counter()
+    original = compiler.SQLCompiler.__init__
+
+    def counting(self, dialect, statement, *args, **kwargs):
+        compiled[type(statement).__name__] += 1
+        original(self, dialect, statement, *args, **kwargs)
+
+    monkeypatch.setattr(compiler.SQLCompiler, "__init__", counting)
+    with Session(engine) as session:
+        new = [set(session.scalars(insert_new(session, table, "key"), [{"key": k, "n": i} for k in keys]))
+               for i, keys in enumerate([("a", "b"), ("b", "c"), ("c", "d"), ("a", "e")])]
+        rows = [session.execute(select_by(table, "key"), {"key": k}).one().n for k in "abcde"]
+    assert new == [{"a", "b"}, {"c"}, {"d"}, {"e"}]
+    assert rows == [0, 0, 1, 2, 3]
+    assert compiled == {"Insert": 1, "Select": 1}
