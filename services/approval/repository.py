@@ -105,7 +105,7 @@ class SqlLicenseRegistry:
         self.session = session
 
     def add(self, row: dict) -> None:
-        self.session.execute(licenses.insert().values(**row, created_at=utcnow()))
+        self.session.execute(prebuilt(("approval add license",), licenses.insert), {**row, "created_at": utcnow()})
 
     def get(self, number: str):
         return self.session.execute(select_by(licenses, "number"), {"number": number}).first()

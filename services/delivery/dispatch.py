@@ -16,12 +16,20 @@ class Ports:
     notifier: Notifier
 
 
-def consume(store: Store, ctx: Delivery, ports: Ports, event: Event) -> None:
-    """Handle the event once, then at once do what it made due for its case (the tick retries the rest)."""
-    if store.process(handlers.CONSUMER, event, lambda uow, e: handlers.handle(uow, ctx, e)):
-        if _may_book(event):
-            mail.book_pending(store, ctx, ports.courier, event.case_id)
-        notify.send_pending(store, ports.notifier, ctx.now(), event.case_id)
+def consume(store: Store, ctx: Delivery, ports: Ports, events: Event | list[Event]) -> None:
+    """Handle the events once each, in one transaction, then at once do what they made due: book what a mail
+    completion put up for booking, send the notifications they queued (the tick retries anything that fails)."""
+    events = handlers.in_case_order(events if isinstance(events, list) else [events])
+    queued: list = []
+
+    def handle(uow, event: Event) -> None:
+        handlers.handle(uow, ctx, event)
+        queued.extend(uow.deliveries.take_queued())
+
+    if store.process_batch(handlers.CONSUMER, events, handle):
+        for case_id in dict.fromkeys(e.case_id for e in events if _may_book(e)):
+            mail.book_pending(store, ctx, ports.courier, case_id)
+        notify.send(store, ports.notifier, ctx.now(), queued)
 
 
 def _may_book(event: Event) -> bool:

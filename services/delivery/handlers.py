@@ -74,9 +74,10 @@ def deliver_result(uow: UnitOfWork, ctx: Delivery, event: CaseCompleted) -> None
         return _start_mail(uow, event.case_id, delivery_id, details, p)
     if p.delivery.method == "online":
         return _start_online(uow, ctx, event, delivery_id, details)
+    code = domain.new_pickup_code()
     uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method="pickup",
-                       status=domain.AWAITING_PICKUP, pickup_code=None, tracking_number=None, details=details)
-    start_pickup(uow, ctx, event.case_id, "pickup_ready", event.correlation_id)
+                       status=domain.AWAITING_PICKUP, pickup_code=code, tracking_number=None, details=details)
+    _announce_pickup(uow, ctx, event.case_id, delivery_id, code, details, "pickup_ready", event.correlation_id)
 
 
 def _start_mail(uow: UnitOfWork, case_id: str, delivery_id: str, details: dict, p) -> None:
@@ -100,16 +101,22 @@ def _start_online(uow: UnitOfWork, ctx: Delivery, event: CaseCompleted, delivery
 
 def start_pickup(uow: UnitOfWork, ctx: Delivery, case_id: str, template: str, correlation_id: str | None,
                  reason: str | None = None) -> None:
-    """Give the (locked, just recorded) delivery a pickup code at its hall, announce it and tell the applicant."""
+    """Give the (locked, recorded) delivery a pickup code at its hall, announce it and tell the applicant."""
     row = uow.deliveries.get(case_id)
     details, code = dict(row.details), domain.new_pickup_code()
+    details["hall"] = details.get("hall") or ctx.settings.default_hall
     uow.deliveries.change(case_id, row.status, method="pickup", status=domain.AWAITING_PICKUP, pickup_code=code,
-                          details={**details, "hall": details.get("hall") or ctx.settings.default_hall})
+                          details=details)
+    _announce_pickup(uow, ctx, case_id, row.delivery_id, code, details, template, correlation_id, reason)
+
+
+def _announce_pickup(uow: UnitOfWork, ctx: Delivery, case_id: str, delivery_id: str, code: str, details: dict,
+                     template: str, correlation_id: str | None, reason: str | None = None) -> None:
     uow.emit(DeliveryDispatched(case_id=case_id, correlation_id=correlation_id, payload={
-        "delivery_id": row.delivery_id, "method": "pickup", "pickup_code": code, "hall": details["hall"],
+        "delivery_id": delivery_id, "method": "pickup", "pickup_code": code, "hall": details["hall"],
         "reason": reason}))
     ctx.notice(uow, case_id, template, details.get("phone"), matter_name=details["matter_name"], pickup_code=code,
-               hall=details.get("hall") or ctx.settings.default_hall)
+               hall=details["hall"])
 
 
 def deliver_rejection(uow: UnitOfWork, ctx: Delivery, event: CaseRejected) -> None:
@@ -138,6 +145,11 @@ def deliver_correction_notice(uow: UnitOfWork, ctx: Delivery, event: CorrectionR
 
 HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,
             CorrectionRequested: deliver_correction_notice}
+
+
+def in_case_order(events: list[Event]) -> list[Event]:
+    """A batch takes rows in case-id order (replicas cannot deadlock); one case's events keep their order."""
+    return sorted(events, key=lambda e: e.case_id)
 
 
 def handle(uow: UnitOfWork, ctx: Delivery, event: Event) -> None:

@@ -30,21 +30,26 @@ def queue(uow, now: datetime, signature: str, case_id: str, template: str, phone
 def send_pending(store: Store, notifier: Notifier, now: datetime, case_id: str | None = None) -> int:
     with store.unit_of_work() as uow:
         pending = uow.deliveries.pending_notifications(now, case_id=case_id)
-    return sum(_send_one(store, notifier, row, now) for row in pending)
+    return send(store, notifier, now, pending)
 
 
-def _send_one(store: Store, notifier: Notifier, row, now: datetime) -> bool:
-    try:
-        gateway_id = notifier.send(SmsMessage(row.notification_id, row.phone, row.text))
-    except (TransientError, ConnectionError, TimeoutError) as exc:
-        _failed(store, row, now, type(exc).__name__)
-        return False
-    with store.unit_of_work() as uow:
-        uow.deliveries.mark_notification(row.notification_id, status="sent", gateway_id=gateway_id, sent_at=now,
-                                         phone=_masked(row.phone))
-        uow.commit()
-    log.info("notification sent", case_id=row.case_id, template=row.template)
-    return True
+def send(store: Store, notifier: Notifier, now: datetime, rows) -> int:
+    """Send queued notifications; those the gateway took are marked sent together, in one transaction."""
+    sent = []
+    for row in rows:
+        try:
+            sent.append((row, notifier.send(SmsMessage(row.notification_id, row.phone, row.text))))
+        except (TransientError, ConnectionError, TimeoutError) as exc:
+            _failed(store, row, now, type(exc).__name__)
+    if sent:
+        with store.unit_of_work() as uow:
+            for row, gateway_id in sent:
+                uow.deliveries.mark_notification(row.notification_id, status="sent", gateway_id=gateway_id,
+                                                 sent_at=now, phone=_masked(row.phone))
+            uow.commit()
+        for row, _ in sent:
+            log.info("notification sent", case_id=row.case_id, template=row.template)
+    return len(sent)
 
 
 def _failed(store: Store, row, now: datetime, error: str) -> None:

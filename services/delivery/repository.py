@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from shared.db import dialect_insert, execute_update, prebuilt, select_by
+from shared.db import execute_update, insert_new, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -50,6 +51,12 @@ secrets_table = Table(
 class SqlDeliveryRepository:
     def __init__(self, session: Session):
         self.session = session
+        self._queued: list[SimpleNamespace] = []
+
+    def take_queued(self) -> list[SimpleNamespace]:
+        """The notifications queued (new, with a recipient) since the last call, to send after commit."""
+        queued, self._queued = self._queued, []
+        return queued
 
     def get(self, case_id: str, for_update: bool = False):
         return self.session.execute(select_by(deliveries, "case_id", for_update=for_update),
@@ -57,7 +64,7 @@ class SqlDeliveryRepository:
 
     def add(self, **row) -> None:
         now = utcnow()
-        self.session.execute(deliveries.insert().values(**row, created_at=now, updated_at=now))
+        self.session.execute(prebuilt(("delivery add",), deliveries.insert), {**row, "created_at": now, "updated_at": now})
 
     def change(self, case_id: str, expected_status: str, **values) -> bool:
         """Update the delivery only if it still has `expected_status`; False when someone else moved it."""
@@ -77,8 +84,12 @@ class SqlDeliveryRepository:
     # notifications
     def notify(self, row: dict, now: datetime) -> bool:
         """Queue a notification once per id (a repeated event queues nothing)."""
-        return _insert_new(self.session, notifications, {**row, "attempts": 0, "next_attempt_at": now,
-                                                         "created_at": now})
+        row = {**row, "attempts": 0, "next_attempt_at": now, "created_at": now}
+        if not _insert_new(self.session, notifications, row):
+            return False
+        if row["status"] == "pending":
+            self._queued.append(SimpleNamespace(**row))
+        return True
 
     def pending_notifications(self, now: datetime, limit: int = 100, case_id: str | None = None) -> list:
         def build():
@@ -116,7 +127,7 @@ def _due(details: dict, before: datetime) -> bool:
 
 
 def _insert_new(session: Session, table: Table, row: dict) -> bool:
-    return session.execute(dialect_insert(session)(table).values(**row).on_conflict_do_nothing()).rowcount == 1
+    return session.execute(insert_new(session, table, table.primary_key.columns.keys()[0]), row).first() is not None
 
 
 REPOSITORIES = {"deliveries": SqlDeliveryRepository}

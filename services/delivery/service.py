@@ -45,9 +45,9 @@ class Service:
     def ctx(self):
         return handlers.context(self.config["YICI"], self.db, default_catalog())
 
-    @consume_events()
-    def on_event(self, event):
-        dispatch.consume(self.db, self.ctx, self.ports, event)
+    @consume_events(batch=20)
+    def on_events(self, events):
+        dispatch.consume(self.db, self.ctx, self.ports, events)
 
     @WorkTimer.decorator()
     def work(self):

@@ -14,11 +14,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from services.delivery.ports import (CourierUnavailable, Shipment, ShipmentRequest, SmsMessage, TrackingEvent)
 from shared.config import SimulatedCourierFaults
+from shared.db import prebuilt
 
 metadata = MetaData()
 shipments = Table(
@@ -132,14 +135,12 @@ class SimulatedSmsGateway:
         create_tables(engine)
 
     def send(self, message: SmsMessage) -> str:
-        try:
-            with self.engine.begin() as conn:
-                if conn.execute(select(messages.c.message_id)
-                                .where(messages.c.message_id == message.message_id)).first() is None:
-                    conn.execute(messages.insert().values(message_id=message.message_id, phone=message.phone,
-                                                          text=message.text, sent_at=datetime.now(timezone.utc)))
-        except IntegrityError:
-            pass
+        """Keep the message once per id (a retried send is not sent twice)."""
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = prebuilt(("sim sms", insert), lambda: insert(messages).on_conflict_do_nothing())
+        with self.engine.begin() as conn:
+            conn.execute(statement, {"message_id": message.message_id, "phone": message.phone, "text": message.text,
+                                     "sent_at": datetime.now(timezone.utc)})
         return f"SIM-{message.message_id}"
 
     def sent(self, prefix: str = "") -> list:

@@ -9,6 +9,7 @@ from services.intake.commands import ClerkNotice, Supplement, SubmitCase
 from services.intake.domain import (CASE_ORDER, ITEM_ORDER, advance, check_submission, holder_of,
                                     new_case_id, new_lookup_code, request_hash)
 from services.intake.review import Deficiency, Evidence, Review, review
+from services.intake.views import view_of
 from sqlalchemy.exc import IntegrityError
 
 from shared.api import ApiError, problem
@@ -32,6 +33,13 @@ class Intake:
 def submit_case(uow: UnitOfWork, ctx: Intake, command: SubmitCase, client: str, today: date,
                 idempotency_key: str | None = None) -> tuple[int, str]:
     """Store the case once, pre-review it and either accept it or send one correction notice."""
+    status, case_id = _submit(uow, ctx, command, client, today, idempotency_key)
+    uow.commit()
+    return status, case_id
+
+
+def _submit(uow: UnitOfWork, ctx: Intake, command: SubmitCase, client: str, today: date,
+            idempotency_key: str | None) -> tuple[int, str]:
     digest = request_hash(command)
     if idempotency_key:
         existing = uow.cases.by_idempotency_key(idempotency_key)
@@ -39,24 +47,29 @@ def submit_case(uow: UnitOfWork, ctx: Intake, command: SubmitCase, client: str, 
             return _replay(existing, digest)
     matter, warnings = check_submission(ctx.catalog, command)
     case_id = new_case_id(today)
-    uow.cases.add(_case_row(case_id, command, ctx, matter, client, idempotency_key, digest, warnings, today),
-                  _item_rows(case_id, ctx.catalog.items_for(matter.code, command.situations)))
+    case = uow.cases.add(_case_row(case_id, command, ctx, matter, client, idempotency_key, digest, warnings, today),
+                         _item_rows(case_id, ctx.catalog.items_for(matter.code, command.situations)))
     uow.emit(CaseSubmitted(case_id=case_id, payload={
         "matter_code": matter.code, "channel": command.channel, "region_code": command.region_code,
         "catalog_version": ctx.catalog.version}))
     if command.channel not in ctx.settings.manual_review_channels:
-        _decide(uow, ctx, uow.cases.get(case_id), today, allowed=None)
-    uow.commit()
+        _decide(uow, ctx, case, today, allowed=None)
     return 201, case_id
 
 
 def submit_once(store, ctx: Intake, command: SubmitCase, client: str, today: date,
-                idempotency_key: str | None) -> tuple[int, str]:
-    """Two requests racing with one Idempotency-Key: the loser's insert fails and it replays the winner."""
+                idempotency_key: str | None) -> tuple[int, dict]:
+    """`submit_case`, answering with the case's view as committed (read in the same transaction).
+
+    Two requests racing with one Idempotency-Key: the loser's insert fails and it replays the winner.
+    """
     for attempt in (1, 2):
         try:
             with store.unit_of_work() as uow:
-                return submit_case(uow, ctx, command, client, today, idempotency_key)
+                status, case_id = _submit(uow, ctx, command, client, today, idempotency_key)
+                view = view_of(uow, case_id)
+                uow.commit()
+                return status, view
         except IntegrityError:
             if attempt == 2 or not idempotency_key:
                 raise

@@ -35,9 +35,8 @@ class Service:
     @http("POST", "/api/v1/cases")
     def submit_case(self, request):
         command = parse_json_body(request, SubmitCase)
-        status, case_id = handlers.submit_once(self.db, self._intake(), command, request.environ["yici.client"].name,
-                                               today_in_shanghai(), request.headers.get("Idempotency-Key"))
-        return status, case_view(self.db, case_id)
+        return handlers.submit_once(self.db, self._intake(), command, request.environ["yici.client"].name,
+                                    today_in_shanghai(), request.headers.get("Idempotency-Key"))
 
     @http("GET", "/api/v1/cases/<case_id>")
     def get_case(self, request, case_id):

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 from shared.api import not_found
 from shared.catalog import Catalog
-from shared.messaging import Store
+from shared.messaging import Store, UnitOfWork
 
 
 def case_view(store: Store, case_id: str) -> dict:
     with store.unit_of_work() as uow:
-        case = uow.cases.get(case_id)
-        if case is None:
-            raise not_found("case_id", case_id)
-        items = uow.cases.items(case_id)
+        return view_of(uow, case_id)
+
+
+def view_of(uow: UnitOfWork, case_id: str) -> dict:
+    """The case as the applicant and the window see it, read with the unit of work's transaction."""
+    case = uow.cases.get(case_id)
+    if case is None:
+        raise not_found("case_id", case_id)
+    items = uow.cases.items(case_id)
     outcome = case.outcome or {}
     return {"case_id": case.case_id, "status": case.status, "matter_code": case.matter_code,
             "catalog_version": case.catalog_version, "channel": case.channel,

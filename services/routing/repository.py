@@ -1,7 +1,7 @@
 """Routing's tables and the plan repository (the case row is locked while a decision is recorded)."""
 from __future__ import annotations
 
-import copy
+import json
 
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
 from sqlalchemy.orm import Session
@@ -64,10 +64,11 @@ class SqlPlanRepository:
 
     def add(self, plan: Plan, context: dict) -> None:
         now = utcnow()
-        self.session.execute(cases.insert().values(case_id=plan.case_id, matter_code=plan.matter_code,
-                                                   status=plan.status, context=context,
-                                                   joint_tasks=plan.joint_tasks, created_at=now, updated_at=now))
-        self.session.execute(items.insert(), [_item_row(plan.case_id, n, i) for n, i in enumerate(plan.items.values())])
+        self.session.execute(prebuilt(("routing add case",), cases.insert), dict(
+            case_id=plan.case_id, matter_code=plan.matter_code, status=plan.status, context=context,
+            joint_tasks=plan.joint_tasks, created_at=now, updated_at=now))
+        self.session.execute(prebuilt(("routing add items",), items.insert),
+                             [_item_row(plan.case_id, n, i) for n, i in enumerate(plan.items.values())])
 
     def get_for_update(self, case_id: str) -> tuple[Plan, dict] | None:
         if case_id in self._saved:
@@ -77,7 +78,7 @@ class SqlPlanRepository:
             return None
         rows = self.session.execute(select_by(items, "case_id", order_by="position"), {"case_id": case_id})
         plan_items = {r.item_code: _plan_item(r) for r in rows}
-        self._loaded.update({(case_id, code): copy.deepcopy(_mutable(case_id, item))
+        self._loaded.update({(case_id, code): _snapshot(_mutable(case_id, item))
                              for code, item in plan_items.items()})
         return Plan(case_id, row.matter_code, plan_items, row.status, dict(row.joint_tasks or {})), dict(row.context)
 
@@ -97,10 +98,16 @@ class SqlPlanRepository:
                        {**values, **({"context": context} if context is not None else {})})
         for item in plan.items.values():
             values = _mutable(plan.case_id, item)
-            if self._loaded.get((plan.case_id, item.code)) == values:
+            snapshot = _snapshot(values)
+            if self._loaded.get((plan.case_id, item.code)) == snapshot:
                 continue  # unchanged since it was read: no UPDATE
             execute_update(self.session, items, {"case_id": plan.case_id, "item_code": item.code}, values)
-            self._loaded[(plan.case_id, item.code)] = copy.deepcopy(values)
+            self._loaded[(plan.case_id, item.code)] = snapshot
+
+
+def _snapshot(values: dict) -> str:
+    """What an item's mutable columns held, immune to later in-place changes (and far cheaper than deepcopy)."""
+    return json.dumps(values, sort_keys=True, default=str)
 
 
 def _mutable(case_id: str, item: PlanItem) -> dict:

@@ -7,6 +7,9 @@ import importlib  # noqa: E402
 import eventlet  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
+import time  # noqa: E402
+
+from amqp.exceptions import NotFound  # noqa: E402
 
 from nameko.runners import ServiceRunner  # noqa: E402
 
@@ -16,6 +19,7 @@ from shared.providers import amqp  # noqa: E402
 from shared.topology import decisions_queue, department_queues, service_queues  # noqa: E402
 
 log = logging.getLogger(__name__)
+DECLARE_ATTEMPTS = 5
 
 
 def service_class(name: str):
@@ -39,9 +43,20 @@ def declare_topology(settings: Settings, departments: list[str], services=SERVIC
     units = [(u.department, u.region) for u in settings.routing.units]
     specs = list(service_queues().values()) + department_queues(departments, units)
     specs += [decisions_queue()] if "approval" in services else []
-    with amqp.connection(settings.amqp_uri, settings.heartbeat) as conn:
-        conn.ensure_connection(max_retries=5, interval_start=0.5)
-        amqp.declare(conn.default_channel, specs, settings.quorum_queues)
+    for attempt in range(1, DECLARE_ATTEMPTS + 1):
+        try:
+            with amqp.connection(settings.amqp_uri, settings.heartbeat) as conn:
+                conn.ensure_connection(max_retries=5, interval_start=0.5)
+                amqp.declare(conn.default_channel, specs, settings.quorum_queues)
+            return
+        except NotFound as exc:
+            # Several processes declaring the same new durable queue at once: RabbitMQ 3.x may answer one of
+            # them "home node ... of durable queue ... is down or inaccessible" while the queue is being
+            # created. The declaration is idempotent, so it is repeated on a fresh channel.
+            if attempt == DECLARE_ATTEMPTS:
+                raise
+            log.warning("topology declaration raced another process, repeating", extra={"error": str(exc)[:200]})
+            time.sleep(0.2 * attempt)
 
 
 def catalog_departments() -> list[str]:

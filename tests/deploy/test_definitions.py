@@ -138,3 +138,39 @@ def test_the_services_own_start_up_declaration_agrees_with_the_definitions(deplo
     assert all(loaded[q["name"]]["arguments"] == q["arguments"] and loaded[q["name"]]["durable"]
                for q in doc["queues"])
     assert broker_bindings(vhost) == {(b["source"], b["destination"], b["routing_key"]) for b in doc["bindings"]}
+
+
+DECLARE_AFTER_A_RACE = """
+from amqp.exceptions import NotFound
+from shared.config import REPO_ROOT, load_settings
+from shared.providers import amqp, runner
+real, calls = amqp.declare, []
+def racing(channel, specs, quorum=False):
+    calls.append(1)
+    if len(calls) == 1:
+        raise NotFound("home node 'rabbit@localhost' of durable queue 'x' is down or inaccessible")
+    real(channel, specs, quorum)
+amqp.declare = racing
+runner.declare_topology(load_settings(REPO_ROOT / "deploy" / "config" / "distributed.yaml"),
+                        runner.catalog_departments())
+print(len(calls))
+"""
+
+
+@pytest.mark.rabbit
+def test_start_up_declaration_repeats_after_a_concurrent_declaration_race(deploy_vhost):
+    """RabbitMQ can answer NOT_FOUND ("home node ... down or inaccessible") to one of several processes
+    declaring the same new durable queue at once (seen when five services started together); the service
+    repeats the idempotent declaration instead of exiting. Then six processes declare at once, for real."""
+    vhost, _ = deploy_vhost
+    grant_guest(vhost)
+    env = dict(os.environ, PYTHONPATH=str(REPO), YICI_AMQP_URI=guest_uri(vhost))
+    done = subprocess.run([sys.executable, "-c", DECLARE_AFTER_A_RACE], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "2"
+    starts = [subprocess.Popen([sys.executable, "-c", DECLARE_LIKE_A_SERVICE], cwd=REPO, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    failures = [p.communicate(timeout=120)[1][-1000:] for p in starts if p.wait(timeout=120) != 0]
+    assert failures == []
+    assert "yici.routing" in broker_queues(vhost)
