@@ -16,8 +16,10 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     # No pre-ping: it costs a round trip per transaction; a dropped connection surfaces as an
-    # invalidated-connection error, which the consumer retries.
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=300, future=True)
+    # invalidated-connection error, which the consumer retries. values_plus_batch: an UPDATE run with a list
+    # of parameter sets goes as pages of statements in one round trip (psycopg2's execute_batch), not one by one.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=300, future=True,
+                         executemany_mode="values_plus_batch")
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -104,3 +106,33 @@ def update_params(keys: dict[str, Any], values: dict[str, Any]) -> dict[str, Any
 def execute_update(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]):
     """Run the prebuilt UPDATE for these key and value columns."""
     return session.execute(update_by(table, tuple(keys), values), update_params(keys, values))
+
+
+class DeferredUpdates:
+    """UPDATEs by key, kept until `flush` (a repository's, just before commit) and then sent together.
+
+    Updates of one row are merged (later values win, as running them in order would give); rows whose updates
+    set the same columns go in one executemany, in key order. A repository must `flush` before it reads rows
+    it may have updated, and only updates whose row count nobody needs may be deferred.
+    """
+
+    def __init__(self, session: Session):
+        self.session = session
+        self._rows: dict[tuple, dict] = {}
+
+    def add(self, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
+        row = self._rows.setdefault((table, tuple(keys), tuple(keys.values())), {})
+        row.update(values)
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
+    def flush(self) -> None:
+        rows, self._rows = self._rows, {}
+        shapes: dict[tuple, list[dict]] = {}
+        for (table, key_names, key_values), values in sorted(rows.items(), key=lambda kv: (kv[0][0].name,
+                                                                                          kv[0][1], kv[0][2])):
+            shapes.setdefault((table, key_names, tuple(sorted(values))), []).append(
+                update_params(dict(zip(key_names, key_values)), values))
+        for (table, key_names, value_names), params in shapes.items():
+            self.session.execute(update_by(table, key_names, value_names), params)

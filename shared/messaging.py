@@ -144,19 +144,14 @@ class Store:
             uow.commit()
         return len(fresh)
 
-    def process_groups(self, consumer: str, events: list[Event], key: Callable[[Event], str],
-                       handler: Callable[[UnitOfWork, list[Event]], Any]) -> int:
-        """Like `process_batch`, but the handler gets the new events of one key (a case) at once, keys in order.
-
-        A read model folds a case's events together: one read and one write per case, not per event.
-        """
+    def process_new(self, consumer: str, events: list[Event],
+                    handler: Callable[[UnitOfWork, list[Event]], Any]) -> int:
+        """Like `process_batch`, but the handler gets all the new events at once (in order), to read and write
+        for the whole batch with a few statements."""
         with self.unit_of_work() as uow:
             fresh = self._fresh(uow, consumer, events)
-            groups: dict[str, list[Event]] = {}
-            for event in fresh:
-                groups.setdefault(key(event), []).append(event)
-            for group_key in sorted(groups):
-                handler(uow, groups[group_key])
+            if fresh:
+                handler(uow, fresh)
             uow.commit()
         return len(fresh)
 

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from shared.db import execute_update, insert_new, prebuilt, select_by
+from shared.db import DeferredUpdates, insert_new, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -53,13 +53,18 @@ licenses = Table(
 
 
 class SqlTaskRepository:
+    """Task updates wait for `flush` (just before commit), so a batch's decisions are written together; reads
+    of tasks flush first."""
+
     def __init__(self, session: Session):
         self.session = session
+        self._updates = DeferredUpdates(session)
         self._added: dict[str, object] = {}  # rows inserted in this transaction and not changed since
 
     def get(self, request_id: str, for_update: bool = False):
         if request_id in self._added:
             return self._added[request_id]  # ours since the INSERT: no need to read (or lock) it again
+        self.flush()
         return self.session.execute(select_by(tasks, "request_id", for_update=for_update),
                                     {"request_id": request_id}).first()
 
@@ -92,11 +97,16 @@ class SqlTaskRepository:
 
     def _set(self, request_id: str, **values) -> None:
         self._added.pop(request_id, None)
-        execute_update(self.session, tasks, {"request_id": request_id}, values)
+        self._updates.add(tasks, {"request_id": request_id}, values)
+
+    def flush(self) -> None:
+        if self._updates:
+            self._updates.flush()
 
     def of_department(self, department: str, statuses: tuple[str, ...], limit: int = 200) -> list:
         query = (select(tasks).where(tasks.c.department == department, tasks.c.status.in_(statuses))
                  .order_by(tasks.c.due_date, tasks.c.received_at).limit(limit))
+        self.flush()
         return list(self.session.execute(query))
 
 

@@ -238,6 +238,16 @@ CASE_STATUS_BY_EVENT = {"approval_requested": "in_approval", "case_completed": "
                         "case_rejected": "rejected", "delivery_completed": "delivered"}
 
 
+def follow_events(uow: UnitOfWork, events: list[Event], catalog: Catalog) -> None:
+    """Fold a batch's events into the view: its cases locked and read together, then folded one by one."""
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        groups.setdefault(event.case_id, []).append(event)
+    uow.cases.lock(sorted(groups))
+    for case_id in sorted(groups):
+        follow_case_events(uow, groups[case_id], catalog)
+
+
 def follow_case_events(uow: UnitOfWork, events: list[Event], catalog: Catalog) -> None:
     """Fold one case's downstream events into the applicant's view; late or repeated events never regress it.
 

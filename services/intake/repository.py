@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from shared.db import execute_update, prebuilt, select_by
+from shared.db import DeferredUpdates, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -74,22 +74,47 @@ case_items = Table(
 
 
 class SqlCaseRepository:
-    """A case added in this transaction is kept in memory (read and updated there) and written by `flush`, just
-    before commit, with one INSERT and its final values: a submission that is pre-reviewed and accepted at once
-    costs no read-back and no UPDATE."""
+    """Writes wait for `flush` (just before commit). A case added in this transaction is kept in memory (read and
+    updated there) and written with one INSERT and its final values: a submission that is pre-reviewed and
+    accepted at once costs no read-back and no UPDATE. Updates of existing rows are sent together (see
+    DeferredUpdates), and `lock` reads a batch's cases and items with one statement each."""
 
     def __init__(self, session: Session):
         self.session = session
         self._new: dict[str, tuple[dict, list[dict]]] = {}
         self._set: dict[str, set[str]] = {}  # the columns given for each new case (the rest stay NULL)
+        self._updates = DeferredUpdates(session)
+        self._locked: dict[str, object] = {}  # read by `lock`, not updated since
+        self._items: dict[str, list] = {}
+
+    def _read(self, statement, params: dict):
+        if self._updates:
+            self._updates.flush()
+        return self.session.execute(statement, params)
 
     def by_idempotency_key(self, key: str):
-        return self.session.execute(select_by(cases, "idempotency_key"), {"idempotency_key": key}).first()
+        return self._read(select_by(cases, "idempotency_key"), {"idempotency_key": key}).first()
+
+    def lock(self, case_ids: list[str]) -> None:
+        """Read and lock these cases (in case-id order) and read their items, for the `get`s and `items` after."""
+        query = prebuilt(("intake lock cases",), lambda: select(cases).where(
+            cases.c.case_id.in_(bindparam("ids", expanding=True))).order_by(cases.c.case_id).with_for_update())
+        rows = {r.case_id: r for r in self._read(query, {"ids": case_ids})}
+        self._locked.update({case_id: rows.get(case_id) for case_id in case_ids})
+        query = prebuilt(("intake items of", ), lambda: select(case_items).where(
+            case_items.c.case_id.in_(bindparam("ids", expanding=True))).order_by(case_items.c.case_id,
+                                                                                case_items.c.position))
+        items = {case_id: [] for case_id in rows}
+        for item in self._read(query, {"ids": list(rows)}):
+            items[item.case_id].append(item)
+        self._items.update(items)
 
     def get(self, case_id: str, for_update: bool = False):
         if case_id in self._new:
             return SimpleNamespace(**self._new[case_id][0])
-        return self.session.execute(select_by(cases, "case_id", for_update=for_update), {"case_id": case_id}).first()
+        if case_id in self._locked:
+            return self._locked[case_id]
+        return self._read(select_by(cases, "case_id", for_update=for_update), {"case_id": case_id}).first()
 
     def add(self, row: dict, items: list[dict]) -> SimpleNamespace:
         """Queue a new case and its items; returns the case as `get` would (every column, defaults filled)."""
@@ -105,7 +130,8 @@ class SqlCaseRepository:
             self._new[case_id][0].update(values)
             self._set[case_id].update(values)
             return
-        execute_update(self.session, cases, {"case_id": case_id}, values)
+        self._locked.pop(case_id, None)
+        self._updates.add(cases, {"case_id": case_id}, values)
 
     def flush(self) -> None:
         new, given, self._new, self._set = self._new, self._set, {}, {}
@@ -118,13 +144,18 @@ class SqlCaseRepository:
         if new:
             self.session.execute(prebuilt(("intake add items",), case_items.insert),
                                  [item for _, items in new.values() for item in items])
+        self._updates.flush()
 
     def waiting_for_review(self, limit: int = 200) -> list:
+        if self._updates:
+            self._updates.flush()
         return list(self.session.execute(select(cases).where(cases.c.status.in_(("submitted",
                                                                                   "correction_requested")))
                                          .order_by(cases.c.created_at).limit(limit)))
 
     def submitted_before(self, day) -> list:
+        if self._updates:
+            self._updates.flush()
         return list(self.session.execute(select(cases.c.case_id).where(cases.c.status == "submitted",
                                                                        cases.c.submitted_on <= day)))
 
@@ -154,7 +185,9 @@ class SqlCaseRepository:
     def items(self, case_id: str) -> list:
         if case_id in self._new:
             return [SimpleNamespace(**item) for item in self._new[case_id][1]]
-        return list(self.session.execute(select_by(case_items, "case_id", order_by="position"), {"case_id": case_id}))
+        if case_id in self._items:
+            return self._items[case_id]
+        return list(self._read(select_by(case_items, "case_id", order_by="position"), {"case_id": case_id}))
 
     def set_item_status(self, case_id: str, item_code: str, status: str) -> None:
         if case_id in self._new:
@@ -162,8 +195,9 @@ class SqlCaseRepository:
                 if item["item_code"] == item_code:
                     item.update(status=status, updated_at=utcnow())
             return
-        execute_update(self.session, case_items, {"case_id": case_id, "item_code": item_code},
-                       {"status": status, "updated_at": utcnow()})
+        self._items.pop(case_id, None)
+        self._updates.add(case_items, {"case_id": case_id, "item_code": item_code},
+                          {"status": status, "updated_at": utcnow()})
 
 
 REPOSITORIES = {"cases": SqlCaseRepository}

@@ -121,5 +121,4 @@ class Service:
 
     @consume_events(batch=50, gather=READ_MODEL_GATHER_SECONDS)
     def on_events(self, events):
-        self.db.process_groups(self.name, events, lambda e: e.case_id,
-                               lambda uow, group: handlers.follow_case_events(uow, group, default_catalog()))
+        self.db.process_new(self.name, events, lambda uow, fresh: handlers.follow_events(uow, fresh, default_catalog()))

@@ -48,16 +48,14 @@ def context(settings, calendar: WorkingCalendar, catalog: Catalog) -> Oversight:
 
 def consume(store: Store, ctx: Oversight, event: Event, today: date) -> None:
     """Fold one event once; the latency histograms observe completions after the commit."""
-    completions: list[Completion] = []
-    if store.process(CONSUMER, event, lambda uow, e: completions.extend(record_events(uow, ctx, [e], today))):
-        observe_completions(completions)
+    consume_batch(store, ctx, [event], today)
 
 
 def consume_batch(store: Store, ctx: Oversight, events: list[Event], today: date) -> None:
     """Fold several events in one transaction, each once and each case once (the batching consumer's entry)."""
     completions: list[Completion] = []
-    if store.process_groups(CONSUMER, events, lambda e: e.case_id,
-                            lambda uow, group: completions.extend(record_events(uow, ctx, group, today))):
+    if store.process_new(CONSUMER, events, lambda uow, fresh: completions.extend(record_events(uow, ctx, fresh,
+                                                                                                today))):
         observe_completions(completions)
 
 
@@ -71,22 +69,40 @@ class Completion:
 
 
 def record_events(uow: UnitOfWork, ctx: Oversight, events: list[Event], today: date) -> list[Completion]:
-    """Add one case's events to its timeline and refold the case from all of its events."""
-    last = events[-1]
-    row = uow.oversight.lock_case(last.case_id)
+    """Add the events to their cases' timelines and refold each case from all of its events.
+
+    A batch costs a few statements whatever its size: the cases locked (created where new) with one, the
+    timeline rows added with one, the timelines and the open warnings read with one each, the cases written
+    together at flush.
+    """
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        groups.setdefault(event.case_id, []).append(event)
+    case_ids = sorted(groups)
+    rows = uow.oversight.lock_cases(case_ids)
     uow.oversight.record_many([
         {"event_id": str(e.event_id), "case_id": e.case_id, "event_type": e.event_type,
          "occurred_at": as_utc(e.occurred_at), "actor": _actor(e), "body": e.model_dump(mode="json")["payload"]}
         for e in events])
+    facts = uow.oversight.facts_of(case_ids)
+    open_warnings = uow.supervision.open_warning_subjects_of(case_ids)
+    completions: list[Completion] = []
+    for case_id in case_ids:
+        completions += _refold(uow, ctx, groups[case_id][-1], rows[case_id], facts[case_id],
+                               open_warnings.get(case_id, []), today)
+    return completions
+
+
+def _refold(uow: UnitOfWork, ctx: Oversight, last: Event, row, facts, open_warnings, today: date):
     before = CaseState.model_validate(row.state) if row.state else None
-    state = fold(last.case_id, uow.oversight.facts(last.case_id))
+    state = fold(last.case_id, facts)
     clock = case_clock(state)
     due = clock.deadline(ctx.calendar, max(today, state.accepted_on)).date if clock else None
     uow.oversight.save_state(state, ctx.lead_of(state), due, *_verdict(ctx, state))
     if due is not None and row.due_date is not None and due != row.due_date:
         uow.emit(DeadlineChanged(case_id=last.case_id, correlation_id=last.correlation_id,
                                  payload={"due_date": due, "suspended": state.suspended}))
-    _resolve_warnings(uow, state)
+    _resolve_warnings(uow, state, open_warnings)
     return _completions(ctx, before, state)
 
 
@@ -107,8 +123,8 @@ def _actor(event: Event) -> str:
     return ACTOR_BY_EVENT.get(event.event_type, "unknown")
 
 
-def _resolve_warnings(uow: UnitOfWork, state: CaseState) -> None:
-    open_subjects = {(scope, subject) for scope, subject in uow.supervision.open_warning_subjects(state.case_id)}
+def _resolve_warnings(uow: UnitOfWork, state: CaseState, open_warnings: list[tuple[str, str]]) -> None:
+    open_subjects = set(open_warnings)
     done_items = [s for scope, s in open_subjects if scope == "item" and
                   (state.closed_at or (s in state.items and state.items[s].decided))]
     if done_items:

@@ -8,44 +8,70 @@ from sqlalchemy.orm import Session
 
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
-from shared.db import dialect_insert, execute_update, insert_new, prebuilt, select_by
+from shared.db import DeferredUpdates, dialect_insert, insert_new, prebuilt, select_by
 
 __all__ = ["REPOSITORIES", "TABLES", "metadata"]
 
 
 class SqlOversightRepository:
+    """`save_state` waits for `flush` (just before commit), so a batch's cases are written together; reads of
+    cases flush first."""
+
     def __init__(self, session: Session):
         self.session = session
+        self._updates = DeferredUpdates(session)
+
+    def flush(self) -> None:
+        self._updates.flush()
+
+    def _settle(self) -> None:
+        if self._updates:
+            self._updates.flush()
 
     def record_many(self, rows: list[dict]) -> None:
         """Add timeline entries in one statement; an event id already there is skipped."""
         self.session.execute(insert_new(self.session, timeline, "event_id"), rows)
 
     def facts(self, case_id: str) -> list[Fact]:
-        rows = self.session.execute(select_by(timeline, "case_id"), {"case_id": case_id})
-        return [Fact(event_id=r.event_id, event_type=r.event_type, occurred_at=r.occurred_at, payload=r.body)
-                for r in rows]
+        return self.facts_of([case_id])[case_id]
+
+    def facts_of(self, case_ids: list[str]) -> dict[str, list[Fact]]:
+        """The timelines of several cases, read with one statement."""
+        query = prebuilt(("timelines of",), lambda: select(timeline).where(
+            timeline.c.case_id.in_(bindparam("ids", expanding=True))))
+        facts: dict[str, list[Fact]] = {case_id: [] for case_id in case_ids}
+        for r in self.session.execute(query, {"ids": case_ids}):
+            facts[r.case_id].append(Fact(event_id=r.event_id, event_type=r.event_type, occurred_at=r.occurred_at,
+                                         payload=r.body))
+        return facts
 
     def timeline(self, case_id: str) -> list:
         return list(self.session.execute(select(timeline).where(timeline.c.case_id == case_id)))
 
     def lock_case(self, case_id: str):
-        """The case row, created if missing and locked until commit, so one fold runs at a time."""
+        return self.lock_cases([case_id])[case_id]
+
+    def lock_cases(self, case_ids: list[str]) -> dict:
+        """The cases' rows, created where missing and locked until commit (in case-id order, so replicas cannot
+        deadlock), so one fold of a case runs at a time. One statement for all of them."""
+        self._settle()
         insert = dialect_insert(self.session)
 
         def build():
             upsert = insert(cases).values(case_id=bindparam("case_id"), status="submitted")
-            # one statement: an existing row is "updated" to itself, which locks it, and returned either way
+            # an existing row is "updated" to itself, which locks it, and returned either way
             return upsert.on_conflict_do_update(index_elements=[cases.c.case_id],
                                                 set_={"case_id": upsert.excluded.case_id}).returning(*cases.c)
-        return self.session.execute(prebuilt(("lock case", insert), build), {"case_id": case_id}).first()
+        rows = self.session.execute(prebuilt(("lock case", insert), build), [{"case_id": c} for c in sorted(case_ids)])
+        return {row.case_id: row for row in rows}
 
     def case(self, case_id: str):
+        self._settle()
         return self.session.execute(select(cases).where(cases.c.case_id == case_id)).first()
 
     def save_state(self, state: CaseState, lead_department: str | None, due_date: date | None,
                    on_time: bool | None, working_days: int | None) -> None:
-        execute_update(self.session, cases, {"case_id": state.case_id}, dict(
+        self._updates.add(cases, {"case_id": state.case_id}, dict(
             on_time=on_time, working_days=working_days,
             matter_code=state.matter_code, channel=state.channel, status=state.status,
             submitted_at=state.submitted_at, accepted_at=state.accepted_at, completed_at=state.completed_at,
@@ -54,25 +80,30 @@ class SqlOversightRepository:
             state=state.model_dump(mode="json")))
 
     def open_case_ids(self) -> list[str]:
+        self._settle()
         query = select(cases.c.case_id).where(cases.c.status.not_in(CLOSED), cases.c.accepted_at.is_not(None))
         return list(self.session.scalars(query.order_by(cases.c.case_id)))
 
     def states_between(self, start: datetime, end: datetime) -> list[CaseState]:
         """Cases with any event in [start, end)."""
+        self._settle()
         first = func.coalesce(cases.c.submitted_at, cases.c.accepted_at, cases.c.last_event_at)
         query = select(cases.c.state).where(cases.c.state.is_not(None), first < end,
                                             cases.c.last_event_at >= start)
         return [CaseState.model_validate(s) for s in self.session.scalars(query)]
 
     def states(self, case_ids: list[str]) -> dict[str, CaseState]:
+        self._settle()
         rows = self.session.execute(select(cases.c.case_id, cases.c.state).where(cases.c.case_id.in_(case_ids)))
         return {r.case_id: CaseState.model_validate(r.state) for r in rows if r.state}
 
     def counts(self) -> list:
+        self._settle()
         return list(self.session.execute(select(cases.c.matter_code, cases.c.status, cases.c.channel, func.count())
                                          .group_by(cases.c.matter_code, cases.c.status, cases.c.channel)))
 
     def on_time_counts(self) -> list:
+        self._settle()
         concluded = cases.c.on_time.is_not(None)
         return list(self.session.execute(
             select(cases.c.matter_code, func.sum(case((cases.c.on_time, 1), else_=0)), func.count())
@@ -103,9 +134,17 @@ class SqlSupervisionRepository:
         return self.session.execute(update(warnings).where(*conditions).values(status=status, closed_at=at)).rowcount
 
     def open_warning_subjects(self, case_id: str) -> list:
-        query = prebuilt(("open warnings",), lambda: select(warnings.c.scope, warnings.c.subject).where(
-            warnings.c.case_id == bindparam("case_id"), warnings.c.status == "open"))
-        return list(self.session.execute(query, {"case_id": case_id}))
+        return self.open_warning_subjects_of([case_id]).get(case_id, [])
+
+    def open_warning_subjects_of(self, case_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+        """(scope, subject) of the open warnings of several cases, read with one statement."""
+        query = prebuilt(("open warnings of",), lambda: select(
+            warnings.c.case_id, warnings.c.scope, warnings.c.subject).where(
+            warnings.c.case_id.in_(bindparam("ids", expanding=True)), warnings.c.status == "open"))
+        found: dict[str, list[tuple[str, str]]] = {}
+        for r in self.session.execute(query, {"ids": case_ids}):
+            found.setdefault(r.case_id, []).append((r.scope, r.subject))
+        return found
 
     def warnings(self, status: str | None = None, level: str | None = None, department: str | None = None,
                  raised_from: date | None = None, raised_before: date | None = None, limit: int = 1000) -> list:

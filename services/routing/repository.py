@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, 
 from sqlalchemy.orm import Session
 
 from services.routing.domain import Plan, PlanItem
-from shared.db import execute_update, prebuilt, select_by
+from shared.db import DeferredUpdates, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -57,6 +57,7 @@ class SqlPlanRepository:
         self.session = session
         self._loaded: dict[tuple[str, str], dict] = {}
         self._saved: dict[str, tuple[Plan, dict | None]] = {}
+        self._updates = DeferredUpdates(session)
 
     def exists(self, case_id: str) -> bool:
         query = prebuilt(("routing exists",), lambda: select(cases.c.case_id).where(cases.c.case_id == bindparam("id")))
@@ -91,17 +92,18 @@ class SqlPlanRepository:
         saved, self._saved = self._saved, {}
         for plan, context in saved.values():
             self._write(plan, context)
+        self._updates.flush()  # every plan's rows together: one executemany per statement shape
 
     def _write(self, plan: Plan, context: dict | None) -> None:
         values = {"status": plan.status, "joint_tasks": plan.joint_tasks, "updated_at": utcnow()}
-        execute_update(self.session, cases, {"case_id": plan.case_id},
-                       {**values, **({"context": context} if context is not None else {})})
+        self._updates.add(cases, {"case_id": plan.case_id},
+                          {**values, **({"context": context} if context is not None else {})})
         for item in plan.items.values():
             values = _mutable(plan.case_id, item)
             snapshot = _snapshot(values)
             if self._loaded.get((plan.case_id, item.code)) == snapshot:
                 continue  # unchanged since it was read: no UPDATE
-            execute_update(self.session, items, {"case_id": plan.case_id, "item_code": item.code}, values)
+            self._updates.add(items, {"case_id": plan.case_id, "item_code": item.code}, values)
             self._loaded[(plan.case_id, item.code)] = snapshot
 
 

@@ -55,16 +55,18 @@ def story(case_id: str) -> Story:
     return s
 
 
-def test_oversight_folds_a_batch_with_one_read_and_one_write_per_case(tmp_path):
+def test_oversight_folds_a_batch_with_a_few_database_calls_whatever_its_size(tmp_path):
     one, two = story("YC-B1"), story("YC-B2")
     batched = make_store(tmp_path / "batched")
     with Statements(batched) as seen:
         oversight.consume_batch(batched, context(), one.events + two.events, WED)
     assert len(one.events) == 9
     assert seen[("INSERT", "oversight_inbox")] == 1, "one inbox statement for the whole batch"
-    assert seen[("INSERT", "oversight_timeline")] == 2, "one timeline statement per case"
-    assert seen[("INSERT", "oversight_cases")] == 2 and seen[("UPDATE", "oversight_cases")] == 2, \
-        "each case locked once and written once"
+    assert seen[("INSERT", "oversight_timeline")] == 1, "one timeline statement for the whole batch"
+    assert seen[("SELECT", "oversight_timeline")] == 1 and seen[("SELECT", "oversight_warnings")] == 1, \
+        "the batch's timelines and open warnings read with one statement each"
+    assert seen[("INSERT", "oversight_cases")] == 1 and seen[("UPDATE", "oversight_cases")] == 1, \
+        "the cases locked with one statement and written with one executemany"
     one_by_one = make_store(tmp_path / "single")
     for e in one.events + two.events:
         oversight.consume(one_by_one, context(), e, WED)
@@ -93,7 +95,8 @@ def test_routing_writes_a_case_once_for_all_its_decisions_in_a_batch(tmp_path):
     with Statements(harness.store) as seen:
         harness.store.process_batch("routing", decisions, lambda uow, e: routing.handle(uow, e, harness.ports))
     assert seen[("SELECT", "routing_cases")] == 1 and seen[("UPDATE", "routing_cases")] == 1
-    assert seen[("UPDATE", "routing_items")] == 4 and seen[("INSERT", "routing_outbox")] == 1
+    assert seen[("UPDATE", "routing_items")] == 1 and seen[("INSERT", "routing_outbox")] == 1, \
+        "the four items written with one executemany"
     assert [m.routing_key for m in harness.sent[before:]] == ["case_completed"], "completed once, in one batch"
 
 
