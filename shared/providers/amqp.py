@@ -1,6 +1,7 @@
 """Broker plumbing over kombu: topology declaration and a confirming, mandatory publisher."""
 from __future__ import annotations
 
+import errno
 import logging
 import time
 import uuid
@@ -8,6 +9,7 @@ from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 from amqp import spec
+from amqp.transport import TCPTransport
 from eventlet.queue import LifoQueue
 from kombu import Connection, Exchange, Producer, Queue, binding
 
@@ -17,6 +19,40 @@ from shared.messaging import OutgoingMessage
 log = logging.getLogger(__name__)
 EVENTS = Exchange(topology.EVENTS_EXCHANGE, type="topic", durable=True)
 DEAD_LETTERS = Exchange(topology.DEAD_LETTER_EXCHANGE, type="direct", durable=True)
+READ_AHEAD = 65536
+
+
+def _read_ahead(self, n, initial=False, _errnos=(errno.EAGAIN, errno.EINTR)):
+    """py-amqp's TCPTransport._read, reading ahead: up to READ_AHEAD bytes per recv, kept for the next frames.
+
+    py-amqp asks the socket for exactly the bytes it needs next, so a delivery (method, header and body frames)
+    costs six recv calls, each through eventlet's green socket; that was a quarter of a consuming service's CPU.
+    Nothing waits on the socket's readiness before reading a frame (drain_events reads directly), so frames
+    already buffered are read without a system call. The buffer is a bytearray, trimmed from the front.
+    """
+    rbuf = self._read_buffer
+    if type(rbuf) is not bytearray:
+        rbuf = self._read_buffer = bytearray(rbuf)
+    if len(rbuf) < n:
+        recv = self._quick_recv
+        while len(rbuf) < n:
+            try:
+                s = recv(max(n - len(rbuf), READ_AHEAD))
+            except OSError as exc:
+                if exc.errno in _errnos:
+                    if initial and self.raise_on_initial_eintr:
+                        raise TimeoutError() from None
+                    continue
+                raise
+            if not s:
+                raise OSError("Server unexpectedly closed connection")
+            rbuf += s
+    result = bytes(rbuf[:n])
+    del rbuf[:n]
+    return result
+
+
+TCPTransport._read = _read_ahead
 
 
 def connection(uri: str, heartbeat: int = 10) -> Connection:

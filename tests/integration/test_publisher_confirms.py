@@ -96,3 +96,36 @@ def test_a_connection_idle_longer_than_the_heartbeat_is_replaced_before_it_is_us
     with publisher._producer() as producer:
         assert producer is not first
     publisher.close()
+
+
+class _ChunkedSocket:
+    """Hands out the bytes it holds in chunks of at most `chunk`, counting recv calls."""
+
+    def __init__(self, data: bytes, chunk: int):
+        self.data, self.chunk, self.calls = data, chunk, 0
+
+    def recv(self, n: int) -> bytes:
+        self.calls += 1
+        taken, self.data = self.data[:min(n, self.chunk)], self.data[min(n, self.chunk):]
+        return taken
+
+
+def _frame(frame_type: int, channel: int, payload: bytes) -> bytes:
+    import struct
+    return struct.pack(">BHI", frame_type, channel, len(payload)) + payload + b"\xce"
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 7, 64, 1 << 20])
+def test_transport_reads_ahead_and_returns_each_frame_whole(chunk):
+    """Frames come back byte for byte however the socket splits them; when it hands several at once they cost
+    one recv, not two per frame (py-amqp's own _read asks for exactly the bytes of the next field)."""
+    from amqp.transport import TCPTransport
+
+    frames = [(1, 1, b"method" * 10), (2, 1, b"header"), (3, 1, b"body" * 500), (8, 0, b"")]
+    transport = TCPTransport.__new__(TCPTransport)
+    transport._read_buffer, transport.raise_on_initial_eintr = b"", True
+    sock = _ChunkedSocket(b"".join(_frame(*f) for f in frames), chunk)
+    transport._quick_recv = sock.recv
+    assert [transport.read_frame() for _ in frames] == [(t, c, p) for t, c, p in frames]
+    if chunk >= 1 << 20:
+        assert sock.calls == 1
