@@ -67,6 +67,20 @@ def in_lock_order(events: list[Event]) -> list[Event]:
     return sorted(events, key=lambda e: getattr(e.payload, "request_id", "") or e.case_id)
 
 
+def handle_batch(uow: UnitOfWork, events: list[Event], ports: Ports) -> None:
+    """Handle a batch in lock order; the requests that come first for their task are registered together."""
+    events = in_lock_order(events)
+    first: dict[str, Event] = {}
+    for event in events:
+        first.setdefault(getattr(event.payload, "request_id", "") or event.case_id, event)
+    requests = [e for e in first.values() if isinstance(e, ApprovalRequested)]
+    if len(requests) > 1:
+        uow.tasks.register([(e.payload.request_id, e.case_id, e.payload.item_code, e.payload.department,
+                             e.payload.model_dump(mode="json")) for e in requests])
+    for event in events:
+        handle(uow, event, ports)
+
+
 def receive_request(uow: UnitOfWork, event: ApprovalRequested, ports: Ports) -> None:
     """Register the task (or its next round after a supplement), then decide it if a rule may."""
     p = event.payload

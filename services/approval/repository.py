@@ -60,6 +60,7 @@ class SqlTaskRepository:
         self.session = session
         self._updates = DeferredUpdates(session)
         self._added: dict[str, object] = {}  # rows inserted in this transaction and not changed since
+        self._registered: set[str] = set()  # inserted (or found) by `register`, not yet asked for by add_new
 
     def get(self, request_id: str, for_update: bool = False):
         if request_id in self._added:
@@ -71,13 +72,22 @@ class SqlTaskRepository:
     def add_new(self, request_id: str, case_id: str, item_code: str, department: str, request: dict,
                 status: str = PENDING) -> bool:
         """Insert the task unless one with this request id exists (then False): one statement either way."""
-        row = self.session.execute(insert_new(self.session, tasks), dict(
-            request_id=request_id, case_id=case_id, item_code=item_code, department=department,
-            status=status, reasons=[], request=request, received_at=utcnow(), unit=request.get("unit"),
-            round=request.get("round", 1), due_date=_date(request.get("due_date")), licenses=[])).first()
+        if request_id in self._registered:
+            self._registered.discard(request_id)
+            return request_id in self._added  # inserted by `register` for this very call
+        row = self.session.execute(insert_new(self.session, tasks),
+                                   _task_row(request_id, case_id, item_code, department, request, status)).first()
         if row is not None:
             self._added[request_id] = row
         return row is not None
+
+    def register(self, requests: list[tuple[str, str, str, str, dict]]) -> None:
+        """Insert several requests' tasks in one statement, ahead of the `add_new` calls that will ask for them
+        (in this order, once each); those calls then answer without a statement of their own."""
+        rows = [_task_row(*r) for r in requests]
+        for row in self.session.execute(insert_new(self.session, tasks), rows):
+            self._added[row.request_id] = row
+        self._registered.update(r[0] for r in requests)
 
     def reopen(self, request_id: str, request: dict) -> None:
         self._set(request_id, status=PENDING, request=request, round=request["round"],
@@ -131,6 +141,13 @@ class SqlLicenseRegistry:
             licenses.c.holder_id == bindparam("holder"), licenses.c.license_type == bindparam("type"),
             licenses.c.status == "valid")))
         return self.session.execute(query, {"holder": holder_id, "type": license_type}).scalar_one()
+
+
+def _task_row(request_id: str, case_id: str, item_code: str, department: str, request: dict,
+              status: str = PENDING) -> dict:
+    return dict(request_id=request_id, case_id=case_id, item_code=item_code, department=department, status=status,
+                reasons=[], request=request, received_at=utcnow(), unit=request.get("unit"),
+                round=request.get("round", 1), due_date=_date(request.get("due_date")), licenses=[])
 
 
 def _date(value) -> date | None:

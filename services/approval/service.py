@@ -46,7 +46,7 @@ class Service:
         if delay and any(e.event_type == "approval_requested" for e in events):
             eventlet.sleep(delay)
         ports = self._ports()
-        self.db.process_batch(self.name, handlers.in_lock_order(events), lambda uow, e: handlers.handle(uow, e, ports))
+        self.db.process_new(self.name, events, lambda uow, fresh: handlers.handle_batch(uow, fresh, ports))
 
     @consume_events(queues=served_queues, discard=True)
     def on_department_queue(self, event):

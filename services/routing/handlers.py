@@ -156,6 +156,16 @@ HANDLERS = {CaseAccepted: route_case, ApprovalDecided: record_decision, CaseWith
             SupplementProvided: provide_supplement}
 
 
+def handle_batch(uow: UnitOfWork, events: list[Event], ports: Ports) -> None:
+    """Handle a batch in lock order, the plans its events follow up read and locked together first."""
+    events = in_lock_order(events)
+    following = sorted({e.case_id for e in events if type(e) is not CaseAccepted and type(e) in HANDLERS})
+    if following:
+        uow.plans.lock(following)
+    for event in events:
+        handle(uow, event, ports)
+
+
 def in_lock_order(events: list[Event]) -> list[Event]:
     """A batch takes case rows in case-id order (replicas cannot deadlock); one case's events keep their order."""
     return sorted(events, key=lambda e: e.case_id)

@@ -58,6 +58,7 @@ class SqlPlanRepository:
         self._loaded: dict[tuple[str, str], dict] = {}
         self._saved: dict[str, tuple[Plan, dict | None]] = {}
         self._updates = DeferredUpdates(session)
+        self._locked: dict[str, tuple] = {}  # case id -> (case row, item rows) read by `lock`, unchanged since
 
     def exists(self, case_id: str) -> bool:
         query = prebuilt(("routing exists",), lambda: select(cases.c.case_id).where(cases.c.case_id == bindparam("id")))
@@ -71,13 +72,30 @@ class SqlPlanRepository:
         self.session.execute(prebuilt(("routing add items",), items.insert),
                              [_item_row(plan.case_id, n, i) for n, i in enumerate(plan.items.values())])
 
+    def lock(self, case_ids: list[str]) -> None:
+        """Read and lock several plans (in case-id order) with one statement for the cases and one for their
+        items; `get_for_update` then answers from what was read (the rows change only at flush)."""
+        query = prebuilt(("routing lock cases",), lambda: select(cases).where(
+            cases.c.case_id.in_(bindparam("ids", expanding=True))).order_by(cases.c.case_id).with_for_update())
+        rows = {r.case_id: r for r in self.session.execute(query, {"ids": case_ids})}
+        query = prebuilt(("routing items of",), lambda: select(items).where(
+            items.c.case_id.in_(bindparam("ids", expanding=True))).order_by(items.c.case_id, items.c.position))
+        found: dict[str, list] = {case_id: [] for case_id in rows}
+        for item in self.session.execute(query, {"ids": list(rows)}):
+            found[item.case_id].append(item)
+        self._locked.update({case_id: (rows.get(case_id), found.get(case_id, [])) for case_id in case_ids})
+
     def get_for_update(self, case_id: str) -> tuple[Plan, dict] | None:
         if case_id in self._saved:
             return self._saved[case_id]  # saved earlier in this transaction: already locked, not yet written
-        row = self.session.execute(select_by(cases, "case_id", for_update=True), {"case_id": case_id}).first()
+        if case_id in self._locked:
+            row, rows = self._locked.pop(case_id)  # once: a plan used again comes from _saved or a new read
+        else:
+            row = self.session.execute(select_by(cases, "case_id", for_update=True), {"case_id": case_id}).first()
+            rows = [] if row is None else self.session.execute(select_by(items, "case_id", order_by="position"),
+                                                                {"case_id": case_id})
         if row is None:
             return None
-        rows = self.session.execute(select_by(items, "case_id", order_by="position"), {"case_id": case_id})
         plan_items = {r.item_code: _plan_item(r) for r in rows}
         self._loaded.update({(case_id, code): _snapshot(_mutable(case_id, item))
                              for code, item in plan_items.items()})

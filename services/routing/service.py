@@ -21,7 +21,7 @@ class Service:
     @consume_events(batch=20)
     def on_events(self, events):
         ports = handlers.Ports(default_catalog(), CALENDAR, self.config["YICI"].routing, today_in_shanghai)
-        self.db.process_batch(self.name, handlers.in_lock_order(events), lambda uow, e: handlers.handle(uow, e, ports))
+        self.db.process_new(self.name, events, lambda uow, fresh: handlers.handle_batch(uow, fresh, ports))
 
     @http("GET", "/api/v1/routing/cases/<case_id>", role="any")
     def get_plan(self, request, case_id):

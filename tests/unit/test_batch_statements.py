@@ -6,6 +6,7 @@ events the batch holds.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from datetime import date
@@ -128,3 +129,55 @@ def test_prebuilt_statements_compile_once_including_insert_on_conflict(tmp_path,
     assert new == [{"a", "b"}, {"c"}, {"d"}, {"e"}]
     assert rows == [0, 0, 1, 2, 3]
     assert compiled == {"Insert": 1, "Select": 1}
+
+
+def test_approval_registers_a_batchs_requests_with_one_insert_and_keeps_tombstones(tmp_path):
+    """The requests that come first for their task are inserted together; a cancellation that overtook its
+    request in the same batch still leaves a tombstone the request cannot pass (same result as one by one)."""
+    from test_approval_decisions import Approval, request
+    from shared.events import ApprovalCancelled
+    from services.approval import handlers as approval
+
+    def batch():
+        overtaken = request("YC-A3")
+        cancel = ApprovalCancelled(case_id="YC-A3", payload={
+            "request_id": overtaken.payload.request_id, "item_code": overtaken.payload.item_code,
+            "department": "market-regulation", "reason": "case_withdrawn"})
+        return [request("YC-A2"), cancel, request("YC-A1"), overtaken]
+
+    batched = Approval(tmp_path / "batched", departments={"market-regulation": "auto"})
+    single = Approval(tmp_path / "single", departments={"market-regulation": "auto"})
+    events = batch()
+    with Statements(batched.store) as seen:
+        batched.store.process_new("approval", events, lambda uow, fresh: approval.handle_batch(uow, fresh,
+                                                                                               batched.ports))
+    for event in events:
+        single.handle(event)
+    assert seen[("INSERT", "approval_tasks")] == 3, \
+        "the two leading requests together, the tombstone, the overtaken request's own (refused) insert"
+    assert seen[("UPDATE", "approval_tasks")] == 1, "both decisions written with one executemany"
+    for case_id in ("YC-A1", "YC-A2", "YC-A3"):
+        request_id = f"{case_id}:business-registration"
+        assert batched.task(request_id).status == single.task(request_id).status
+    assert batched.task("YC-A3:business-registration").status == "cancelled"
+    assert sorted(m.routing_key for m in batched.sent) == sorted(m.routing_key for m in single.sent)
+    assert [m.routing_key for m in batched.sent].count("approval_decided") == 2
+
+
+def test_routing_locks_a_batchs_plans_with_one_read_for_cases_and_one_for_items(tmp_path):
+    harness = RoutingHarness(tmp_path)
+    items = ["enterprise-registration-inquiry", "real-estate-registration-inquiry",
+             "social-insurance-arrears-inquiry", "tax-arrears-inquiry"]
+    for case_id in ("YC-R1", "YC-R2", "YC-R3"):
+        harness.handle(accepted(case_id, "bankruptcy-check"))
+    decisions = [ApprovalDecided(case_id=c, payload={
+        "request_id": f"{c}:{i}", "item_code": i, "department": "x", "decision": "approved",
+        "reasons": [], "decided_by": "clerk", "round": 1}) for i in items for c in ("YC-R3", "YC-R1", "YC-R2")]
+    before = len(harness.sent)
+    with Statements(harness.store) as seen:
+        harness.store.process_new("routing", decisions,
+                                  lambda uow, fresh: routing.handle_batch(uow, fresh, harness.ports))
+    assert seen[("SELECT", "routing_cases")] == 1 and seen[("SELECT", "routing_items")] == 1
+    assert seen[("UPDATE", "routing_items")] == 1 and seen[("UPDATE", "routing_cases")] == 1
+    completed = [m for m in harness.sent[before:] if m.routing_key == "case_completed"]
+    assert sorted(json.loads(m.body)["case_id"] for m in completed) == ["YC-R1", "YC-R2", "YC-R3"]
