@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import threading
@@ -24,7 +25,7 @@ from yici_testkit import (AUTH, Cluster, broker_vhost, case_body, pika_channel, 
                           postgres_database, with_uploads)
 
 PUBLISHES_PER_CASE = 12  # submitted, accepted, 4 requested, 4 decided, completed, dispatched
-INFRASTRUCTURE = ("rabbitmq", "postgres")  # measured beside the services, from /proc
+INFRASTRUCTURE = ("rabbitmq", "postgres", "bench client")  # measured beside the services
 
 
 class CompletionTap(threading.Thread):
@@ -103,7 +104,7 @@ def cpu_seconds(cluster: Cluster) -> dict[str, float]:
 def infrastructure_cpu_seconds() -> dict[str, float]:
     """CPU used so far by the broker's and the database's processes on this machine (from /proc)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    out = dict.fromkeys(INFRASTRUCTURE, 0.0)
+    out = dict.fromkeys(("rabbitmq", "postgres"), 0.0)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -118,6 +119,12 @@ def infrastructure_cpu_seconds() -> dict[str, float]:
             fields = raw.rsplit(")", 1)[1].split()  # utime, stime, and reaped children's cutime, cstime
             out[owner] += sum(int(f) for f in fields[11:15]) / ticks
     return out
+
+
+def client_cpu_seconds() -> float:
+    """CPU this process (the submitters and the completion tap) has used so far: it shares the machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _all_processes(cluster: Cluster):
@@ -194,14 +201,14 @@ def measure(cluster: Cluster, vhost: str, cases: int, rate: float | None, worker
     tap.start()
     mode = f"paced at {rate:g} cases/s" if rate else f"unpaced, {workers} submitters"
     print(f"yici bench: {cases} cases of bankruptcy-check (4 departments), {mode}", file=sys.stderr)
-    cpu_before = {**cpu_seconds(cluster), **infrastructure_cpu_seconds()}
+    cpu_before = {**cpu_seconds(cluster), **infrastructure_cpu_seconds(), "bench client": client_cpu_seconds()}
     started = time.perf_counter()
     submitted = submit_all(cluster.url("intake", ""), cases, rate, workers)
     progress(tap, cases, timeout=max(120, cases / 5))
     tap.stop()
     finished = max(tap.completed.values(), default=time.perf_counter())
     latencies = [tap.completed[c] - t for c, t in submitted.items() if c in tap.completed]
-    cpu_after = {**cpu_seconds(cluster), **infrastructure_cpu_seconds()}
+    cpu_after = {**cpu_seconds(cluster), **infrastructure_cpu_seconds(), "bench client": client_cpu_seconds()}
     cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()}
     return len(latencies) / (finished - started), latencies, cpu
 
@@ -216,7 +223,8 @@ def run(cluster: Cluster, vhost: str, args) -> None:
     print("CPU ms per case        " + ", ".join(f"{k} {v:.1f}" for k, v in services.items())
           + f" (busiest: {max(services, key=services.get)})")
     total = sum(per_case.values())
-    print(f"  + broker, database   rabbitmq {per_case['rabbitmq']:.1f}, postgres {per_case['postgres']:.1f};"
+    print(f"  + broker, database   rabbitmq {per_case['rabbitmq']:.1f}, postgres {per_case['postgres']:.1f},"
+          f" bench client {per_case['bench client']:.1f};"
           f" all together {total:.1f} ms, so {os.cpu_count()} cores top out near "
           f"{os.cpu_count() * 1000 / total:.0f} cases/s on this machine")
 

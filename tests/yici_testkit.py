@@ -160,8 +160,12 @@ class Cluster:
             log = self.tmp_path / f"{name}.log"
             self.processes[name] = Process([str(BIN / "yici"), "serve", name], self.env, log,
                                            self.ports[name]).start()
-        for name in services or SERVICES:
-            self.processes[name].wait_ready()
+        try:
+            for name in services or SERVICES:
+                self.processes[name].wait_ready()
+        except BaseException:
+            self.stop()  # a service that did not come up must not leave the others running
+            raise
         return self
 
     def stop(self) -> None:

@@ -165,9 +165,10 @@ class SqlCaseRepository:
     def file_digests(self, refs: list[str]) -> dict[str, str]:
         if not refs:
             return {}
-        query = prebuilt(("intake file digests",), lambda: select(files.c.file_ref, files.c.sha256).where(
-            files.c.file_ref.in_(bindparam("refs", expanding=True))))
-        return dict(self.session.execute(query, {"refs": refs}).all())
+        # one statement per list length, not an expanding IN (SQLAlchemy renders that afresh on every call)
+        query = prebuilt(("intake file digests", len(refs)), lambda: select(files.c.file_ref, files.c.sha256).where(
+            files.c.file_ref.in_([bindparam(f"ref{n}") for n in range(len(refs))])))
+        return dict(self.session.execute(query, {f"ref{n}": ref for n, ref in enumerate(refs)}).all())
 
     def license_types(self, holder_id: str | None, today) -> set[str]:
         if not holder_id:
