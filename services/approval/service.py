@@ -40,7 +40,7 @@ class Service:
     def _ports(self):
         return handlers.Ports(default_catalog(), self.config["YICI"].approval, today_in_shanghai)
 
-    @consume_events(batch=20)
+    @consume_events(batch=100)
     def on_events(self, events):
         delay = self.config["YICI"].approval.delay_seconds
         if delay and any(e.event_type == "approval_requested" for e in events):

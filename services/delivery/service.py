@@ -45,7 +45,7 @@ class Service:
     def ctx(self):
         return handlers.context(self.config["YICI"], self.db, default_catalog())
 
-    @consume_events(batch=20)
+    @consume_events(batch=100)
     def on_events(self, events):
         dispatch.consume(self.db, self.ctx, self.ports, events)
 

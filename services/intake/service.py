@@ -119,6 +119,6 @@ class Service:
     def guide_page(self, request, path=""):
         return guides.guide_response(default_catalog(), self.config["YICI"].public_base_url, path)
 
-    @consume_events(batch=50, gather=READ_MODEL_GATHER_SECONDS)
+    @consume_events(batch=200, gather=READ_MODEL_GATHER_SECONDS)
     def on_events(self, events):
         self.db.process_new(self.name, events, lambda uow, fresh: handlers.follow_events(uow, fresh, default_catalog()))

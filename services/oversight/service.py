@@ -34,7 +34,7 @@ class Service:
     def ctx(self):
         return handlers.context(self.config["YICI"], CALENDAR, default_catalog())
 
-    @consume_events(batch=50, gather=READ_MODEL_GATHER_SECONDS)
+    @consume_events(batch=200, gather=READ_MODEL_GATHER_SECONDS)
     def on_events(self, events):
         handlers.consume_batch(self.db, self.ctx, events, today_in_shanghai())
 

@@ -18,7 +18,7 @@ class Service:
     db = Persistence(metadata, TABLES, REPOSITORIES)
     config = Config()
 
-    @consume_events(batch=20)
+    @consume_events(batch=100)
     def on_events(self, events):
         ports = handlers.Ports(default_catalog(), CALENDAR, self.config["YICI"].routing, today_in_shanghai)
         self.db.process_new(self.name, events, lambda uow, fresh: handlers.handle_batch(uow, fresh, ports))
