@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from shared.db import DeferredUpdates, prebuilt, select_by
+from shared.db import DeferredUpdates, prebuilt, rows_by, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -97,17 +97,12 @@ class SqlCaseRepository:
 
     def lock(self, case_ids: list[str]) -> None:
         """Read and lock these cases (in case-id order) and read their items, for the `get`s and `items` after."""
-        query = prebuilt(("intake lock cases",), lambda: select(cases).where(
-            cases.c.case_id.in_(bindparam("ids", expanding=True))).order_by(cases.c.case_id).with_for_update())
-        rows = {r.case_id: r for r in self._read(query, {"ids": case_ids})}
-        self._locked.update({case_id: rows.get(case_id) for case_id in case_ids})
-        query = prebuilt(("intake items of", ), lambda: select(case_items).where(
-            case_items.c.case_id.in_(bindparam("ids", expanding=True))).order_by(case_items.c.case_id,
-                                                                                case_items.c.position))
-        items = {case_id: [] for case_id in rows}
-        for item in self._read(query, {"ids": list(rows)}):
-            items[item.case_id].append(item)
-        self._items.update(items)
+        if self._updates:
+            self._updates.flush()
+        rows = rows_by(self.session, cases, "case_id", case_ids, "case_id", for_update=True)
+        self._locked.update({case_id: found[0] if found else None for case_id, found in rows.items()})
+        self._items.update(rows_by(self.session, case_items, "case_id", [c for c in rows if rows[c]],
+                                   "case_id", "position"))
 
     def get(self, case_id: str, for_update: bool = False):
         if case_id in self._new:

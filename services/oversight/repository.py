@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
-from shared.db import DeferredUpdates, dialect_insert, insert_new, prebuilt, select_by
+from shared.db import DeferredUpdates, dialect_insert, insert_new, prebuilt, rows_by, select_by
 
 __all__ = ["REPOSITORIES", "TABLES", "metadata"]
 
@@ -37,12 +37,10 @@ class SqlOversightRepository:
 
     def facts_of(self, case_ids: list[str]) -> dict[str, list[Fact]]:
         """The timelines of several cases, read with one statement."""
-        query = prebuilt(("timelines of",), lambda: select(timeline).where(
-            timeline.c.case_id.in_(bindparam("ids", expanding=True))))
-        facts: dict[str, list[Fact]] = {case_id: [] for case_id in case_ids}
-        for r in self.session.execute(query, {"ids": case_ids}):
-            facts[r.case_id].append(Fact(event_id=r.event_id, event_type=r.event_type, occurred_at=r.occurred_at,
-                                         payload=r.body))
+        facts: dict[str, list[Fact]] = {}
+        for case_id, rows in rows_by(self.session, timeline, "case_id", case_ids).items():
+            facts[case_id] = [Fact(event_id=r.event_id, event_type=r.event_type, occurred_at=r.occurred_at,
+                                   payload=r.body) for r in rows]
         return facts
 
     def timeline(self, case_id: str) -> list:

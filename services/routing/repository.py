@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, 
 from sqlalchemy.orm import Session
 
 from services.routing.domain import Plan, PlanItem
-from shared.db import DeferredUpdates, prebuilt, select_by
+from shared.db import DeferredUpdates, prebuilt, rows_by, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -75,15 +75,10 @@ class SqlPlanRepository:
     def lock(self, case_ids: list[str]) -> None:
         """Read and lock several plans (in case-id order) with one statement for the cases and one for their
         items; `get_for_update` then answers from what was read (the rows change only at flush)."""
-        query = prebuilt(("routing lock cases",), lambda: select(cases).where(
-            cases.c.case_id.in_(bindparam("ids", expanding=True))).order_by(cases.c.case_id).with_for_update())
-        rows = {r.case_id: r for r in self.session.execute(query, {"ids": case_ids})}
-        query = prebuilt(("routing items of",), lambda: select(items).where(
-            items.c.case_id.in_(bindparam("ids", expanding=True))).order_by(items.c.case_id, items.c.position))
-        found: dict[str, list] = {case_id: [] for case_id in rows}
-        for item in self.session.execute(query, {"ids": list(rows)}):
-            found[item.case_id].append(item)
-        self._locked.update({case_id: (rows.get(case_id), found.get(case_id, [])) for case_id in case_ids})
+        rows = rows_by(self.session, cases, "case_id", case_ids, "case_id", for_update=True)
+        found = rows_by(self.session, items, "case_id", [c for c in rows if rows[c]], "case_id", "position")
+        self._locked.update({case_id: (rows[case_id][0] if rows[case_id] else None, found.get(case_id, []))
+                             for case_id in case_ids})
 
     def get_for_update(self, case_id: str) -> tuple[Plan, dict] | None:
         if case_id in self._saved:
