@@ -259,6 +259,19 @@ def pika_channel(vhost: str):
     return connection, connection.channel()
 
 
+def drain(vhost: str, queue: str) -> list:
+    """Every message waiting on `queue`, taken off it: (method, properties, body) each."""
+    connection, channel = pika_channel(vhost)
+    taken = []
+    while True:
+        method, properties, body = channel.basic_get(queue, auto_ack=True)
+        if method is None:
+            break
+        taken.append((method, properties, body))
+    connection.close()
+    return taken
+
+
 def queue_depths(vhost: str, queues: list[str]) -> dict[str, int]:
     connection, channel = pika_channel(vhost)
     try:

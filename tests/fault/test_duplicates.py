@@ -7,7 +7,7 @@ import requests
 
 from shared.topology import service_queues
 from yici_checks import delivery_counts, timelines
-from yici_testkit import SERVICES, AUTH, Cluster, case_body, drained, handled_total, pika_channel, submit, wait_for
+from yici_testkit import SERVICES, AUTH, Cluster, case_body, drain, drained, handled_total, pika_channel, submit, wait_for
 
 pytestmark = [pytest.mark.rabbit, pytest.mark.postgres]
 TAP = "test.tap"
@@ -37,15 +37,7 @@ def _snapshot(cluster, pg_url, case_ids):
 
 
 def _captured(vhost: str) -> list:
-    connection, channel = pika_channel(vhost)
-    messages = []
-    while True:
-        method, properties, body = channel.basic_get(TAP, auto_ack=True)
-        if method is None:
-            break
-        messages.append((method.routing_key, properties, body))
-    connection.close()
-    return messages
+    return [(method.routing_key, properties, body) for method, properties, body in drain(vhost, TAP)]
 
 
 def _republish(vhost: str, messages: list, times: int) -> None:

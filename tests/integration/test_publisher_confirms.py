@@ -11,7 +11,7 @@ import pytest
 from shared.messaging import OutgoingMessage
 from shared.providers.amqp import EVENTS, DEAD_LETTERS, Publisher, PublishFailed, declare
 from shared.topology import QueueSpec
-from yici_testkit import amqp_uri, pika_channel
+from yici_testkit import amqp_uri, drain
 
 SPEC = QueueSpec(name="test.confirms", routing_keys=("confirm.*",))
 
@@ -30,15 +30,7 @@ def _message(n: int, key: str = "confirm.ok") -> OutgoingMessage:
 
 
 def _drain(vhost: str, queue: str) -> list:
-    connection, channel = pika_channel(vhost)
-    got = []
-    while True:
-        method, properties, body = channel.basic_get(queue, auto_ack=True)
-        if method is None:
-            break
-        got.append((properties, body))
-    connection.close()
-    return got
+    return [(properties, body) for _, properties, body in drain(vhost, queue)]
 
 
 def test_a_batch_is_confirmed_and_arrives_in_order_persistent(publisher, vhost):
