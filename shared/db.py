@@ -43,9 +43,10 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 
 
-def dialect_insert(session: Session):
-    """The INSERT construct with ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def dialect_insert(bind):
+    """The INSERT construct with ON CONFLICT for the database (PostgreSQL or SQLite) of a session or an engine."""
+    dialect = bind.dialect if hasattr(bind, "dialect") else bind.get_bind().dialect
+    return pg_insert if dialect.name == "postgresql" else sqlite_insert
 
 
 # Statements built once and reused with bound parameters. Building a SQLAlchemy statement per call (and
@@ -144,10 +145,9 @@ class DeferredUpdates:
         row = self._rows.setdefault((table, tuple(keys), tuple(keys.values())), {})
         row.update(values)
 
-    def __bool__(self) -> bool:
-        return bool(self._rows)
-
     def flush(self) -> None:
+        if not self._rows:
+            return
         rows, self._rows = self._rows, {}
         shapes: dict[tuple, list[dict]] = {}
         for (table, key_names, key_values), values in sorted(rows.items(), key=lambda kv: (kv[0][0].name,

@@ -110,8 +110,7 @@ class SqlTaskRepository:
         self._updates.add(tasks, {"request_id": request_id}, values)
 
     def flush(self) -> None:
-        if self._updates:
-            self._updates.flush()
+        self._updates.flush()
 
     def of_department(self, department: str, statuses: tuple[str, ...], limit: int = 200) -> list:
         query = (select(tasks).where(tasks.c.department == department, tasks.c.status.in_(statuses))

@@ -14,14 +14,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from services.delivery.ports import (CourierUnavailable, Shipment, ShipmentRequest, SmsMessage, TrackingEvent)
 from shared.config import SimulatedCourierFaults
-from shared.db import prebuilt
+from shared.db import dialect_insert, prebuilt
 
 metadata = MetaData()
 shipments = Table(
@@ -136,7 +134,7 @@ class SimulatedSmsGateway:
 
     def send(self, message: SmsMessage) -> str:
         """Keep the message once per id (a retried send is not sent twice)."""
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        insert = dialect_insert(self.engine)
         statement = prebuilt(("sim sms", insert), lambda: insert(messages).on_conflict_do_nothing())
         with self.engine.begin() as conn:
             conn.execute(statement, {"message_id": message.message_id, "phone": message.phone, "text": message.text,

@@ -88,8 +88,7 @@ class SqlCaseRepository:
         self._items: dict[str, list] = {}
 
     def _read(self, statement, params: dict):
-        if self._updates:
-            self._updates.flush()
+        self._updates.flush()
         return self.session.execute(statement, params)
 
     def by_idempotency_key(self, key: str):
@@ -97,8 +96,7 @@ class SqlCaseRepository:
 
     def lock(self, case_ids: list[str]) -> None:
         """Read and lock these cases (in case-id order) and read their items, for the `get`s and `items` after."""
-        if self._updates:
-            self._updates.flush()
+        self._updates.flush()
         rows = rows_by(self.session, cases, "case_id", case_ids, "case_id", for_update=True)
         self._locked.update({case_id: found[0] if found else None for case_id, found in rows.items()})
         self._items.update(rows_by(self.session, case_items, "case_id", [c for c in rows if rows[c]],
@@ -142,15 +140,13 @@ class SqlCaseRepository:
         self._updates.flush()
 
     def waiting_for_review(self, limit: int = 200) -> list:
-        if self._updates:
-            self._updates.flush()
+        self._updates.flush()
         return list(self.session.execute(select(cases).where(cases.c.status.in_(("submitted",
                                                                                   "correction_requested")))
                                          .order_by(cases.c.created_at).limit(limit)))
 
     def submitted_before(self, day) -> list:
-        if self._updates:
-            self._updates.flush()
+        self._updates.flush()
         return list(self.session.execute(select(cases.c.case_id).where(cases.c.status == "submitted",
                                                                        cases.c.submitted_on <= day)))
 

@@ -24,10 +24,6 @@ class SqlOversightRepository:
     def flush(self) -> None:
         self._updates.flush()
 
-    def _settle(self) -> None:
-        if self._updates:
-            self._updates.flush()
-
     def record_many(self, rows: list[dict]) -> None:
         """Add timeline entries in one statement; an event id already there is skipped."""
         self.session.execute(insert_new(self.session, timeline, "event_id"), rows)
@@ -52,7 +48,7 @@ class SqlOversightRepository:
     def lock_cases(self, case_ids: list[str]) -> dict:
         """The cases' rows, created where missing and locked until commit (in case-id order, so replicas cannot
         deadlock), so one fold of a case runs at a time. One statement for all of them."""
-        self._settle()
+        self.flush()
         insert = dialect_insert(self.session)
 
         def build():
@@ -64,7 +60,7 @@ class SqlOversightRepository:
         return {row.case_id: row for row in rows}
 
     def case(self, case_id: str):
-        self._settle()
+        self.flush()
         return self.session.execute(select(cases).where(cases.c.case_id == case_id)).first()
 
     def save_state(self, state: CaseState, lead_department: str | None, due_date: date | None,
@@ -78,30 +74,30 @@ class SqlOversightRepository:
             state=state.model_dump(mode="json")))
 
     def open_case_ids(self) -> list[str]:
-        self._settle()
+        self.flush()
         query = select(cases.c.case_id).where(cases.c.status.not_in(CLOSED), cases.c.accepted_at.is_not(None))
         return list(self.session.scalars(query.order_by(cases.c.case_id)))
 
     def states_between(self, start: datetime, end: datetime) -> list[CaseState]:
         """Cases with any event in [start, end)."""
-        self._settle()
+        self.flush()
         first = func.coalesce(cases.c.submitted_at, cases.c.accepted_at, cases.c.last_event_at)
         query = select(cases.c.state).where(cases.c.state.is_not(None), first < end,
                                             cases.c.last_event_at >= start)
         return [CaseState.model_validate(s) for s in self.session.scalars(query)]
 
     def states(self, case_ids: list[str]) -> dict[str, CaseState]:
-        self._settle()
+        self.flush()
         rows = self.session.execute(select(cases.c.case_id, cases.c.state).where(cases.c.case_id.in_(case_ids)))
         return {r.case_id: CaseState.model_validate(r.state) for r in rows if r.state}
 
     def counts(self) -> list:
-        self._settle()
+        self.flush()
         return list(self.session.execute(select(cases.c.matter_code, cases.c.status, cases.c.channel, func.count())
                                          .group_by(cases.c.matter_code, cases.c.status, cases.c.channel)))
 
     def on_time_counts(self) -> list:
-        self._settle()
+        self.flush()
         concluded = cases.c.on_time.is_not(None)
         return list(self.session.execute(
             select(cases.c.matter_code, func.sum(case((cases.c.on_time, 1), else_=0)), func.count())
