@@ -11,6 +11,7 @@ import logging
 from datetime import datetime, timezone
 from functools import partial
 
+import amqp
 import eventlet
 from kombu import Consumer as KombuConsumer
 from nameko.exceptions import ContainerBeingKilled
@@ -19,6 +20,7 @@ from nameko.messaging import QueueConsumer
 from pydantic import ValidationError
 
 from shared import topology
+from shared.acks import AckWindow
 from shared.events import parse_event
 from shared.logging import bind_event
 from shared.metrics import HANDLER_ERRORS, DEAD_LETTERED, HANDLED
@@ -37,9 +39,13 @@ class EventQueueConsumer(QueueConsumer):
     def setup(self) -> None:
         settings = self.container.config["YICI"]
         self.publisher = Publisher(settings.amqp_uri, settings.confirm_timeout, settings.heartbeat, size=2)
+        self._acks: tuple[object, AckWindow] = (None, AckWindow())
         super().setup()
 
     def get_consumers(self, consumer_cls, channel):
+        # Tags start again on a new channel (the old one's messages are redelivered). kombu's in-memory
+        # transport ignores `multiple` on basic_ack, so only a real AMQP channel gets coalesced acks.
+        self._acks = (channel if isinstance(channel, amqp.Channel) else None, AckWindow())
         for provider in self._providers:
             specs = provider.queue_specs()
             quorum = self.container.config["YICI"].quorum_queues
@@ -57,7 +63,34 @@ class EventQueueConsumer(QueueConsumer):
         return max([self.container.max_workers] + [2 * p.batch for p in self._providers])
 
     def handle_message(self, provider, spec, message) -> None:
+        channel, window = self._acks
+        if message.channel is channel:
+            window.delivered(message.delivery_tag)
         provider.accept(spec, message)
+
+    def ack_message(self, message) -> None:
+        self.ack_messages([message])
+
+    def ack_messages(self, messages) -> None:
+        """Acknowledge handled messages: those below the oldest one still in hand with one frame."""
+        channel, window = self._acks
+        for message in messages:
+            if message.channel is not channel:  # in-memory, or from a channel since replaced
+                super().ack_message(message)
+        if channel is None or not channel.connection:
+            return
+        mine = {m.delivery_tag: m for m in messages if m.channel is channel}
+        for tag, multiple in window.settle(mine):
+            try:
+                mine[tag].ack(multiple=multiple)
+            except ConnectionError:  # the broker redelivers what this channel held
+                return
+
+    def requeue_message(self, message) -> None:
+        channel, window = self._acks
+        if message.channel is channel:
+            window.forget(message.delivery_tag)
+        super().requeue_message(message)
 
     def _cancel_consumers_if_requested(self) -> None:
         pending, self._pending_remove_providers = self._pending_remove_providers, {}
@@ -147,9 +180,9 @@ class EventConsumer(Entrypoint):
                 self.queue_consumer.requeue_message(message)
             return
         if exc is None:
-            for _, message, event in taken:
+            for _, _, event in taken:
                 HANDLED.labels(self.container.service_name, event.event_type).inc()
-                self.queue_consumer.ack_message(message)
+            self.queue_consumer.ack_messages([message for _, message, _ in taken])
             return
         for spec, message, event in taken:
             with bind_event(event):
