@@ -65,6 +65,7 @@ class CaseState(BaseModel):
     delivered_at: datetime | None = None
     rating: int | None = None
     last_event_at: datetime | None = None
+    folded_through: tuple[datetime, int, str] | None = None  # sort key of the last fact folded in
 
     @property
     def status(self) -> str:

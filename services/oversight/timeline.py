@@ -19,11 +19,28 @@ def sort_key(fact: Fact) -> tuple:
 
 def fold(case_id: str, facts: Iterable[Fact]) -> CaseState:
     """The case's state from its events, applied in occurrence order (duplicate ids count once)."""
-    state = CaseState(case_id=case_id)
-    unique = {f.event_id: f for f in facts}
-    for fact in sorted(unique.values(), key=sort_key):
+    return _apply(CaseState(case_id=case_id), sorted({f.event_id: f for f in facts}.values(), key=sort_key))
+
+
+def fold_on(state: CaseState, facts: Iterable[Fact]) -> CaseState | None:
+    """`state` carried on by new facts, when they all sort after every fact folded into it (events of a case
+    mostly arrive in order); the same as refolding the whole timeline. None when one does not: then refold.
+
+    `state` is changed in place. A state saved before `folded_through` existed is always refolded.
+    """
+    ordered = sorted({f.event_id: f for f in facts}.values(), key=sort_key)
+    if state.folded_through is None and state.last_event_at is not None:
+        return None
+    if ordered and state.folded_through is not None and sort_key(ordered[0]) <= state.folded_through:
+        return None
+    return _apply(state, ordered)
+
+
+def _apply(state: CaseState, ordered: list[Fact]) -> CaseState:
+    for fact in ordered:
         APPLY.get(fact.event_type, _ignore)(state, fact)
         state.last_event_at = as_utc(fact.occurred_at)
+        state.folded_through = sort_key(fact)
     return state
 
 

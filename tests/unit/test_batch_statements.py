@@ -64,12 +64,17 @@ def test_oversight_folds_a_batch_with_a_few_database_calls_whatever_its_size(tmp
     assert len(one.events) == 9
     assert seen[("INSERT", "oversight_inbox")] == 1, "one inbox statement for the whole batch"
     assert seen[("INSERT", "oversight_timeline")] == 1, "one timeline statement for the whole batch"
-    assert seen[("SELECT", "oversight_timeline")] == 1 and seen[("SELECT", "oversight_warnings")] == 1, \
-        "the batch's timelines and open warnings read with one statement each"
+    assert seen[("SELECT", "oversight_timeline")] == 0, "events in order carry the saved state on: no refold"
+    assert seen[("SELECT", "oversight_warnings")] == 1, "the batch's open warnings read with one statement"
     assert seen[("INSERT", "oversight_cases")] == 1 and seen[("UPDATE", "oversight_cases")] == 1, \
         "the cases locked with one statement and written with one executemany"
+    late = Story("YC-B1")  # an event that occurred before what was folded: the case is refolded
+    late.submitted(date(2026, 3, 1))
+    with Statements(batched) as seen:
+        oversight.consume_batch(batched, context(), late.events, WED)
+    assert seen[("SELECT", "oversight_timeline")] == 1, "a case with an event out of order is refolded"
     one_by_one = make_store(tmp_path / "single")
-    for e in one.events + two.events:
+    for e in one.events + two.events + late.events:
         oversight.consume(one_by_one, context(), e, WED)
     for case_id in ("YC-B1", "YC-B2"):
         assert views.timeline_view(batched, case_id) == views.timeline_view(one_by_one, case_id)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from services.oversight import views
+from services.oversight import handlers, views
 from services.oversight.domain import Fact
 from services.oversight.timeline import fold
 from test_oversight_support import Story, context, feed, make_store, published, store  # noqa: F401
@@ -90,3 +90,23 @@ def test_batches_of_shuffled_duplicated_events_give_what_one_by_one_gives(tmp_pa
         handlers.consume_batch(batched, context(), shuffled[start:start + 5], date(2026, 3, 2))
     assert views.timeline_view(batched, "YC-T1") == views.timeline_view(one_by_one, "YC-T1")
     assert views.sla_view(batched, context(), "YC-T1", WED) == views.sla_view(one_by_one, context(), "YC-T1", WED)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(min_value=0, max_value=4))
+def test_a_state_carried_on_batch_by_batch_equals_a_fold_of_the_whole_timeline(tmp_path_factory, rng, repeats):
+    """Saved states are carried on by events that come after them and refolded otherwise: whatever the
+    batches and the arrival order, the stored case is the fold of everything that arrived."""
+    events = full_story().events
+    arrivals = events + [rng.choice(events) for _ in range(repeats)]
+    if rng.random() < 0.7:
+        rng.shuffle(arrivals)
+    store = make_store(tmp_path_factory.mktemp("carried"))
+    while arrivals:
+        size = rng.randint(1, 4)
+        batch, arrivals = arrivals[:size], arrivals[size:]
+        handlers.consume_batch(store, context(), batch, WED)
+    with store.unit_of_work() as uow:
+        saved = uow.oversight.states(["YC-T1"])["YC-T1"]
+    assert saved == fold("YC-T1", facts(events))
+    assert saved.status == "delivered"
