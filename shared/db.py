@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import Table, bindparam, create_engine, event, select, update
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.util import find_tables
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -69,6 +71,7 @@ def prebuilt(key: tuple, build: Callable[[], Any]) -> Any:
         statement = build()
         cache_key = CacheKey(("yici.prebuilt", key), ())
         statement._generate_cache_key = lambda: cache_key
+        statement._yici_tables = _tables(statement)
         _STATEMENTS[key] = statement
     return statement
 
@@ -129,26 +132,72 @@ def execute_update(session: Session, table: Table, keys: dict[str, Any], values:
     return session.execute(update_by(table, tuple(keys), values), update_params(keys, values))
 
 
+# Writes a repository holds back until commit, so that a batch's go together (DeferredUpdates, intake's new
+# cases). Any statement of the session that touches a table with writes held back sends them first: a read
+# never sees rows older than what its own transaction wrote, whichever repository or query runs it.
+_PENDING_WRITES = "yici.pending_writes"
+
+
+def hold_writes(session: Session, writer) -> None:
+    """Register `writer`: `writer.pending_tables()` names the tables it holds writes for, `writer.flush()`
+    sends them (and must clear what it holds before it executes anything)."""
+    session.info.setdefault(_PENDING_WRITES, []).append(writer)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _send_held_writes(state) -> None:
+    writers = state.session.info.get(_PENDING_WRITES)
+    if not writers:
+        return
+    touched = None
+    for writer in writers:
+        pending = writer.pending_tables()
+        if not pending:
+            continue
+        if touched is None:
+            touched = _tables_of(state.statement)
+        if touched is None or pending & touched:
+            writer.flush()
+
+
+def _tables(statement) -> frozenset | None:
+    """The tables a statement reads or writes; None (all, as far as anyone can tell) for raw SQL text."""
+    if isinstance(statement, TextClause):
+        return None
+    return frozenset(find_tables(statement, include_crud=True))
+
+
+def _tables_of(statement) -> frozenset | None:
+    tables = getattr(statement, "_yici_tables", False)
+    return _tables(statement) if tables is False else tables
+
+
 class DeferredUpdates:
     """UPDATEs by key, kept until `flush` (a repository's, just before commit) and then sent together.
 
     Updates of one row are merged (later values win, as running them in order would give); rows whose updates
-    set the same columns go in one executemany, in key order. A repository must `flush` before it reads rows
-    it may have updated, and only updates whose row count nobody needs may be deferred.
+    set the same columns go in one executemany, in key order. Any other statement of the session on one of
+    these tables sends them first (see `hold_writes`). Only updates whose row count nobody needs may be deferred.
     """
 
     def __init__(self, session: Session):
         self.session = session
         self._rows: dict[tuple, dict] = {}
+        self._tables: set[Table] = set()
+        hold_writes(session, self)
 
     def add(self, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
         row = self._rows.setdefault((table, tuple(keys), tuple(keys.values())), {})
         row.update(values)
+        self._tables.add(table)
+
+    def pending_tables(self) -> set[Table]:
+        return self._tables
 
     def flush(self) -> None:
         if not self._rows:
             return
-        rows, self._rows = self._rows, {}
+        rows, self._rows, self._tables = self._rows, {}, set()
         shapes: dict[tuple, list[dict]] = {}
         for (table, key_names, key_values), values in sorted(rows.items(), key=lambda kv: (kv[0][0].name,
                                                                                           kv[0][1], kv[0][2])):

@@ -53,8 +53,8 @@ licenses = Table(
 
 
 class SqlTaskRepository:
-    """Task updates wait for `flush` (just before commit), so a batch's decisions are written together; reads
-    of tasks flush first."""
+    """Task updates wait for `flush` (just before commit), so a batch's decisions are written together; any
+    statement on the tasks table sends them first (shared.db.hold_writes)."""
 
     def __init__(self, session: Session):
         self.session = session
@@ -65,7 +65,6 @@ class SqlTaskRepository:
     def get(self, request_id: str, for_update: bool = False):
         if request_id in self._added:
             return self._added[request_id]  # ours since the INSERT: no need to read (or lock) it again
-        self.flush()
         return self.session.execute(select_by(tasks, "request_id", for_update=for_update),
                                     {"request_id": request_id}).first()
 
@@ -115,7 +114,6 @@ class SqlTaskRepository:
     def of_department(self, department: str, statuses: tuple[str, ...], limit: int = 200) -> list:
         query = (select(tasks).where(tasks.c.department == department, tasks.c.status.in_(statuses))
                  .order_by(tasks.c.due_date, tasks.c.received_at).limit(limit))
-        self.flush()
         return list(self.session.execute(query))
 
 

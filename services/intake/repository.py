@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from shared.db import DeferredUpdates, prebuilt, rows_by, select_by
+from shared.db import DeferredUpdates, hold_writes, prebuilt, rows_by, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -86,9 +86,12 @@ class SqlCaseRepository:
         self._updates = DeferredUpdates(session)
         self._locked: dict[str, object] = {}  # read by `lock`, not updated since
         self._items: dict[str, list] = {}
+        hold_writes(session, self)  # a statement on these tables writes the new cases first
+
+    def pending_tables(self) -> set:
+        return {cases, case_items} if self._new else set()
 
     def _read(self, statement, params: dict):
-        self._updates.flush()
         return self.session.execute(statement, params)
 
     def by_idempotency_key(self, key: str):
@@ -96,7 +99,6 @@ class SqlCaseRepository:
 
     def lock(self, case_ids: list[str]) -> None:
         """Read and lock these cases (in case-id order) and read their items, for the `get`s and `items` after."""
-        self._updates.flush()
         rows = rows_by(self.session, cases, "case_id", case_ids, "case_id", for_update=True)
         self._locked.update({case_id: found[0] if found else None for case_id, found in rows.items()})
         self._items.update(rows_by(self.session, case_items, "case_id", [c for c in rows if rows[c]],
@@ -127,7 +129,7 @@ class SqlCaseRepository:
         self._updates.add(cases, {"case_id": case_id}, values)
 
     def flush(self) -> None:
-        new, given, self._new, self._set = self._new, self._set, {}, {}
+        new, given, self._new, self._set = self._new, self._set, {}, {}  # cleared first: see hold_writes
         shapes: dict[tuple, list[dict]] = {}
         for case_id, (row, _items) in new.items():
             columns = tuple(sorted(given[case_id]))
@@ -140,13 +142,11 @@ class SqlCaseRepository:
         self._updates.flush()
 
     def waiting_for_review(self, limit: int = 200) -> list:
-        self._updates.flush()
         return list(self.session.execute(select(cases).where(cases.c.status.in_(("submitted",
                                                                                   "correction_requested")))
                                          .order_by(cases.c.created_at).limit(limit)))
 
     def submitted_before(self, day) -> list:
-        self._updates.flush()
         return list(self.session.execute(select(cases.c.case_id).where(cases.c.status == "submitted",
                                                                        cases.c.submitted_on <= day)))
 

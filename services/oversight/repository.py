@@ -14,8 +14,8 @@ __all__ = ["REPOSITORIES", "TABLES", "metadata"]
 
 
 class SqlOversightRepository:
-    """`save_state` waits for `flush` (just before commit), so a batch's cases are written together; reads of
-    cases flush first."""
+    """`save_state` waits for `flush` (just before commit), so a batch's cases are written together; any
+    statement on the cases table sends them first (shared.db.hold_writes)."""
 
     def __init__(self, session: Session):
         self.session = session
@@ -48,7 +48,6 @@ class SqlOversightRepository:
     def lock_cases(self, case_ids: list[str]) -> dict:
         """The cases' rows, created where missing and locked until commit (in case-id order, so replicas cannot
         deadlock), so one fold of a case runs at a time. One statement for all of them."""
-        self.flush()
         insert = dialect_insert(self.session)
 
         def build():
@@ -60,7 +59,6 @@ class SqlOversightRepository:
         return {row.case_id: row for row in rows}
 
     def case(self, case_id: str):
-        self.flush()
         return self.session.execute(select(cases).where(cases.c.case_id == case_id)).first()
 
     def save_state(self, state: CaseState, lead_department: str | None, due_date: date | None,
@@ -74,30 +72,25 @@ class SqlOversightRepository:
             state=state.model_dump(mode="json")))
 
     def open_case_ids(self) -> list[str]:
-        self.flush()
         query = select(cases.c.case_id).where(cases.c.status.not_in(CLOSED), cases.c.accepted_at.is_not(None))
         return list(self.session.scalars(query.order_by(cases.c.case_id)))
 
     def states_between(self, start: datetime, end: datetime) -> list[CaseState]:
         """Cases with any event in [start, end)."""
-        self.flush()
         first = func.coalesce(cases.c.submitted_at, cases.c.accepted_at, cases.c.last_event_at)
         query = select(cases.c.state).where(cases.c.state.is_not(None), first < end,
                                             cases.c.last_event_at >= start)
         return [CaseState.model_validate(s) for s in self.session.scalars(query)]
 
     def states(self, case_ids: list[str]) -> dict[str, CaseState]:
-        self.flush()
         rows = self.session.execute(select(cases.c.case_id, cases.c.state).where(cases.c.case_id.in_(case_ids)))
         return {r.case_id: CaseState.model_validate(r.state) for r in rows if r.state}
 
     def counts(self) -> list:
-        self.flush()
         return list(self.session.execute(select(cases.c.matter_code, cases.c.status, cases.c.channel, func.count())
                                          .group_by(cases.c.matter_code, cases.c.status, cases.c.channel)))
 
     def on_time_counts(self) -> list:
-        self.flush()
         concluded = cases.c.on_time.is_not(None)
         return list(self.session.execute(
             select(cases.c.matter_code, func.sum(case((cases.c.on_time, 1), else_=0)), func.count())

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, 
 from sqlalchemy.orm import Session
 
 from services.routing.domain import Plan, PlanItem
-from shared.db import DeferredUpdates, prebuilt, rows_by, select_by
+from shared.db import DeferredUpdates, hold_writes, prebuilt, rows_by, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -59,6 +59,10 @@ class SqlPlanRepository:
         self._saved: dict[str, tuple[Plan, dict | None]] = {}
         self._updates = DeferredUpdates(session)
         self._locked: dict[str, tuple] = {}  # case id -> (case row, item rows) read by `lock`, unchanged since
+        hold_writes(session, self)  # a statement on these tables writes the saved plans first
+
+    def pending_tables(self) -> set:
+        return {cases, items} if self._saved else set()
 
     def exists(self, case_id: str) -> bool:
         query = prebuilt(("routing exists",), lambda: select(cases.c.case_id).where(cases.c.case_id == bindparam("id")))
@@ -102,7 +106,7 @@ class SqlPlanRepository:
         self._saved[plan.case_id] = (plan, context if context is not None else previous and previous[1])
 
     def flush(self) -> None:
-        saved, self._saved = self._saved, {}
+        saved, self._saved = self._saved, {}  # cleared first: see hold_writes
         for plan, context in saved.values():
             self._write(plan, context)
         self._updates.flush()  # every plan's rows together: one executemany per statement shape

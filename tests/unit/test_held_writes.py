@@ -1,0 +1,79 @@
+"""Writes held back until commit are sent before any statement of the same transaction touches their table."""
+from __future__ import annotations
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
+
+from shared.db import DeferredUpdates, make_engine, make_session_factory
+
+metadata = MetaData()
+things = Table("things", metadata, Column("id", Integer, primary_key=True), Column("name", String(20)))
+others = Table("others", metadata, Column("id", Integer, primary_key=True))
+
+
+def _session(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/held.db")
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(things.insert(), [{"id": 1, "name": "old"}, {"id": 2, "name": "old"}])
+    return make_session_factory(engine)()
+
+
+def _statements(session) -> list[str]:
+    seen: list[str] = []
+    from sqlalchemy import event
+    event.listen(session.get_bind(), "before_cursor_execute",
+                 lambda _c, _cur, statement, *_: seen.append(statement.split()[0]))
+    return seen
+
+
+def test_a_query_written_anywhere_sees_the_updates_held_back_in_its_transaction(tmp_path):
+    session = _session(tmp_path)
+    updates = DeferredUpdates(session)
+    updates.add(things, {"id": 1}, {"name": "new"})
+    assert session.execute(select(things.c.name).where(things.c.id == 1)).scalar() == "new"
+    assert session.execute(select(func.count()).select_from(things).where(things.c.name == "new")).scalar() == 1
+
+
+def test_statements_on_other_tables_leave_the_held_updates_for_commit(tmp_path):
+    session = _session(tmp_path)
+    seen = _statements(session)
+    updates = DeferredUpdates(session)
+    updates.add(things, {"id": 1}, {"name": "new"})
+    updates.add(things, {"id": 2}, {"name": "new"})
+    session.execute(select(others))
+    session.execute(others.insert().values(id=1))
+    assert seen == ["SELECT", "INSERT"], "nothing sent for the things table yet"
+    updates.flush()
+    assert seen == ["SELECT", "INSERT", "UPDATE"], "both rows in one executemany at flush"
+    updates.flush()
+    assert len(seen) == 3
+
+
+def test_raw_sql_sends_everything_held_first(tmp_path):
+    session = _session(tmp_path)
+    DeferredUpdates(session).add(things, {"id": 2}, {"name": "new"})
+    assert session.execute(text("SELECT name FROM things WHERE id = 2")).scalar() == "new"
+
+
+def test_new_cases_held_by_intake_are_written_before_a_query_on_cases(tmp_path):
+    from services.intake.repository import SqlCaseRepository, cases, case_items
+    from services.intake.repository import metadata as intake_metadata
+    engine = make_engine(f"sqlite:///{tmp_path}/intake.db")
+    intake_metadata.create_all(engine)
+    session = make_session_factory(engine)()
+    repository = SqlCaseRepository(session)
+    seen = _statements(session)
+    from datetime import date
+    repository.add({"case_id": "YC-1", "request_hash": "h", "lookup_code": "L", "matter_code": "m",
+                    "catalog_version": "v", "status": "submitted", "channel": "web", "region_code": "150000",
+                    "client": "web", "applicant": {}, "situations": [], "form": {}, "materials": [],
+                    "delivery": {}, "commitment": False, "warnings": [], "submitted_on": date(2026, 11, 26),
+                    "promised_days": 5},
+                   [{"case_id": "YC-1", "item_code": "a", "position": 0, "name": "A", "department": "tax",
+                     "status": "pending"}])
+    repository.update("YC-1", status="accepted")
+    assert seen == [], "a new case is kept in memory while nothing asks for it"
+    assert session.execute(select(cases.c.status).where(cases.c.case_id == "YC-1")).scalar() == "accepted"
+    assert session.execute(select(func.count()).select_from(case_items)).scalar() == 1
+    repository.flush()
+    assert session.execute(select(func.count()).select_from(cases)).scalar() == 1, "written once"
