@@ -85,22 +85,25 @@ def select_by(table: Table, *columns: str, for_update: bool = False, order_by: s
     return prebuilt(("select", table, columns, for_update, order_by), build)
 
 
-def select_in(table: Table, column: str, *order_by: str, for_update: bool = False):
-    """SELECT * FROM table WHERE column IN :ids [ORDER BY ...] [FOR UPDATE]: a batch's rows with one statement."""
+def select_in(table: Table, column: str, *order_by: str, for_update: bool = False, columns: tuple[str, ...] = ()):
+    """SELECT * (or `columns`) FROM table WHERE column IN :ids [ORDER BY ...] [FOR UPDATE]: a batch's rows with
+    one statement."""
     def build():
-        query = select(table).where(table.c[column].in_(bindparam("ids", expanding=True)))
+        query = select(*[table.c[c] for c in columns]) if columns else select(table)
+        query = query.where(table.c[column].in_(bindparam("ids", expanding=True)))
         query = query.order_by(*[table.c[c] for c in order_by]) if order_by else query
         return query.with_for_update() if for_update else query
-    return prebuilt(("select in", table, column, order_by, for_update), build)
+    return prebuilt(("select in", table, column, order_by, for_update, columns), build)
 
 
 def rows_by(session: Session, table: Table, column: str, ids: list, *order_by: str,
-            for_update: bool = False) -> dict[Any, list]:
+            for_update: bool = False, columns: tuple[str, ...] = ()) -> dict[Any, list]:
     """`select_in`'s rows grouped by `column`, every id present (an empty list where nothing matched)."""
     found: dict[Any, list] = {i: [] for i in ids}
     if not found:
         return found
-    for row in session.execute(select_in(table, column, *order_by, for_update=for_update), {"ids": list(ids)}):
+    query = select_in(table, column, *order_by, for_update=for_update, columns=columns)
+    for row in session.execute(query, {"ids": list(ids)}):
         found[getattr(row, column)].append(row)
     return found
 

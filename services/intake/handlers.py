@@ -243,17 +243,20 @@ def follow_events(uow: UnitOfWork, events: list[Event], catalog: Catalog) -> Non
     groups: dict[str, list[Event]] = {}
     for event in events:
         groups.setdefault(event.case_id, []).append(event)
-    uow.cases.lock(sorted(groups))
+    cases = uow.cases.lock(sorted(groups), *VIEW_COLUMNS)
     for case_id in sorted(groups):
-        follow_case_events(uow, groups[case_id], catalog)
+        follow_case_events(uow, groups[case_id], catalog, cases[case_id])
 
 
-def follow_case_events(uow: UnitOfWork, events: list[Event], catalog: Catalog) -> None:
+VIEW_COLUMNS = ("status", "outcome", "holder_id")  # what following events reads of a case
+
+
+def follow_case_events(uow: UnitOfWork, events: list[Event], catalog: Catalog, case) -> None:
     """Fold one case's downstream events into the applicant's view; late or repeated events never regress it.
 
-    The case is read once and written once (only what changed), however many events the batch held for it.
+    `case` is its row as `follow_events` locked it (VIEW_COLUMNS only; None: no such case). It is written once
+    (only what changed), however many events the batch held for it.
     """
-    case = uow.cases.get(events[0].case_id, for_update=True)
     if case is None:
         return
     changes: dict = {}

@@ -84,7 +84,6 @@ class SqlCaseRepository:
         self._new: dict[str, tuple[dict, list[dict]]] = {}
         self._set: dict[str, set[str]] = {}  # the columns given for each new case (the rest stay NULL)
         self._updates = DeferredUpdates(session)
-        self._locked: dict[str, object] = {}  # read by `lock`, not updated since
         self._items: dict[str, list] = {}
         hold_writes(session, self)  # a statement on these tables writes the new cases first
 
@@ -97,18 +96,21 @@ class SqlCaseRepository:
     def by_idempotency_key(self, key: str):
         return self._read(select_by(cases, "idempotency_key"), {"idempotency_key": key}).first()
 
-    def lock(self, case_ids: list[str]) -> None:
-        """Read and lock these cases (in case-id order) and read their items, for the `get`s and `items` after."""
-        rows = rows_by(self.session, cases, "case_id", case_ids, "case_id", for_update=True)
-        self._locked.update({case_id: found[0] if found else None for case_id, found in rows.items()})
+    def lock(self, case_ids: list[str], *columns: str) -> dict[str, object]:
+        """Read and lock these cases (in case-id order), only `columns` of them (with case_id) when given, and
+        read their items for the `items` calls after; the rows by case id (None where there is no such case).
+
+        The view's batches read only the few columns they fold into: a full row carries the applicant, form
+        and materials as JSON, which is most of what the database sends and the driver decodes."""
+        wanted = ("case_id", *columns) if columns else ()
+        rows = rows_by(self.session, cases, "case_id", case_ids, "case_id", for_update=True, columns=wanted)
         self._items.update(rows_by(self.session, case_items, "case_id", [c for c in rows if rows[c]],
                                    "case_id", "position"))
+        return {case_id: found[0] if found else None for case_id, found in rows.items()}
 
     def get(self, case_id: str, for_update: bool = False):
         if case_id in self._new:
             return SimpleNamespace(**self._new[case_id][0])
-        if case_id in self._locked:
-            return self._locked[case_id]
         return self._read(select_by(cases, "case_id", for_update=for_update), {"case_id": case_id}).first()
 
     def add(self, row: dict, items: list[dict]) -> SimpleNamespace:
@@ -125,7 +127,6 @@ class SqlCaseRepository:
             self._new[case_id][0].update(values)
             self._set[case_id].update(values)
             return
-        self._locked.pop(case_id, None)
         self._updates.add(cases, {"case_id": case_id}, values)
 
     def flush(self) -> None:

@@ -5,7 +5,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event as sa_event, select
 
 from services.intake import handlers
 from services.intake.commands import SubmitCase, Supplement
@@ -34,12 +34,12 @@ def ctx():
     return handlers.Intake(CATALOG, WorkingCalendar.from_file(), IntakeSettings())
 
 
-def _accepted_case(store, ctx) -> str:
+def _accepted_case(store, ctx, file_ref: str = "F1") -> str:
     body = case_body("bankruptcy-check")
     with store.unit_of_work() as uow:
-        uow.cases.add_file(file_ref="F1", sha256="a" * 64, size=1, content_type="application/pdf", client="t")
+        uow.cases.add_file(file_ref=file_ref, sha256="a" * 64, size=1, content_type="application/pdf", client="t")
         uow.commit()
-    body["materials"] = [{**m, "file_ref": "F1", "sha256": "a" * 64} for m in body["materials"]]
+    body["materials"] = [{**m, "file_ref": file_ref, "sha256": "a" * 64} for m in body["materials"]]
     with store.unit_of_work() as uow:
         status, case_id = handlers.submit_case(uow, ctx, SubmitCase.model_validate(body), "t", TODAY)
     assert status == 201
@@ -59,7 +59,7 @@ def _decided(case_id, item, decision, licenses=()):
 
 
 def _follow(store, event):
-    store.process("intake", event, lambda uow, e: handlers.follow_case_events(uow, [e], CATALOG))
+    store.process("intake", event, lambda uow, e: handlers.follow_events(uow, [e], CATALOG))
 
 
 def test_acceptance_carries_the_holder_and_the_plan(store, ctx):
@@ -136,3 +136,26 @@ def test_a_rejection_shows_the_cancelled_items_and_the_cancelled_requests(store,
         statuses = {i.item_code: i.status for i in uow.cases.items(case_id)}
         assert uow.cases.get(case_id).status == "rejected"
     assert (statuses[first], statuses[second], statuses[third]) == ("rejected", "cancelled", "cancelled")
+
+
+def test_the_view_reads_only_the_columns_it_folds_of_a_batchs_cases(store, ctx):
+    """A case row carries the applicant, form and materials as JSON; following events must not fetch them."""
+    case_ids = [_accepted_case(store, ctx, f"F{n}") for n in range(3)]
+    item = CATALOG.items_for("bankruptcy-check")[0].code
+    selects: list[str] = []
+    engine = store.session_factory.kw["bind"]
+
+    def seen(_conn, _cursor, statement, *_):
+        if statement.startswith("SELECT") and "intake_cases" in statement.split("FROM")[1]:
+            selects.append(statement)
+    sa_event.listen(engine, "before_cursor_execute", seen)
+    try:
+        store.process_new("intake", [_decided(c, item, "approved") for c in case_ids],
+                          lambda uow, fresh: handlers.follow_events(uow, fresh, CATALOG))
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", seen)
+    assert len(selects) == 1, "the batch's cases with one statement"
+    assert "applicant" not in selects[0] and "form" not in selects[0].split("FROM")[0]
+    with store.unit_of_work() as uow:
+        for case_id in case_ids:
+            assert {i.item_code: i.status for i in uow.cases.items(case_id)}[item] == "approved"
