@@ -63,6 +63,10 @@ class ApprovalSettings(BaseModel):
             return self.departments[f"{department}.{unit}"]
         return self.departments.get(department, default)
 
+    def serves(self, department: str, unit: str | None = None) -> bool:
+        """Whether the approval service decides this department's (or unit's) requests itself."""
+        return self.mode_of(department, unit) != "external"
+
 
 class UnitSettings(BaseModel):
     """A level unit of a department: a township police station, a village service point, a city office."""

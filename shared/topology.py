@@ -40,15 +40,23 @@ def department_routing_key(department: str, unit: str | None = None) -> str:
     return f"approval_requested.{_key(department, unit)}"
 
 
-def department_queue(department: str, unit: str | None = None) -> QueueSpec:
-    """Requests, cancellations and answers to its decisions, for one department or level unit."""
+def department_queue(department: str, unit: str | None = None, bound: bool = True) -> QueueSpec:
+    """Requests, cancellations and answers to its decisions, for one department or level unit.
+
+    `bound=False`: the queue is declared (its name stays there for a department system to come) but not bound,
+    for a department the approval service serves itself: every request reaches that service on its own queue,
+    so a copy here would only be taken off and thrown away.
+    """
     key = _key(department, unit)
-    return QueueSpec(department_queue_name(department, unit), tuple(f"{e}.{key}" for e in DEPARTMENT_EVENTS))
+    keys = tuple(f"{e}.{key}" for e in DEPARTMENT_EVENTS) if bound else ()
+    return QueueSpec(department_queue_name(department, unit), keys)
 
 
-def department_queues(departments, units=()) -> list[QueueSpec]:
-    """Queues of the departments and of their level units, given as (department, unit) pairs."""
-    return [department_queue(d) for d in departments] + [department_queue(d, u) for d, u in units]
+def department_queues(departments, units=(), served=None) -> list[QueueSpec]:
+    """Queues of the departments and of their level units, given as (department, unit) pairs; those for which
+    `served(department, unit)` is true (the approval service decides them itself) are left unbound."""
+    pairs = [(d, None) for d in departments] + list(units)
+    return [department_queue(d, u, bound=not (served and served(d, u))) for d, u in pairs]
 
 
 def decision_routing_key(department: str) -> str:

@@ -34,7 +34,3 @@ def _applies(rule, request: dict, holds: Callable[[str, str], bool]) -> bool:
         return True
     return bool(request.get("holder_id")) and holds(request["holder_id"], rule.requires_license)
 
-
-def served_here(settings: ApprovalSettings, department: str, unit: str | None = None) -> bool:
-    """Whether the approval service itself consumes this department's (or unit's) queue."""
-    return settings.mode_of(department, unit) != "external"

@@ -2,7 +2,7 @@
 import eventlet
 from nameko.dependency_providers import Config
 
-from services.approval import handlers, policy, views, worklist
+from services.approval import handlers, views, worklist
 from services.approval.repository import REPOSITORIES, TABLES, metadata
 from shared.api import parse_json_body
 from shared.catalog import default_catalog
@@ -16,10 +16,13 @@ TASK = "/api/v1/departments/<department>/tasks/<request_id>"
 
 
 def served_queues(settings):
-    """Queues of departments and units that this service serves itself (auto, worklist): drained here."""
+    """Queues of departments and units that this service serves itself (auto, worklist): drained here.
+
+    They are declared unbound (see declare_topology); one bound under an earlier configuration, when the
+    department still ran its own system, may still receive copies, which are acknowledged and dropped."""
     units = [(d, None) for d in sorted(default_catalog().departments)]
     units += [(u.department, u.region) for u in settings.routing.units]
-    return [department_queue(d, u) for d, u in units if policy.served_here(settings.approval, d, u)]
+    return [department_queue(d, u, bound=False) for d, u in units if settings.approval.serves(d, u)]
 
 
 class DecisionConsumer(EventConsumer):
@@ -50,8 +53,8 @@ class Service:
 
     @consume_events(queues=served_queues, discard=True)
     def on_department_queue(self, event):
-        """Never called: every request and cancellation also reaches this service on its own queue, so the
-        served departments' queues are only kept empty (a malformed message is still dead-lettered)."""
+        """Never called: every request and cancellation reaches this service on its own queue, so the served
+        departments' queues are only kept empty (a malformed message is still dead-lettered)."""
 
     @DecisionConsumer.decorator(queues=lambda settings: [decisions_queue()])
     def on_department_decision(self, event):

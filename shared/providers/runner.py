@@ -39,10 +39,15 @@ def nameko_config(settings: Settings, service: str | None = None) -> dict:
 def declare_topology(settings: Settings, departments: list[str], services=SERVICES) -> None:
     """Declare every service, department and unit queue, so no mandatory publish is ever unroutable.
 
+    A department queue is bound only when the department's own system consumes it (mode external): a
+    department the approval service serves gets no copies to throw away. Bindings are only ever added here,
+    never removed, so a process with an older configuration cannot cut off a department system; a queue bound
+    under an earlier configuration keeps its copies, which the approval service drains.
     Only the approval process declares the decisions exchange and queue (it alone may configure them).
     """
     units = [(u.department, u.region) for u in settings.routing.units]
-    specs = list(service_queues().values()) + department_queues(departments, units)
+    specs = list(service_queues().values()) + department_queues(
+        departments, units, served=settings.approval.serves)
     specs += [decisions_queue()] if "approval" in services else []
     for attempt in range(1, DECLARE_ATTEMPTS + 1):
         try:

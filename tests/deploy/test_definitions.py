@@ -174,3 +174,36 @@ def test_start_up_declaration_repeats_after_a_concurrent_declaration_race(deploy
     failures = [p.communicate(timeout=120)[1][-1000:] for p in starts if p.wait(timeout=120) != 0]
     assert failures == []
     assert "yici.routing" in broker_queues(vhost)
+
+
+DECLARE_WITH_MODES = """
+import sys
+from shared.config import REPO_ROOT, load_settings
+from shared.providers import runner
+settings = load_settings(REPO_ROOT / "deploy" / "config" / "distributed.yaml")
+settings.approval.departments.update(dict(arg.split("=") for arg in sys.argv[1:]))
+runner.declare_topology(settings, runner.catalog_departments())
+"""
+
+
+@pytest.mark.rabbit
+def test_only_departments_with_their_own_system_get_their_queue_bound_and_bindings_are_never_removed(
+        deploy_vhost):
+    """A department the approval service serves itself would only receive copies to throw away; a department
+    system (mode external) must get every request, even when a process with an older configuration starts."""
+    vhost, _ = deploy_vhost
+    grant_guest(vhost)
+    env = dict(os.environ, PYTHONPATH=str(REPO), YICI_AMQP_URI=guest_uri(vhost))
+
+    def start(*modes: str) -> set[str]:
+        done = subprocess.run([sys.executable, "-c", DECLARE_WITH_MODES, *modes], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return {destination for source, destination, _ in broker_bindings(vhost) if source == topology.EVENTS_EXCHANGE}
+
+    tax, market = topology.department_queue_name("tax"), topology.department_queue_name("market-regulation")
+    bound = start("tax=external")
+    assert tax in bound and market not in bound
+    assert {tax, market} <= set(broker_queues(vhost)), "every department's queue exists under its name"
+    assert tax in start("tax=auto"), "a start with another configuration leaves the department system its copies"
+    assert market in start("market-regulation=external")
