@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import Table, bindparam, create_engine, event, select, update
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.util import find_tables
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -164,9 +165,15 @@ def _send_held_writes(state) -> None:
 
 
 def _tables(statement) -> frozenset | None:
-    """The tables a statement reads or writes; None (all, as far as anyone can tell) for raw SQL text."""
+    """The tables whose held writes must go before this statement; None (all of them) for raw SQL text.
+
+    A plain INSERT (values only: no SELECT, no ON CONFLICT) reads nothing, and held writes never change a
+    key, so it needs none of them: a batch adding rows between held updates keeps those for the flush.
+    """
     if isinstance(statement, TextClause):
         return None
+    if isinstance(statement, Insert) and statement.select is None and statement._post_values_clause is None:
+        return frozenset()
     return frozenset(find_tables(statement, include_crud=True))
 
 

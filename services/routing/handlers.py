@@ -157,11 +157,15 @@ HANDLERS = {CaseAccepted: route_case, ApprovalDecided: record_decision, CaseWith
 
 
 def handle_batch(uow: UnitOfWork, events: list[Event], ports: Ports) -> None:
-    """Handle a batch in lock order, the plans its events follow up read and locked together first."""
+    """Handle a batch in lock order, the plans its events follow up read and locked together first, and
+    whether its new cases have a plan already looked up together (before any write is held)."""
     events = in_lock_order(events)
     following = sorted({e.case_id for e in events if type(e) is not CaseAccepted and type(e) in HANDLERS})
     if following:
         uow.plans.lock(following)
+    new = sorted({e.case_id for e in events if type(e) is CaseAccepted})
+    if new:
+        uow.plans.look_up(new)
     for event in events:
         handle(uow, event, ports)
 

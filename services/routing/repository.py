@@ -59,16 +59,24 @@ class SqlPlanRepository:
         self._saved: dict[str, tuple[Plan, dict | None]] = {}
         self._updates = DeferredUpdates(session)
         self._locked: dict[str, tuple] = {}  # case id -> (case row, item rows) read by `lock`, unchanged since
+        self._exists: dict[str, bool] = {}  # looked up, or added in this transaction
         hold_writes(session, self)  # a statement on these tables writes the saved plans first
 
     def pending_tables(self) -> set:
         return {cases, items} if self._saved else set()
 
     def exists(self, case_id: str) -> bool:
-        query = prebuilt(("routing exists",), lambda: select(cases.c.case_id).where(cases.c.case_id == bindparam("id")))
-        return self.session.execute(query, {"id": case_id}).first() is not None
+        if case_id not in self._exists:
+            self.look_up([case_id])
+        return self._exists[case_id]
+
+    def look_up(self, case_ids: list[str]) -> None:
+        """Whether these cases have a plan, with one statement, for the `exists` calls after."""
+        found = rows_by(self.session, cases, "case_id", case_ids, columns=("case_id",))
+        self._exists.update({case_id: bool(rows) for case_id, rows in found.items()})
 
     def add(self, plan: Plan, context: dict) -> None:
+        self._exists[plan.case_id] = True
         now = utcnow()
         self.session.execute(prebuilt(("routing add case",), cases.insert), dict(
             case_id=plan.case_id, matter_code=plan.matter_code, status=plan.status, context=context,

@@ -186,3 +186,29 @@ def test_routing_locks_a_batchs_plans_with_one_read_for_cases_and_one_for_items(
     assert seen[("UPDATE", "routing_items")] == 1 and seen[("UPDATE", "routing_cases")] == 1
     completed = [m for m in harness.sent[before:] if m.routing_key == "case_completed"]
     assert sorted(json.loads(m.body)["case_id"] for m in completed) == ["YC-R1", "YC-R2", "YC-R3"]
+
+
+def test_routing_new_cases_in_a_batch_do_not_send_the_held_writes_of_others_one_by_one(tmp_path):
+    """A batch mixing decisions (held plan updates) with new cases: the new cases' existence is checked with
+    one statement and their plain INSERTs leave the held updates alone, so these go together at flush."""
+    harness = RoutingHarness(tmp_path)
+    items = ["enterprise-registration-inquiry", "real-estate-registration-inquiry",
+             "social-insurance-arrears-inquiry", "tax-arrears-inquiry"]
+    for case_id in ("YC-R1", "YC-R3", "YC-R5"):
+        harness.handle(accepted(case_id, "bankruptcy-check"))
+    decisions = [ApprovalDecided(case_id=c, payload={
+        "request_id": f"{c}:{items[0]}", "item_code": items[0], "department": "x", "decision": "approved",
+        "reasons": [], "decided_by": "clerk", "round": 1}) for c in ("YC-R1", "YC-R3", "YC-R5")]
+    fresh = [accepted(c, "bankruptcy-check") for c in ("YC-R2", "YC-R4", "YC-R6")]  # sorted between them
+    with Statements(harness.store) as seen:
+        harness.store.process_new("routing", decisions + fresh,
+                                  lambda uow, batch: routing.handle_batch(uow, batch, harness.ports))
+    assert seen[("SELECT", "routing_cases")] == 2, "the followed plans locked, the new ones looked up: once each"
+    assert seen[("UPDATE", "routing_items")] == 1 and seen[("UPDATE", "routing_cases")] == 1, \
+        "held updates sent once, at flush"
+    assert seen[("INSERT", "routing_cases")] == 3
+    with harness.store.unit_of_work() as uow:
+        for case_id in ("YC-R2", "YC-R4", "YC-R6"):
+            assert uow.plans.exists(case_id)
+        plan, _ = uow.plans.get_for_update("YC-R3")
+        assert plan.items[items[0]].status == "approved"

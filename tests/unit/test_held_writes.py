@@ -77,3 +77,17 @@ def test_new_cases_held_by_intake_are_written_before_a_query_on_cases(tmp_path):
     assert session.execute(select(func.count()).select_from(case_items)).scalar() == 1
     repository.flush()
     assert session.execute(select(func.count()).select_from(cases)).scalar() == 1, "written once"
+
+
+def test_a_plain_insert_leaves_held_updates_and_an_upsert_sends_them(tmp_path):
+    """A plain INSERT reads nothing and held updates change no key; ON CONFLICT depends on what is there."""
+    from shared.db import dialect_insert
+    session = _session(tmp_path)
+    seen = _statements(session)
+    updates = DeferredUpdates(session)
+    updates.add(things, {"id": 1}, {"name": "new"})
+    session.execute(things.insert(), {"id": 3, "name": "added"})
+    assert seen == ["INSERT"]
+    upsert = dialect_insert(session)(things).values(id=1, name="x").on_conflict_do_nothing()
+    session.execute(upsert)
+    assert seen == ["INSERT", "UPDATE", "INSERT"]
