@@ -89,14 +89,20 @@ def test_a_redelivery_inside_the_same_batch_is_handled_once(tmp_path):
     assert handled == [e.event_id] and seen[("INSERT", "oversight_inbox")] == 1
 
 
+ITEMS = ["enterprise-registration-inquiry", "real-estate-registration-inquiry",
+         "social-insurance-arrears-inquiry", "tax-arrears-inquiry"]  # bankruptcy-check's four
+
+
+def _approved(case_id: str, item: str) -> ApprovalDecided:
+    return ApprovalDecided(case_id=case_id, payload={
+        "request_id": f"{case_id}:{item}", "item_code": item, "department": "x", "decision": "approved",
+        "reasons": [], "decided_by": "clerk", "round": 1})
+
+
 def test_routing_writes_a_case_once_for_all_its_decisions_in_a_batch(tmp_path):
     harness = RoutingHarness(tmp_path)
     harness.handle(accepted("YC-R1", "bankruptcy-check"))
-    items = ["enterprise-registration-inquiry", "real-estate-registration-inquiry",
-             "social-insurance-arrears-inquiry", "tax-arrears-inquiry"]
-    decisions = [ApprovalDecided(case_id="YC-R1", payload={
-        "request_id": f"YC-R1:{i}", "item_code": i, "department": "x", "decision": "approved",
-        "reasons": [], "decided_by": "clerk", "round": 1}) for i in items]
+    decisions = [_approved("YC-R1", i) for i in ITEMS]
     before = len(harness.sent)
     with Statements(harness.store) as seen:
         harness.store.process_batch("routing", decisions, lambda uow, e: routing.handle(uow, e, harness.ports))
@@ -171,13 +177,9 @@ def test_approval_registers_a_batchs_requests_with_one_insert_and_keeps_tombston
 
 def test_routing_locks_a_batchs_plans_with_one_read_for_cases_and_one_for_items(tmp_path):
     harness = RoutingHarness(tmp_path)
-    items = ["enterprise-registration-inquiry", "real-estate-registration-inquiry",
-             "social-insurance-arrears-inquiry", "tax-arrears-inquiry"]
     for case_id in ("YC-R1", "YC-R2", "YC-R3"):
         harness.handle(accepted(case_id, "bankruptcy-check"))
-    decisions = [ApprovalDecided(case_id=c, payload={
-        "request_id": f"{c}:{i}", "item_code": i, "department": "x", "decision": "approved",
-        "reasons": [], "decided_by": "clerk", "round": 1}) for i in items for c in ("YC-R3", "YC-R1", "YC-R2")]
+    decisions = [_approved(c, i) for i in ITEMS for c in ("YC-R3", "YC-R1", "YC-R2")]
     before = len(harness.sent)
     with Statements(harness.store) as seen:
         harness.store.process_new("routing", decisions,
@@ -192,13 +194,9 @@ def test_routing_new_cases_in_a_batch_do_not_send_the_held_writes_of_others_one_
     """A batch mixing decisions (held plan updates) with new cases: the new cases' existence is checked with
     one statement and their plain INSERTs leave the held updates alone, so these go together at flush."""
     harness = RoutingHarness(tmp_path)
-    items = ["enterprise-registration-inquiry", "real-estate-registration-inquiry",
-             "social-insurance-arrears-inquiry", "tax-arrears-inquiry"]
     for case_id in ("YC-R1", "YC-R3", "YC-R5"):
         harness.handle(accepted(case_id, "bankruptcy-check"))
-    decisions = [ApprovalDecided(case_id=c, payload={
-        "request_id": f"{c}:{items[0]}", "item_code": items[0], "department": "x", "decision": "approved",
-        "reasons": [], "decided_by": "clerk", "round": 1}) for c in ("YC-R1", "YC-R3", "YC-R5")]
+    decisions = [_approved(c, ITEMS[0]) for c in ("YC-R1", "YC-R3", "YC-R5")]
     fresh = [accepted(c, "bankruptcy-check") for c in ("YC-R2", "YC-R4", "YC-R6")]  # sorted between them
     with Statements(harness.store) as seen:
         harness.store.process_new("routing", decisions + fresh,
@@ -211,4 +209,4 @@ def test_routing_new_cases_in_a_batch_do_not_send_the_held_writes_of_others_one_
         for case_id in ("YC-R2", "YC-R4", "YC-R6"):
             assert uow.plans.exists(case_id)
         plan, _ = uow.plans.get_for_update("YC-R3")
-        assert plan.items[items[0]].status == "approved"
+        assert plan.items[ITEMS[0]].status == "approved"
