@@ -137,7 +137,7 @@ def execute_update(session: Session, table: Table, keys: dict[str, Any], values:
 
 
 # Writes a repository holds back until commit, so that a batch's go together (DeferredUpdates, intake's new
-# cases). Any statement of the session that touches a table with writes held back sends them first: a read
+# cases, routing's saved plans). Any statement of the session that touches a table with writes held back sends them first: a read
 # never sees rows older than what its own transaction wrote, whichever repository or query runs it.
 _PENDING_WRITES = "yici.pending_writes"
 

@@ -83,7 +83,7 @@ class EventQueueConsumer(QueueConsumer):
         for tag, multiple in window.settle(mine):
             try:
                 mine[tag].ack(multiple=multiple)
-            except ConnectionError:  # the broker redelivers what this channel held
+            except (amqp.exceptions.ConnectionError, OSError):  # the broker redelivers what this channel held
                 return
 
     def requeue_message(self, message) -> None:
