@@ -28,9 +28,6 @@ class SqlOversightRepository:
         """Add timeline entries in one statement; an event id already there is skipped."""
         self.session.execute(insert_new(self.session, timeline, "event_id"), rows)
 
-    def facts(self, case_id: str) -> list[Fact]:
-        return self.facts_of([case_id])[case_id]
-
     def facts_of(self, case_ids: list[str]) -> dict[str, list[Fact]]:
         """The timelines of several cases, read with one statement."""
         facts: dict[str, list[Fact]] = {}
@@ -41,9 +38,6 @@ class SqlOversightRepository:
 
     def timeline(self, case_id: str) -> list:
         return list(self.session.execute(select(timeline).where(timeline.c.case_id == case_id)))
-
-    def lock_case(self, case_id: str):
-        return self.lock_cases([case_id])[case_id]
 
     def lock_cases(self, case_ids: list[str]) -> dict:
         """The cases' rows, created where missing and locked until commit (in case-id order, so replicas cannot
@@ -119,9 +113,6 @@ class SqlSupervisionRepository:
         if level is not None:
             conditions.append(warnings.c.level == level)
         return self.session.execute(update(warnings).where(*conditions).values(status=status, closed_at=at)).rowcount
-
-    def open_warning_subjects(self, case_id: str) -> list:
-        return self.open_warning_subjects_of([case_id]).get(case_id, [])
 
     def open_warning_subjects_of(self, case_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
         """(scope, subject) of the open warnings of several cases, read with one statement."""
