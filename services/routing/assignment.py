@@ -1,7 +1,7 @@
 """Who decides an item, and why: the catalog's level, 交互授权 rules, the case's region, 全市通办."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from shared.config import DelegationRule, RoutingSettings
 
@@ -22,7 +22,11 @@ class Assignment:
     catalog_level: str
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # its fields are all strings: a shallow copy, not dataclasses.asdict's recursive deep copy
+        return {name: getattr(self, name) for name in _FIELDS}
+
+
+_FIELDS = tuple(f.name for f in fields(Assignment))
 
 
 def assign(department: str, item_code: str, level: str, region: str, citywide: bool,

@@ -57,13 +57,14 @@ class SqlPlanRepository:
         self.session = session
         self._loaded: dict[tuple[str, str], dict] = {}
         self._saved: dict[str, tuple[Plan, dict | None]] = {}
+        self._added: dict[str, tuple[Plan, dict]] = {}  # new plans, inserted together at flush
         self._updates = DeferredUpdates(session)
         self._locked: dict[str, tuple] = {}  # case id -> (case row, item rows) read by `lock`, unchanged since
         self._exists: dict[str, bool] = {}  # looked up, or added in this transaction
         hold_writes(session, self)  # a statement on these tables writes the saved plans first
 
     def pending_tables(self) -> set:
-        return {cases, items} if self._saved else set()
+        return {cases, items} if self._saved or self._added else set()
 
     def exists(self, case_id: str) -> bool:
         if case_id not in self._exists:
@@ -76,13 +77,10 @@ class SqlPlanRepository:
         self._exists.update({case_id: bool(rows) for case_id, rows in found.items()})
 
     def add(self, plan: Plan, context: dict) -> None:
+        """A new plan: held, and inserted at flush with the batch's other new plans (one INSERT per table)."""
         self._exists[plan.case_id] = True
-        now = utcnow()
-        self.session.execute(prebuilt(("routing add case",), cases.insert), dict(
-            case_id=plan.case_id, matter_code=plan.matter_code, status=plan.status, context=context,
-            joint_tasks=plan.joint_tasks, created_at=now, updated_at=now))
-        self.session.execute(prebuilt(("routing add items",), items.insert),
-                             [_item_row(plan.case_id, n, i) for n, i in enumerate(plan.items.values())])
+        self._locked.pop(plan.case_id, None)
+        self._added[plan.case_id] = (plan, context)
 
     def lock(self, case_ids: list[str]) -> None:
         """Read and lock several plans (in case-id order) with one statement for the cases and one for their
@@ -95,6 +93,8 @@ class SqlPlanRepository:
     def get_for_update(self, case_id: str) -> tuple[Plan, dict] | None:
         if case_id in self._saved:
             return self._saved[case_id]  # saved earlier in this transaction: already locked, not yet written
+        if case_id in self._added:
+            return self._added[case_id]  # added in this transaction, not yet inserted: nobody else sees it
         if case_id in self._locked:
             row, rows = self._locked.pop(case_id)  # once: a plan used again comes from _saved or a new read
         else:
@@ -110,14 +110,32 @@ class SqlPlanRepository:
 
     def save(self, plan: Plan, context: dict | None = None) -> None:
         """Keep the plan for the rest of the transaction; `flush` writes it once, however often it was saved."""
+        if plan.case_id in self._added:  # still to be inserted: the INSERT takes the plan as it is then
+            self._added[plan.case_id] = (plan, context if context is not None else self._added[plan.case_id][1])
+            return
         previous = self._saved.get(plan.case_id)
         self._saved[plan.case_id] = (plan, context if context is not None else previous and previous[1])
 
     def flush(self) -> None:
-        saved, self._saved = self._saved, {}  # cleared first: see hold_writes
+        added, self._added = self._added, {}  # cleared first: see hold_writes
+        saved, self._saved = self._saved, {}
+        self._insert(added.values())
         for plan, context in saved.values():
             self._write(plan, context)
         self._updates.flush()  # every plan's rows together: one executemany per statement shape
+
+    def _insert(self, added) -> None:
+        """The new plans' case rows with one multi-row INSERT, and all their items with another."""
+        if not added:
+            return
+        now = utcnow()
+        self.session.execute(prebuilt(("routing add case",), cases.insert), [dict(
+            case_id=plan.case_id, matter_code=plan.matter_code, status=plan.status, context=context,
+            joint_tasks=plan.joint_tasks, created_at=now, updated_at=now) for plan, context in added])
+        rows = [_item_row(plan.case_id, n, item) for plan, _ in added for n, item in enumerate(plan.items.values())]
+        self.session.execute(prebuilt(("routing add items",), items.insert), rows)
+        self._loaded.update({(row["case_id"], row["item_code"]): _snapshot({k: row[k] for k in MUTABLE})
+                             for row in rows})
 
     def _write(self, plan: Plan, context: dict | None) -> None:
         values = {"status": plan.status, "joint_tasks": plan.joint_tasks, "updated_at": utcnow()}

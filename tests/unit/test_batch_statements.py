@@ -204,9 +204,24 @@ def test_routing_new_cases_in_a_batch_do_not_send_the_held_writes_of_others_one_
     assert seen[("SELECT", "routing_cases")] == 2, "the followed plans locked, the new ones looked up: once each"
     assert seen[("UPDATE", "routing_items")] == 1 and seen[("UPDATE", "routing_cases")] == 1, \
         "held updates sent once, at flush"
-    assert seen[("INSERT", "routing_cases")] == 3
+    assert seen[("INSERT", "routing_cases")] == 1 and seen[("INSERT", "routing_items")] == 1, \
+        "the batch's new plans inserted together: one statement for their cases, one for all their items"
     with harness.store.unit_of_work() as uow:
         for case_id in ("YC-R2", "YC-R4", "YC-R6"):
             assert uow.plans.exists(case_id)
         plan, _ = uow.plans.get_for_update("YC-R3")
         assert plan.items[ITEMS[0]].status == "approved"
+
+
+def test_routing_records_a_decision_on_a_plan_added_in_the_same_batch(tmp_path):
+    """A plan held for insertion answers later events of its batch, and is inserted as they left it."""
+    harness = RoutingHarness(tmp_path)
+    batch = [accepted("YC-S1", "bankruptcy-check"), _approved("YC-S1", ITEMS[0])]
+    with Statements(harness.store) as seen:
+        harness.store.process_new("routing", batch, lambda uow, fresh: routing.handle_batch(uow, fresh, harness.ports))
+    assert seen[("INSERT", "routing_items")] == 1 and seen[("UPDATE", "routing_items")] == 0, \
+        "the decided item is inserted decided, not inserted and then updated"
+    with harness.store.unit_of_work() as uow:
+        plan, context = uow.plans.get_for_update("YC-S1")
+    assert plan.items[ITEMS[0]].status == "approved"
+    assert {plan.items[i].status for i in ITEMS[1:]} == {"requested"} and context["holder_id"] is None
