@@ -55,10 +55,12 @@ class UnitOfWork:
     """One transaction: the handler's changes, the events it emits, and the inbox mark."""
 
     def __init__(self, session: Session, tables: MessagingTables,
-                 repositories: dict[str, Callable[[Session], Any]]):
+                 repositories: dict[str, Callable[[Session], Any]], store: "Store | None" = None):
         self.session = session
         self._tables = tables
         self._repositories = repositories
+        self._store = store
+        self._marked: list[str] = []
         self.emitted: list[OutgoingMessage] = []
         self._outbox_rows: list[dict] = []
         self._in_use: list = []
@@ -105,7 +107,11 @@ class UnitOfWork:
             self.session.execute(prebuilt(("outbox", outbox), outbox.insert), rows)
 
     def commit(self) -> None:
+        """Flush, mark what earlier transactions published as sent (see `Store.unmarked`), and commit."""
         self.flush()
+        if self._store is not None:
+            self._marked = self._store.take_unmarked()
+            self._store.mark(self.session, self._marked)
         self.session.commit()
         self.committed = True
 
@@ -120,7 +126,10 @@ class Store:
         self.tables = tables
         self.repositories = repositories or {}
         self.publish = publish
-        self.defer_marks: Callable[[list[str]], None] | None = None
+        # None: what a transaction published is marked sent at once, in a transaction of its own. A list (a
+        # running service sets one): the confirmed ids wait here, and the next unit of work to commit marks them
+        # in its own transaction (a busy service then spends no transaction on marks); a marker takes the rest.
+        self.unmarked: list[str] | None = None
 
     def unit_of_work(self) -> "_UowContext":
         return _UowContext(self)
@@ -164,7 +173,22 @@ class Store:
         """Publish what the transaction emitted at once; the relay's sweep catches any failure."""
         if self.publish and uow.emitted:
             sent = self.publish(uow.emitted)
-            (self.defer_marks or self.mark_sent)(sent)
+            if self.unmarked is None:
+                self.mark_sent(sent)
+            else:
+                self.unmarked.extend(sent)
+
+    def take_unmarked(self) -> list[str]:
+        """The confirmed ids waiting to be marked sent; whoever takes them marks them (or gives them back)."""
+        if not self.unmarked:
+            return []
+        taken, self.unmarked[:] = list(self.unmarked), []
+        return taken
+
+    def give_back(self, event_ids: list[str]) -> None:
+        """Ids taken but not marked (their transaction did not commit): the next one marks them."""
+        if event_ids and self.unmarked is not None:
+            self.unmarked.extend(event_ids)
 
     def relay(self, publish: Callable[[list[OutgoingMessage]], list[str]],
               limit: int = 500, older_than: timedelta = timedelta(0)) -> int:
@@ -185,7 +209,7 @@ class Store:
                 return len(sent)
             rows = [OutgoingMessage(*row) for row in session.execute(query.with_for_update(skip_locked=True))]
             sent = publish(rows)
-            self._mark(session, sent)
+            self.mark(session, sent)
             session.commit()
             return len(sent)
 
@@ -194,10 +218,10 @@ class Store:
         if not event_ids:
             return
         with self.session_factory() as session:
-            self._mark(session, list(event_ids))
+            self.mark(session, list(event_ids))
             session.commit()
 
-    def _mark(self, session: Session, ids: list[str]) -> None:
+    def mark(self, session: Session, ids: list[str]) -> None:
         if ids:
             outbox = self.tables.outbox
             mark = prebuilt(("mark sent", outbox), lambda: update(outbox).where(
@@ -205,10 +229,12 @@ class Store:
             session.execute(mark, {"ids": ids, "now": utcnow()})
 
     def backlog(self) -> int:
+        """Outbox rows the broker has not confirmed: unsent rows, less those confirmed and waiting for a mark."""
         outbox = self.tables.outbox
         with self.session_factory() as session:
-            return session.execute(select(func.count()).select_from(outbox)
-                                   .where(outbox.c.sent_at.is_(None))).scalar_one()
+            unsent = session.execute(select(func.count()).select_from(outbox)
+                                     .where(outbox.c.sent_at.is_(None))).scalar_one()
+        return max(0, unsent - len(self.unmarked or ()))
 
 
 def _once_each(events: list[Event]) -> list[Event]:
@@ -223,11 +249,12 @@ class _UowContext:
 
     def __enter__(self) -> UnitOfWork:
         session = self._store.session_factory()
-        self.uow = UnitOfWork(session, self._store.tables, self._store.repositories)
+        self.uow = UnitOfWork(session, self._store.tables, self._store.repositories, self._store)
         return self.uow
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self.uow.committed:
+            self._store.give_back(self.uow._marked)
             self.uow.session.rollback()
         self.uow.session.close()
         if self.uow.committed and exc_type is None:

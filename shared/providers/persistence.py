@@ -17,7 +17,7 @@ from shared.providers.web import YiciWebServer, register_check
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0
 SWEEP_AGE = timedelta(seconds=2)
-MARK_INTERVAL = 0.05
+MARK_INTERVAL = 0.25
 
 
 class Persistence(DependencyProvider):
@@ -59,26 +59,28 @@ class Persistence(DependencyProvider):
 
     def start(self) -> None:
         self._running = True
-        self._marks: list[str] = []
-        self.store.defer_marks = self._marks.extend
+        self.store.unmarked = []
         self.container.spawn_managed_thread(self._sweep, identifier="outbox-relay")
         self.container.spawn_managed_thread(self._mark_sent, identifier="outbox-marker")
 
     def _mark_sent(self) -> None:
-        """Mark confirmed rows sent in batches: one UPDATE for many handlers' publishes."""
-        while self._running or self._marks:
-            batch, self._marks[:] = list(self._marks), []
-            try:
-                self.store.mark_sent(batch)
-            except Exception as exc:  # noqa: BLE001 - unmarked rows are only published again, and deduplicated
-                log.warning("marking outbox rows sent failed: %s", type(exc).__name__)
+        """Mark confirmed rows sent that no unit of work has marked within MARK_INTERVAL (a quiet service)."""
+        while self._running:
             eventlet.sleep(MARK_INTERVAL)
+            self._mark_waiting()
+
+    def _mark_waiting(self) -> None:
+        batch = self.store.take_unmarked()
+        try:
+            self.store.mark_sent(batch)
+        except Exception as exc:  # noqa: BLE001 - unmarked rows are only published again, and deduplicated
+            self.store.give_back(batch)
+            log.warning("marking outbox rows sent failed: %s", type(exc).__name__)
 
     def stop(self) -> None:
         self._running = False
-        if self.store is not None and getattr(self, "_marks", None):
-            self.store.mark_sent(self._marks)
-            self._marks[:] = []
+        if self.store is not None and self.store.unmarked:
+            self._mark_waiting()
         for collector in self._collectors:
             REGISTRY.unregister(collector)
         self._collectors = []

@@ -101,3 +101,37 @@ def test_a_failing_batch_commits_nothing(store, published):
     with pytest.raises(RuntimeError):
         store.process_batch("demo", [event("YC1"), event("YC2")], broken)
     assert count(store, notes) == 0 and count(store, TABLES.inbox) == 0 and published == []
+
+
+def unsent_ids(store):
+    outbox = TABLES.outbox
+    with store.session_factory() as session:
+        return set(session.scalars(select(outbox.c.event_id).where(outbox.c.sent_at.is_(None))))
+
+
+def test_a_running_service_marks_what_it_published_in_its_next_transaction(store, published):
+    store.unmarked = []  # as Persistence sets it when the service starts
+    store.process("demo", event("YC1"), handler)
+    first = published[0].event_id
+    assert store.unmarked == [first] and unsent_ids(store) == {first}, "confirmed, waiting for a mark"
+    assert store.backlog() == 0, "a confirmed row waiting for its mark is no backlog"
+    store.process("demo", event("YC2"), handler)
+    assert unsent_ids(store) == {published[1].event_id}, "the next transaction marked the first one sent"
+    assert store.unmarked == [published[1].event_id]
+
+
+def test_marks_taken_by_a_transaction_that_fails_are_given_back(store, published):
+    store.unmarked = []
+    store.process("demo", event("YC1"), handler)
+
+    def fail():
+        raise RuntimeError("commit failed")
+
+    with pytest.raises(RuntimeError):
+        with store.unit_of_work() as uow:
+            uow.session.commit = fail  # the marks are taken and written, then the commit fails
+            uow.commit()
+    assert store.unmarked == [published[0].event_id], "given back, for the next transaction or the marker"
+    assert unsent_ids(store) == {published[0].event_id}
+    store.mark_sent(store.take_unmarked())
+    assert unsent_ids(store) == set() and store.unmarked == []
