@@ -30,7 +30,7 @@ from shared.retry import Verdict, classify, backoff
 
 log = logging.getLogger(__name__)
 BATCH_GATHER_SECONDS = 0.002
-READ_MODEL_GATHER_SECONDS = 0.05
+READ_MODEL_GATHER_SECONDS = 0.25
 
 
 class EventQueueConsumer(QueueConsumer):
@@ -108,9 +108,11 @@ class EventConsumer(Entrypoint):
     def __init__(self, queues=None, max_attempts: int = 5, batch: int = 1, discard: bool = False,
                  gather: float = BATCH_GATHER_SECONDS, **kwargs):
         """`batch` > 1: the method gets a list of up to that many events, handled in one transaction, after
-        waiting `gather` seconds for more to arrive. A read model off the case's critical path (intake's
-        view, oversight's timeline) can wait longer: at light load its batches then still hold several
-        events, which saves far more CPU than the wait costs in freshness.
+        waiting `gather` seconds for more to arrive. A consumer off the case's critical path (intake's view,
+        oversight's timeline, delivery) can wait longer: at light load its batches then still hold several
+        events, which saves far more CPU than the wait costs in freshness: a batch costs a few ms of CPU in the
+        service, the database and the broker whatever its size. At 10 cases/s, 250 ms instead of 50 ms took
+        the three services' CPU per case from 32-40 to 26-30 ms.
 
         `discard`: valid events are acknowledged and dropped without running the method (a queue that must
         be kept empty); invalid ones are still dead-lettered.
