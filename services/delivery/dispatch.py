@@ -22,11 +22,11 @@ def consume(store: Store, ctx: Delivery, ports: Ports, events: Event | list[Even
     events = handlers.in_case_order(events if isinstance(events, list) else [events])
     queued: list = []
 
-    def handle(uow, event: Event) -> None:
-        handlers.handle(uow, ctx, event)
+    def handle(uow, fresh: list[Event]) -> None:
+        handlers.handle_batch(uow, ctx, fresh)
         queued.extend(uow.deliveries.take_queued())
 
-    if store.process_batch(handlers.CONSUMER, events, handle):
+    if store.process_new(handlers.CONSUMER, events, handle):
         for case_id in dict.fromkeys(e.case_id for e in events if _may_book(e)):
             mail.book_pending(store, ctx, ports.courier, case_id)
         notify.send(store, ports.notifier, ctx.now(), queued)

@@ -62,7 +62,7 @@ def stored_secret(store: Store) -> str:
 
 def deliver_result(uow: UnitOfWork, ctx: Delivery, event: CaseCompleted) -> None:
     """Record the case's one delivery; a repeated completion finds it and does nothing."""
-    if uow.deliveries.get(event.case_id) is not None:
+    if uow.deliveries.exists(event.case_id):
         return
     p = event.payload
     details = {"matter_code": p.matter_code, "matter_name": ctx.matter_name(p.matter_code), "items": p.items,
@@ -121,7 +121,7 @@ def _announce_pickup(uow: UnitOfWork, ctx: Delivery, case_id: str, delivery_id: 
 
 def deliver_rejection(uow: UnitOfWork, ctx: Delivery, event: CaseRejected) -> None:
     """The rejection is the case's one result: a notice, kept and sent once."""
-    if uow.deliveries.get(event.case_id) is not None:
+    if uow.deliveries.exists(event.case_id):
         return
     p = event.payload
     name = ctx.matter_name(p.matter_code)
@@ -145,6 +145,15 @@ def deliver_correction_notice(uow: UnitOfWork, ctx: Delivery, event: CorrectionR
 
 HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,
             CorrectionRequested: deliver_correction_notice}
+
+
+def handle_batch(uow: UnitOfWork, ctx: Delivery, events: list[Event]) -> None:
+    """Handle a batch's events in order, whether its cases have a delivery already looked up together."""
+    results = sorted({e.case_id for e in events if type(e) in (CaseCompleted, CaseRejected)})
+    if results:
+        uow.deliveries.look_up(results)
+    for event in events:
+        handle(uow, ctx, event)
 
 
 def in_case_order(events: list[Event]) -> list[Event]:

@@ -43,9 +43,9 @@ def send(store: Store, notifier: Notifier, now: datetime, rows) -> int:
             _failed(store, row, now, type(exc).__name__)
     if sent:
         with store.unit_of_work() as uow:
-            for row, gateway_id in sent:
-                uow.deliveries.mark_notification(row.notification_id, status="sent", gateway_id=gateway_id,
-                                                 sent_at=now, phone=_masked(row.phone))
+            uow.deliveries.mark_notifications([(row.notification_id, {
+                "status": "sent", "gateway_id": gateway_id, "sent_at": now, "phone": _masked(row.phone)})
+                for row, gateway_id in sent])
             uow.commit()
         for row, _ in sent:
             log.info("notification sent", case_id=row.case_id, template=row.template)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from shared.db import execute_update, insert_new, prebuilt, select_by
+from shared.db import execute_update, insert_new, prebuilt, rows_by, select_by, update_by, update_params
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -52,6 +52,7 @@ class SqlDeliveryRepository:
     def __init__(self, session: Session):
         self.session = session
         self._queued: list[SimpleNamespace] = []
+        self._exists: dict[str, bool] = {}  # looked up for a batch, or added in this transaction
 
     def take_queued(self) -> list[SimpleNamespace]:
         """The notifications queued (new, with a recipient) since the last call, to send after commit."""
@@ -62,7 +63,18 @@ class SqlDeliveryRepository:
         return self.session.execute(select_by(deliveries, "case_id", for_update=for_update),
                                     {"case_id": case_id}).first()
 
+    def look_up(self, case_ids: list[str]) -> None:
+        """Whether these cases have a delivery, with one statement, for the `exists` calls after."""
+        found = rows_by(self.session, deliveries, "case_id", case_ids, columns=("case_id",))
+        self._exists.update({case_id: bool(rows) for case_id, rows in found.items()})
+
+    def exists(self, case_id: str) -> bool:
+        if case_id not in self._exists:
+            self.look_up([case_id])
+        return self._exists[case_id]
+
     def add(self, **row) -> None:
+        self._exists[row["case_id"]] = True
         now = utcnow()
         self.session.execute(prebuilt(("delivery add",), deliveries.insert), {**row, "created_at": now, "updated_at": now})
 
@@ -109,6 +121,13 @@ class SqlDeliveryRepository:
         result = execute_update(self.session, notifications,
                                 {"notification_id": notification_id, "status": "pending"}, values)
         return result.rowcount == 1
+
+    def mark_notifications(self, updates: list[tuple[str, dict]]) -> None:
+        """Several pending notifications' changes, as (id, values) all with the same columns: one executemany."""
+        if updates:
+            statement = update_by(notifications, ("notification_id", "status"), updates[0][1])
+            self.session.execute(statement, [update_params({"notification_id": i, "status": "pending"}, values)
+                                             for i, values in updates])
 
     def notification_counts(self) -> list:
         return list(self.session.execute(select(notifications.c.status, func.count())

@@ -225,3 +225,18 @@ def test_routing_records_a_decision_on_a_plan_added_in_the_same_batch(tmp_path):
         plan, context = uow.plans.get_for_update("YC-S1")
     assert plan.items[ITEMS[0]].status == "approved"
     assert {plan.items[i].status for i in ITEMS[1:]} == {"requested"} and context["holder_id"] is None
+
+
+def test_delivery_looks_up_a_batchs_cases_with_one_statement_and_marks_its_notices_with_one(tmp_path):
+    from test_delivery_support import World, completed
+    world = World(tmp_path)
+    batch = [completed("YC-V3"), completed("YC-V1"), completed("YC-V2"), completed("YC-V1")]  # V1 twice, two ids
+    with Statements(world.store) as seen:
+        world.consume(batch)
+    assert seen[("SELECT", "delivery_deliveries")] == 1, "whether the batch's cases have a delivery: one read"
+    assert seen[("INSERT", "delivery_deliveries")] == 3, "one delivery per case, the repeated completion included"
+    assert seen[("UPDATE", "delivery_notifications")] == 1, "the batch's sent notices marked with one executemany"
+    assert sorted(e["case_id"] for e in world.events("delivery_dispatched")) == ["YC-V1", "YC-V2", "YC-V3"]
+    for case_id in ("YC-V1", "YC-V2", "YC-V3"):
+        [notice] = world.notifications(case_id)
+        assert notice.status == "sent" and notice.phone == "138****8000"
