@@ -60,7 +60,7 @@ class UnitOfWork:
         self._tables = tables
         self._repositories = repositories
         self._store = store
-        self._marked: list[str] = []
+        self.marked: list[str] = []  # ids this transaction marks sent (given back if it does not commit)
         self.emitted: list[OutgoingMessage] = []
         self._outbox_rows: list[dict] = []
         self._in_use: list = []
@@ -110,8 +110,8 @@ class UnitOfWork:
         """Flush, mark what earlier transactions published as sent (see `Store.unmarked`), and commit."""
         self.flush()
         if self._store is not None:
-            self._marked = self._store.take_unmarked()
-            self._store.mark(self.session, self._marked)
+            self.marked = self._store.take_unmarked()
+            self._store.mark(self.session, self.marked)
         self.session.commit()
         self.committed = True
 
@@ -254,7 +254,7 @@ class _UowContext:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if not self.uow.committed:
-            self._store.give_back(self.uow._marked)
+            self._store.give_back(self.uow.marked)
             self.uow.session.rollback()
         self.uow.session.close()
         if self.uow.committed and exc_type is None:

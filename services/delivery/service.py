@@ -7,7 +7,7 @@ from services.delivery import adapters, api, dispatch, handlers, views
 from services.delivery.metrics import DeliveryCollector
 from services.delivery.repository import REPOSITORIES, TABLES, metadata
 from shared.catalog import default_catalog
-from shared.providers.consumer import READ_MODEL_GATHER_SECONDS, consume_events
+from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
 
@@ -45,7 +45,7 @@ class Service:
     def ctx(self):
         return handlers.context(self.config["YICI"], self.db, default_catalog())
 
-    @consume_events(batch=100, gather=READ_MODEL_GATHER_SECONDS)
+    @consume_events(batch=100, gather=OFF_PATH_GATHER_SECONDS)
     def on_events(self, events):
         dispatch.consume(self.db, self.ctx, self.ports, events)
 

@@ -11,7 +11,7 @@ from services.intake.repository import REPOSITORIES, TABLES, metadata
 from services.intake.views import case_view, matter_list, public_status, waiting_list
 from shared.api import parse_json_body
 from shared.catalog import default_catalog
-from shared.providers.consumer import READ_MODEL_GATHER_SECONDS, consume_events
+from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
 from shared.workdays import WorkingCalendar, today_in_shanghai
@@ -119,6 +119,6 @@ class Service:
     def guide_page(self, request, path=""):
         return guides.guide_response(default_catalog(), self.config["YICI"].public_base_url, path)
 
-    @consume_events(batch=200, gather=READ_MODEL_GATHER_SECONDS)
+    @consume_events(batch=200, gather=OFF_PATH_GATHER_SECONDS)
     def on_events(self, events):
         self.db.process_new(self.name, events, lambda uow, fresh: handlers.follow_events(uow, fresh, default_catalog()))

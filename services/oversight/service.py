@@ -7,7 +7,7 @@ from services.oversight.metrics import OversightCollector
 from services.oversight.repository import REPOSITORIES, TABLES, metadata
 from services.oversight.supervision import LenientCalendar
 from shared.catalog import default_catalog
-from shared.providers.consumer import READ_MODEL_GATHER_SECONDS, consume_events
+from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
 from shared.workdays import today_in_shanghai
@@ -34,7 +34,7 @@ class Service:
     def ctx(self):
         return handlers.context(self.config["YICI"], CALENDAR, default_catalog())
 
-    @consume_events(batch=200, gather=READ_MODEL_GATHER_SECONDS)
+    @consume_events(batch=200, gather=OFF_PATH_GATHER_SECONDS)
     def on_events(self, events):
         handlers.consume_batch(self.db, self.ctx, events, today_in_shanghai())
 

@@ -30,7 +30,7 @@ from shared.retry import Verdict, classify, backoff
 
 log = logging.getLogger(__name__)
 BATCH_GATHER_SECONDS = 0.002
-READ_MODEL_GATHER_SECONDS = 0.25
+OFF_PATH_GATHER_SECONDS = 0.25  # consumers off the case's critical path: intake's view, oversight, delivery
 
 
 class EventQueueConsumer(QueueConsumer):
