@@ -174,6 +174,21 @@ def baseline_cases_per_second(vhost: str, n: int) -> float:
     return n / elapsed
 
 
+def batch_counters(cluster: Cluster) -> dict[str, dict[str, float]]:
+    """Per service (summed over its replicas' /metrics): batches, events in them, database commits."""
+    names = {"yici_batch_events_count": "batches", "yici_batch_events_sum": "events",
+             "yici_db_commits_total": "commits"}
+    out: dict[str, dict[str, float]] = {}
+    for service, process in _all_processes(cluster):
+        totals = out.setdefault(service, dict.fromkeys(names.values(), 0.0))
+        text = requests.get(process.url("/metrics"), timeout=10).text
+        for line in text.splitlines():
+            name, _, rest = line.partition("{")
+            if name in names and f'service="{service}"' in rest:
+                totals[names[name]] += float(line.rsplit(" ", 1)[1])
+    return out
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -201,6 +216,7 @@ def measure(cluster: Cluster, vhost: str, cases: int, rate: float | None, worker
     tap.start()
     mode = f"paced at {rate:g} cases/s" if rate else f"unpaced, {workers} submitters"
     print(f"yici bench: {cases} cases of bankruptcy-check (4 departments), {mode}", file=sys.stderr)
+    counters_before = batch_counters(cluster)
     cpu_before = {**cpu_seconds(cluster), **infrastructure_cpu_seconds(), "bench client": client_cpu_seconds()}
     started = time.perf_counter()
     submitted = submit_all(cluster.url("intake", ""), cases, rate, workers)
@@ -210,11 +226,13 @@ def measure(cluster: Cluster, vhost: str, cases: int, rate: float | None, worker
     latencies = [tap.completed[c] - t for c, t in submitted.items() if c in tap.completed]
     cpu_after = {**cpu_seconds(cluster), **infrastructure_cpu_seconds(), "bench client": client_cpu_seconds()}
     cpu = {k: v - cpu_before.get(k, 0.0) for k, v in cpu_after.items()}
-    return len(latencies) / (finished - started), latencies, cpu
+    counters = {service: {k: v - counters_before[service][k] for k, v in totals.items()}
+                for service, totals in batch_counters(cluster).items()}
+    return len(latencies) / (finished - started), latencies, cpu, counters
 
 
 def run(cluster: Cluster, vhost: str, args) -> None:
-    throughput, latencies, cpu = measure(cluster, vhost, args.cases, args.rate, args.workers)
+    throughput, latencies, cpu, counters = measure(cluster, vhost, args.cases, args.rate, args.workers)
     rss = peak_rss_mb(cluster)
     baseline = baseline_cases_per_second(vhost, args.cases)
     report(args, len(latencies), throughput, latencies, rss, baseline)
@@ -223,10 +241,19 @@ def run(cluster: Cluster, vhost: str, args) -> None:
     print("CPU ms per case        " + ", ".join(f"{k} {v:.1f}" for k, v in services.items())
           + f" (busiest: {max(services, key=services.get)})")
     total = sum(per_case.values())
+    report_batches(counters, max(len(latencies), 1))
     print(f"  + broker, database   rabbitmq {per_case['rabbitmq']:.1f}, postgres {per_case['postgres']:.1f},"
           f" bench client {per_case['bench client']:.1f};"
           f" all together {total:.1f} ms, so {os.cpu_count()} cores top out near "
           f"{os.cpu_count() * 1000 / total:.0f} cases/s on this machine")
+
+
+def report_batches(counters: dict[str, dict[str, float]], cases: int) -> None:
+    """Small batches are what makes a case cost more CPU at light load: each carries a transaction's fixed cost."""
+    print("batches per case       " + ", ".join(
+        f"{s} {c['batches'] / cases:.2f} ({c['events'] / c['batches']:.1f} events each)" if c["batches"]
+        else f"{s} 0" for s, c in counters.items()))
+    print("commits per case       " + ", ".join(f"{s} {c['commits'] / cases:.2f}" for s, c in counters.items()))
 
 
 def report(args, completed, throughput, latencies, rss, baseline) -> None:

@@ -30,11 +30,11 @@ def configuration(service: str | None, replicas: int, args) -> list[tuple]:
     with broker_vhost() as vhost, postgres_database() as db:
         cluster = Cluster(tmp, vhost, db).start()
         try:
-            _, _, cpu = measure(cluster, vhost, 50, None, 8)
+            _, _, cpu, _ = measure(cluster, vhost, 50, None, 8)
             service = service or busiest(cpu)
             cluster.add_replicas(service, replicas - 1)
             for rate in args.rates:
-                throughput, latencies, cpu = measure(cluster, vhost, args.cases, rate, 16)
+                throughput, latencies, cpu, _ = measure(cluster, vhost, args.cases, rate, 16)
                 p99 = percentile([v * 1000 for v in latencies], 99) if latencies else float("nan")
                 per_case = {k: 1000 * v / max(len(latencies), 1) for k, v in cpu.items()}
                 rows.append((service, replicas, rate, throughput, p99, per_case))

@@ -16,6 +16,9 @@ DEAD_LETTERED = Counter("yici_dead_lettered_total", "Messages sent to a dead-let
                         ["service", "queue"], registry=REGISTRY)
 OUTBOX_BACKLOG = Gauge("yici_outbox_backlog", "Outbox rows not yet confirmed by the broker",
                        ["service"], registry=REGISTRY)
+BATCH_EVENTS = Histogram("yici_batch_events", "Events a batching consumer handled together, in one transaction",
+                         ["service"], buckets=(1, 2, 5, 10, 20, 50, 100, 200), registry=REGISTRY)
+DB_COMMITS = Counter("yici_db_commits_total", "Database transactions committed", ["service"], registry=REGISTRY)
 HTTP_REQUESTS = Counter("yici_http_requests_total", "HTTP requests served",
                         ["service", "method", "route", "status"], registry=REGISTRY)
 HTTP_LATENCY = Histogram("yici_http_request_duration_seconds", "HTTP request latency",

@@ -23,7 +23,7 @@ from shared import topology
 from shared.acks import AckWindow
 from shared.events import parse_event
 from shared.logging import bind_event
-from shared.metrics import HANDLER_ERRORS, DEAD_LETTERED, HANDLED
+from shared.metrics import BATCH_EVENTS, HANDLER_ERRORS, DEAD_LETTERED, HANDLED
 from shared.providers.amqp import DEAD_LETTERS, PublishFailed, Publisher, declare, kombu_queue
 from shared.providers.workers import run_worker
 from shared.retry import Verdict, classify, backoff
@@ -184,6 +184,7 @@ class EventConsumer(Entrypoint):
         if exc is None:
             for _, _, event in taken:
                 HANDLED.labels(self.container.service_name, event.event_type).inc()
+            BATCH_EVENTS.labels(self.container.service_name).observe(len(taken))
             self.queue_consumer.ack_messages([message for _, message, _ in taken])
             return
         for spec, message, event in taken:

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, event, text
 
 from shared.db import make_engine, make_session_factory
 from shared.messaging import MessagingTables, Store
-from shared.metrics import OUTBOX_BACKLOG, REGISTRY
+from shared.metrics import DB_COMMITS, OUTBOX_BACKLOG, REGISTRY
 from shared.providers.amqp import Publisher, connection
 from shared.providers.web import YiciWebServer, register_check
 
@@ -39,6 +39,8 @@ class Persistence(DependencyProvider):
     def setup(self) -> None:
         settings = self.container.config["YICI"]
         self.engine = make_engine(settings.database_url_for(self.container.service_name))
+        commits = DB_COMMITS.labels(self.container.service_name)
+        event.listen(self.engine, "commit", lambda _connection: commits.inc())
         self.metadata.create_all(self.engine)
         self.publisher = Publisher(settings.amqp_uri, settings.confirm_timeout, settings.heartbeat)
         self.store = Store(make_session_factory(self.engine), self.tables, self.repositories,

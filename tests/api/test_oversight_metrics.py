@@ -55,7 +55,8 @@ def test_promtool_accepts_the_exposition(exposition, tmp_path):
     "yici_cases", "yici_cases_on_time_ratio", "yici_case_completion_duration_seconds",
     "yici_case_completion_workdays", "yici_supervision_warnings_open", "yici_supervision_warnings_raised_total",
     "yici_rectification_tasks_open", "yici_ratings_received_total", "yici_deliveries", "yici_notifications",
-    "yici_outbox_backlog", "yici_events_handled_total", "yici_http_requests_total"])
+    "yici_outbox_backlog", "yici_events_handled_total", "yici_http_requests_total", "yici_batch_events",
+    "yici_db_commits_total"])
 def test_the_issue_metrics_are_exposed(exposition, family):
     assert re.search(rf"^# TYPE {family} ", exposition, re.M), family
 
@@ -81,3 +82,18 @@ def test_the_supervision_dashboard_queries_metrics_that_exist(exposition):
     for expr in exprs:
         for name in re.findall(r"\b(yici_[a-z_]+)", expr):
             assert name in series, (name, expr)
+
+
+def _sample(exposition: str, name: str, service: str) -> float:
+    match = re.search(rf'^{name}{{service="{service}"}} (\S+)$', exposition, re.M)
+    assert match, f"{name} for {service}"
+    return float(match.group(1))
+
+
+@pytest.mark.parametrize("service", ["intake", "routing", "approval", "delivery", "oversight"])
+def test_batches_and_commits_are_counted_per_service(exposition, service):
+    """What tells an operator whether consumers run in the costly one-event-per-transaction regime."""
+    batches = _sample(exposition, "yici_batch_events_count", service)
+    events = _sample(exposition, "yici_batch_events_sum", service)
+    assert batches >= 1 and events >= batches, (batches, events)
+    assert _sample(exposition, "yici_db_commits_total", service) >= batches, "each batch is a committed transaction"
