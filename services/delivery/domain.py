@@ -36,6 +36,12 @@ def retry_after(attempts: int, cap: float = 300.0) -> float:
     return min(cap, 2.0 ** attempts)
 
 
+def is_due(details: dict, before: datetime) -> bool:
+    """Whether a delivery's next attempt (booking, tracking) may start: none scheduled, or its time has come."""
+    at = details.get("next_attempt_at")
+    return at is None or datetime.fromisoformat(at) <= before
+
+
 def merge_tracking(known: list[dict], events: Iterable[TrackingEvent]) -> list[dict]:
     """Known tracking entries plus the new ones, each once, oldest first."""
     entries = {(e["code"], e["at"]): e for e in known}

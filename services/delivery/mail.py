@@ -58,7 +58,9 @@ def _attempt(store: Store, ctx: Delivery, case_id: str) -> ShipmentRequest | Non
     """Count the attempt (committed before the call) and build the request under the recorded key."""
     with store.unit_of_work() as uow:
         row = uow.deliveries.get(case_id, for_update=True)
-        if row is None or row.status != domain.BOOKING:
+        # Due, checked under the lock: a tick's list was read before it, and the booking right after an event's
+        # commit may have counted an attempt meanwhile (that attempt is in flight until its next_attempt_at).
+        if row is None or row.status != domain.BOOKING or not domain.is_due(row.details, ctx.now()):
             return None
         d = dict(row.details)
         d["attempts"] = d.get("attempts", 0) + 1

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from services.delivery.domain import is_due
 from shared.db import execute_update, insert_new, prebuilt, rows_by, select_by, update_by, update_params
 from shared.messaging import messaging_tables, utcnow
 
@@ -87,7 +88,7 @@ class SqlDeliveryRepository:
     def case_ids(self, status: str, limit: int = 100, due_before: datetime | None = None) -> list[str]:
         query = select(deliveries.c.case_id, deliveries.c.details).where(deliveries.c.status == status)
         rows = self.session.execute(query.order_by(deliveries.c.updated_at).limit(limit))
-        return [r.case_id for r in rows if due_before is None or _due(r.details, due_before)]
+        return [r.case_id for r in rows if due_before is None or is_due(r.details, due_before)]
 
     def counts(self) -> list:
         return list(self.session.execute(select(deliveries.c.method, deliveries.c.status, func.count())
@@ -138,11 +139,6 @@ class SqlDeliveryRepository:
         """The stored secret `name`, storing `candidate` first if there is none (replicas agree)."""
         _insert_new(self.session, secrets_table, {"name": name, "value": candidate, "created_at": utcnow()})
         return self.session.execute(select(secrets_table.c.value).where(secrets_table.c.name == name)).scalar_one()
-
-
-def _due(details: dict, before: datetime) -> bool:
-    at = details.get("next_attempt_at")
-    return at is None or datetime.fromisoformat(at) <= before
 
 
 def _insert_new(session: Session, table: Table, row: dict) -> bool:
