@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 import eventlet
@@ -16,6 +17,7 @@ from shared.providers.web import YiciWebServer, register_check
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0
+QUIET_SWEEP_INTERVAL = 8.0  # the longest wait between sweeps that find nothing, with no publish failed here
 SWEEP_AGE = timedelta(seconds=2)
 MARK_INTERVAL = 0.25
 
@@ -35,6 +37,7 @@ class Persistence(DependencyProvider):
         self._collectors: list = []
         self.store: Store | None = None
         self._running = False
+        self._hurry = False  # a publish failed here: its rows wait in the outbox for the next sweeps
 
     def setup(self) -> None:
         settings = self.container.config["YICI"]
@@ -44,7 +47,7 @@ class Persistence(DependencyProvider):
         self.metadata.create_all(self.engine)
         self.publisher = Publisher(settings.amqp_uri, settings.confirm_timeout, settings.heartbeat)
         self.store = Store(make_session_factory(self.engine), self.tables, self.repositories,
-                           publish=self.publisher.safe_publish)
+                           publish=self._publish)
         self._collectors = [cls(self.store) for cls in self.collector_types]
         for collector in self._collectors:
             REGISTRY.register(collector)
@@ -96,14 +99,37 @@ class Persistence(DependencyProvider):
     def get_dependency(self, worker_ctx) -> Store:
         return self.store
 
+    def _publish(self, messages) -> list[str]:
+        sent = self.publisher.safe_publish(messages)
+        if len(sent) < len(messages):
+            self._hurry = True
+        return sent
+
     def _sweep(self) -> None:
+        """Publish what stayed unsent: rows whose publish failed here, or that a crashed process committed.
+
+        Every second while there is something to do; after sweeps that find nothing, less and less often (up
+        to QUIET_SWEEP_INTERVAL: a quiet service otherwise spends a transaction a second on nothing), and every
+        second again as soon as a publish here fails.
+        """
+        interval = SWEEP_INTERVAL
         while self._running:
+            found = 0
             try:
-                while self.store.relay(self.publisher.safe_publish, older_than=SWEEP_AGE) > 0:
-                    pass
+                while (sent := self.store.relay(self._publish, older_than=SWEEP_AGE)) > 0:
+                    found += sent
             except Exception as exc:  # noqa: BLE001 - the relay must outlive a database outage
                 log.warning("outbox relay sweep failed: %s", type(exc).__name__)
-            eventlet.sleep(SWEEP_INTERVAL)
+                self._hurry = True
+            interval = next_sweep_interval(interval, found, self._hurry)
+            self._hurry = False
+            self._wait(interval)
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep up to `seconds`, cut short when a publish fails meanwhile."""
+        deadline = time.monotonic() + seconds
+        while self._running and not self._hurry and (left := deadline - time.monotonic()) > 0:
+            eventlet.sleep(min(SWEEP_INTERVAL, left))
 
     def _backlog(self) -> float:
         """The gauge's value, counted when /metrics is scraped (not every sweep: a transaction per second per
@@ -112,3 +138,8 @@ class Persistence(DependencyProvider):
             return float(self.store.backlog())
         except Exception:  # noqa: BLE001 - a scrape must not fail because the database is down
             return float("nan")
+
+
+def next_sweep_interval(current: float, found: int, hurry: bool) -> float:
+    """Back to SWEEP_INTERVAL when the last sweep published something or a publish failed, else twice as long."""
+    return SWEEP_INTERVAL if found or hurry else min(2 * current, QUIET_SWEEP_INTERVAL)

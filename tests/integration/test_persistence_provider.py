@@ -1,4 +1,4 @@
-"""yici_outbox_backlog is counted when /metrics is scraped, from the database as it is then."""
+"""The Persistence provider's outbox housekeeping: the backlog gauge, and how often the relay sweeps."""
 from __future__ import annotations
 
 import math
@@ -7,9 +7,10 @@ import uuid
 from sqlalchemy import MetaData
 
 from shared.db import make_engine, make_session_factory
-from shared.messaging import Store, messaging_tables, utcnow
+from shared.messaging import OutgoingMessage, Store, messaging_tables, utcnow
 from shared.metrics import OUTBOX_BACKLOG, REGISTRY
-from shared.providers.persistence import Persistence
+from shared.providers.persistence import (QUIET_SWEEP_INTERVAL, SWEEP_INTERVAL, Persistence,
+                                          next_sweep_interval)
 
 
 def test_the_backlog_gauge_reads_the_outbox_at_scrape_time(tmp_path):
@@ -39,3 +40,26 @@ def test_the_backlog_gauge_reads_the_outbox_at_scrape_time(tmp_path):
     persistence.store.session_factory = database_down
     assert math.isnan(scraped()), "a scrape answers while the database does not"
     OUTBOX_BACKLOG.remove(service)
+
+
+def test_the_relay_sweeps_less_often_while_it_finds_nothing_and_every_second_once_a_publish_fails():
+    interval, seen = SWEEP_INTERVAL, []
+    for _ in range(6):
+        interval = next_sweep_interval(interval, found=0, hurry=False)
+        seen.append(interval)
+    assert seen == [2.0, 4.0, 8.0, 8.0, 8.0, 8.0] and QUIET_SWEEP_INTERVAL == 8.0
+    assert next_sweep_interval(QUIET_SWEEP_INTERVAL, found=3, hurry=False) == SWEEP_INTERVAL
+    assert next_sweep_interval(QUIET_SWEEP_INTERVAL, found=0, hurry=True) == SWEEP_INTERVAL
+
+
+def test_a_publish_that_leaves_messages_unconfirmed_makes_the_relay_hurry():
+    class HalfConfirming:
+        def safe_publish(self, messages):
+            return [m.event_id for m in messages[:1]]
+
+    persistence = Persistence(MetaData(), messaging_tables(MetaData(), "hurry"))
+    persistence.publisher = HalfConfirming()
+    assert persistence._publish([]) == [] and not persistence._hurry
+    messages = [OutgoingMessage(str(uuid.uuid4()), "x", "{}") for _ in range(2)]
+    assert persistence._publish(messages) == [messages[0].event_id]
+    assert persistence._hurry, "the unconfirmed row waits in the outbox: sweep every second until it is out"
