@@ -12,14 +12,17 @@ import structlog
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _RESIDENT_ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{6}(\d{3})(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(\+?86[- ]?)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# Secrets that travel in URLs and so reach access logs: the public status page's lookup code, signed download links.
+_URL_SECRETS = re.compile(r"([?&]code=|/downloads/)[^&\s\"'?#]+")
 _PII_KEYS = {"name", "applicant_name", "legal_representative", "phone", "id_number",
              "resident_id", "address", "contact"}
 
 
 def mask_text(text: str) -> str:
-    """Mask resident ID numbers and mobile numbers inside free text."""
+    """Mask resident ID numbers, mobile numbers and the secrets of status and download links inside free text."""
     text = _RESIDENT_ID.sub(lambda m: m.group(1) + "*" * 12, text)
     text = _RESIDENT_ID_15.sub(lambda m: f"{m.group(1)}*********", text)
+    text = _URL_SECRETS.sub(lambda m: f"{m.group(1)}***", text)
     return _MOBILE.sub(lambda m: f"{m.group(2)}****{m.group(3)}", text)
 
 

@@ -67,3 +67,16 @@ def test_every_log_line_is_masked(capsys):
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert "11010519491231002X" not in json.dumps(line, ensure_ascii=False)
     assert line["phone"] == "***" and line["applicant_name"] == "***" and line["service"] == "test"
+
+
+def test_access_log_lines_do_not_carry_lookup_codes_or_download_tokens(capsys):
+    """The web server logs each request line: the status page's code and a download link's token are secrets."""
+    configure("test", fmt="json")
+    logging.getLogger("nameko.web.server").info(
+        '%s - - [%s] "%s" %s', "127.0.0.1", "26/Nov/2026 17:20:00",
+        "GET /track/YC-20261126-0001?code=048213&lang=zh HTTP/1.1", 200)
+    logging.getLogger("nameko.web.server").info(
+        '"%s" %s', "GET /api/v1/downloads/eyJjYXNlIjoiWUMtMSJ9.c2lnbmF0dXJl HTTP/1.1", 200)
+    out = capsys.readouterr().err
+    assert "048213" not in out and "eyJjYXNlIjoiWUMtMSJ9" not in out and "c2lnbmF0dXJl" not in out
+    assert "/track/YC-20261126-0001?code=***&lang=zh" in out and "/api/v1/downloads/*** HTTP/1.1" in out
