@@ -109,6 +109,27 @@ def rows_by(session: Session, table: Table, column: str, ids: list, *order_by: s
     return found
 
 
+class Presence:
+    """Whether a table has rows with given keys, for one transaction: a batch's keys looked up with one statement
+    (`look_up`), any other key on first asking, keys the transaction adds remembered (`add`)."""
+
+    def __init__(self, session: Session, table: Table, column: str):
+        self.session, self.table, self.column = session, table, column
+        self._known: dict[Any, bool] = {}
+
+    def look_up(self, keys: list) -> None:
+        found = rows_by(self.session, self.table, self.column, keys, columns=(self.column,))
+        self._known.update({key: bool(rows) for key, rows in found.items()})
+
+    def __call__(self, key) -> bool:
+        if key not in self._known:
+            self.look_up([key])
+        return self._known[key]
+
+    def add(self, key) -> None:
+        self._known[key] = True
+
+
 def insert_new(session: Session, table: Table, *returning: str):
     """INSERT ... ON CONFLICT DO NOTHING RETURNING the given columns (all when none): only new rows come back.
 

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table,
 from sqlalchemy.orm import Session
 
 from services.delivery.domain import is_due
-from shared.db import execute_update, insert_new, prebuilt, rows_by, select_by, update_by, update_params
+from shared.db import Presence, execute_update, insert_new, prebuilt, select_by, update_by, update_params
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -53,7 +53,7 @@ class SqlDeliveryRepository:
     def __init__(self, session: Session):
         self.session = session
         self._queued: list[SimpleNamespace] = []
-        self._exists: dict[str, bool] = {}  # looked up for a batch, or added in this transaction
+        self._exists = Presence(session, deliveries, "case_id")  # whether a case has its delivery
 
     def take_queued(self) -> list[SimpleNamespace]:
         """The notifications queued (new, with a recipient) since the last call, to send after commit."""
@@ -66,16 +66,13 @@ class SqlDeliveryRepository:
 
     def look_up(self, case_ids: list[str]) -> None:
         """Whether these cases have a delivery, with one statement, for the `exists` calls after."""
-        found = rows_by(self.session, deliveries, "case_id", case_ids, columns=("case_id",))
-        self._exists.update({case_id: bool(rows) for case_id, rows in found.items()})
+        self._exists.look_up(case_ids)
 
     def exists(self, case_id: str) -> bool:
-        if case_id not in self._exists:
-            self.look_up([case_id])
-        return self._exists[case_id]
+        return self._exists(case_id)
 
     def add(self, **row) -> None:
-        self._exists[row["case_id"]] = True
+        self._exists.add(row["case_id"])
         now = utcnow()
         self.session.execute(prebuilt(("delivery add",), deliveries.insert), {**row, "created_at": now, "updated_at": now})
 

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, 
 from sqlalchemy.orm import Session
 
 from services.routing.domain import Plan, PlanItem
-from shared.db import DeferredUpdates, hold_writes, prebuilt, rows_by, select_by
+from shared.db import DeferredUpdates, Presence, hold_writes, prebuilt, rows_by, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
@@ -60,25 +60,22 @@ class SqlPlanRepository:
         self._added: dict[str, tuple[Plan, dict]] = {}  # new plans, inserted together at flush
         self._updates = DeferredUpdates(session)
         self._locked: dict[str, tuple] = {}  # case id -> (case row, item rows) read by `lock`, unchanged since
-        self._exists: dict[str, bool] = {}  # looked up, or added in this transaction
+        self._exists = Presence(session, cases, "case_id")  # whether a case has a plan
         hold_writes(session, self)  # a statement on these tables writes the saved plans first
 
     def pending_tables(self) -> set:
         return {cases, items} if self._saved or self._added else set()
 
     def exists(self, case_id: str) -> bool:
-        if case_id not in self._exists:
-            self.look_up([case_id])
-        return self._exists[case_id]
+        return self._exists(case_id)
 
     def look_up(self, case_ids: list[str]) -> None:
         """Whether these cases have a plan, with one statement, for the `exists` calls after."""
-        found = rows_by(self.session, cases, "case_id", case_ids, columns=("case_id",))
-        self._exists.update({case_id: bool(rows) for case_id, rows in found.items()})
+        self._exists.look_up(case_ids)
 
     def add(self, plan: Plan, context: dict) -> None:
         """A new plan: held, and inserted at flush with the batch's other new plans (one INSERT per table)."""
-        self._exists[plan.case_id] = True
+        self._exists.add(plan.case_id)
         self._locked.pop(plan.case_id, None)
         self._added[plan.case_id] = (plan, context)
 
