@@ -17,12 +17,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import subprocess
+
 import pika
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from yici_testkit import (AUTH, Cluster, broker_vhost, case_body, pika_channel,  # noqa: E402
-                          postgres_database, with_uploads)
+from yici_testkit import (AUTH, Cluster, amqp_uri, broker_vhost, case_body, free_port,  # noqa: E402
+                          pika_channel, postgres_database, with_uploads)
 
 PUBLISHES_PER_CASE = 12  # submitted, accepted, 4 requested, 4 decided, completed, dispatched
 INFRASTRUCTURE = ("rabbitmq", "postgres", "bench client")  # measured beside the services
@@ -32,13 +34,13 @@ class CompletionTap(threading.Thread):
     """Records when each case_completed reaches the broker, from a queue of its own (one per measurement:
     a finished tap's consumer must not take, and drop, the next measurement's completions)."""
 
-    def __init__(self, vhost: str):
+    def __init__(self, vhost: str, exchange: str = "yici.events"):
         super().__init__(daemon=True)
         self.vhost, self.completed, self._stop = vhost, {}, threading.Event()
         self.queue = f"bench.completed.{uuid.uuid4().hex[:8]}"
         connection, channel = pika_channel(vhost)
         channel.queue_declare(self.queue, durable=False, auto_delete=False)
-        channel.queue_bind(self.queue, "yici.events", "case_completed")
+        channel.queue_bind(self.queue, exchange, "case_completed")
         connection.close()
 
     def run(self) -> None:
@@ -56,9 +58,9 @@ class CompletionTap(threading.Thread):
         self._stop.set()
 
 
-def submit_all(url: str, n: int, rate: float | None, workers: int) -> dict[str, float]:
+def submit_all(url: str, n: int, rate: float | None, workers: int, body: str | None = None) -> dict[str, float]:
     submitted: dict[str, float] = {}
-    body = json.dumps(with_uploads(url, case_body("bankruptcy-check")))
+    body = body or json.dumps(with_uploads(url, case_body("bankruptcy-check")))
     session_local = threading.local()
     start = time.perf_counter()
 
@@ -174,6 +176,73 @@ def baseline_cases_per_second(vhost: str, n: int) -> float:
     return n / elapsed
 
 
+def bare_nameko_baseline(vhost: str, tmp: Path, cases: int, workers: int, body: str) -> tuple[float, float]:
+    """The issue's reference, measured here: the same flow as bare Nameko without a database (bare_nameko.py),
+    five `nameko run` processes on the same broker, the same submitters. Returns (cases/s, CPU ms per case of
+    its processes and RabbitMQ)."""
+    import bare_nameko
+    port = free_port()
+    config = tmp / "bare-nameko.yaml"
+    config.write_text(f"AMQP_URI: '{amqp_uri(vhost)}'\nWEB_SERVER_ADDRESS: '127.0.0.1:{port}'\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)}
+    processes = [subprocess.Popen([sys.executable, "-m", "nameko", "run", "--config", str(config),
+                                   f"bare_nameko:{cls}"], env=env, cwd=tmp, start_new_session=True,
+                                  stdout=(tmp / f"{name}.log").open("ab"), stderr=subprocess.STDOUT)
+                 for name, cls in bare_nameko.CLASSES.items()]
+    try:
+        _wait_for_consumers(vhost, bare_nameko.QUEUES, processes, timeout=60)
+        tap = CompletionTap(vhost, exchange="bare_routing.events")
+        tap.start()
+        print(f"bare Nameko pipeline: {cases} cases, unpaced, {workers} submitters", file=sys.stderr)
+        cpu_before = _pids_cpu_seconds([p.pid for p in processes]) + infrastructure_cpu_seconds()["rabbitmq"]
+        started = time.perf_counter()
+        submit_all(f"http://127.0.0.1:{port}", cases, None, workers, body)
+        progress(tap, cases, timeout=max(120, cases / 5))
+        tap.stop()
+        finished = max(tap.completed.values(), default=time.perf_counter())
+        cpu = _pids_cpu_seconds([p.pid for p in processes]) + infrastructure_cpu_seconds()["rabbitmq"] - cpu_before
+        done = max(len(tap.completed), 1)
+        return len(tap.completed) / (finished - started), 1000 * cpu / done
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_for_consumers(vhost: str, queues: tuple[str, ...], processes, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = set(queues)
+    while waiting and time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            raise SystemExit("a bare Nameko process exited at start; its log is in the bench's /tmp directory")
+        for queue in list(waiting):
+            connection, channel = pika_channel(vhost)
+            try:
+                if channel.queue_declare(queue, passive=True).method.consumer_count:
+                    waiting.discard(queue)
+            except pika.exceptions.ChannelClosedByBroker:
+                pass  # not declared yet
+            finally:
+                if connection.is_open:
+                    connection.close()
+        time.sleep(0.2)
+    if waiting:
+        raise SystemExit(f"bare Nameko consumers missing after {timeout:g}s: {sorted(waiting)}")
+
+
+def _pids_cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def batch_counters(cluster: Cluster) -> dict[str, dict[str, float]]:
     """Per service (summed over its replicas' /metrics): batches, events in them, database commits."""
     names = {"yici_batch_events_count": "batches", "yici_batch_events_sum": "events",
@@ -199,13 +268,15 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=None, help="cases per second (paced mode)")
     parser.add_argument("--workers", type=int, default=16, help="concurrent submitters")
+    parser.add_argument("--no-bare", action="store_true",
+                        help="skip the bare Nameko pipeline measured after the main run (bare_nameko.py)")
     args = parser.parse_args()
     tmp = Path(f"/tmp/yici-bench-{int(time.time())}")
     tmp.mkdir(parents=True)
     with broker_vhost() as vhost, postgres_database() as db:
         cluster = Cluster(tmp, vhost, db).start()
         try:
-            run(cluster, vhost, args)
+            run(cluster, vhost, args, tmp)
         finally:
             cluster.stop()
 
@@ -231,11 +302,13 @@ def measure(cluster: Cluster, vhost: str, cases: int, rate: float | None, worker
     return len(latencies) / (finished - started), latencies, cpu, counters
 
 
-def run(cluster: Cluster, vhost: str, args) -> None:
+def run(cluster: Cluster, vhost: str, args, tmp: Path) -> None:
     throughput, latencies, cpu, counters = measure(cluster, vhost, args.cases, args.rate, args.workers)
     rss = peak_rss_mb(cluster)
     baseline = baseline_cases_per_second(vhost, args.cases)
-    report(args, len(latencies), throughput, latencies, rss, baseline)
+    body = json.dumps(with_uploads(cluster.url("intake", ""), case_body("bankruptcy-check")))
+    bare = None if args.no_bare else bare_nameko_baseline(vhost, tmp, args.cases, args.workers, body)
+    report(args, len(latencies), throughput, latencies, rss, baseline, bare)
     per_case = {k: 1000 * v / max(len(latencies), 1) for k, v in cpu.items()}
     services = {k: v for k, v in per_case.items() if k not in INFRASTRUCTURE}
     print("CPU ms per case        " + ", ".join(f"{k} {v:.1f}" for k, v in services.items())
@@ -256,7 +329,7 @@ def report_batches(counters: dict[str, dict[str, float]], cases: int) -> None:
     print("commits per case       " + ", ".join(f"{s} {c['commits'] / cases:.2f}" for s, c in counters.items()))
 
 
-def report(args, completed, throughput, latencies, rss, baseline) -> None:
+def report(args, completed, throughput, latencies, rss, baseline, bare) -> None:
     ms = [v * 1000 for v in latencies] or [float("nan")]
     print(f"completed              {completed}/{args.cases}")
     print(f"throughput             {throughput:.1f} cases/s")
@@ -266,6 +339,11 @@ def report(args, completed, throughput, latencies, rss, baseline) -> None:
     print(f"raw-pika baseline      {baseline:.1f} cases/s ({PUBLISHES_PER_CASE} confirmed persistent "
           f"publishes + consumes per case, same broker, same run)")
     print(f"ratio yici/baseline    {throughput / baseline:.3f}")
+    if bare:
+        print(f"bare Nameko pipeline   {bare[0]:.1f} cases/s unpaced, {bare[1]:.1f} ms CPU per case with RabbitMQ"
+              " (same events and consumers, no database; the issue quotes about 130 cases/s on its machine)")
+        if not args.rate:
+            print(f"ratio yici/bare Nameko {throughput / bare[0]:.3f}")
 
 
 if __name__ == "__main__":
