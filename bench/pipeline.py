@@ -176,10 +176,11 @@ def baseline_cases_per_second(vhost: str, n: int) -> float:
     return n / elapsed
 
 
-def bare_nameko_baseline(vhost: str, tmp: Path, cases: int, workers: int, body: str) -> tuple[float, float]:
+def bare_nameko_baseline(vhost: str, tmp: Path, cases: int, rate: float | None, workers: int,
+                         body: str) -> tuple[float, float, list[float]]:
     """The issue's reference, measured here: the same flow as bare Nameko without a database (bare_nameko.py),
-    five `nameko run` processes on the same broker, the same submitters. Returns (cases/s, CPU ms per case of
-    its processes and RabbitMQ)."""
+    five `nameko run` processes on the same broker, the same submitters at the same rate. Returns (cases/s,
+    CPU ms per case of its processes and RabbitMQ, latencies)."""
     import bare_nameko
     port = free_port()
     config = tmp / "bare-nameko.yaml"
@@ -193,16 +194,17 @@ def bare_nameko_baseline(vhost: str, tmp: Path, cases: int, workers: int, body: 
         _wait_for_consumers(vhost, bare_nameko.QUEUES, processes, timeout=60)
         tap = CompletionTap(vhost, exchange="bare_routing.events")
         tap.start()
-        print(f"bare Nameko pipeline: {cases} cases, unpaced, {workers} submitters", file=sys.stderr)
+        mode = f"paced at {rate:g} cases/s" if rate else f"unpaced, {workers} submitters"
+        print(f"bare Nameko pipeline: {cases} cases, {mode}", file=sys.stderr)
         cpu_before = _pids_cpu_seconds([p.pid for p in processes]) + infrastructure_cpu_seconds()["rabbitmq"]
         started = time.perf_counter()
-        submit_all(f"http://127.0.0.1:{port}", cases, None, workers, body)
+        submitted = submit_all(f"http://127.0.0.1:{port}", cases, rate, workers, body)
         progress(tap, cases, timeout=max(120, cases / 5))
         tap.stop()
         finished = max(tap.completed.values(), default=time.perf_counter())
         cpu = _pids_cpu_seconds([p.pid for p in processes]) + infrastructure_cpu_seconds()["rabbitmq"] - cpu_before
-        done = max(len(tap.completed), 1)
-        return len(tap.completed) / (finished - started), 1000 * cpu / done
+        latencies = [tap.completed[c] - t for c, t in submitted.items() if c in tap.completed]
+        return len(latencies) / (finished - started), 1000 * cpu / max(len(latencies), 1), latencies
     finally:
         for process in processes:
             process.terminate()
@@ -307,7 +309,7 @@ def run(cluster: Cluster, vhost: str, args, tmp: Path) -> None:
     rss = peak_rss_mb(cluster)
     baseline = baseline_cases_per_second(vhost, args.cases)
     body = json.dumps(with_uploads(cluster.url("intake", ""), case_body("bankruptcy-check")))
-    bare = None if args.no_bare else bare_nameko_baseline(vhost, tmp, args.cases, args.workers, body)
+    bare = None if args.no_bare else bare_nameko_baseline(vhost, tmp, args.cases, args.rate, args.workers, body)
     report(args, len(latencies), throughput, latencies, rss, baseline, bare)
     per_case = {k: 1000 * v / max(len(latencies), 1) for k, v in cpu.items()}
     services = {k: v for k, v in per_case.items() if k not in INFRASTRUCTURE}
@@ -340,8 +342,10 @@ def report(args, completed, throughput, latencies, rss, baseline, bare) -> None:
           f"publishes + consumes per case, same broker, same run)")
     print(f"ratio yici/baseline    {throughput / baseline:.3f}")
     if bare:
-        print(f"bare Nameko pipeline   {bare[0]:.1f} cases/s unpaced, {bare[1]:.1f} ms CPU per case with RabbitMQ"
-              " (same events and consumers, no database; the issue quotes about 130 cases/s on its machine)")
+        bare_ms = [v * 1000 for v in bare[2]] or [float("nan")]
+        print(f"bare Nameko pipeline   {bare[0]:.1f} cases/s, p50/p95/p99 {percentile(bare_ms, 50):.0f} / "
+              f"{percentile(bare_ms, 95):.0f} / {percentile(bare_ms, 99):.0f} ms, {bare[1]:.1f} ms CPU per case with "
+              "RabbitMQ (same events, consumers and load, no database; the issue quotes about 130 cases/s unpaced)")
         if not args.rate:
             print(f"ratio yici/bare Nameko {throughput / bare[0]:.3f}")
 

@@ -34,6 +34,7 @@ def test_bench_prints_throughput_latency_memory_and_both_baselines(rabbit_availa
     assert set(rss) == {"intake", "routing", "approval", "delivery", "oversight"}
     assert _number(r"raw-pika baseline\s+([\d.]+) cases/s", out) > 0
     assert _number(r"bare Nameko pipeline\s+([\d.]+) cases/s", out) > 0
+    assert _number(r"bare Nameko pipeline.*p50/p95/p99 (\d+) /", out) > 0
     assert _number(r"ratio yici/bare Nameko ([\d.]+)", out) > 0
     assert _number(r"all together ([\d.]+) ms", out) > 0
     leftovers = subprocess.run(["pgrep", "-f", "bare_nameko:"], capture_output=True, text=True).stdout.split()
