@@ -6,11 +6,14 @@ Asserts nothing. `--rate 50` paces submissions for latency at a fixed load.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
+import shutil
 import statistics
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -273,14 +276,24 @@ def main() -> None:
     parser.add_argument("--no-bare", action="store_true",
                         help="skip the bare Nameko pipeline measured after the main run (bare_nameko.py)")
     args = parser.parse_args()
-    tmp = Path(f"/tmp/yici-bench-{int(time.time())}")
-    tmp.mkdir(parents=True)
-    with broker_vhost() as vhost, postgres_database() as db:
+    with work_dir("yici-bench-") as tmp, broker_vhost() as vhost, postgres_database() as db:
         cluster = Cluster(tmp, vhost, db).start()
         try:
             run(cluster, vhost, args, tmp)
         finally:
             cluster.stop()
+
+
+@contextlib.contextmanager
+def work_dir(prefix: str):
+    """A fresh directory for a run's processes (logs, data); removed when the run succeeds, kept to read if not."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield tmp
+    except BaseException:
+        print(f"bench: logs kept in {tmp}", file=sys.stderr)
+        raise
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def measure(cluster: Cluster, vhost: str, cases: int, rate: float | None, workers: int):

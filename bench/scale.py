@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from pipeline import INFRASTRUCTURE, measure, percentile  # noqa: E402
+from pipeline import INFRASTRUCTURE, measure, percentile, work_dir  # noqa: E402
 from yici_testkit import Cluster, broker_vhost, postgres_database  # noqa: E402
 
 
@@ -24,10 +23,8 @@ def busiest(cpu: dict[str, float]) -> str:
 
 def configuration(service: str | None, replicas: int, args) -> list[tuple]:
     """One fresh deployment: warm up, find the busiest service if none was named, then each rate."""
-    tmp = Path(f"/tmp/yici-scale-{int(time.time() * 1000)}")
-    tmp.mkdir(parents=True)
     rows = []
-    with broker_vhost() as vhost, postgres_database() as db:
+    with work_dir("yici-scale-") as tmp, broker_vhost() as vhost, postgres_database() as db:
         cluster = Cluster(tmp, vhost, db).start()
         try:
             _, _, cpu, _ = measure(cluster, vhost, 50, None, 8)
