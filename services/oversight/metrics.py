@@ -6,6 +6,7 @@ replica: aggregate them with max(), not sum().
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from prometheus_client import Counter, Histogram
@@ -13,6 +14,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from shared.messaging import Store
 from shared.metrics import REGISTRY
+from shared.workdays import SHANGHAI, WorkingCalendar
 
 HOUR, DAY = 3600.0, 86400.0
 COMPLETION_SECONDS = Histogram(
@@ -41,13 +43,14 @@ def count_warnings(raised: Iterable[dict]) -> None:
 
 
 class OversightCollector:
-    """Cases by matter/status/channel, on-time ratio, open warnings and rectification tasks."""
+    """Cases by matter/status/channel, on-time ratio, open warnings and rectification tasks, and how many days of
+    official working-day data are left (deadlines past them are provisional until next year's notice is loaded)."""
 
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, store: Store, calendar: WorkingCalendar):
+        self.store, self.calendar = store, calendar
 
     def describe(self):
-        return list(self._families())
+        return [*self._families(), self._calendar_family()]
 
     def collect(self):
         with self.store.unit_of_work() as uow:
@@ -56,6 +59,18 @@ class OversightCollector:
             tasks = uow.supervision.rectifications("open")
             on_time = uow.oversight.on_time_counts()
         yield from self._families(counts, warnings, tasks, on_time)
+        yield self._calendar_family(self.calendar.covered_until())
+
+    @staticmethod
+    def _calendar_family(covered_until: date | None = None) -> GaugeMetricFamily:
+        family = GaugeMetricFamily(
+            "yici_calendar_official_until_timestamp_seconds",
+            "When the official working-day data ends (00:00 Asia/Shanghai the day after its last day); deadlines "
+            "counted past it are provisional until next year's holiday notice is loaded")
+        if covered_until is not None:
+            end = datetime.combine(covered_until + timedelta(days=1), time(), tzinfo=SHANGHAI)
+            family.add_metric([], end.timestamp())
+        return family
 
     def _families(self, counts=(), warnings=(), tasks=(), on_time=()):
         cases = GaugeMetricFamily("yici_cases", "Cases by matter, status and channel",

@@ -64,8 +64,19 @@ def oversight_page(store: Store, ctx: Oversight, today: date, who: Client) -> Re
                 f'<p>完整台账：{_ledger_links()}</p></section>']
     title = "乌审旗“一件事一次办” · 电子监察"
     body = (f'<h1>{escape(title)}</h1><p class=muted>{today.isoformat()} · 监察人员：{escape(who.name)}</p>'
-            + "".join(sections))
+            + _calendar_notice(ctx, today) + "".join(sections))
     return Response(page(title, body), mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _calendar_notice(ctx: Oversight, today: date) -> str:
+    """Within 60 days of the end of the official working-day data (and after it), say so: deadlines counted
+    past it are provisional (暂定) until the State Council's holiday notice for the next year is loaded."""
+    end = ctx.calendar.covered_until()
+    if ctx.calendar.coverage_warning(today) is None:
+        return ""
+    state = f"已于{end:%Y年%m月%d日}结束" if end < today else f"将于{end:%Y年%m月%d日}结束（剩{(end - today).days}天）"
+    return (f'<p class="red" role="alert" id="calendar-notice">法定工作日历数据{state}：此后的办理时限按双休日'
+            f'暂定计算，标注“暂定”。请在国务院办公厅发布{end.year + 1}年节假日安排通知后载入工作日历。</p>')
 
 
 def _ledger_links() -> str:

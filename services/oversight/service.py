@@ -1,4 +1,6 @@
 """Oversight: the Nameko wiring of timelines, SLA clocks, supervision, ratings, the ledger and its page."""
+from functools import partial
+
 from nameko.dependency_providers import Config
 from nameko.timer import Timer
 
@@ -27,7 +29,7 @@ class ScanTimer(Timer):
 
 class Service:
     name = "oversight"
-    db = Persistence(metadata, TABLES, REPOSITORIES, collectors=[OversightCollector])
+    db = Persistence(metadata, TABLES, REPOSITORIES, collectors=[partial(OversightCollector, calendar=CALENDAR)])
     config = Config()
 
     @property

@@ -6,10 +6,11 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import requests
+import yaml
 
 from shared.config import REPO_ROOT
 from test_oversight_suite_support import AUTH, SUPERVISOR, completed_case, embedded_suite
@@ -56,7 +57,7 @@ def test_promtool_accepts_the_exposition(exposition, tmp_path):
     "yici_case_completion_workdays", "yici_supervision_warnings_open", "yici_supervision_warnings_raised_total",
     "yici_rectification_tasks_open", "yici_ratings_received_total", "yici_deliveries", "yici_notifications",
     "yici_outbox_backlog", "yici_events_handled_total", "yici_http_requests_total", "yici_batch_events",
-    "yici_db_commits_total"])
+    "yici_db_commits_total", "yici_calendar_official_until_timestamp_seconds"])
 def test_the_issue_metrics_are_exposed(exposition, family):
     assert re.search(rf"^# TYPE {family} ", exposition, re.M), family
 
@@ -82,6 +83,24 @@ def test_the_supervision_dashboard_queries_metrics_that_exist(exposition):
     for expr in exprs:
         for name in re.findall(r"\b(yici_[a-z_]+)", expr):
             assert name in series, (name, expr)
+
+
+def test_the_alert_rules_query_metrics_that_exist(exposition):
+    rules = yaml.safe_load((PROMETHEUS / "rules" / "yici-supervision.yml").read_text(encoding="utf-8"))
+    exprs = [r["expr"] for group in rules["groups"] for r in group["rules"]]
+    assert len(exprs) >= 8
+    families = set(re.findall(r"^# TYPE (\S+) ", exposition, re.M))
+    for expr in exprs:
+        for name in re.findall(r"\b(yici_[a-z_]+)", expr):
+            assert name in families, (name, expr)
+
+
+def test_the_calendar_gauge_says_when_the_official_data_ends(exposition):
+    from shared.workdays import SHANGHAI, WorkingCalendar
+    value = float(re.search(r"^yici_calendar_official_until_timestamp_seconds (\S+)$", exposition, re.M).group(1))
+    end = datetime.fromtimestamp(value, SHANGHAI)
+    assert (end.hour, end.minute) == (0, 0)
+    assert end.date() == WorkingCalendar.from_file().covered_until() + timedelta(days=1)
 
 
 def _sample(exposition: str, name: str, service: str) -> float:

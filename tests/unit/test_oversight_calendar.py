@@ -1,7 +1,7 @@
 """GET /api/v1/calendar/due's core: the published vectors, provisional dues, and strict refusals."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -48,3 +48,52 @@ def test_bad_input_names_every_field(query, fields):
     assert error.value.status == 422
     assert {p["field"] for p in error.value.problems} == fields
     assert all(p["message_zh"] and p["message_en"] for p in error.value.problems)
+
+
+def _notice(today: date, calendar: WorkingCalendar = CALENDAR) -> str:
+    from services.oversight.handlers import Oversight
+    from services.oversight.pages import _calendar_notice
+    from shared.catalog import default_catalog
+    return _calendar_notice(Oversight(calendar, default_catalog()), today)
+
+
+def test_the_supervisors_page_warns_when_the_official_calendar_is_about_to_end():
+    end = CALENDAR.covered_until()
+    assert _notice(date(end.year, 10, 1)) == ""  # more than 60 days left: nothing to do yet
+    soon = _notice(date(end.year, 11, 26))
+    assert f"{end:%Y年%m月%d日}结束（剩35天）" in soon and f"{end.year + 1}年节假日安排" in soon
+    after = _notice(date(end.year + 1, 1, 5))
+    assert "已于" in after and "暂定" in after
+
+
+def test_a_loaded_notice_for_next_year_silences_the_page(tmp_path):
+    year = CALENDAR.covered_until().year + 1
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text(f"years:\n  {year}:\n    published: true\n    source: fixture\n"
+                         f"    holidays: [{year}-01-01]\n", encoding="utf-8")
+    assert _notice(date(year - 1, 11, 26), WorkingCalendar.from_file(overrides)) == ""
+
+
+def test_the_calendar_gauge_is_the_end_of_the_official_data_in_shanghai(tmp_path):
+    import contextlib
+    from types import SimpleNamespace
+
+    from services.oversight import metrics
+
+    empty = SimpleNamespace(counts=list, on_time_counts=list, open_warning_counts=list,
+                            rectifications=lambda status: [])
+    store = SimpleNamespace(unit_of_work=lambda: contextlib.nullcontext(
+        SimpleNamespace(oversight=empty, supervision=empty)))
+
+    def until(calendar: WorkingCalendar) -> float:
+        families = {f.name: f for f in metrics.OversightCollector(store, calendar).collect()}
+        return families["yici_calendar_official_until_timestamp_seconds"].samples[0].value
+
+    end = CALENDAR.covered_until()
+    # 00:00 in Shanghai the day after the last covered day is 16:00 UTC on that last day
+    assert until(CALENDAR) == datetime(end.year, end.month, end.day, 16, tzinfo=timezone.utc).timestamp()
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text(f"years:\n  {end.year + 1}:\n    published: true\n    source: fixture\n"
+                         f"    holidays: [{end.year + 1}-01-01]\n", encoding="utf-8")
+    next_year = (date(end.year + 2, 1, 1) - date(end.year + 1, 1, 1)).days
+    assert until(WorkingCalendar.from_file(overrides)) - until(CALENDAR) == next_year * 86400
