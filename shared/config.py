@@ -9,6 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shared.workdays import DEFAULT_OVERRIDES, OverrideFileError, WorkingCalendar, calendar_file, load_overrides
+
 SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
 _VAR = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)(?::-(?P<default>[^}]*))?\}")
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -169,6 +171,24 @@ class Settings(BaseModel):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     public_base_url: str = "http://127.0.0.1:8000"
     log_format: Literal["auto", "json", "console"] = "auto"
+    calendar_overrides: Path = Field(default=DEFAULT_OVERRIDES, description=(
+        "the State Council holiday notices an admin adds each year (format: the shipped file's header); "
+        "re-read while the services run when it changes"))
+
+    @field_validator("calendar_overrides")
+    @classmethod
+    def _readable_overrides(cls, value: Path) -> Path:
+        try:
+            load_overrides(value)
+        except OSError as error:
+            raise ValueError(f"cannot read {value}: {error.strerror or error}") from None
+        except OverrideFileError as error:
+            raise ValueError(f"{value}: {error}") from None
+        return value
+
+    def calendar(self, kind: type[WorkingCalendar] = WorkingCalendar) -> WorkingCalendar:
+        """The official working-day calendar as of now (an edited override file is picked up)."""
+        return calendar_file(self.calendar_overrides, kind).current()
 
     @field_validator("amqp_uri")
     @classmethod

@@ -15,9 +15,12 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import yaml
 
+from shared.logging import get_logger
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_OVERRIDES = Path(__file__).parent / "data" / "calendar-overrides.yaml"
 ONE_DAY = timedelta(days=1)
+LOG = get_logger("yici.calendar")
 
 
 class CalendarNotCovered(LookupError):
@@ -27,8 +30,7 @@ class CalendarNotCovered(LookupError):
         self.year = year
         super().__init__(
             f"no official working-day calendar for {year}: add the State Council holiday notice "
-            f"for {year} to {DEFAULT_OVERRIDES} (with published: true) or build the calendar "
-            f"with WorkingCalendar.from_file(<override file>)"
+            f"for {year} to the calendar_overrides file (default {DEFAULT_OVERRIDES}) with published: true"
         )
 
 
@@ -138,7 +140,7 @@ class WorkingCalendar:
         when = f"ended on {end}" if left < 0 else f"ends on {end} ({left} days left)"
         return (
             f"working-day calendar {when}: deadlines after it are provisional until the "
-            f"State Council holiday notice for {end.year + 1} is loaded into {DEFAULT_OVERRIDES.name}"
+            f"State Council holiday notice for {end.year + 1} is added to the calendar_overrides file"
         )
 
     def _classify(self, d: date, strict: bool) -> tuple[bool, bool]:
@@ -148,9 +150,52 @@ class WorkingCalendar:
         return d.weekday() < 5, True
 
 
+class CalendarFile:
+    """A calendar built from an override file that an admin may edit while the services run: `current()` answers
+    the calendar of the file's latest valid contents, re-reading it when its size or modification time changed.
+    An invalid file at start is an error; an invalid edit later keeps the last good calendar and is logged."""
+
+    def __init__(self, path: Path | str, kind: type[WorkingCalendar] = WorkingCalendar):
+        self.path, self.kind = Path(path), kind
+        self._stamp = self._read_stamp()
+        self._calendar = kind.from_file(self.path)
+
+    def current(self) -> WorkingCalendar:
+        stamp = self._read_stamp()
+        if stamp is not None and stamp != self._stamp:
+            self._stamp = stamp  # an invalid edit is reported once, not on every call
+            try:
+                self._calendar = self.kind.from_file(self.path)
+            except (OSError, OverrideFileError) as error:
+                LOG.error(
+                    "calendar_overrides_invalid", path=str(self.path), error=str(error),
+                    action="kept the previous calendar; fix the file")
+            else:
+                LOG.info(
+                    "calendar_overrides_loaded", path=str(self.path),
+                    covered_until=self._calendar.covered_until().isoformat())
+        return self._calendar
+
+    def _read_stamp(self) -> tuple[int, int] | None:
+        try:
+            status = self.path.stat()
+        except OSError:
+            return None  # moved away for an edit, say: keep what was loaded
+        return status.st_mtime_ns, status.st_size
+
+
+@cache
+def calendar_file(path: Path | str = DEFAULT_OVERRIDES, kind: type[WorkingCalendar] = WorkingCalendar) -> CalendarFile:
+    """One watcher per file and kind of calendar in a process (the embedded suite's services share it)."""
+    return CalendarFile(Path(path), kind)
+
+
 def load_overrides(path: Path | str) -> list[YearOverride]:
     """Parse an override file; raise OverrideFileError with the year at fault."""
-    document = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, ValueError) as error:  # YAML reads 2027-13-09 as a date, and fails on it
+        raise OverrideFileError(f"{path}: not a readable YAML document: {error}") from None
     if not isinstance(document, Mapping):
         raise OverrideFileError(f"{path}: top level must be a mapping with a 'years' key")
     years = document.get("years") or {}

@@ -7,7 +7,7 @@ from shared.messaging import Store
 
 
 class DeliveryCollector:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, settings=None):  # built by Persistence with (store, settings)
         self.store = store
 
     def describe(self):

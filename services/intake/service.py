@@ -14,9 +14,8 @@ from shared.catalog import default_catalog
 from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
-from shared.workdays import WorkingCalendar, today_in_shanghai
+from shared.workdays import today_in_shanghai
 
-CALENDAR = WorkingCalendar.from_file()
 HTML = "text/html; charset=utf-8"
 
 
@@ -30,7 +29,8 @@ class Service:
     config = Config()
 
     def _intake(self):
-        return handlers.Intake(default_catalog(), CALENDAR, self.config["YICI"].intake)
+        settings = self.config["YICI"]
+        return handlers.Intake(default_catalog(), settings.calendar(), settings.intake)
 
     @http("POST", "/api/v1/cases")
     def submit_case(self, request):

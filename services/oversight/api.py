@@ -14,9 +14,6 @@ from services.oversight.periods import Period
 from shared.api import ApiError, parse_json_body, problem, validate
 from shared.config import Settings
 from shared.messaging import Store, utcnow
-from shared.workdays import WorkingCalendar
-
-OFFICIAL = WorkingCalendar.from_file()  # strict answers need the calendar that never guesses
 
 
 def rate(request: Request, store: Store, ctx: Oversight, case_id: str) -> tuple[int, dict]:
@@ -44,8 +41,9 @@ def close_task(request: Request, store: Store, task_id: str, today: date) -> dic
         return ratings.close_rectification(uow, task_id, command, today)
 
 
-def due(request: Request) -> dict:
-    return views.calendar_due(OFFICIAL, validate(DueQuery, request.args.to_dict()))
+def due(request: Request, settings: Settings) -> dict:
+    # the official calendar, which never guesses: strict answers refuse years without data
+    return views.calendar_due(settings.calendar(), validate(DueQuery, request.args.to_dict()))
 
 
 def warnings(request: Request, store: Store) -> dict:

@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
 def _report(store: Store, settings, args, period: Period) -> str:
     if args.report == "satisfaction":
         return json.dumps(survey_report(store, period), ensure_ascii=False, indent=2, default=str) + "\n"
-    ctx = Oversight(LenientCalendar.from_file(), default_catalog(), settings.oversight.yellow_share,
+    ctx = Oversight(settings.calendar(LenientCalendar), default_catalog(), settings.oversight.yellow_share,
                     settings.oversight.rectification_days)
     report = ledger_report(store, ctx, period, args.by)
     if args.format == "json":

@@ -12,9 +12,10 @@ from typing import Iterable
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
+from shared.config import Settings
 from shared.messaging import Store
 from shared.metrics import REGISTRY
-from shared.workdays import SHANGHAI, WorkingCalendar
+from shared.workdays import SHANGHAI
 
 HOUR, DAY = 3600.0, 86400.0
 COMPLETION_SECONDS = Histogram(
@@ -46,8 +47,8 @@ class OversightCollector:
     """Cases by matter/status/channel, on-time ratio, open warnings and rectification tasks, and how many days of
     official working-day data are left (deadlines past them are provisional until next year's notice is loaded)."""
 
-    def __init__(self, store: Store, calendar: WorkingCalendar):
-        self.store, self.calendar = store, calendar
+    def __init__(self, store: Store, settings: Settings):
+        self.store, self.settings = store, settings
 
     def describe(self):
         return [*self._families(), self._calendar_family()]
@@ -59,7 +60,7 @@ class OversightCollector:
             tasks = uow.supervision.rectifications("open")
             on_time = uow.oversight.on_time_counts()
         yield from self._families(counts, warnings, tasks, on_time)
-        yield self._calendar_family(self.calendar.covered_until())
+        yield self._calendar_family(self.settings.calendar().covered_until())
 
     @staticmethod
     def _calendar_family(covered_until: date | None = None) -> GaugeMetricFamily:

@@ -1,6 +1,4 @@
 """Oversight: the Nameko wiring of timelines, SLA clocks, supervision, ratings, the ledger and its page."""
-from functools import partial
-
 from nameko.dependency_providers import Config
 from nameko.timer import Timer
 
@@ -14,7 +12,6 @@ from shared.providers.persistence import Persistence
 from shared.providers.web import http
 from shared.workdays import today_in_shanghai
 
-CALENDAR = LenientCalendar.from_file()
 
 
 class ScanTimer(Timer):
@@ -29,12 +26,13 @@ class ScanTimer(Timer):
 
 class Service:
     name = "oversight"
-    db = Persistence(metadata, TABLES, REPOSITORIES, collectors=[partial(OversightCollector, calendar=CALENDAR)])
+    db = Persistence(metadata, TABLES, REPOSITORIES, collectors=[OversightCollector])
     config = Config()
 
     @property
     def ctx(self):
-        return handlers.context(self.config["YICI"], CALENDAR, default_catalog())
+        settings = self.config["YICI"]
+        return handlers.context(settings, settings.calendar(LenientCalendar), default_catalog())
 
     @consume_events(batch=200, gather=OFF_PATH_GATHER_SECONDS)
     def on_events(self, events):
@@ -58,7 +56,7 @@ class Service:
 
     @http("GET", "/api/v1/calendar/due", role=None)
     def calendar_due(self, request):
-        return api.due(request)
+        return api.due(request, self.config["YICI"])
 
     @http("GET", "/api/v1/supervision/warnings", role="supervisor")
     def list_warnings(self, request):

@@ -8,9 +8,7 @@ from shared.catalog import default_catalog
 from shared.providers.consumer import consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
-from shared.workdays import WorkingCalendar, today_in_shanghai
-
-CALENDAR = WorkingCalendar.from_file()
+from shared.workdays import today_in_shanghai
 
 
 class Service:
@@ -20,7 +18,8 @@ class Service:
 
     @consume_events(batch=100)
     def on_events(self, events):
-        ports = handlers.Ports(default_catalog(), CALENDAR, self.config["YICI"].routing, today_in_shanghai)
+        settings = self.config["YICI"]
+        ports = handlers.Ports(default_catalog(), settings.calendar(), settings.routing, today_in_shanghai)
         self.db.process_new(self.name, events, lambda uow, fresh: handlers.handle_batch(uow, fresh, ports))
 
     @http("GET", "/api/v1/routing/cases/<case_id>", role="any")

@@ -33,7 +33,7 @@ class Persistence(DependencyProvider):
     def __init__(self, metadata: MetaData, tables: MessagingTables, repositories: dict | None = None,
                  collectors: list | None = None):
         self.metadata, self.tables, self.repositories = metadata, tables, repositories or {}
-        self.collector_types = collectors or []
+        self.collector_types = collectors or []  # each built as cls(store, settings) and registered on /metrics
         self._collectors: list = []
         self.store: Store | None = None
         self._running = False
@@ -48,7 +48,7 @@ class Persistence(DependencyProvider):
         self.publisher = Publisher(settings.amqp_uri, settings.confirm_timeout, settings.heartbeat)
         self.store = Store(make_session_factory(self.engine), self.tables, self.repositories,
                            publish=self._publish)
-        self._collectors = [cls(self.store) for cls in self.collector_types]
+        self._collectors = [cls(self.store, settings) for cls in self.collector_types]
         for collector in self._collectors:
             REGISTRY.register(collector)
         register_check(f"{self.container.service_name}.database", self._check_database)

@@ -8,6 +8,7 @@ import pytest
 from services.oversight.commands import DueQuery
 from services.oversight.views import calendar_due
 from shared.api import ApiError, validate
+from shared.config import Settings
 from shared.workdays import WorkingCalendar
 
 CALENDAR = WorkingCalendar.from_file()
@@ -85,15 +86,15 @@ def test_the_calendar_gauge_is_the_end_of_the_official_data_in_shanghai(tmp_path
     store = SimpleNamespace(unit_of_work=lambda: contextlib.nullcontext(
         SimpleNamespace(oversight=empty, supervision=empty)))
 
-    def until(calendar: WorkingCalendar) -> float:
-        families = {f.name: f for f in metrics.OversightCollector(store, calendar).collect()}
+    def until(settings: Settings) -> float:
+        families = {f.name: f for f in metrics.OversightCollector(store, settings).collect()}
         return families["yici_calendar_official_until_timestamp_seconds"].samples[0].value
 
     end = CALENDAR.covered_until()
     # 00:00 in Shanghai the day after the last covered day is 16:00 UTC on that last day
-    assert until(CALENDAR) == datetime(end.year, end.month, end.day, 16, tzinfo=timezone.utc).timestamp()
+    assert until(Settings()) == datetime(end.year, end.month, end.day, 16, tzinfo=timezone.utc).timestamp()
     overrides = tmp_path / "overrides.yaml"
     overrides.write_text(f"years:\n  {end.year + 1}:\n    published: true\n    source: fixture\n"
                          f"    holidays: [{end.year + 1}-01-01]\n", encoding="utf-8")
     next_year = (date(end.year + 2, 1, 1) - date(end.year + 1, 1, 1)).days
-    assert until(WorkingCalendar.from_file(overrides)) - until(CALENDAR) == next_year * 86400
+    assert until(Settings(calendar_overrides=overrides)) - until(Settings()) == next_year * 86400

@@ -1,3 +1,4 @@
+import os
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -5,6 +6,7 @@ import pytest
 
 from shared.workdays import (
     DEFAULT_OVERRIDES,
+    CalendarFile,
     CalendarNotCovered,
     Due,
     OverrideFileError,
@@ -182,3 +184,53 @@ def test_today_in_shanghai_rejects_naive_datetimes():
 
 def test_today_in_shanghai_defaults_to_now():
     assert abs(today_in_shanghai() - datetime.now(timezone.utc).date()) <= timedelta(days=1)
+
+
+def _bump(path: Path, text: str) -> None:
+    """Rewrite the file with a modification time that surely differs (coarse file-system clocks)."""
+    before = path.stat().st_mtime_ns
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))
+
+
+def test_a_watched_override_file_is_reread_when_an_admin_edits_it(tmp_path):
+    path = write(tmp_path, "years: {}\n")
+    watched = CalendarFile(path)
+    assert watched.current().covered_until() == date(2026, 12, 31)
+    assert watched.current() is watched.current()  # unchanged file: not re-read
+    _bump(path, OVERRIDE_2027)
+    assert watched.current().covered_until() == date(2027, 12, 31)
+    assert not watched.current().is_workday(date(2027, 2, 8))
+
+
+def test_an_invalid_edit_keeps_the_last_good_calendar_and_says_so(tmp_path, capsys):
+    path = write(tmp_path, OVERRIDE_2027)
+    watched = CalendarFile(path)
+    _bump(path, OVERRIDE_2027.replace("2027-02-09", "2027-13-09"))
+    assert watched.current().covered_until() == date(2027, 12, 31)
+    logged = capsys.readouterr()
+    assert "calendar_overrides_invalid" in logged.out + logged.err and "month must be in 1..12" in logged.out + logged.err
+    path.unlink()  # moved away for an edit: still the last good calendar
+    assert watched.current().covered_until() == date(2027, 12, 31)
+
+
+def test_an_invalid_file_at_start_is_refused(tmp_path):
+    with pytest.raises(OverrideFileError):
+        CalendarFile(write(tmp_path, "years:\n  2027:\n    published: yes please\n"))
+
+
+def test_the_setting_names_the_file_and_a_bad_one_fails_the_start(tmp_path):
+    from shared.config import ConfigError, Settings, load_settings
+    assert Settings().calendar().covered_until() == date(2026, 12, 31)
+    assert Settings(calendar_overrides=write(tmp_path, OVERRIDE_2027)).calendar().covered_until() == date(2027, 12, 31)
+    for text, message in (("years: [1]\n", "'years' must map"), ("years: {2027: {published: true}}\n", "source")):
+        bad = tmp_path / "bad-calendar.yaml"
+        bad.write_text(text, encoding="utf-8")
+        config = tmp_path / "yici.yaml"
+        config.write_text(f"calendar_overrides: {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="calendar_overrides") as error:
+            load_settings(config, env={})
+        assert message in str(error.value)
+    config.write_text(f"calendar_overrides: {tmp_path / 'missing.yaml'}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(config, env={})
