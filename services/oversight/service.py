@@ -13,7 +13,6 @@ from shared.providers.web import http
 from shared.workdays import today_in_shanghai
 
 
-
 class ScanTimer(Timer):
     """The supervision scan, every `oversight.scan_interval_seconds`."""
 
