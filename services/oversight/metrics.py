@@ -44,8 +44,8 @@ def count_warnings(raised: Iterable[dict]) -> None:
 
 
 class OversightCollector:
-    """Cases by matter/status/channel, on-time ratio, open warnings and rectification tasks, and how many days of
-    official working-day data are left (deadlines past them are provisional until next year's notice is loaded)."""
+    """Cases by matter/status/channel, on-time ratio, open warnings and rectification tasks, and when the official
+    working-day data ends (deadlines past it are provisional until next year's notice is added)."""
 
     def __init__(self, store: Store, settings: Settings):
         self.store, self.settings = store, settings
