@@ -148,6 +148,27 @@ class OversightSettings(BaseModel):
                                                              "(tests and drills only)")
 
 
+class HttpSettings(BaseModel):
+    """The web server's own capacity and clocks: slow or hostile clients cost HTTP capacity, never the pipeline."""
+    model_config = ConfigDict(extra="forbid")
+    workers: int = Field(default=20, ge=1, le=1000, description="requests handled at once (apart from event "
+                                                                 "handlers, which have max_workers of their own)")
+    connections: int = Field(default=1000, ge=1, le=100_000, description="open connections at once; more get 503")
+    connections_per_client: int = Field(default=256, ge=1, le=100_000, description=(
+        "open connections per client address, idle keep-alive ones included; more get 429"))
+    requests_per_client: int = Field(default=32, ge=1, le=100_000, description=(
+        "requests under way per client address (being sent, waiting or handled); more get 429. Behind a "
+        "reverse proxy every client has the proxy's address: raise both limits there and limit at the proxy"))
+    read_timeout_seconds: float = Field(default=10.0, gt=0, le=600, description="longest silence while reading")
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=600, description="to send all request headers")
+    body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600, description="to send the whole body")
+    keepalive_seconds: float = Field(default=5.0, gt=0, le=3600, description="idle keep-alive connection kept")
+    request_deadline_seconds: float = Field(default=30.0, gt=0, le=3600, description=(
+        "a request not started within this time of its arrival is refused (503), not processed: its client "
+        "has given up"))
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600, description="Retry-After on 503 answers")
+
+
 class Settings(BaseModel):
     """Everything a Yici process needs to start; unknown keys are refused."""
     model_config = ConfigDict(extra="forbid")
@@ -163,6 +184,12 @@ class Settings(BaseModel):
     max_workers: int = Field(default=10, ge=1, le=1000)
     confirm_timeout: float = Field(default=5.0, gt=0)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    shutdown_grace_seconds: float = Field(default=8.0, gt=0, le=600, description=(
+        "on SIGTERM, in-flight work may finish within this time; then the process is killed"))
+    wedged_after_seconds: float = Field(default=120.0, gt=0, le=86400, description=(
+        "/healthz fails (so an orchestrator restarts the process) when a worker has run this long or the "
+        "consumers stay disconnected this long from a broker that answers"))
     clients: list[Client] = Field(default_factory=list)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
@@ -193,8 +220,9 @@ class Settings(BaseModel):
     @field_validator("amqp_uri")
     @classmethod
     def _known_transport(cls, value: str) -> str:
-        if not value.startswith(("memory://", "amqp://", "amqps://", "pyamqp://")):
-            raise ValueError("amqp_uri must start with memory:// or amqp://")
+        brokers = value.split(";")
+        if not all(b.startswith(("amqp://", "amqps://", "pyamqp://")) for b in brokers) and not value.startswith("memory://"):
+            raise ValueError("amqp_uri must be memory:// or amqp:// URIs (several, for a cluster, separated by ';')")
         return value
 
     @field_validator("service_ports")

@@ -23,6 +23,8 @@ HTTP_REQUESTS = Counter("yici_http_requests_total", "HTTP requests served",
                         ["service", "method", "route", "status"], registry=REGISTRY)
 HTTP_LATENCY = Histogram("yici_http_request_duration_seconds", "HTTP request latency",
                          ["service", "route"], registry=REGISTRY)
+HTTP_REFUSED = Counter("yici_http_connections_refused_total", "Connections answered 429/503 at once, unread",
+                       ["reason"], registry=REGISTRY)
 
 
 def exposition() -> bytes:

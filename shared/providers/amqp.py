@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import logging
 import time
 import uuid
@@ -10,7 +11,7 @@ from typing import Iterable, Iterator
 
 from amqp import spec
 from amqp.transport import TCPTransport
-from eventlet.queue import LifoQueue
+from eventlet.queue import Empty, LifoQueue
 from kombu import Connection, Exchange, Producer, Queue, binding
 
 from shared import topology
@@ -55,9 +56,10 @@ def _read_ahead(self, n, initial=False, _errnos=(errno.EAGAIN, errno.EINTR)):
 TCPTransport._read = _read_ahead
 
 
-def connection(uri: str, heartbeat: int = 10) -> Connection:
+def connection(uri: str, heartbeat: int = 10, connect_timeout: float = 5.0) -> Connection:
+    """A kombu connection; `uri` may list several brokers separated by ';' (failover, as kombu reads it)."""
     options = {"confirm_publish": True, "polling_interval": 0.005}
-    return Connection(uri, heartbeat=heartbeat, transport_options=options)
+    return Connection(uri, heartbeat=heartbeat, transport_options=options, connect_timeout=connect_timeout)
 
 
 def kombu_queue(spec: topology.QueueSpec, quorum: bool = False) -> Queue:
@@ -95,39 +97,48 @@ def declare(channel, specs: Iterable[topology.QueueSpec], quorum: bool = False) 
 
 
 class Publisher:
-    """Publishes persistent JSON messages with publisher confirms, mandatory routing and a timeout."""
+    """Publishes persistent JSON messages with publisher confirms, mandatory routing and a timeout.
 
-    def __init__(self, uri: str, confirm_timeout: float = 5.0, heartbeat: int = 10, size: int = 10):
+    It never blocks for long and never leaks: a connection slot goes back to the pool on every path (a failed
+    connect included), a caller waits at most `confirm_timeout` for a free slot, and after a failed connect
+    the publisher fails fast for `cooldown` seconds (callers leave their rows to the outbox relay, which
+    probes the broker meanwhile with `probe=True`).
+    """
+
+    def __init__(self, uri: str, confirm_timeout: float = 5.0, heartbeat: int = 10, size: int = 10,
+                 connect_timeout: float = 2.0, cooldown: float = 5.0):
         self._uri, self._heartbeat = uri, heartbeat
-        self.confirm_timeout = confirm_timeout
+        self.confirm_timeout, self.connect_timeout, self.cooldown = confirm_timeout, connect_timeout, cooldown
         self._idle: LifoQueue = LifoQueue()
         for _ in range(size):
             self._idle.put(None)
+        self.size = size
+        self.state = BrokerState()
 
-    def publish(self, messages: list[OutgoingMessage]) -> list[str]:
+    def publish(self, messages: list[OutgoingMessage], probe: bool = False) -> list[str]:
         """Publish in order; returns the ids the broker confirmed, stopping at the first failure.
 
         All of them go out before the first confirm is awaited (one round trip for the lot, not one each).
         """
         if not messages:
             return []
-        with self._producer() as producer:
-            try:
+        try:
+            with self._producer(probe) as producer:
                 return self._send(producer, [(m.body, EVENTS, m.routing_key, {}, "application/json", m.event_id)
                                              for m in messages])
-            except PublishFailed as failed:
-                log.warning("publish failed, will retry from the outbox: %s", failed.reason)
-                raise
+        except PublishFailed as failed:
+            log.warning("publish failed, will retry from the outbox: %s", failed.reason)
+            raise
 
-    def safe_publish(self, messages: list[OutgoingMessage]) -> list[str]:
+    def safe_publish(self, messages: list[OutgoingMessage], probe: bool = False) -> list[str]:
         try:
-            return self.publish(messages)
+            return self.publish(messages, probe)
         except PublishFailed as broken:
             return broken.sent
 
     def publish_raw(self, body: bytes | str, exchange: Exchange, routing_key: str,
                     headers: dict, content_type: str = "application/json") -> None:
-        with self._producer() as producer:
+        with self._producer(probe=True) as producer:
             self._send(producer, [(body, exchange, routing_key, headers, content_type, None)])
 
     def _send(self, producer: Producer, items: list[tuple]) -> list[str]:
@@ -171,17 +182,15 @@ class Publisher:
         return [message_id for *_, message_id in items]
 
     @contextmanager
-    def _producer(self) -> Iterator[Producer]:
-        producer = self._idle.get()
-        if producer is not None and self._heartbeat and time.monotonic() - producer.idle_since > self._heartbeat:
-            # an idle connection sends no heartbeats, and the broker drops it after two missed ones: replace it
-            # now rather than fail a publish on it (which only the outbox relay would repair, seconds later)
-            _close_quietly(producer)
-            producer = None
-        producer = producer or self._new_producer()
+    def _producer(self, probe: bool = False) -> Iterator[Producer]:
+        """A connected producer from the pool; its slot goes back on every path, a broken one is closed."""
+        if not probe and self.state.cooling_down():
+            raise PublishFailed([], f"broker unavailable: {self.state.last_error}")
+        producer = self._take_slot()
         try:
+            producer = self._fresh(producer)
             yield producer
-        except PublishFailed:
+        except BaseException:
             _close_quietly(producer)
             producer = None
             raise
@@ -190,14 +199,85 @@ class Publisher:
                 producer.idle_since = time.monotonic()
             self._idle.put(producer)
 
+    def _take_slot(self) -> Producer | None:
+        with self.state.waiting():
+            try:
+                return self._idle.get(timeout=self.confirm_timeout)
+            except Empty:
+                raise PublishFailed([], f"no free broker connection after {self.confirm_timeout} s") from None
+
+    def _fresh(self, producer: Producer | None) -> Producer:
+        if producer is not None and self._heartbeat and time.monotonic() - producer.idle_since > self._heartbeat:
+            # an idle connection sends no heartbeats, and the broker drops it after two missed ones: replace it
+            # now rather than fail a publish on it (which only the outbox relay would repair, seconds later)
+            _close_quietly(producer)
+            producer = None
+        return producer or self._new_producer()
+
     def _new_producer(self) -> Producer:
-        conn = connection(self._uri, self._heartbeat)
-        conn.ensure_connection(max_retries=3, interval_start=0.2, interval_step=0.5)
-        return Producer(conn.channel())
+        conn = connection(self._uri, self._heartbeat, self.connect_timeout)
+        try:
+            conn.ensure_connection(max_retries=max(1, len(conn.alt)), interval_start=0, interval_step=0)
+            producer = Producer(conn.channel())
+        except Exception as exc:  # noqa: BLE001 - refused, timed out, authentication: all mean "not now"
+            _release_quietly(conn)
+            self.state.failed(f"{type(exc).__name__}: {exc}", self.cooldown)
+            raise PublishFailed([], f"cannot connect to the broker: {type(exc).__name__}: {exc}") from exc
+        self.state.connected()
+        return producer
+
+    def reachable(self) -> bool:
+        """Whether a new connection to the broker (any of a cluster's nodes) opens now."""
+        try:
+            with connection(self._uri, self._heartbeat, self.connect_timeout) as conn:
+                conn.ensure_connection(max_retries=max(1, len(conn.alt)), interval_start=0, interval_step=0)
+        except Exception:  # noqa: BLE001 - refused, timed out, authentication: all mean "not now"
+            return False
+        return True
 
     def close(self) -> None:
         while not self._idle.empty():
             _close_quietly(self._idle.get_nowait())
+
+
+class BrokerState:
+    """What a publisher knows of the broker: since when it cannot connect and why, and who waits for a slot."""
+
+    def __init__(self):
+        self.down_since: float | None = None
+        self.last_error = ""
+        self._retry_after = 0.0
+        self._waiting_since: dict[int, float] = {}
+        self._tickets = itertools.count()
+
+    def failed(self, error: str, cooldown: float) -> None:
+        now = time.monotonic()
+        self.down_since = self.down_since or now
+        self.last_error, self._retry_after = error, now + cooldown
+
+    def connected(self) -> None:
+        self.down_since, self.last_error, self._retry_after = None, "", 0.0
+
+    def cooling_down(self) -> bool:
+        return time.monotonic() < self._retry_after
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """While a caller waits for a connection slot."""
+        ticket = next(self._tickets)
+        self._waiting_since[ticket] = time.monotonic()
+        try:
+            yield
+        finally:
+            del self._waiting_since[ticket]
+
+    def longest_wait(self) -> float:
+        """How long the longest-waiting caller has waited for a connection slot (0 when none waits)."""
+        oldest = min(self._waiting_since.values(), default=None)
+        return 0.0 if oldest is None else time.monotonic() - oldest
+
+    def unavailable_for(self) -> float:
+        return 0.0 if self.down_since is None else time.monotonic() - self.down_since
 
 
 class PublishFailed(Exception):
@@ -271,9 +351,12 @@ class _Confirms:
 
 
 def _close_quietly(producer: Producer | None) -> None:
-    if producer is None:
-        return
+    if producer is not None:
+        _release_quietly(producer.connection)
+
+
+def _release_quietly(conn: Connection) -> None:
     try:
-        producer.connection.release()
+        conn.release()
     except Exception:  # noqa: BLE001 - it is being thrown away
         pass

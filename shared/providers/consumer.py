@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import time
 from datetime import datetime, timezone
 from functools import partial
 
@@ -23,6 +24,7 @@ from shared import topology
 from shared.acks import AckWindow
 from shared.events import parse_event
 from shared.logging import bind_event
+from shared.providers import probes
 from shared.metrics import BATCH_EVENTS, HANDLER_ERRORS, DEAD_LETTERED, HANDLED
 from shared.providers.amqp import DEAD_LETTERS, PublishFailed, Publisher, declare, kombu_queue
 from shared.providers.workers import run_worker
@@ -40,7 +42,35 @@ class EventQueueConsumer(QueueConsumer):
         settings = self.container.config["YICI"]
         self.publisher = Publisher(settings.amqp_uri, settings.confirm_timeout, settings.heartbeat, size=2)
         self._acks: tuple[object, AckWindow] = (None, AckWindow())
+        self.disconnected_since: float | None = None
+        self.connection_error = ""
+        name = self.container.service_name
+        probes.degrade(f"{name}.consumers", self._check_connected)
+        probes.liveness(f"{name}.consumers", self._check_not_wedged)
         super().setup()
+
+    def on_connection_error(self, exc, interval) -> None:
+        self.disconnected_since = self.disconnected_since or time.monotonic()
+        self.connection_error = f"{type(exc).__name__}: {str(exc)[:200]}"
+        super().on_connection_error(exc, interval)
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs) -> None:
+        self.disconnected_since = None
+        super().on_consume_ready(connection, channel, consumers, **kwargs)
+
+    def _check_connected(self) -> str | None:
+        if self.disconnected_since is None:
+            return None
+        down = time.monotonic() - self.disconnected_since
+        return f"not consuming for {down:.0f} s, reconnecting: {self.connection_error}"
+
+    def _check_not_wedged(self) -> str | None:
+        """Consumers that stay disconnected from a broker that answers will not come back by themselves."""
+        limit = self.container.config["YICI"].wedged_after_seconds
+        if self.disconnected_since is None or time.monotonic() - self.disconnected_since < limit:
+            return None
+        return None if self.publisher.reachable() is False else self._check_connected()
+
 
     def get_consumers(self, consumer_cls, channel):
         # Tags start again on a new channel (the old one's messages are redelivered). kombu's in-memory

@@ -12,8 +12,9 @@ from sqlalchemy import MetaData, event, text
 from shared.db import make_engine, make_session_factory
 from shared.messaging import MessagingTables, Store
 from shared.metrics import DB_COMMITS, OUTBOX_BACKLOG, REGISTRY
-from shared.providers.amqp import Publisher, connection
-from shared.providers.web import YiciWebServer, register_check
+from shared.providers.amqp import Publisher
+from shared.providers import probes
+from shared.providers.web import YiciWebServer
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0
@@ -38,6 +39,7 @@ class Persistence(DependencyProvider):
         self.store: Store | None = None
         self._running = False
         self._hurry = False  # a publish failed here: its rows wait in the outbox for the next sweeps
+        self._started: dict[object, float] = {}  # running workers: since when
 
     def setup(self) -> None:
         settings = self.container.config["YICI"]
@@ -51,16 +53,37 @@ class Persistence(DependencyProvider):
         self._collectors = [cls(self.store, settings) for cls in self.collector_types]
         for collector in self._collectors:
             REGISTRY.register(collector)
-        register_check(f"{self.container.service_name}.database", self._check_database)
-        register_check(f"{self.container.service_name}.broker", self._check_broker)
+        name = self.container.service_name
+        probes.require(f"{name}.database", self._check_database)
+        probes.degrade(f"{name}.broker", self._check_broker)
+        probes.liveness(f"{name}.workers", self._check_workers)
 
     def _check_database(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
-    def _check_broker(self) -> None:
-        with connection(self.container.config["YICI"].amqp_uri) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+    def _check_broker(self) -> str | None:
+        """The broker answers; when it does not, events wait in the outbox and the service works on."""
+        state = self.publisher.state
+        if not self.publisher.reachable():
+            return "broker unreachable; events wait in the outbox and go out when it returns"
+        if state.down_since is not None:
+            return f"publishing failed for {state.unavailable_for():.0f} s: {state.last_error[:200]}"
+        return None
+
+    def _check_workers(self) -> str | None:
+        """A worker (HTTP request or event batch) running longer than `wedged_after_seconds` is stuck."""
+        limit = self.container.config["YICI"].wedged_after_seconds
+        oldest = min(self._started.values(), default=None)
+        if oldest is not None and time.monotonic() - oldest > limit:
+            return f"a worker has been running for {time.monotonic() - oldest:.0f} s (limit {limit:.0f} s)"
+        return None
+
+    def worker_setup(self, worker_ctx) -> None:
+        self._started[worker_ctx] = time.monotonic()
+
+    def worker_teardown(self, worker_ctx) -> None:
+        self._started.pop(worker_ctx, None)
 
     def start(self) -> None:
         self._running = True
@@ -90,6 +113,7 @@ class Persistence(DependencyProvider):
         for collector in self._collectors:
             REGISTRY.unregister(collector)
         self._collectors = []
+        probes.forget(f"{self.container.service_name}.")
         self.publisher.close()
         self.engine.dispose()
 
@@ -99,11 +123,22 @@ class Persistence(DependencyProvider):
     def get_dependency(self, worker_ctx) -> Store:
         return self.store
 
-    def _publish(self, messages) -> list[str]:
-        sent = self.publisher.safe_publish(messages)
+    def _publish(self, messages, probe: bool = False) -> list[str]:
+        """Publish what a transaction emitted; what is not confirmed stays in the outbox for the relay.
+
+        Never raises: the transaction has committed, so its caller (an HTTP request, a consumer) must not fail.
+        """
+        try:
+            sent = self.publisher.safe_publish(messages, probe)
+        except Exception as exc:  # noqa: BLE001 - the relay publishes the rows later
+            log.warning("publish failed, left to the outbox relay: %s", type(exc).__name__)
+            sent = []
         if len(sent) < len(messages):
             self._hurry = True
         return sent
+
+    def _relay_publish(self, messages) -> list[str]:
+        return self._publish(messages, probe=True)
 
     def _sweep(self) -> None:
         """Publish what stayed unsent: rows whose publish failed here, or that a crashed process committed.
@@ -116,7 +151,7 @@ class Persistence(DependencyProvider):
         while self._running:
             found = 0
             try:
-                while (sent := self.store.relay(self._publish, older_than=SWEEP_AGE)) > 0:
+                while (sent := self.store.relay(self._relay_publish, older_than=SWEEP_AGE)) > 0:
                     found += sent
             except Exception as exc:  # noqa: BLE001 - the relay must outlive a database outage
                 log.warning("outbox relay sweep failed: %s", type(exc).__name__)

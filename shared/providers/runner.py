@@ -80,7 +80,7 @@ def run(settings: Settings, services: list[str]) -> None:
     runner = ServiceRunner(nameko_config(settings, services[0] if len(services) == 1 else None))
     for name in services:
         runner.add_service(service_class(name))
-    _stop_on_signals(runner)
+    _stop_on_signals(runner, settings.shutdown_grace_seconds)
     runner.start()
     _settle_garbage_collector()
     port = settings.port_for(services[0]) if len(services) == 1 else settings.port
@@ -99,13 +99,11 @@ def _settle_garbage_collector() -> None:
     gc.freeze()
 
 
-SHUTDOWN_GRACE_SECONDS = 25  # under Kubernetes' 60 s grace period, above any handler's normal run
-
-
-def _stop_on_signals(runner: ServiceRunner) -> None:
+def _stop_on_signals(runner: ServiceRunner, grace: float) -> None:
+    """SIGTERM/SIGINT: new requests are refused, work in flight gets `grace` seconds, then the rest is killed."""
     def stop(signum, _frame):
         log.info("stopping on signal %s", signum)
-        eventlet.spawn_n(_stop_within, runner, SHUTDOWN_GRACE_SECONDS)
+        eventlet.spawn_n(_stop_within, runner, grace)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 

@@ -1,31 +1,36 @@
 """HTTP edge: one web server per bind address per process, bearer-token auth, JSON in and out.
 
-In the embedded default the five services share one server, so every path is on one base URL.
+In the embedded default the five services share one server, so every path is on one base URL. The server
+keeps HTTP apart from event handling: its own bounded pools of connections and workers, read timeouts on
+headers and bodies, a limit of connections per client, and a deadline after which a waiting request is
+refused instead of processed.
 """
 from __future__ import annotations
 
+import io
 import json
+import logging
+import socket
 import time
-from typing import Callable
 
+import eventlet
+from eventlet import wsgi
+from eventlet.greenpool import GreenPool
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from shared.api import ApiError, problem, problems_from_validation
-from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS, exposition
-from shared.providers.workers import run_worker
+from shared.metrics import HTTP_LATENCY, HTTP_REFUSED, HTTP_REQUESTS, exposition
+from shared.providers import probes
+from shared.providers.workers import RequestExpired, run_worker, workers_of
 
+log = logging.getLogger(__name__)
 _SERVERS: dict[str, "YiciWebServer"] = {}
-_CHECKS: dict[str, Callable[[], None]] = {}
-
-
-def register_check(name: str, check: Callable[[], None]) -> None:
-    """A readiness check: raises when its dependency (broker, database) does not answer."""
-    _CHECKS[name] = check
 
 
 def json_response(status: int, payload, headers: dict | None = None) -> Response:
@@ -33,6 +38,20 @@ def json_response(status: int, payload, headers: dict | None = None) -> Response
         payload = payload.model_dump(mode="json")
     return Response(json.dumps(payload, ensure_ascii=False, default=str), status=status,
                     headers=headers, mimetype="application/json")
+
+
+class YiciProtocol(HttpOnlyProtocol):
+    """Notes when a request arrived (its deadline counts from there) and bounds the time to send its headers."""
+
+    def parse_request(self):
+        self.received_at = time.monotonic()
+        with eventlet.Timeout(self.server.header_timeout, socket.timeout("request headers too slow")):
+            return super().parse_request()
+
+    def get_environ(self):
+        environ = super().get_environ()
+        environ["yici.received_at"] = getattr(self, "received_at", time.monotonic())
+        return environ
 
 
 class YiciWebServer(WebServer):
@@ -45,12 +64,64 @@ class YiciWebServer(WebServer):
             existing._users += 1
             return existing
         instance = super().bind(container)
-        instance._users, instance._stopped = 1, False
+        instance._users, instance._stopped, instance.draining = 1, False, False
         _SERVERS[address] = instance
         return instance
 
+    def start(self):
+        if not self._starting:
+            self.limits = self.container.config["YICI"].http
+            self.workers = GreenPool(self.limits.workers)
+            self._connections = GreenPool(self.limits.connections)
+            self._clients: dict[str, list[list]] = {}  # client address -> its connections' eventlet states
+        super().start()
+
+    def get_wsgi_server(self, sock, wsgi_app, protocol=YiciProtocol, debug=False):
+        server = wsgi.Server(sock, sock.getsockname(), wsgi_app, protocol=protocol, debug=debug,
+                             log=logging.getLogger("yici.access"), socket_timeout=self.limits.read_timeout_seconds,
+                             keepalive=self.limits.keepalive_seconds)
+        server.header_timeout = self.limits.header_timeout_seconds
+        return server
+
     def get_wsgi_app(self):
         return _LazyApp(self)
+
+    def run(self):
+        while self._is_accepting:
+            sock, address = self._sock.accept()
+            sock.settimeout(self._serv.socket_timeout)
+            refusal = self._refusal(address[0])
+            if refusal is not None:
+                eventlet.spawn_n(_refuse, sock, *refusal)
+                continue
+            state = [address, sock, wsgi.STATE_IDLE]
+            self._clients.setdefault(address[0], []).append(state)
+            self._connections.spawn_n(self._serve, state)
+
+    def _refusal(self, client: str) -> tuple[int, str] | None:
+        """Why a new connection is not taken: its client has too many requests under way (sending slowly, or
+        waiting), or too many connections; or the server has no room. Idle keep-alive connections cost little."""
+        states = self._clients.get(client, [])
+        busy = sum(1 for state in states if state[2] == wsgi.STATE_REQUEST)
+        if busy >= self.limits.requests_per_client or len(states) >= self.limits.connections_per_client:
+            HTTP_REFUSED.labels("client_limit").inc()
+            return 429, "too many requests under way from this client"
+        if self._connections.free() == 0:
+            HTTP_REFUSED.labels("server_full").inc()
+            return 503, "too many connections"
+        return None
+
+    def _serve(self, state: list) -> None:
+        try:
+            self._serv.process_request(state)
+        except Exception as exc:  # noqa: BLE001 - one connection's failure is only its own
+            log.info("connection ended: %s", type(exc).__name__)
+            state[1].close()
+        finally:
+            states = self._clients.get(state[0][0], [])
+            states.remove(state)
+            if not states:
+                self._clients.pop(state[0][0], None)
 
     def stop(self):
         self._users -= 1
@@ -68,6 +139,22 @@ class YiciWebServer(WebServer):
                 self._sock.close()
 
 
+def _refuse(sock, status: int, reason: str) -> None:
+    """Answer a connection that is not taken (429/503) at once, and close it."""
+    body = json.dumps({"error": reason, "status": status, "problems": [
+        problem("connection", "refused", "连接过多，请稍后再试", reason)]}, ensure_ascii=False).encode()
+    head = (f"HTTP/1.1 {status} {'Too Many Requests' if status == 429 else 'Service Unavailable'}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nRetry-After: 1\r\n"
+            "Connection: close\r\n\r\n").encode()
+    try:
+        sock.settimeout(1.0)
+        sock.sendall(head + body)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
 class _LazyApp(WsgiApp):
     """Rebuilds the URL map when containers register more routes; serves probes and /metrics."""
 
@@ -78,31 +165,67 @@ class _LazyApp(WsgiApp):
         request = Request(environ, shallow=True)
         builtin = _BUILTIN.get(request.path)
         if builtin is not None:
-            return builtin()(environ, start_response)
+            return builtin(self.server)(environ, start_response)
+        if self.server.draining:
+            return unavailable("shutting_down", "服务正在停止，请稍后重试", "the service is shutting down",
+                               self.server.limits.retry_after_seconds)(environ, start_response)
         if self._count != len(self.server._providers):
             self._count, self.url_map = len(self.server._providers), self.server.make_url_map()
         return super().__call__(environ, start_response)
 
 
-def _healthz() -> Response:
-    return json_response(200, {"status": "ok"})
+class BodyTimeout(Exception):
+    """The client did not send its body within the time allowed."""
 
 
-def _readyz() -> Response:
-    failing = {}
-    for name, check in list(_CHECKS.items()):
+class DeadlineInput:
+    """A request body readable until a deadline; a client that sends too slowly is cut off (408)."""
+
+    def __init__(self, raw, deadline: float):
+        self._raw, self._deadline = raw, deadline
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._within(self._raw.read, size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._within(self._raw.readline, size)
+
+    def _within(self, read, size: int | None) -> bytes:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise BodyTimeout("the request body took too long to arrive")
         try:
-            check()
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
-            failing[name] = type(exc).__name__
-    return json_response(503 if failing else 200, {"ready": not failing, "failing": failing})
+            with eventlet.Timeout(left):
+                return read() if size is None or size < 0 else read(size)
+        except eventlet.Timeout:
+            raise BodyTimeout("the request body took too long to arrive") from None
 
 
-def _metrics() -> Response:
+def unavailable(code: str, message_zh: str, message_en: str, retry_after: int) -> Response:
+    """503 with Retry-After and a problem body: the client may try again, with the same Idempotency-Key."""
+    body = ApiError(503, [problem("server", code, message_zh, message_en)], "service unavailable").body()
+    return json_response(503, body, headers={"Retry-After": str(retry_after)})
+
+
+def _healthz(_server) -> Response:
+    return json_response(*probes.health())
+
+
+def _readyz(server) -> Response:
+    return json_response(*probes.readiness(server.draining))
+
+
+def _metrics(_server) -> Response:
     return Response(exposition(), mimetype="text/plain; version=0.0.4")
 
 
 _BUILTIN = {"/healthz": _healthz, "/readyz": _readyz, "/metrics": _metrics}
+DATABASE_DOWN = (OperationalError, InterfaceError, DisconnectionError)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database does not answer (down, restarting, refusing connections): not the request's fault."""
+    return isinstance(exc, DATABASE_DOWN) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 class HttpEntrypoint(HttpRequestHandler):
@@ -114,6 +237,13 @@ class HttpEntrypoint(HttpRequestHandler):
         self.role = role
         self.body_limit = body_limit or (lambda settings: settings.max_body_bytes)
         super().__init__(method, url, **kwargs)
+
+    def stop(self):
+        """Refuse new requests (503), let the ones in flight finish, then unregister."""
+        self.server.draining = True
+        for thread in workers_of(self.container, self):
+            thread.wait()
+        super().stop()
 
     def handle_request(self, request: Request):
         started = time.perf_counter()
@@ -127,18 +257,30 @@ class HttpEntrypoint(HttpRequestHandler):
         settings = self.container.config["YICI"]
         try:
             request.environ["yici.client"] = self._authenticate(request, settings)
-            limit = self.body_limit(settings)
-            if (request.content_length or 0) > limit:
-                raise ApiError(413, [problem("body", "too_large", "请求体过大", f"the body exceeds {limit} bytes")])
-            request.max_content_length = limit
-            request.shallow = False
+            self._read_body(request, settings)
             args, kwargs = self.get_entrypoint_parameters(request)
-            result, exc_info = run_worker(self, args, kwargs)
+            expires_at = request.environ.get("yici.received_at", time.monotonic()) + \
+                settings.http.request_deadline_seconds
+            result, exc_info = run_worker(self, args, kwargs, self.server.workers, expires_at)
             if exc_info is not None:
                 raise exc_info[1]
             return self.response_from_result(result)
         except Exception as exc:  # noqa: BLE001 - every error becomes a JSON response
             return self.response_from_exception(exc)
+
+    def _read_body(self, request: Request, settings) -> None:
+        """A body up to `max_body_bytes` is read here, before a worker is taken, so a slow sender holds none;
+        a larger one (an upload) is streamed by its handler. Either way it must arrive within its time."""
+        limit = self.body_limit(settings)
+        if (request.content_length or 0) > limit:
+            raise ApiError(413, [problem("body", "too_large", "请求体过大", f"the body exceeds {limit} bytes")])
+        environ = request.environ
+        body = DeadlineInput(environ["wsgi.input"], time.monotonic() + settings.http.body_timeout_seconds)
+        length = request.content_length
+        environ["wsgi.input"] = io.BytesIO(body.read(length)) if length is not None and \
+            length <= settings.max_body_bytes else body
+        request.max_content_length = limit
+        request.shallow = False
 
     def _authenticate(self, request: Request, settings):
         if self.role is None:
@@ -161,6 +303,7 @@ class HttpEntrypoint(HttpRequestHandler):
         return json_response(status, payload)
 
     def response_from_exception(self, exc) -> Response:
+        retry_after = self.container.config["YICI"].http.retry_after_seconds
         if isinstance(exc, ApiError):
             return json_response(exc.status, exc.body())
         if isinstance(exc, ValidationError):
@@ -169,6 +312,15 @@ class HttpEntrypoint(HttpRequestHandler):
             code = exc.code or 500
             return json_response(code, ApiError(code, [problem("request", "http_error", "请求错误",
                                                                exc.description or "")]).body())
+        if isinstance(exc, BodyTimeout):
+            return json_response(408, ApiError(408, [problem("body", "body_timeout", "请求体发送超时",
+                                                             str(exc))], "request timeout").body())
+        if database_unavailable(exc):
+            return unavailable("database_unavailable", "数据库暂时不可用，请稍后重试",
+                               "the database is unavailable; retry with the same Idempotency-Key", retry_after)
+        if isinstance(exc, RequestExpired):
+            return unavailable("request_expired", "请求等待时间过长，未予处理，请重新提交",
+                               "the request waited past its deadline and was not processed", retry_after)
         return json_response(500, {"error": "internal error", "status": 500, "problems": [
             problem("server", "internal_error", "服务器内部错误", type(exc).__name__)]})
 

@@ -54,7 +54,7 @@ def test_the_relay_sweeps_less_often_while_it_finds_nothing_and_every_second_onc
 
 def test_a_publish_that_leaves_messages_unconfirmed_makes_the_relay_hurry():
     class HalfConfirming:
-        def safe_publish(self, messages):
+        def safe_publish(self, messages, probe=False):
             return [m.event_id for m in messages[:1]]
 
     persistence = Persistence(MetaData(), messaging_tables(MetaData(), "hurry"))
