@@ -1,4 +1,5 @@
 """Errors that tell the message plumbing what to do with a failed message."""
+from __future__ import annotations
 
 
 class PermanentError(Exception):
@@ -7,3 +8,39 @@ class PermanentError(Exception):
 
 class TransientError(Exception):
     """Something outside is not ready yet (a database, a broker, a peer): retry with backoff."""
+
+
+class UnknownCase(PermanentError):
+    """An event about a case (or an item of one) this service never knew, where no ordering race can explain
+    it: nothing of it becomes state; it is dead-lettered with this reason. No personal data in the reason."""
+
+    def __init__(self, case_id: str, event_type: str, detail: str = ""):
+        self.case_id, self.event_type = case_id, event_type
+        super().__init__(f"unknown case: {event_type} about case {case_id}" + (f": {detail}" if detail else ""))
+
+
+class CaseNotKnownYet(TransientError):
+    """An event about a case this service has not seen begin yet, where an ordering race can explain it (its
+    first event may still be on its way): the consumer parks it for a bounded time, then dead-letters it."""
+
+    def __init__(self, case_id: str, event_type: str):
+        self.case_id, self.event_type = case_id, event_type
+        super().__init__(f"case not known yet: {event_type} about case {case_id}")
+
+
+class SetAside(Exception):
+    """Some events of a batch cannot be handled with the others, each for its own reason (an UnknownCase,
+    a CaseNotKnownYet): nothing of the batch was committed. The consumer settles each of them alone (by its
+    error) and handles the rest of the batch together, once."""
+
+    def __init__(self, errors: dict[str, Exception]):
+        self.errors = {str(event_id): error for event_id, error in errors.items()}
+        super().__init__("; ".join(str(e) for e in list(self.errors.values())[:3]))
+
+    @classmethod
+    def of(cls, pairs) -> "SetAside":
+        """From (event, error) pairs."""
+        return cls({str(event.event_id): error for event, error in pairs})
+
+    def error_for(self, event_id) -> Exception | None:
+        return self.errors.get(str(event_id))

@@ -29,3 +29,10 @@ HTTP_REFUSED = Counter("yici_http_connections_refused_total", "Connections answe
 
 def exposition() -> bytes:
     return generate_latest(REGISTRY)
+
+
+UNKNOWN_CASE = Counter("yici_events_unknown_case_total",
+                       "Events about a case the service does not know: parked (an ordering race may explain it, "
+                       "retried for a bounded time), dead_lettered (with the reason), or answered (approval: a "
+                       "department told that no such request exists)",
+                       ["service", "event_type", "outcome"], registry=REGISTRY)

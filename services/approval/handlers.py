@@ -1,6 +1,7 @@
 """Approval's use cases: register each department task, decide it once (by rule, clerk or system), answer."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
@@ -9,11 +10,13 @@ from services.approval import licenses, policy
 from services.approval.repository import CANCELLED, DECIDED, OPEN, SUSPENDED
 from shared.catalog import Catalog
 from shared.config import ApprovalSettings
-from shared.errors import PermanentError, TransientError
+from shared.errors import CaseNotKnownYet, PermanentError
 from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, DecisionAnswered,
                            DepartmentDecided, Event, LicenseTerms)
 from shared.messaging import UnitOfWork, utcnow
+from shared.metrics import UNKNOWN_CASE
 
+log = logging.getLogger(__name__)
 REGISTRATION_GRACE = timedelta(seconds=60)
 MESSAGES = {
     "recorded": ("决定已记录", "the decision is recorded"),
@@ -150,7 +153,8 @@ def cancel_task(uow: UnitOfWork, event: ApprovalCancelled, ports: Ports) -> None
 def answer_department(uow: UnitOfWork, event: DepartmentDecided, ports: Ports) -> Answer:
     """Record a department system's decision and answer it on that department's queue."""
     p = event.payload
-    _wait_for_request(uow, event)
+    if _wait_for_request(uow, event) is None:
+        _stranger(event)
     answer = record_decision(uow, DecideTask(p.request_id, p.decision, p.reasons, p.decided_by, p.department,
                                              p.round, p.license), ports, event.correlation_id)
     uow.emit(DecisionAnswered(case_id=event.case_id, correlation_id=event.correlation_id, payload={
@@ -160,12 +164,20 @@ def answer_department(uow: UnitOfWork, event: DepartmentDecided, ports: Ports) -
     return answer
 
 
-def _wait_for_request(uow: UnitOfWork, event: DepartmentDecided) -> None:
-    """A department may read its queue before this service registers the same request: retry a while."""
+def _wait_for_request(uow: UnitOfWork, event: DepartmentDecided):
+    """A department may read its queue before this service registers the same request: the consumer parks
+    the decision (CaseNotKnownYet) until REGISTRATION_GRACE after it was made. Returns the task (or None)."""
     task = uow.tasks.get(event.payload.request_id)
     behind = task is None or (task.round < event.payload.round and task.status != CANCELLED)
     if behind and utcnow() - event.occurred_at < REGISTRATION_GRACE:
-        raise TransientError(f"request {event.payload.request_id} round {event.payload.round} not registered yet")
+        raise CaseNotKnownYet(event.case_id, event.event_type)
+    return task
+
+
+def _stranger(event: DepartmentDecided) -> None:
+    """A decision about a request never received: nothing is recorded, the department is told so."""
+    UNKNOWN_CASE.labels("approval", event.event_type, "answered").inc()
+    log.warning("decision about an unknown request answered", extra={"department": event.payload.department})
 
 
 def handle(uow: UnitOfWork, event: Event, ports: Ports) -> None:

@@ -61,7 +61,10 @@ def stored_secret(store: Store) -> str:
 
 
 def deliver_result(uow: UnitOfWork, ctx: Delivery, event: CaseCompleted) -> None:
-    """Record the case's one delivery; a repeated completion finds it and does nothing."""
+    """Record the case's one delivery; a repeated completion finds it and does nothing.
+
+    case_completed is the first event delivery hears of a case and carries all a delivery needs, so there is
+    no record here to find a case unknown against (only routing emits it, once the case's plan completed)."""
     if uow.deliveries.exists(event.case_id):
         return
     p = event.payload

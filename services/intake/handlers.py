@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from shared.api import ApiError, problem
 from shared.catalog import Catalog
 from shared.config import IntakeSettings
+from shared.errors import SetAside, UnknownCase
 from shared.events import CaseSubmitted, CaseWithdrawn, CorrectionRequested, Event, SupplementProvided
 from shared.messaging import UnitOfWork
 from shared.workdays import WorkingCalendar
@@ -239,11 +240,16 @@ CASE_STATUS_BY_EVENT = {"approval_requested": "in_approval", "case_completed": "
 
 
 def follow_events(uow: UnitOfWork, events: list[Event], catalog: Catalog) -> None:
-    """Fold a batch's events into the view: its cases locked and read together, then folded one by one."""
+    """Fold a batch's events into the view: its cases locked and read together, then folded one by one.
+
+    Events about cases intake does not have are set aside (SetAside of UnknownCase), nothing committed."""
     groups: dict[str, list[Event]] = {}
     for event in events:
         groups.setdefault(event.case_id, []).append(event)
     cases = uow.cases.lock(sorted(groups), *VIEW_COLUMNS)
+    unknown = [e for e in events if cases[e.case_id] is None]
+    if unknown:  # intake commits a case before anything about it is published: no race explains these
+        raise SetAside.of((e, UnknownCase(e.case_id, e.event_type)) for e in unknown)
     for case_id in sorted(groups):
         follow_case_events(uow, groups[case_id], catalog, cases[case_id])
 
@@ -254,11 +260,9 @@ VIEW_COLUMNS = ("status", "outcome", "holder_id")  # what following events reads
 def follow_case_events(uow: UnitOfWork, events: list[Event], catalog: Catalog, case) -> None:
     """Fold one case's downstream events into the applicant's view; late or repeated events never regress it.
 
-    `case` is its row as `follow_events` locked it (VIEW_COLUMNS only; None: no such case). It is written once
-    (only what changed), however many events the batch held for it.
+    `case` is its row as `follow_events` locked it (VIEW_COLUMNS only). It is written once (only what
+    changed), however many events the batch held for it.
     """
-    if case is None:
-        return
     changes: dict = {}
     status, outcome = case.status, dict(case.outcome or {})
     items: dict[str, str] | None = None

@@ -12,6 +12,7 @@ from services.oversight.metrics import observe_completions
 from services.oversight.supervision import case_clock, on_time, used_workdays
 from services.oversight.timeline import fold, fold_on
 from shared.catalog import Catalog, UnknownMatter
+from shared.errors import CaseNotKnownYet, SetAside
 from shared.events import DeadlineChanged, Event
 from shared.messaging import Store, UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar
@@ -52,7 +53,9 @@ def consume(store: Store, ctx: Oversight, event: Event, today: date) -> None:
 
 
 def consume_batch(store: Store, ctx: Oversight, events: list[Event], today: date) -> None:
-    """Fold several events in one transaction, each once and each case once (the batching consumer's entry)."""
+    """Fold several events in one transaction, each once and each case once (the batching consumer's entry).
+
+    Raises SetAside, committing nothing, when some are about cases not known yet (see `not_known_yet`)."""
     completions: list[Completion] = []
     if store.process_new(CONSUMER, events, lambda uow, fresh: completions.extend(record_events(uow, ctx, fresh,
                                                                                                 today))):
@@ -92,6 +95,9 @@ def record_events(uow: UnitOfWork, ctx: Oversight, events: list[Event], today: d
                                                          occurred_at=occurred_at, payload=payload))
     case_ids = sorted(groups)
     rows = uow.oversight.lock_cases(case_ids)
+    waiting = not_known_yet(events, rows)
+    if waiting:
+        raise SetAside.of((e, CaseNotKnownYet(e.case_id, e.event_type)) for e in waiting)
     uow.oversight.record_many(rows_to_record)
     measured = {c: bool(rows[c].state and rows[c].state.get("completed_at") and rows[c].state.get("accepted_at"))
                 for c in case_ids}  # seen completed before: the latency histograms observed it then
@@ -107,6 +113,14 @@ def record_events(uow: UnitOfWork, ctx: Oversight, events: list[Event], today: d
         completions += _record(uow, ctx, last[case_id], rows[case_id], measured[case_id],
                                states[case_id], open_warnings.get(case_id, []), today)
     return completions
+
+
+def not_known_yet(events: list[Event], rows: dict) -> list[Event]:
+    """Events of cases whose timeline has no case_submitted yet, saved or in this batch: nothing of them is
+    recorded. Intake commits a case before it publishes its case_submitted, but with several replicas, or a
+    redelivery after a crash, a later event of the case can arrive first: the consumer parks these a while."""
+    begun = {e.case_id for e in events if e.event_type == "case_submitted"}
+    return [e for e in events if e.case_id not in begun and rows[e.case_id].submitted_at is None]
 
 
 def _record(uow: UnitOfWork, ctx: Oversight, last: Event, row, was_measured: bool, state: CaseState,

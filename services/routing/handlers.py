@@ -10,6 +10,7 @@ from services.routing.assignment import assign
 from services.routing.domain import Outcome, Plan, PlanItem
 from shared.catalog import Catalog
 from shared.config import RoutingSettings
+from shared.errors import SetAside, UnknownCase
 from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, CaseAccepted, CaseCompleted,
                            CaseRejected, CaseWithdrawn, Event, SupplementProvided)
 from shared.messaging import UnitOfWork
@@ -50,11 +51,9 @@ def _plan_item(planned, region: str, citywide: bool, ports: Ports) -> PlanItem:
 
 
 def record_decision(uow: UnitOfWork, event: ApprovalDecided, ports: Ports) -> None:
-    found = uow.plans.get_for_update(event.case_id)
-    if found is None:
-        return
-    plan, context = found
+    plan, context = _plan_of(uow, event)
     p = event.payload
+    _in_plan(plan, event, p.item_code, p.department)
     was_suspended = p.item_code in {i.code for i in plan.suspended()}
     outcome = plan.record(p.item_code, p.decision, p.reasons, p.licenses, p.round, p.decided_by)
     if outcome is Outcome.IGNORED:
@@ -80,11 +79,9 @@ def record_decision(uow: UnitOfWork, event: ApprovalDecided, ports: Ports) -> No
 
 def provide_supplement(uow: UnitOfWork, event: SupplementProvided, ports: Ports) -> None:
     """The applicant supplied what a department asked for: resume the clocks and send the item again."""
-    found = uow.plans.get_for_update(event.case_id)
-    if found is None:
-        return
-    plan, context = found
+    plan, context = _plan_of(uow, event)
     p = event.payload
+    _in_plan(plan, event, p.item_code)
     item = plan.supply(p.item_code)
     if item is None:
         return
@@ -96,7 +93,27 @@ def provide_supplement(uow: UnitOfWork, event: SupplementProvided, ports: Ports)
     uow.plans.save(plan, context)
 
 
+def _plan_of(uow: UnitOfWork, event: Event) -> tuple[Plan, dict]:
+    """The (locked) plan the event follows up. None is no race: routing commits a plan before it publishes
+    anything a decision or a supplement could answer."""
+    found = uow.plans.get_for_update(event.case_id)
+    if found is None:
+        raise UnknownCase(event.case_id, event.event_type)
+    return found
+
+
+def _in_plan(plan: Plan, event: Event, item_code: str, department: str | None = None) -> None:
+    """The item is in the plan and, for a decision, decided by the department the plan sent it to."""
+    item = plan.items.get(item_code)
+    if item is None:
+        raise UnknownCase(event.case_id, event.event_type, f"item {item_code} is not in its plan")
+    if department is not None and department != item.department:
+        raise UnknownCase(event.case_id, event.event_type,
+                          f"item {item_code} went to {item.department}, not {department}")
+
+
 def withdraw_case(uow: UnitOfWork, event: CaseWithdrawn, ports: Ports) -> None:
+    """Close the plan; a case withdrawn before it was accepted has none (nothing to do)."""
     found = uow.plans.get_for_update(event.case_id)
     if found is not None and found[0].withdraw():
         _tell(uow, event, found[0], "case_withdrawn", event.payload.reason)
@@ -167,7 +184,15 @@ def handle_batch(uow: UnitOfWork, events: list[Event], ports: Ports) -> None:
     if new:
         uow.plans.look_up(new)
     for event in events:
+        _handle_in_batch(uow, event, ports)
+
+
+def _handle_in_batch(uow: UnitOfWork, event: Event, ports: Ports) -> None:
+    """An event about an unknown case fails the batch's transaction naming it, so the rest go on without it."""
+    try:
         handle(uow, event, ports)
+    except UnknownCase as error:
+        raise SetAside.of([(event, error)]) from error
 
 
 def in_lock_order(events: list[Event]) -> list[Event]:

@@ -22,10 +22,11 @@ from pydantic import ValidationError
 
 from shared import topology
 from shared.acks import AckWindow
+from shared.errors import CaseNotKnownYet, PermanentError, SetAside, UnknownCase
 from shared.events import parse_event
 from shared.logging import bind_event
 from shared.providers import probes
-from shared.metrics import BATCH_EVENTS, HANDLER_ERRORS, DEAD_LETTERED, HANDLED
+from shared.metrics import BATCH_EVENTS, HANDLER_ERRORS, DEAD_LETTERED, HANDLED, UNKNOWN_CASE
 from shared.providers.amqp import DEAD_LETTERS, PublishFailed, Publisher, declare, kombu_queue
 from shared.providers.workers import run_worker
 from shared.retry import Verdict, classify, backoff
@@ -33,6 +34,9 @@ from shared.retry import Verdict, classify, backoff
 log = logging.getLogger(__name__)
 BATCH_GATHER_SECONDS = 0.002
 OFF_PATH_GATHER_SECONDS = 0.25  # consumers off the case's critical path: intake's view, oversight, delivery
+PARK_SECONDS = 120.0  # an event whose case is not known yet waits this long (from its first park here)
+PARK_WAITS = (0.25, 5.0)  # first and longest wait between a parked event's tries
+SET_ASIDE = (UnknownCase, CaseNotKnownYet, SetAside)  # raised on purpose by handlers: no traceback logged
 
 
 class EventQueueConsumer(QueueConsumer):
@@ -136,7 +140,7 @@ class EventConsumer(Entrypoint):
     queue_consumer = EventQueueConsumer()
 
     def __init__(self, queues=None, max_attempts: int = 5, batch: int = 1, discard: bool = False,
-                 gather: float = BATCH_GATHER_SECONDS, **kwargs):
+                 gather: float = BATCH_GATHER_SECONDS, park_seconds: float = PARK_SECONDS, **kwargs):
         """`batch` > 1: the method gets a list of up to that many events, handled in one transaction, after
         waiting `gather` seconds for more to arrive. A consumer off the case's critical path (intake's view,
         oversight's timeline, delivery) can wait longer: at light load its batches then still hold several
@@ -146,14 +150,21 @@ class EventConsumer(Entrypoint):
 
         `discard`: valid events are acknowledged and dropped without running the method (a queue that must
         be kept empty); invalid ones are still dead-lettered.
+
+        `park_seconds`: how long an event whose case is not known yet (the method raised CaseNotKnownYet)
+        is held and tried again, from when this process first parked it, before it is dead-lettered.
         """
         self._queues = queues
         self.max_attempts = max_attempts
         self.batch = batch
         self.discard = discard
         self.gather = gather
+        self.park_seconds = park_seconds
         self._pending: list = []
         self._flushing = False
+        self._parked: dict[str, float] = {}  # event id -> when this process first parked it (monotonic)
+        self._stopping = False
+        kwargs.setdefault("expected_exceptions", SET_ASIDE)
         super().__init__(**kwargs)
 
     def queue_specs(self) -> list[topology.QueueSpec]:
@@ -165,6 +176,7 @@ class EventConsumer(Entrypoint):
         self.queue_consumer.register_provider(self)
 
     def stop(self) -> None:
+        self._stopping = True  # parked messages stay unacknowledged: the broker hands them out again
         self.queue_consumer.unregister_provider(self)
 
     def accept(self, spec: topology.QueueSpec, message) -> None:
@@ -205,44 +217,123 @@ class EventConsumer(Entrypoint):
             self._flushing = False
 
     def _handle_batch(self, taken: list) -> None:
-        try:
-            exc = self._run_worker([event for _, _, event in taken])
-        except ContainerBeingKilled:
-            for _, message, _ in taken:
-                self.queue_consumer.requeue_message(message)
-            return
-        if exc is None:
-            for _, _, event in taken:
-                HANDLED.labels(self.container.service_name, event.event_type).inc()
-            BATCH_EVENTS.labels(self.container.service_name).observe(len(taken))
-            self.queue_consumer.ack_messages([message for _, message, _ in taken])
-            return
+        """One transaction for the batch. Events the method sets aside (SetAside: unknown cases) are settled
+        alone and the rest handled together again, once; any other failure falls back to one by one."""
+        while taken:
+            try:
+                exc = self._run_worker([event for _, _, event in taken])
+            except ContainerBeingKilled:
+                return self._requeue(taken)
+            if exc is None:
+                return self._handled_batch(taken)
+            aside, taken = _split(exc, taken)
+            if not aside:
+                return self._one_by_one(taken)
+            for spec, message, event in aside:
+                self._settle(spec, message, event, exc.error_for(event.event_id))
+
+    def _handled_batch(self, taken: list) -> None:
+        for _, _, event in taken:
+            HANDLED.labels(self.container.service_name, event.event_type).inc()
+        BATCH_EVENTS.labels(self.container.service_name).observe(len(taken))
+        self.queue_consumer.ack_messages([message for _, message, _ in taken])
+
+    def _requeue(self, taken: list) -> None:
+        for _, message, _ in taken:
+            self.queue_consumer.requeue_message(message)
+
+    def _one_by_one(self, taken: list) -> None:
         for spec, message, event in taken:
             with bind_event(event):
                 self._handle(spec, message, event)
 
+    def _settle(self, spec, message, event, error: BaseException) -> None:
+        """An event set aside from its batch: parked, dead-lettered, or retried alone, as its error says."""
+        with bind_event(event):
+            if isinstance(error, CaseNotKnownYet):
+                return self._park(spec, message, event)
+            if isinstance(error, PermanentError):
+                return self._give_up(spec, message, event, error)
+            self._handle(spec, message, event)
+
     def _handle(self, spec, message, event) -> None:
         for attempt in itertools.count(1):
             try:
-                exc = self._run_worker(event)
+                exc = _own_error(self._run_worker(event), event)
             except ContainerBeingKilled:
                 return self.queue_consumer.requeue_message(message)
             if exc is None:
-                HANDLED.labels(self.container.service_name, event.event_type).inc()
-                return self.queue_consumer.ack_message(message)
+                return self._handled(message, event)
+            if isinstance(exc, CaseNotKnownYet):
+                return self._park(spec, message, event)
             HANDLER_ERRORS.labels(self.container.service_name, event.event_type, type(exc).__name__).inc()
             verdict = classify(exc, attempt, self.max_attempts)
             if verdict is Verdict.DEAD_LETTER:
-                return self._dead_letter(spec, message, f"{type(exc).__name__}: {_brief(exc)}")
+                return self._give_up(spec, message, event, exc)
             log.warning("handler failed, retrying", extra={"attempt": attempt, "error": type(exc).__name__})
             eventlet.sleep(backoff(attempt))
+
+    def _handled(self, message, event) -> None:
+        self._parked.pop(str(event.event_id), None)
+        HANDLED.labels(self.container.service_name, event.event_type).inc()
+        self.queue_consumer.ack_message(message)
+
+    def _give_up(self, spec, message, event, exc: BaseException) -> None:
+        """Dead-letter the event with the reason; an unknown case is counted and logged as a warning."""
+        self._parked.pop(str(event.event_id), None)
+        unknown = isinstance(exc, UnknownCase)
+        level = logging.WARNING if unknown else logging.ERROR
+        if self._dead_letter(spec, message, f"{type(exc).__name__}: {_brief(exc)}", level) and unknown:
+            self._count_unknown(event, "dead_lettered")
+
+    def _park(self, spec, message, event) -> None:
+        """Hold the message unacknowledged in a thread of its own that tries it again after a wait (the
+        consumer's other messages go on meanwhile), until its case is known or its park time is over."""
+        key = str(event.event_id)
+        if key not in self._parked and len(self._parked) >= self.max_parked:
+            detail = f"not parked: {len(self._parked)} events are waiting already"
+            return self._give_up(spec, message, event, UnknownCase(event.case_id, event.event_type, detail))
+        if key not in self._parked:
+            self._parked[key] = time.monotonic()
+            self._count_unknown(event, "parked")
+            log.warning("event parked: its case is not known yet", extra={"queue": spec.name,
+                                                                          "park_seconds": self.park_seconds})
+        since = self._parked[key]
+        self.container.spawn_managed_thread(partial(self._retry_parked, spec, message, event, since),
+                                            identifier="parked-event")
+
+    @property
+    def max_parked(self) -> int:
+        """At most half the prefetch count held parked: the other half keeps the consumer going."""
+        return max(1, self.queue_consumer.prefetch_count // 2)
+
+    def _retry_parked(self, spec, message, event, since: float) -> None:
+        with bind_event(event):
+            for attempt in itertools.count(1):
+                eventlet.sleep(park_wait(attempt, since + self.park_seconds - time.monotonic()))
+                if self._stopping:
+                    return  # unacknowledged: redelivered when this process's channel closes
+                try:
+                    exc = _own_error(self._run_worker(event), event)
+                except ContainerBeingKilled:
+                    return
+                if not isinstance(exc, CaseNotKnownYet):
+                    return self._handled(message, event) if exc is None else self._handle(spec, message, event)
+                if time.monotonic() - since >= self.park_seconds:
+                    detail = f"still not known after {self.park_seconds:g} s parked"
+                    return self._give_up(spec, message, event, UnknownCase(event.case_id, event.event_type, detail))
+
+    def _count_unknown(self, event, outcome: str) -> None:
+        UNKNOWN_CASE.labels(self.container.service_name, event.event_type, outcome).inc()
 
     def _run_worker(self, event) -> BaseException | None:
         argument = [event] if self.batch > 1 and not isinstance(event, list) else event
         _result, exc_info = run_worker(self, (argument,), {})
         return None if exc_info is None else exc_info[1]
 
-    def _dead_letter(self, spec, message, reason: str) -> None:
+    def _dead_letter(self, spec, message, reason: str, level: int = logging.ERROR) -> bool:
+        """Publish the message to the dead-letter queue with the reason, then ack it; False when it could not
+        be published (it is requeued)."""
         headers = {"x-yici-reason": reason[:1000], "x-yici-queue": spec.name,
                    "x-yici-routing-key": message.delivery_info.get("routing_key", ""),
                    "x-yici-dead-lettered-at": datetime.now(timezone.utc).isoformat()}
@@ -251,10 +342,40 @@ class EventConsumer(Entrypoint):
                                                       message.content_type or "application/octet-stream")
         except PublishFailed:
             eventlet.sleep(1.0)
-            return self.queue_consumer.requeue_message(message)
+            self.queue_consumer.requeue_message(message)
+            return False
         DEAD_LETTERED.labels(self.container.service_name, spec.name).inc()
-        log.error("message dead-lettered", extra={"queue": spec.name, "reason": reason[:200]})
+        log.log(level, "message dead-lettered", extra={"queue": spec.name, "reason": reason[:200]})
         self.queue_consumer.ack_message(message)
+        return True
+
+
+def park_wait(attempt: int, left: float) -> float:
+    """Seconds before a parked event's next try: 0.25, 0.5, 1… up to 5, and no later than its park time ends."""
+    return max(0.01, min(backoff(attempt, PARK_WAITS[0], PARK_WAITS[1]), left))
+
+
+def _split(exc: BaseException | None, taken: list) -> tuple[list, list]:
+    """The batch's entries a SetAside names, and the others."""
+    if not isinstance(exc, SetAside):
+        return [], taken
+    named = [exc.error_for(event.event_id) is not None for _, _, event in taken]
+    return ([t for t, n in zip(taken, named) if n], [t for t, n in zip(taken, named) if not n])
+
+
+def _own_error(exc: BaseException | None, event) -> BaseException | None:
+    """A SetAside raised for a batch of this one event stands for the event's own error."""
+    if isinstance(exc, SetAside):
+        return exc.error_for(event.event_id) or exc
+    return exc
+
+
+def _quiet_set_aside(record: logging.LogRecord) -> bool:
+    """Nameko logs every failed worker with its traceback; events set aside on purpose get a line of ours."""
+    return not (record.exc_info and isinstance(record.exc_info[1], SET_ASIDE))
+
+
+logging.getLogger("nameko.containers").addFilter(_quiet_set_aside)
 
 
 def _brief(exc: BaseException) -> str:

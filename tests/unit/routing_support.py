@@ -37,10 +37,17 @@ class RoutingHarness:
         return [(m.routing_key, parse_event(json.loads(m.body))) for m in self.sent[before:]]
 
     def decide(self, case_id: str, item: str, decision: str = "approved", reasons=(), round: int = 1,
-               department: str = "x") -> list:
+               department: str | None = None) -> list:
+        """A department's decision on an item (by default from the department the plan sent it to)."""
+        department = department or self.department_of(case_id, item)
         return self.handle(ApprovalDecided(case_id=case_id, payload={
             "request_id": f"{case_id}:{item}", "item_code": item, "department": department,
             "decision": decision, "reasons": list(reasons), "decided_by": "clerk", "round": round}))
+
+    def department_of(self, case_id: str, item: str) -> str:
+        with self.store.unit_of_work() as uow:
+            found = uow.plans.get_for_update(case_id)
+        return found[0].items[item].department if found and item in found[0].items else "x"
 
     def supply(self, case_id: str, item: str, form=None, materials=()) -> list:
         return self.handle(SupplementProvided(case_id=case_id, payload={

@@ -17,6 +17,7 @@ from routing_support import RoutingHarness, accepted
 from services.oversight import handlers as oversight
 from services.oversight import views
 from services.routing import handlers as routing
+from shared.catalog import default_catalog
 from shared.events import ApprovalDecided, CaseWithdrawn
 from test_oversight_support import Story, context, make_store
 
@@ -95,8 +96,8 @@ ITEMS = ["enterprise-registration-inquiry", "real-estate-registration-inquiry",
 
 def _approved(case_id: str, item: str) -> ApprovalDecided:
     return ApprovalDecided(case_id=case_id, payload={
-        "request_id": f"{case_id}:{item}", "item_code": item, "department": "x", "decision": "approved",
-        "reasons": [], "decided_by": "clerk", "round": 1})
+        "request_id": f"{case_id}:{item}", "item_code": item, "department": default_catalog().items[item].department,
+        "decision": "approved", "reasons": [], "decided_by": "clerk", "round": 1})
 
 
 def test_routing_writes_a_case_once_for_all_its_decisions_in_a_batch(tmp_path):

@@ -15,6 +15,7 @@ from services.oversight.repository import REPOSITORIES, TABLES, metadata
 from services.oversight.supervision import LenientCalendar
 from shared.catalog import default_catalog
 from shared.db import make_engine, make_session_factory
+from shared.errors import SetAside
 from shared.events import (ApprovalDecided, ApprovalRequested, CaseAccepted, CaseCompleted, CaseRejected,
                            CaseSubmitted, CorrectionRequested, DeliveryCompleted, DeliveryDispatched, Event)
 from shared.messaging import Store
@@ -120,9 +121,36 @@ class Story:
         return self.events
 
 
-def feed(store: Store, ctx: Oversight, events: list[Event], today: date | None = None) -> None:
-    for event in events:
-        handlers.consume(store, ctx, event, today or date(2026, 3, 2))
+def consume_parking(store: Store, ctx: Oversight, events: list[Event], today: date | None = None) -> list[Event]:
+    """`handlers.consume_batch` as the consumer runs it: the events it sets aside (their case is not known yet)
+    are left out and the others handled together; returns those set aside (the consumer parks them)."""
+    parked: list[Event] = []
+    while events:
+        try:
+            handlers.consume_batch(store, ctx, events, today or date(2026, 3, 2))
+            return parked
+        except SetAside as aside:
+            parked += [e for e in events if aside.error_for(e.event_id)]
+            events = [e for e in events if not aside.error_for(e.event_id)]
+    return parked
+
+
+def feed(store: Store, ctx: Oversight, events: list[Event], today: date | None = None) -> list[Event]:
+    """One event at a time; a parked one is tried again after the others, as long as that helps. Returns the
+    events still parked at the end (the consumer would dead-letter them when their park time ends)."""
+    waiting = list(events)
+    while waiting:
+        parked = [e for e in waiting if consume_parking(store, ctx, [e], today)]
+        if len(parked) == len(waiting):
+            return parked
+        waiting = parked
+    return []
+
+
+def feed_batches(store: Store, ctx: Oversight, batches: list[list[Event]], today: date | None = None) -> None:
+    """Batch after batch; the events parked on the way are tried again at the end."""
+    parked = [e for batch in batches for e in consume_parking(store, ctx, batch, today)]
+    feed(store, ctx, parked, today)
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from hypothesis import given, settings, strategies as st
 from services.oversight import handlers, views
 from services.oversight.domain import Fact
 from services.oversight.timeline import fold
-from test_oversight_support import Story, context, feed, make_store, published, store  # noqa: F401
+from test_oversight_support import (Story, context, feed, feed_batches, make_store, published,  # noqa: F401
+                                   store)
 
 MON, TUE, WED = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
 
@@ -61,7 +62,7 @@ def test_the_stored_timeline_and_summary_are_rebuilt_from_shuffled_duplicated_de
 
 def test_a_late_acceptance_does_not_regress_a_completed_case(store):
     story = full_story("YC-T2")
-    completed = [e for e in story.events if e.event_type in ("case_completed", "delivery_completed")]
+    completed = [e for e in story.events if e.event_type in ("case_submitted", "case_completed", "delivery_completed")]
     feed(store, context(), completed)
     assert views.timeline_view(store, "YC-T2")["status"] == "delivered"
     feed(store, context(), [e for e in story.events if e not in completed])
@@ -86,8 +87,8 @@ def test_batches_of_shuffled_duplicated_events_give_what_one_by_one_gives(tmp_pa
     shuffled = story.events * 2
     random.Random(seed).shuffle(shuffled)
     batched = make_store(tmp_path / "b")
-    for start in range(0, len(shuffled), 5):
-        handlers.consume_batch(batched, context(), shuffled[start:start + 5], date(2026, 3, 2))
+    feed_batches(batched, context(), [shuffled[start:start + 5] for start in range(0, len(shuffled), 5)],
+                 date(2026, 3, 2))
     assert views.timeline_view(batched, "YC-T1") == views.timeline_view(one_by_one, "YC-T1")
     assert views.sla_view(batched, context(), "YC-T1", WED) == views.sla_view(one_by_one, context(), "YC-T1", WED)
 
@@ -102,10 +103,12 @@ def test_a_state_carried_on_batch_by_batch_equals_a_fold_of_the_whole_timeline(t
     if rng.random() < 0.7:
         rng.shuffle(arrivals)
     store = make_store(tmp_path_factory.mktemp("carried"))
+    batches = []
     while arrivals:
         size = rng.randint(1, 4)
         batch, arrivals = arrivals[:size], arrivals[size:]
-        handlers.consume_batch(store, context(), batch, WED)
+        batches.append(batch)
+    feed_batches(store, context(), batches, WED)
     with store.unit_of_work() as uow:
         saved = uow.oversight.states(["YC-T1"])["YC-T1"]
     assert saved == fold("YC-T1", facts(events))
