@@ -121,3 +121,26 @@ def test_transport_reads_ahead_and_returns_each_frame_whole(chunk):
     assert [transport.read_frame() for _ in frames] == [(t, c, p) for t, c, p in frames]
     if chunk >= 1 << 20:
         assert sock.calls == 1
+
+
+def test_failed_connects_leak_no_connection_slot_and_callers_fail_fast(vhost):
+    """Each failed connect used to keep its pool slot: after `size` of them every publish blocked for ever."""
+    from yici_testkit import free_port
+    down = Publisher(f"amqp://guest:guest@127.0.0.1:{free_port()}/{vhost}", confirm_timeout=1.0, size=2,
+                     cooldown=30.0)
+    for _ in range(5):
+        with pytest.raises(PublishFailed, match="cannot connect"):
+            down.publish([_message(1)], probe=True)
+    assert down._idle.qsize() == 2, "every slot is back in the pool"
+    assert down.state.down_since is not None and "cannot connect" not in down.state.last_error
+    started = time.monotonic()
+    with pytest.raises(PublishFailed, match="broker unavailable"):
+        down.publish([_message(2)])
+    assert time.monotonic() - started < 0.2, "within the cooldown a request path does not even try"
+    down._uri = amqp_uri(vhost)  # the broker is back at that address
+    with down._producer(probe=True) as producer:
+        declare(producer.channel, [SPEC])
+    assert down.publish([_message(3)], probe=True) == ["event-003"]
+    assert down.state.down_since is None and not down.state.cooling_down()
+    assert down.publish([_message(4)]) == ["event-004"], "once connected, request paths publish again"
+    down.close()
