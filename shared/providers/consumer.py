@@ -9,6 +9,7 @@ import itertools
 import json
 import logging
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import partial
 
@@ -53,6 +54,14 @@ class EventQueueConsumer(QueueConsumer):
         probes.liveness(f"{name}.consumers", self._check_not_wedged)
         super().setup()
 
+    @contextmanager
+    def establish_connection(self):
+        """kombu's, retrying every 0.5-3 s (not 2-30 s): consumers are back within seconds of the broker."""
+        with self.create_connection() as conn:
+            conn.ensure_connection(self.on_connection_error, self.connect_max_retries,
+                                   interval_start=0.5, interval_step=0.5, interval_max=3)
+            yield conn
+
     def on_connection_error(self, exc, interval) -> None:
         self.disconnected_since = self.disconnected_since or time.monotonic()
         self.connection_error = f"{type(exc).__name__}: {str(exc)[:200]}"
@@ -73,8 +82,7 @@ class EventQueueConsumer(QueueConsumer):
         limit = self.container.config["YICI"].wedged_after_seconds
         if self.disconnected_since is None or time.monotonic() - self.disconnected_since < limit:
             return None
-        return None if self.publisher.reachable() is False else self._check_connected()
-
+        return self._check_connected() if self.publisher.reachable() else None
 
     def get_consumers(self, consumer_cls, channel):
         # Tags start again on a new channel (the old one's messages are redelivered). kombu's in-memory
