@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from services.oversight import handlers, views
+from services.oversight import views
 from services.oversight.domain import Fact
 from services.oversight.timeline import fold
 from test_oversight_support import (Story, context, feed, feed_batches, make_store, published,  # noqa: F401
@@ -80,7 +80,6 @@ def test_timeline_names_who_acted(store):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_batches_of_shuffled_duplicated_events_give_what_one_by_one_gives(tmp_path, seed):
-    from services.oversight import handlers
     story = full_story()
     one_by_one = make_store(tmp_path / "a")
     feed(one_by_one, context(), story.events)
