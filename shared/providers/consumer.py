@@ -6,7 +6,6 @@ that cannot be decoded never reaches (or stops) a worker.
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import time
 from contextlib import contextmanager

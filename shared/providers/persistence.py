@@ -14,7 +14,7 @@ from shared.messaging import MessagingTables, Store
 from shared.metrics import DB_COMMITS, OUTBOX_BACKLOG, REGISTRY
 from shared.providers.amqp import Publisher
 from shared.providers import probes
-from shared.providers.web import YiciWebServer
+from shared.providers.server import YiciWebServer
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL = 1.0
