@@ -3,9 +3,11 @@ import eventlet
 from nameko.dependency_providers import Config
 
 from services.approval import handlers, views, worklist
+from services.approval.policy import decision_wait
 from services.approval.repository import REPOSITORIES, TABLES, metadata
 from shared.api import parse_json_body
 from shared.catalog import default_catalog
+from shared.messaging import utcnow
 from shared.providers.consumer import EventConsumer, consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
@@ -45,9 +47,8 @@ class Service:
 
     @consume_events(batch=100)
     def on_events(self, events):
-        delay = self.config["YICI"].approval.delay_seconds
-        if delay and any(e.event_type == "approval_requested" for e in events):
-            eventlet.sleep(delay)
+        requested = [e.occurred_at for e in events if e.event_type == "approval_requested"]
+        eventlet.sleep(decision_wait(self.config["YICI"].approval.delay_seconds, requested, utcnow()))
         ports = self._ports()
         self.db.process_new(self.name, events, lambda uow, fresh: handlers.handle_batch(uow, fresh, ports))
 
