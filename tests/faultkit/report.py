@@ -54,7 +54,8 @@ class FaultReport:
     errors_500: int = 0
     hung: int = 0
     slowest_request: float = 0.0
-    recovery_seconds: float | None = None  # fault end -> the last case acknowledged by then completed
+    in_flight: int = 0  # cases acknowledged before the fault and completed after it began
+    recovery_seconds: float | None = None  # fault end -> the last case first sent by then completed
     drained_seconds: float | None = None  # fault end -> the last case of the run completed
     ready_again_seconds: float | None = None  # fault end -> every /readyz 200 again
     died: list[str] = field(default_factory=list)
@@ -64,13 +65,14 @@ class FaultReport:
                 f"  fault lasted {self.fault_seconds:.1f} s",
                 f"  cases: submitted {self.submitted}, acknowledged {self.acknowledged}, stored {self.stored}, "
                 f"completed {self.completed}, delivered {self.delivered}, stuck {len(self.stuck)}, "
-                f"refused {len(self.refused)}, gave up {self.gave_up}",
+                f"refused {len(self.refused)}, gave up {self.gave_up}; in flight when the fault began "
+                f"{self.in_flight}",
                 f"  doubled: deliveries {len(self.doubled_deliveries)}, timeline outcomes {len(self.doubled_outcomes)}",
                 f"  dead letters: {sum(self.dead_letters.values())} {self.dead_letters or ''}",
                 f"  HTTP during the fault: {_counts(self.during_fault)}",
                 f"  HTTP in all: {_counts(self.statuses)}; 500s {self.errors_500}; hung (> {HUNG_SECONDS:.0f} s) "
                 f"{self.hung}; slowest {self.slowest_request:.2f} s",
-                f"  recovery after the fault: backlog completed {_seconds(self.recovery_seconds)}, "
+                f"  recovery after the fault: cases sent by its end completed {_seconds(self.recovery_seconds)}, "
                 f"whole run completed {_seconds(self.drained_seconds)}, "
                 f"every /readyz 200 {_seconds(self.ready_again_seconds)}",
                 f"  service processes died: {self.died or 'none'}"]
@@ -160,14 +162,29 @@ def _count_http(report: FaultReport, load: LoadDriver, window: Window) -> None:
 def _count_recovery(report: FaultReport, load: LoadDriver, timeline: dict, window: Window, prober: Prober) -> None:
     completed = {c: at.timestamp() for c, events in timeline.items() for kind, at, _ in events
                  if kind == "case_completed"}
-    acked_by_end = {load.acknowledged[a.case] for a in load.attempts
-                    if a.status in (200, 201) and a.started + a.seconds <= window.end}
+    first, acked = _first_tries(load), _acknowledged_at(load)
+    report.in_flight = sum(1 for n, at in acked.items() if at < window.start
+                           and completed.get(load.acknowledged[n], window.start) > window.start)
     ids = list(load.acknowledged.values())
     if ids and all(c in completed for c in ids):
         report.drained_seconds = max(0.0, max(completed[c] for c in ids) - window.end)
-        report.recovery_seconds = max([0.0] + [completed[c] - window.end for c in acked_by_end])
+        backlog = [completed[load.acknowledged[n]] for n, at in first.items() if at <= window.end]
+        report.recovery_seconds = max([0.0] + [at - window.end for at in backlog])
     ready = prober.ready_again(window.end)
     report.ready_again_seconds = None if ready is None else max(0.0, ready - window.end)
+
+
+def _first_tries(load: LoadDriver) -> dict[int, float]:
+    """When each acknowledged case was first sent."""
+    first: dict[int, float] = {}
+    for attempt in load.attempts:
+        if attempt.case in load.acknowledged:
+            first[attempt.case] = min(first.get(attempt.case, attempt.started), attempt.started)
+    return first
+
+
+def _acknowledged_at(load: LoadDriver) -> dict[int, float]:
+    return {a.case: a.started + a.seconds for a in load.attempts if a.status in (200, 201)}
 
 
 def _stored(database_url: str, key_prefix: str) -> int:
