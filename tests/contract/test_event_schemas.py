@@ -1,6 +1,7 @@
 """The JSON Schema of every event is committed; a change to an event must update its snapshot.
 
-Regenerate deliberately with: UPDATE_EVENT_SCHEMAS=1 pytest tests/contract/test_event_schemas.py
+Regenerate deliberately with: UPDATE_EVENT_SCHEMAS=1 pytest tests/contract
+(which also rewrites shared/asyncapi.json, the AsyncAPI document generated from the same schemas).
 """
 from __future__ import annotations
 

@@ -1,0 +1,121 @@
+"""The AsyncAPI document: committed as generated, the events' schema snapshots as payloads, the topology and the
+department client as channels and operations.
+
+Regenerate deliberately with: UPDATE_EVENT_SCHEMAS=1 pytest tests/contract
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from services.approval import client
+from shared import topology
+from shared.asyncapi import ABOUT, DECIDED, catalog_asyncapi_json
+from shared.catalog import default_catalog
+from shared.events import EVENT_TYPES
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAPSHOT = ROOT / "shared" / "asyncapi.json"
+SCHEMAS = Path(__file__).parent / "schemas"
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict:
+    return json.loads(catalog_asyncapi_json())
+
+
+def test_the_committed_document_is_the_generated_one():
+    generated = catalog_asyncapi_json().encode("utf-8")
+    if os.environ.get("UPDATE_EVENT_SCHEMAS"):
+        SNAPSHOT.write_bytes(generated)
+    assert SNAPSHOT.read_bytes() == generated, "run UPDATE_EVENT_SCHEMAS=1 pytest tests/contract, then commit"
+
+
+def test_every_payload_is_its_event_s_schema_snapshot(doc):
+    schemas = doc["components"]["schemas"]
+    for event_type in EVENT_TYPES:
+        ref = doc["components"]["messages"][event_type]["payload"]["$ref"]
+        snapshot = json.loads((SCHEMAS / f"{event_type}.json").read_text(encoding="utf-8"))
+        assert _as_snapshot(ref.rsplit("/", 1)[1], schemas) == snapshot, event_type
+
+
+def test_channels_are_the_exchanges_and_every_department_s_queue_with_its_bindings(doc):
+    channels = doc["channels"]
+    exchanges = {c["bindings"]["amqp"]["exchange"]["name"] for c in channels.values()
+                 if c["bindings"]["amqp"]["is"] == "routingKey"}
+    assert exchanges == {topology.EVENTS_EXCHANGE, topology.DECISIONS_EXCHANGE}
+    for code in default_catalog().departments:
+        spec, amqp = topology.department_queue(code), channels[f"department.{code}"]["bindings"]["amqp"]
+        assert (channels[f"department.{code}"]["address"], amqp["queue"]["name"]) == (spec.name, spec.name)
+        assert [(b["exchange"], b["routingKey"]) for b in amqp["x-bindings"]] == \
+            [(spec.exchange, key) for key in spec.routing_keys]
+        assert set(channels[f"department.{code}"]["messages"]) == set(topology.DEPARTMENT_EVENTS)
+    assert set(channels["events"]["messages"]) == set(EVENT_TYPES) - {DECIDED}
+    assert set(channels["decisions"]["messages"]) == {DECIDED}
+
+
+def test_a_department_receives_on_the_queue_the_client_reads_and_decides_as_the_client_publishes(doc):
+    receive, decide = doc["operations"]["department.tax.receive"], doc["operations"]["department.tax.decide"]
+    queue = doc["channels"]["department.tax"]
+    assert receive["action"] == "receive" and receive["channel"]["$ref"] == "#/channels/department.tax"
+    assert queue["address"] == client.DepartmentClient("amqp://localhost//", "tax").queue
+    exchange, key, body, properties, mandatory = _published_decision("tax")
+    assert exchange == doc["channels"]["decisions"]["bindings"]["amqp"]["exchange"]["name"]
+    assert decide["bindings"]["amqp"]["cc"] == [key]
+    assert (decide["bindings"]["amqp"]["deliveryMode"], decide["bindings"]["amqp"]["mandatory"]) == \
+        (properties.delivery_mode, mandatory)
+    assert doc["components"]["messages"][DECIDED]["contentType"] == properties.content_type
+    jsonschema.validate(json.loads(body), {"$ref": "#/components/schemas/DepartmentDecided",
+                                           "components": doc["components"]})
+    assert decide["reply"]["messages"] == [{"$ref": "#/channels/department.tax/messages/decision_answered"}]
+
+
+def test_every_message_names_the_service_that_publishes_it():
+    for event_type, (publisher, _) in ABOUT.items():
+        if event_type != DECIDED:
+            sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "services" / publisher).glob("*.py"))
+            assert f"{EVENT_TYPES[event_type].__name__}(" in sources, (event_type, publisher)
+    assert set(ABOUT) == set(EVENT_TYPES)
+
+
+def _as_snapshot(name: str, schemas: dict) -> dict:
+    """The component `name` as pydantic writes it alone: the components it uses inlined as `$defs`."""
+    used, todo = set(), [name]
+    while todo:
+        fresh = set(_refs(schemas[todo.pop()])) - used - {name}
+        used |= fresh
+        todo += fresh
+    local = lambda schema: json.loads(json.dumps(schema).replace("#/components/schemas/", "#/$defs/"))  # noqa: E731
+    return dict(local(schemas[name]), **({"$defs": {n: local(schemas[n]) for n in used}} if used else {}))
+
+
+def _refs(node) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"].rsplit("/", 1)[1]] if isinstance(node.get("$ref"), str) else []
+        return own + [r for value in node.values() for r in _refs(value)]
+    return [r for value in node for r in _refs(value)] if isinstance(node, list) else []
+
+
+def _published_decision(department: str) -> tuple:
+    """What DepartmentClient publishes for one decision, recorded instead of sent."""
+    class Recorder:
+        is_open = True
+
+        def __init__(self):
+            self.published = []
+
+        def basic_publish(self, *args, **kwargs):
+            self.published.append((*args, kwargs["mandatory"]))
+
+    recorder = Recorder()
+    department_client = client.DepartmentClient("amqp://localhost//", department)
+    department_client._connection = department_client._channel = recorder
+    request = client.Request("YC1", {"request_id": "YC1:new-taxpayer-setup", "item_code": "new-taxpayer-setup",
+                                     "round": 1}, "corr-1", False, 1, 99)
+    department_client.decide(request, client.Decision.approve(), wait=False)
+    [published] = recorder.published
+    return published
