@@ -1,12 +1,15 @@
 """The AsyncAPI document: committed as generated, the events' schema snapshots as payloads, the topology and the
-department client as channels and operations.
+department client as channels and operations, and valid for the AsyncAPI project's own parser.
 
 Regenerate deliberately with: UPDATE_EVENT_SCHEMAS=1 pytest tests/contract
+The parser (tools/asyncapi) is installed by deploy/install-tools.sh; without it these tests fail, never skip.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema
@@ -21,6 +24,8 @@ from shared.events import EVENT_TYPES
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT = ROOT / "shared" / "asyncapi.json"
 SCHEMAS = Path(__file__).parent / "schemas"
+TOOL = ROOT / "tools" / "asyncapi"
+INSTALL = "run `bash deploy/install-tools.sh` (npm ci --prefix tools/asyncapi)"
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +87,37 @@ def test_every_message_names_the_service_that_publishes_it():
     assert set(ABOUT) == set(EVENT_TYPES)
 
 
+@pytest.fixture(scope="module")
+def parsed(tmp_path_factory) -> tuple[int, dict]:
+    """The parser run once on the generated document and on a copy whose channel names a missing message."""
+    _require_parser()
+    folder = tmp_path_factory.mktemp("asyncapi")
+    good, broken = folder / "asyncapi.json", folder / "broken.json"
+    good.write_text(catalog_asyncapi_json(), encoding="utf-8")
+    damaged = json.loads(catalog_asyncapi_json())
+    damaged["channels"]["department.tax"]["messages"]["nothing"] = {"$ref": "#/components/messages/nothing"}
+    broken.write_text(json.dumps(damaged, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run(["node", str(TOOL / "validate.mjs"), str(good), str(broken)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.stdout.strip(), done.stderr
+    return done.returncode, {Path(r["file"]).name: r for r in json.loads(done.stdout)}
+
+
+def test_the_asyncapi_parser_finds_no_error_nor_warning(parsed):
+    _, results = parsed
+    result = results["asyncapi.json"]
+    assert result["parser"] == _pinned_version()
+    assert [d for d in result["diagnostics"] if d["severity"] in ("error", "warning")] == []
+    assert result["valid"]
+
+
+def test_the_asyncapi_parser_reports_a_channel_naming_a_missing_message(parsed):
+    returncode, results = parsed
+    errors = [d for d in results["broken.json"]["diagnostics"] if d["severity"] == "error"]
+    assert returncode == 1 and not results["broken.json"]["valid"]
+    assert any(d["path"] == "channels/department.tax/messages/nothing/$ref" for d in errors), errors
+
+
 def _as_snapshot(name: str, schemas: dict) -> dict:
     """The component `name` as pydantic writes it alone: the components it uses inlined as `$defs`."""
     used, todo = set(), [name]
@@ -119,3 +155,18 @@ def _published_decision(department: str) -> tuple:
     department_client.decide(request, client.Decision.approve(), wait=False)
     [published] = recorder.published
     return published
+
+
+def _require_parser() -> None:
+    if shutil.which("node") is None:
+        pytest.fail(f"node is missing: {INSTALL}")
+    installed = TOOL / "node_modules" / "@asyncapi" / "parser" / "package.json"
+    if not installed.is_file():
+        pytest.fail(f"the AsyncAPI parser is not installed: {INSTALL}")
+    version = json.loads(installed.read_text(encoding="utf-8"))["version"]
+    if version != _pinned_version():
+        pytest.fail(f"@asyncapi/parser {version} is installed, tools/asyncapi pins {_pinned_version()}: {INSTALL}")
+
+
+def _pinned_version() -> str:
+    return json.loads((TOOL / "package.json").read_text(encoding="utf-8"))["dependencies"]["@asyncapi/parser"]
