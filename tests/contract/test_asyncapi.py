@@ -6,10 +6,12 @@ The parser (tools/asyncapi) is installed by deploy/install-tools.sh; without it 
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import jsonschema
@@ -87,35 +89,35 @@ def test_every_message_names_the_service_that_publishes_it():
     assert set(ABOUT) == set(EVENT_TYPES)
 
 
-@pytest.fixture(scope="module")
-def parsed(tmp_path_factory) -> tuple[int, dict]:
-    """The parser run once on the generated document and on a copy whose channel names a missing message."""
-    _require_parser()
-    folder = tmp_path_factory.mktemp("asyncapi")
-    good, broken = folder / "asyncapi.json", folder / "broken.json"
-    good.write_text(catalog_asyncapi_json(), encoding="utf-8")
-    damaged = json.loads(catalog_asyncapi_json())
-    damaged["channels"]["department.tax"]["messages"]["nothing"] = {"$ref": "#/components/messages/nothing"}
-    broken.write_text(json.dumps(damaged, ensure_ascii=False), encoding="utf-8")
-    done = subprocess.run(["node", str(TOOL / "validate.mjs"), str(good), str(broken)], capture_output=True,
-                          text=True, timeout=60)
-    assert done.stdout.strip(), done.stderr
-    return done.returncode, {Path(r["file"]).name: r for r in json.loads(done.stdout)}
-
-
-def test_the_asyncapi_parser_finds_no_error_nor_warning(parsed):
-    _, results = parsed
+def test_the_asyncapi_parser_finds_no_error_nor_warning():
+    _, results = _parsed()
     result = results["asyncapi.json"]
     assert result["parser"] == _pinned_version()
     assert [d for d in result["diagnostics"] if d["severity"] in ("error", "warning")] == []
     assert result["valid"]
 
 
-def test_the_asyncapi_parser_reports_a_channel_naming_a_missing_message(parsed):
-    returncode, results = parsed
+def test_the_asyncapi_parser_reports_a_channel_naming_a_missing_message():
+    returncode, results = _parsed()
     errors = [d for d in results["broken.json"]["diagnostics"] if d["severity"] == "error"]
     assert returncode == 1 and not results["broken.json"]["valid"]
     assert any(d["path"] == "channels/department.tax/messages/nothing/$ref" for d in errors), errors
+
+
+@functools.cache
+def _parsed() -> tuple[int, dict]:
+    """The parser run once on the generated document and on a copy whose channel names a missing message."""
+    _require_parser()
+    damaged = json.loads(catalog_asyncapi_json())
+    damaged["channels"]["department.tax"]["messages"]["nothing"] = {"$ref": "#/components/messages/nothing"}
+    with tempfile.TemporaryDirectory() as folder:
+        good, broken = Path(folder) / "asyncapi.json", Path(folder) / "broken.json"
+        good.write_text(catalog_asyncapi_json(), encoding="utf-8")
+        broken.write_text(json.dumps(damaged, ensure_ascii=False), encoding="utf-8")
+        done = subprocess.run(["node", str(TOOL / "validate.mjs"), str(good), str(broken)], capture_output=True,
+                              text=True, timeout=60)
+    assert done.stdout.strip(), done.stderr
+    return done.returncode, {Path(r["file"]).name: r for r in json.loads(done.stdout)}
 
 
 def _as_snapshot(name: str, schemas: dict) -> dict:
