@@ -24,6 +24,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 test-unit: $(STAMP)
+	bash deploy/install-tools.sh asyncapi
 	$(BIN)/python -m pytest tests/unit tests/contract
 
 bench: $(STAMP)

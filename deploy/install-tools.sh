@@ -1,15 +1,50 @@
 #!/usr/bin/env bash
-# Install the command-line tools the test tiers use besides Python: promtool (Debian's `prometheus`).
+# Install the command-line tools the test tiers use besides Python: promtool (Debian's `prometheus`) and the
+# AsyncAPI project's parser (npm `@asyncapi/parser`, pinned by tools/asyncapi/package-lock.json).
+# `install-tools.sh asyncapi` (or `promtool`) installs one of them; no argument installs both.
 # Idempotent and fast when present; runs `apt-get update` only when a package has no candidate.
 # Fails (exit 1) when a tool cannot be installed: the tests that need it must fail, not skip.
 set -u
-source "$(dirname "$0")/apt-install.sh"
+cd "$(dirname "$0")/.." || exit 1
+source deploy/apt-install.sh
 
-mapfile -t missing < <(apt_missing prometheus)
-if [ ${#missing[@]} -eq 0 ] && command -v promtool >/dev/null; then
-  exit 0
-fi
-# The package's maintainer scripts try to start a Prometheus daemon; policy-rc.d keeps it stopped.
-APT_QUIET_DAEMONS=1 apt_install install-tools "${missing[@]}" || exit 1
-command -v promtool >/dev/null || { echo "install-tools: promtool is still missing" >&2; exit 1; }
-echo "install-tools: $(promtool --version 2>&1 | head -1)"
+install_promtool() {
+  local missing
+  mapfile -t missing < <(apt_missing prometheus)
+  if [ ${#missing[@]} -eq 0 ] && command -v promtool >/dev/null; then
+    return 0
+  fi
+  # The package's maintainer scripts try to start a Prometheus daemon; policy-rc.d keeps it stopped.
+  APT_QUIET_DAEMONS=1 apt_install install-tools "${missing[@]}" || return 1
+  command -v promtool >/dev/null || { echo "install-tools: promtool is still missing" >&2; return 1; }
+  echo "install-tools: $(promtool --version 2>&1 | head -1)"
+}
+
+# `npm ci` runs only when package-lock.json changed since the last install (node_modules keeps its sha256).
+# --ignore-scripts: nothing the parser needs builds at install time (one dependency's script only phones home).
+install_asyncapi() {
+  local folder=tools/asyncapi missing want
+  local stamp=$folder/node_modules/.installed-lock-sha256
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    mapfile -t missing < <(apt_missing nodejs npm)
+    apt_install install-tools "${missing[@]}" || return 1
+  fi
+  want=$(sha256sum "$folder/package-lock.json" | cut -d' ' -f1) || return 1
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  npm ci --prefix "$folder" --ignore-scripts --no-audit --no-fund --loglevel=error \
+    || { echo "install-tools: npm ci --prefix $folder failed" >&2; return 1; }
+  echo "$want" > "$stamp"
+  echo "install-tools: @asyncapi/parser $(node -p "require('./$folder/node_modules/@asyncapi/parser/package.json').version")"
+}
+
+tools=("$@")
+[ ${#tools[@]} -eq 0 ] && tools=(promtool asyncapi)
+for tool in "${tools[@]}"; do
+  case "$tool" in
+    promtool) install_promtool || exit 1 ;;
+    asyncapi) install_asyncapi || exit 1 ;;
+    *) echo "install-tools: unknown tool $tool (promtool, asyncapi)" >&2; exit 2 ;;
+  esac
+done

@@ -25,7 +25,7 @@ class Model(BaseModel):
 
 class Event(Model):
     """The envelope every event carries."""
-    event_type: str
+    event_type: str = Field(description="What happened, e.g. case_accepted; the first word of the routing key")
     event_id: UUID = Field(default_factory=uuid4, description="Unique id; consumers deduplicate on it")
     case_id: str = Field(description="The case this event is about")
     occurred_at: datetime = Field(default_factory=utcnow, description="When it happened, UTC")
@@ -382,3 +382,8 @@ def parse_event(data: dict[str, Any] | bytes | str) -> Event:
     if isinstance(data, (bytes, str)):
         return _ADAPTER.validate_json(data)
     return _ADAPTER.validate_python(data)
+
+
+def event_json_schema(event_type: str) -> dict[str, Any]:
+    """The JSON Schema of one event on the wire: the snapshots in tests/contract/schemas and shared/asyncapi.py."""
+    return EVENT_TYPES[event_type].model_json_schema(mode="serialization")

@@ -13,7 +13,8 @@ and gets the approval service's answer; a request is acked only once its decisio
 `run(handler)` does the same loop for a handler returning `Decision.approve()`, `.reject(reasons)` or
 `.supplement(reasons)`. Names: queue `yici.department.<code>[.<unit>]`; decisions go to exchange
 `yici.decisions` with routing key `department_decision.<code>`. Cancellations (`approval_cancelled`) are
-acked and passed to `on_cancel`; a cancelled request still queued is skipped.
+acked and passed to `on_cancel`; a cancelled request still queued is skipped. The contract it implements is
+the AsyncAPI document shared/asyncapi.json (served by intake at /api/v1/asyncapi.json).
 """
 from __future__ import annotations
 

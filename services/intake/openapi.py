@@ -26,6 +26,8 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("POST", "/api/v1/window/cases/<case_id>/notice", "The clerk issues the one correction notice", ClerkNotice,
      "clerk", "200"),
     ("GET", "/api/v1/openapi.json", "This document", None, None, "200"),
+    ("GET", "/api/v1/asyncapi.json", "The event contract for department systems (AsyncAPI 3.0): queues, exchanges, "
+     "events", None, None, "200"),
     ("GET", "/api/v1/matters", "The catalog's matters", None, None, "200"),
     ("GET", "/api/v1/matters/<code>", "One matter: items, materials, limits, reductions", None, None, "200"),
     ("GET", "/api/v1/matters/<code>/form", "The matter's one form as JSON Schema", None, None, "200"),

@@ -10,6 +10,7 @@ from services.intake.openapi import openapi_document
 from services.intake.repository import REPOSITORIES, TABLES, metadata
 from services.intake.views import case_view, matter_list, public_status, waiting_list
 from shared.api import parse_json_body
+from shared.asyncapi import catalog_asyncapi_json
 from shared.catalog import default_catalog
 from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
 from shared.providers.persistence import Persistence
@@ -101,6 +102,10 @@ class Service:
     @http("GET", "/api/v1/openapi.json", role=None)
     def openapi(self, request):
         return openapi_document()
+
+    @http("GET", "/api/v1/asyncapi.json", role=None)
+    def asyncapi(self, request):
+        return Response(catalog_asyncapi_json(), mimetype="application/json")
 
     @http("GET", "/api/v1/matters", role=None)
     def list_matters(self, request):

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 import requests
 
-from yici_testkit import AUTH, case_body, submit, wait_for
+from yici_testkit import AUTH, ROOT, case_body, submit, wait_for
 
 
 
@@ -111,6 +111,13 @@ def test_matters_are_listed_publicly(embedded):
     response = requests.get(embedded.url("/api/v1/matters"), timeout=10)
     codes = {m["code"] for m in response.json()["matters"]}
     assert {"bankruptcy-check", "open-restaurant"} <= codes
+
+
+def test_the_asyncapi_document_is_served_publicly_as_committed(embedded):
+    response = requests.get(embedded.url("/api/v1/asyncapi.json"), timeout=10)
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("application/json")
+    assert response.content == (ROOT / "shared" / "asyncapi.json").read_bytes()
+    assert "/api/v1/asyncapi.json" in requests.get(embedded.url("/api/v1/openapi.json"), timeout=10).json()["paths"]
 
 
 def test_probes_and_metrics(embedded):

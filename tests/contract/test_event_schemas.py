@@ -1,6 +1,7 @@
 """The JSON Schema of every event is committed; a change to an event must update its snapshot.
 
-Regenerate deliberately with: UPDATE_EVENT_SCHEMAS=1 pytest tests/contract/test_event_schemas.py
+Regenerate deliberately with: UPDATE_EVENT_SCHEMAS=1 pytest tests/contract
+(which also rewrites shared/asyncapi.json, the AsyncAPI document generated from the same schemas).
 """
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from shared.events import EVENT_TYPES, parse_event
+from shared.events import EVENT_TYPES, event_json_schema, parse_event
 
 SNAPSHOTS = Path(__file__).parent / "schemas"
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
 def test_event_schema_matches_its_snapshot(event_type):
-    schema = EVENT_TYPES[event_type].model_json_schema(mode="serialization")
+    schema = event_json_schema(event_type)
     path = SNAPSHOTS / f"{event_type}.json"
     if os.environ.get("UPDATE_EVENT_SCHEMAS"):
         path.write_text(json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
