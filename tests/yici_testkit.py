@@ -110,12 +110,22 @@ class Process:
             return 0.0
         started = time.monotonic()
         self.popen.send_signal(sig)
+        self.wait(timeout)
+        return time.monotonic() - started
+
+    def signal(self, sig: int = signal.SIGTERM) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.send_signal(sig)
+
+    def wait(self, timeout: float = 30) -> None:
+        """Wait for the process to exit; SIGKILL it after `timeout` s."""
+        if self.popen is None:
+            return
         try:
             self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
             self.popen.kill()
             self.popen.wait(10)
-        return time.monotonic() - started
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
@@ -169,8 +179,12 @@ class Cluster:
         return self
 
     def stop(self) -> None:
-        for process in [*self.processes.values(), *(p for ps in self.extra_replicas.values() for p in ps)]:
-            process.stop()
+        """SIGTERM every process first, then wait for each: they shut down side by side, not one after another."""
+        processes = [*self.processes.values(), *(p for ps in self.extra_replicas.values() for p in ps)]
+        for process in processes:
+            process.signal(signal.SIGTERM)
+        for process in processes:
+            process.wait()
 
     def url(self, service: str, path: str) -> str:
         return self.processes[service].url(path)

@@ -77,10 +77,12 @@ class RabbitNode:
         self.pid = None
 
     def stop(self) -> None:
-        """`rabbitmqctl stop`, then SIGKILL the pid if it is still alive."""
-        if self.pid and alive(self.pid):
+        """`rabbitmqctl stop`, then SIGKILL the pid if it is still alive (also a node that never finished
+        booting: its pid is in the pid file)."""
+        pid = self.pid or _read_pid(self.dir / "pid")
+        if alive(pid):
             run(self._ctl_args("stop"), env=self.env, timeout=60, check=False)
-            sigkill([self.pid])
+            sigkill([pid])
         self.pid = None
 
     def ctl(self, *args: str, timeout: float = 60) -> str:
@@ -110,6 +112,13 @@ class RabbitNode:
     def log_tail(self, lines: int = 30) -> str:
         logs = sorted((self.dir / "log").glob("*.log"))
         return "\n".join(logs[0].read_text(errors="replace").splitlines()[-lines:]) if logs else "(no log)"
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def _home() -> Path:
