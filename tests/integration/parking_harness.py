@@ -23,7 +23,7 @@ from shared.events import ApprovalDecided, CaseSubmitted, Event  # noqa: E402
 from shared.metrics import REGISTRY  # noqa: E402
 from shared.providers.amqp import EVENTS, connection, dead_letter_queue, kombu_queue  # noqa: E402
 from shared.providers.consumer import consume_events  # noqa: E402
-from shared.providers.runner import nameko_config  # noqa: E402
+from yici.runner import nameko_config  # noqa: E402
 from shared.topology import QueueSpec  # noqa: E402
 
 SERVICE = "parking-test"
