@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, InterfaceError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
 from shared.errors import PermanentError, TransientError
 

@@ -9,7 +9,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
-from amqp import spec
+from amqp import spec as amqp_spec
 from amqp.transport import TCPTransport
 from eventlet.queue import Empty, LifoQueue
 from kombu import Connection, Exchange, Producer, Queue, binding
@@ -325,7 +325,7 @@ class _Confirms:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"{len(pending - self.acked - self.nacked)} confirms not received")
-            self.channel.wait([spec.Basic.Ack, spec.Basic.Nack], timeout=remaining)
+            self.channel.wait([amqp_spec.Basic.Ack, amqp_spec.Basic.Nack], timeout=remaining)
 
     def _ok(self, index: int) -> bool:
         tag = self.first + index

@@ -6,7 +6,6 @@ that cannot be decoded never reaches (or stops) a worker.
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import time
 from contextlib import contextmanager
@@ -26,11 +25,11 @@ from shared.acks import AckWindow
 from shared.errors import CaseNotKnownYet, PermanentError, SetAside, UnknownCase
 from shared.events import parse_event
 from shared.logging import bind_event
+from shared.metrics import BATCH_EVENTS, DEAD_LETTERED, HANDLED, HANDLER_ERRORS, UNKNOWN_CASE
 from shared.providers import probes
-from shared.metrics import BATCH_EVENTS, HANDLER_ERRORS, DEAD_LETTERED, HANDLED, UNKNOWN_CASE
-from shared.providers.amqp import DEAD_LETTERS, PublishFailed, Publisher, declare, kombu_queue
+from shared.providers.amqp import DEAD_LETTERS, Publisher, PublishFailed, declare, kombu_queue
 from shared.providers.workers import run_worker
-from shared.retry import Verdict, classify, backoff
+from shared.retry import Verdict, backoff, classify
 
 log = logging.getLogger(__name__)
 BATCH_GATHER_SECONDS = 0.002

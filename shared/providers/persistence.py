@@ -12,8 +12,8 @@ from sqlalchemy import MetaData, event, text
 from shared.db import make_engine, make_session_factory
 from shared.messaging import MessagingTables, Store
 from shared.metrics import DB_COMMITS, OUTBOX_BACKLOG, REGISTRY
-from shared.providers.amqp import Publisher
 from shared.providers import probes
+from shared.providers.amqp import Publisher
 from shared.providers.web import YiciWebServer
 
 log = logging.getLogger(__name__)

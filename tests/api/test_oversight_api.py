@@ -10,8 +10,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from test_oversight_suite_support import (AUTH, CLERK, SUPERVISOR, case_status, completed_case,
-                                          embedded_suite)
+from test_oversight_suite_support import AUTH, CLERK, SUPERVISOR, case_status, completed_case, embedded_suite
 from yici_testkit import BIN, case_body, submit, wait_for
 
 # natural-resources decides by worklist here, so bankruptcy-check cases stay open for supervision.

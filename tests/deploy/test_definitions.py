@@ -7,15 +7,20 @@ import subprocess
 import sys
 
 import pytest
-from kombu import Queue
 from amqp.exceptions import PreconditionFailed
+from kombu import Queue
 
 from deploy_kit import REPO, grant_guest, guest_uri
 from shared import topology
 from shared.providers import amqp
 from yici.deploy import broker
-from yici.deploy.definitions import (DECISIONS_EXCHANGE, decisions_queue, declared_queues, definitions,
-                                     departments_from_catalog)
+from yici.deploy.definitions import (
+    DECISIONS_EXCHANGE,
+    decisions_queue,
+    declared_queues,
+    definitions,
+    departments_from_catalog,
+)
 
 
 def by_name(items: list[dict]) -> dict[str, dict]:

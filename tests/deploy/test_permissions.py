@@ -13,8 +13,14 @@ from shared import topology
 from shared.config import SERVICES
 from shared.providers import amqp
 from yici.deploy import access, broker
-from yici.deploy.definitions import (DECISIONS_EXCHANGE, DECISIONS_QUEUE, decision_routing_key,
-                                     decisions_queue, declared_queues, departments_from_catalog)
+from yici.deploy.definitions import (
+    DECISIONS_EXCHANGE,
+    DECISIONS_QUEUE,
+    decision_routing_key,
+    decisions_queue,
+    declared_queues,
+    departments_from_catalog,
+)
 
 
 def test_no_user_has_wildcard_permissions_and_departments_configure_nothing():

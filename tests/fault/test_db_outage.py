@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from yici_checks import assert_exactly_once, timelines
-from yici_testkit import AUTH, Cluster, case_body, submit, wait_for
+from yici_testkit import Cluster, case_body, submit, wait_for
 
 pytestmark = [pytest.mark.rabbit, pytest.mark.postgres]
 

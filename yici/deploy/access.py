@@ -17,8 +17,7 @@ from urllib.parse import quote
 from shared import topology
 from shared.config import SERVICES
 
-from .definitions import (DECISIONS_EXCHANGE, decision_routing_key, decisions_queue, declared_queues,
-                          units_from_config)
+from .definitions import DECISIONS_EXCHANGE, decision_routing_key, decisions_queue, declared_queues, units_from_config
 
 NOTHING = "^$"
 MONITOR = "yici-keda"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shared.api import ApiError, not_found, problem
-from shared.catalog import Catalog, Item, Matter, UnknownMatter, UnknownSituation
+from shared.catalog import Catalog, Item, Matter, UnknownMatter
 from shared.catalog.forms import merged_form
 from shared.catalog.limits import limits
 from shared.catalog.materials import MaterialEntry, material_list
