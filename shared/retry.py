@@ -32,4 +32,4 @@ def _is_infrastructure(exc: BaseException) -> bool:
 
 
 def backoff(attempt: int, base: float = 0.05, cap: float = 10.0) -> float:
-    return min(cap, base * 2 ** (attempt - 1))
+    return min(cap, base * 2.0 ** (attempt - 1))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -45,8 +46,12 @@ def files() -> dict[Path, Callable[[], str]]:
         DEPLOY / "k8s" / "ingress.yaml": lambda: _yaml([manifests.ingress()]),
     }
     for service in SERVICES:
-        produced[DEPLOY / "k8s" / f"{service}.yaml"] = (lambda s=service: _yaml(manifests.service_objects(s)))
+        produced[DEPLOY / "k8s" / f"{service}.yaml"] = partial(_service_yaml, service)
     return produced
+
+
+def _service_yaml(service: str) -> str:
+    return _yaml(manifests.service_objects(service))
 
 
 def write() -> list[Path]:

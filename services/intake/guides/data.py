@@ -104,7 +104,7 @@ def _limits(catalog: Catalog, code: str, situations: list[str]) -> dict:
     names = {c: catalog.items[c].name for c in [*found.critical_path, found.longest_item] if c}
     return {**found.model_dump(mode="json"), "unit": "working_days",
             "critical_path_names": [names[c] for c in found.critical_path],
-            "longest_item_name": names.get(found.longest_item)}
+            "longest_item_name": names.get(found.longest_item or "")}
 
 
 def _fees(matter: Matter, items: list[Item]) -> dict:
