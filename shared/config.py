@@ -145,8 +145,6 @@ class OversightSettings(BaseModel):
     yellow_share: float = Field(default=0.8, gt=0, le=1, description="share of a limit that raises yellow")
     scan_interval_seconds: float = Field(default=60.0, gt=0, le=86400)
     rectification_days: int = Field(default=15, ge=1, le=60)
-    allow_scan_date: bool = Field(default=False, description="let POST /api/v1/supervision/scan name the day "
-                                                             "(tests and drills only)")
 
 
 class HttpSettings(BaseModel):
