@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from test_oversight_suite_support import (
+from oversight_kit import (
     AUTH,
     CLERK,
     SUPERVISOR,

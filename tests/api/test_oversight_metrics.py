@@ -12,9 +12,9 @@ import pytest
 import requests
 import yaml
 
+from oversight_kit import AUTH, back_to_today, completed_case, embedded_suite, scan_on
 from shared.config import REPO_ROOT
 from shared.workdays import today_in_shanghai
-from test_oversight_suite_support import AUTH, back_to_today, completed_case, embedded_suite, scan_on
 from yici_testkit import case_body, submit, wait_for
 
 PROMETHEUS = REPO_ROOT / "deploy" / "prometheus"

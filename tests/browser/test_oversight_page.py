@@ -10,7 +10,6 @@ import base64
 import json
 import os
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,16 +18,14 @@ import pytest
 import requests
 
 from chromium_kit import FLAGS, read_png, require_tool
-from yici_testkit import AUTH, case_body, submit, wait_for
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "api"))
-from test_oversight_suite_support import (  # noqa: E402
+from oversight_kit import (
     SUPERVISOR_TOKEN,
     back_to_today,
     completed_case,
     embedded_suite,
     scan_on,
 )
+from yici_testkit import AUTH, case_body, submit, wait_for
 
 pytestmark = pytest.mark.browser
 

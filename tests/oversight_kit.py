@@ -1,6 +1,6 @@
 """An embedded suite for delivery and oversight tests: the shipped embedded.yaml plus a supervisor and
-clerk, a fast delivery tick, and a clock the test can move to scan as of a later day. (Imported by the test
-modules; the tests here check the configuration it writes and the clock.)
+clerk, a fast delivery tick, and a clock the test can move to scan as of a later day (tests/api/test_oversight_kit.py
+checks the configuration it writes and the clock).
 
 The clock is libfaketime's (Debian `faketime`, installed by deploy/install-tools.sh): the suite's process reads
 its wall-clock offset from a file the test writes, so the code under test has no hook for it. Monotonic time is
@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
@@ -19,7 +19,7 @@ import pytest
 import requests
 import yaml
 
-from shared.config import REPO_ROOT, load_settings, substitute
+from shared.config import REPO_ROOT, substitute
 from shared.workdays import today_in_shanghai
 from yici_testkit import AUTH, BIN, CLERK, Process, base_env, free_port, submit, wait_for
 
@@ -111,18 +111,3 @@ def delivery(process: Process, case_id: str) -> dict | None:
 
 __all__ = ["AUTH", "CLERK", "SUPERVISOR", "back_to_today", "case_status", "completed_case", "delivery",
            "embedded_suite", "scan_on"]
-
-
-def test_the_written_configuration_is_valid(tmp_path):
-    env = base_env(tmp_path, YICI_PORT="18000")
-    settings = load_settings(write_config(tmp_path, env, delivery={"link_ttl_days": 7}))
-    assert settings.client_for_token(SUPERVISOR_TOKEN).role == "supervisor"
-    assert settings.oversight.scan_interval_seconds == 3600 and settings.delivery.link_ttl_days == 7
-
-
-def test_the_clock_moves_a_running_suite_and_back(tmp_path):
-    with embedded_suite(tmp_path, clock=True) as suite:
-        ahead = today_in_shanghai() + timedelta(days=40)
-        assert scan_on(suite, ahead) == []
-        back_to_today(suite)
-        assert scan_on(suite, today_in_shanghai()) == []
