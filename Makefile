@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install test-unit bench bench-scale clean
+.PHONY: run test install test-unit lint bench bench-scale clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +17,18 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/yici run
 
-test: $(STAMP)
+# ruff (lint) and mypy (types, configured in pyproject.toml): any finding fails `make test` and `make test-unit`
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: $(STAMP) lint
 	bash deploy/ensure-services.sh
 	bash deploy/install-browser.sh
 	bash deploy/install-tools.sh
 	$(BIN)/python -m pytest tests
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) lint
 	bash deploy/install-tools.sh asyncapi
 	$(BIN)/python -m pytest tests/unit tests/contract
 
@@ -36,4 +41,4 @@ bench-scale: $(STAMP)
 	$(BIN)/python bench/scale.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

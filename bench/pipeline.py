@@ -25,8 +25,17 @@ import pika
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from yici_testkit import (AUTH, Cluster, amqp_uri, broker_vhost, case_body, free_port,  # noqa: E402
-                          pika_channel, postgres_database, with_uploads)
+from yici_testkit import (  # noqa: E402
+    AUTH,
+    Cluster,
+    amqp_uri,
+    broker_vhost,
+    case_body,
+    free_port,
+    pika_channel,
+    postgres_database,
+    with_uploads,
+)
 
 PUBLISHES_PER_CASE = 12  # submitted, accepted, 4 requested, 4 decided, completed, dispatched
 INFRASTRUCTURE = ("rabbitmq", "postgres", "bench client")  # measured beside the services

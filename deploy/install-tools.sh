@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install the command-line tools the test tiers use besides Python: promtool (Debian's `prometheus`) and the
-# AsyncAPI project's parser (npm `@asyncapi/parser`, pinned by tools/asyncapi/package-lock.json).
-# `install-tools.sh asyncapi` (or `promtool`) installs one of them; no argument installs both.
+# Install the command-line tools the test tiers use besides Python: promtool (Debian's `prometheus`), libfaketime
+# (Debian's `faketime`: the oversight tests move a running suite's clock to scan as of a later day) and the AsyncAPI
+# project's parser (npm `@asyncapi/parser`, pinned by tools/asyncapi/package-lock.json).
+# `install-tools.sh asyncapi` (or `promtool`, `faketime`) installs one of them; no argument installs all three.
 # Idempotent and fast when present; runs `apt-get update` only when a package has no candidate.
 # Fails (exit 1) when a tool cannot be installed: the tests that need it must fail, not skip.
 set -u
@@ -39,12 +40,21 @@ install_asyncapi() {
   echo "install-tools: @asyncapi/parser $(node -p "require('./$folder/node_modules/@asyncapi/parser/package.json').version")"
 }
 
+install_faketime() {
+  local missing
+  mapfile -t missing < <(apt_missing faketime)
+  [ ${#missing[@]} -eq 0 ] || apt_install install-tools "${missing[@]}" || return 1
+  compgen -G "/usr/lib/*/faketime/libfaketime.so.1" >/dev/null \
+    || { echo "install-tools: libfaketime is still missing" >&2; return 1; }
+}
+
 tools=("$@")
-[ ${#tools[@]} -eq 0 ] && tools=(promtool asyncapi)
+[ ${#tools[@]} -eq 0 ] && tools=(promtool faketime asyncapi)
 for tool in "${tools[@]}"; do
   case "$tool" in
     promtool) install_promtool || exit 1 ;;
+    faketime) install_faketime || exit 1 ;;
     asyncapi) install_asyncapi || exit 1 ;;
-    *) echo "install-tools: unknown tool $tool (promtool, asyncapi)" >&2; exit 2 ;;
+    *) echo "install-tools: unknown tool $tool (promtool, faketime, asyncapi)" >&2; exit 2 ;;
   esac
 done

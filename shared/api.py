@@ -5,6 +5,7 @@ import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from werkzeug.wrappers import Request
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -49,7 +50,7 @@ def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[dic
     return out
 
 
-def parse_json_body(request, model: type[M]) -> M:
+def parse_json_body(request: Request, model: type[M]) -> M:
     """Read a JSON request body into `model`, or raise ApiError 415/400/422."""
     if (request.mimetype or "") != "application/json":
         raise ApiError(415, [problem("Content-Type", "unsupported_media_type",

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from typing import Any, Iterable
 
 from shared import topology
 from shared.events import EVENT_TYPES, Event, event_json_schema
 
 AMQP = {"bindingVersion": "0.3.0"}
 DECIDED = "department_decided"
-QUEUE = {"durable": True, "exclusive": False, "autoDelete": False}
+QUEUE: dict[str, Any] = {"durable": True, "exclusive": False, "autoDelete": False}
 # What each event says (Chinese names from the glossary of DOMAIN.md) and which service publishes it.
 ABOUT: dict[str, tuple[str, str]] = {
     "case_submitted": ("intake", "A case was submitted at a window (一窗受理) and goes to pre-review (初审)."),
@@ -84,7 +85,7 @@ def catalog_asyncapi_json() -> str:
     return asyncapi_json(tuple(sorted((d.code, d.name) for d in default_catalog().departments.values())))
 
 
-def _info() -> dict:
+def _info() -> dict[str, Any]:
     envelope = [f"| `{name}` | {field.description} |" for name, field in Event.model_fields.items()]
     return {"title": "Yici events (一次办): the contract for department systems", "version": "1",
             "description": "\n".join([
@@ -106,7 +107,7 @@ def _info() -> dict:
                 "`payload.round`; after a supplement only the latest round can be decided."])}
 
 
-def _servers() -> dict:
+def _servers() -> dict[str, Any]:
     return {"rabbitmq": {
         "host": "{host}:{port}", "protocol": "amqp", "protocolVersion": "0.9.1",
         "title": "The deployment's RabbitMQ",
@@ -120,29 +121,29 @@ def _servers() -> dict:
 
 # -- channels and operations ---------------------------------------------------------------------------------
 
-def _exchange(name: str) -> dict:
+def _exchange(name: str) -> dict[str, Any]:
     return {"amqp": {"is": "routingKey", "exchange": {"name": name, "type": "topic", "durable": True,
                                                       "autoDelete": False}, **AMQP}}
 
 
-def _messages(event_types) -> dict:
+def _messages(event_types: Iterable[str]) -> dict[str, Any]:
     return {t: {"$ref": f"#/components/messages/{t}"} for t in sorted(event_types)}
 
 
-def _events_channel() -> dict:
+def _events_channel() -> dict[str, Any]:
     carried = [t for t in EVENT_TYPES if exchange_of(t) == topology.EVENTS_EXCHANGE]
     examples = sorted(t if t not in topology.DEPARTMENT_EVENTS else f"{t}.tax" for t in carried)
     return {"address": "{routingKey}", "title": f"The {topology.EVENTS_EXCHANGE} exchange",
-            "description": f"The topic exchange every service publishes its events to, each with its routing key "
-                           f"(see a message's `x-routing-key`). The services' queues and the departments' queues "
-                           f"are bound to it; a department system reads its own queue, never this exchange.",
+            "description": "The topic exchange every service publishes its events to, each with its routing key "
+                           "(see a message's `x-routing-key`). The services' queues and the departments' queues "
+                           "are bound to it; a department system reads its own queue, never this exchange.",
             "parameters": {"routingKey": {
                 "description": "The event's routing key: its `event_type`, or for an event addressed to one "
                                "department `<event_type>.<department>[.<unit>]`", "examples": examples}},
             "messages": _messages(carried), "bindings": _exchange(topology.EVENTS_EXCHANGE)}
 
 
-def _decisions_channel(codes: list[str]) -> dict:
+def _decisions_channel(codes: list[str]) -> dict[str, Any]:
     return {"address": topology.decision_routing_key("{department}"),
             "title": f"The {topology.DECISIONS_EXCHANGE} exchange",
             "description": f"The topic exchange department systems publish their decisions to, with routing key "
@@ -153,10 +154,10 @@ def _decisions_channel(codes: list[str]) -> dict:
             "messages": _messages([DECIDED]), "bindings": _exchange(topology.DECISIONS_EXCHANGE)}
 
 
-def _queue_channel(department: str, unit: str | None, title: str, codes: list[str] | None = None) -> dict:
+def _queue_channel(department: str, unit: str | None, title: str, codes: list[str] | None = None) -> dict[str, Any]:
     spec = topology.department_queue(department, unit)
     keys = ", ".join(f"`{k}`" for k in spec.routing_keys)
-    channel = {
+    channel: dict[str, Any] = {
         "address": spec.name, "title": f"Queue of {title}",
         "description": f"The durable queue of {title}: approval requests for its items, their cancellations and "
                        f"the answers to its decisions. The services bind it to `{spec.exchange}` with {keys} when "
@@ -176,7 +177,7 @@ def _queue_channel(department: str, unit: str | None, title: str, codes: list[st
     return channel
 
 
-def _operations(channel: str, department: str, who: str) -> dict:
+def _operations(channel: str, department: str, who: str) -> dict[str, Any]:
     queue, key = f"#/channels/{channel}", topology.decision_routing_key(department)
     receive = {
         "action": "receive", "channel": {"$ref": queue}, "title": f"Requests to {who}",
@@ -201,7 +202,7 @@ def _operations(channel: str, department: str, who: str) -> dict:
 
 # -- components ---------------------------------------------------------------------------------------------
 
-def _components() -> tuple[dict, dict]:
+def _components() -> tuple[dict[str, Any], dict[str, Any]]:
     schemas = {"Event": _local(Event.model_json_schema(mode="serialization"))}
     for event_type in sorted(EVENT_TYPES):
         schema = event_json_schema(event_type)
@@ -212,18 +213,19 @@ def _components() -> tuple[dict, dict]:
     return dict(sorted(schemas.items())), messages
 
 
-def _local(schema: dict) -> dict:
+def _local(schema: dict[str, Any]) -> dict[str, Any]:
     """pydantic's `#/$defs/X` references, pointed at this document's components."""
     text = json.dumps(schema, ensure_ascii=False)
-    return json.loads(re.sub(r'"#/\$defs/([^"]+)"', r'"#/components/schemas/\1"', text))
+    local: dict[str, Any] = json.loads(re.sub(r'"#/\$defs/([^"]+)"', r'"#/components/schemas/\1"', text))
+    return local
 
 
-def _add(schemas: dict, name: str, schema: dict) -> None:
+def _add(schemas: dict[str, Any], name: str, schema: dict[str, Any]) -> None:
     if schemas.setdefault(name, schema) != schema:
         raise ValueError(f"two event models define {name} differently")
 
 
-def _message(event_type: str) -> dict:
+def _message(event_type: str) -> dict[str, Any]:
     publisher, summary = ABOUT[event_type]
     key, exchange, encoding = routing_key(event_type), exchange_of(event_type), event_type != DECIDED
     by = publisher if publisher.endswith("systems") else f"the {publisher} service"
@@ -242,14 +244,14 @@ def _message(event_type: str) -> dict:
     return message
 
 
-def _correlation_ids() -> dict:
+def _correlation_ids() -> dict[str, Any]:
     return {"flow": {"description": "The request or flow that caused the event, carried from event to event",
                      "location": "$message.payload#/correlation_id"},
             "decision": {"description": "The `event_id` of the department_decided message this answers",
                          "location": "$message.payload#/payload/decision_event_id"}}
 
 
-def _security() -> dict:
+def _security() -> dict[str, Any]:
     return {"departmentUser": {
         "type": "userPassword",
         "description": "One broker user per department, `dept-<code>` (deploy/README.md): it may read only its "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -144,8 +145,6 @@ class OversightSettings(BaseModel):
     yellow_share: float = Field(default=0.8, gt=0, le=1, description="share of a limit that raises yellow")
     scan_interval_seconds: float = Field(default=60.0, gt=0, le=86400)
     rectification_days: int = Field(default=15, ge=1, le=60)
-    allow_scan_date: bool = Field(default=False, description="let POST /api/v1/supervision/scan name the day "
-                                                             "(tests and drills only)")
 
 
 class HttpSettings(BaseModel):
@@ -245,14 +244,15 @@ class Settings(BaseModel):
         return next((c for c in self.clients if c.token == token), None)
 
 
-def substitute(text: str, env: dict[str, str] | None = None) -> str:
+def substitute(text: str, env: Mapping[str, str] | None = None) -> str:
     """Replace ${VAR} and ${VAR:-default}; an unset variable without default is an error."""
-    env = os.environ if env is None else env
+    values = os.environ if env is None else env
 
-    def replace(match: re.Match) -> str:
-        name, default = match.group("name"), match.group("default")
-        if name in env and env[name] != "":
-            return env[name]
+    def replace(match: re.Match[str]) -> str:
+        name: str = match.group("name")
+        default: str | None = match.group("default")
+        if values.get(name):
+            return values[name]
         if default is None:
             raise ConfigError(f"environment variable {name} is not set and has no default")
         return default
@@ -260,7 +260,7 @@ def substitute(text: str, env: dict[str, str] | None = None) -> str:
     return _VAR.sub(replace, text)
 
 
-def load_settings(path: Path | str | None = None, env: dict[str, str] | None = None) -> Settings:
+def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read, substitute and validate one YAML configuration file."""
     path = Path(path or os.environ.get("YICI_CONFIG") or DEFAULT_CONFIG)
     try:

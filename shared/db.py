@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import AbstractSet, Any, Callable, Iterable, Protocol, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, create_engine, event, select, update
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Insert, ReturningInsert
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.util import find_tables
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.engine import Connection, CursorResult, Engine, Row
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.sql import Select, TableClause, Update
 from sqlalchemy.sql.cache_key import CacheKey
 
 
@@ -34,7 +37,7 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -42,11 +45,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker:
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 
 
-def dialect_insert(bind):
+InsertConstruct = Callable[[Table], PgInsert] | Callable[[Table], SqliteInsert]
+
+
+def dialect_insert(bind: Session | Engine | Connection) -> InsertConstruct:
     """The INSERT construct with ON CONFLICT for the database (PostgreSQL or SQLite) of a session or an engine."""
     dialect = bind.dialect if hasattr(bind, "dialect") else bind.get_bind().dialect
     return pg_insert if dialect.name == "postgresql" else sqlite_insert
@@ -55,10 +61,11 @@ def dialect_insert(bind):
 # Statements built once and reused with bound parameters. Building a SQLAlchemy statement per call (and
 # computing its cache key) costs about twice what executing it does (measured: 325 µs against 105 µs of CPU
 # for a select by key on PostgreSQL), and the handlers run the same few statements for every event.
-_STATEMENTS: dict[tuple, Any] = {}
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_Statement = TypeVar("_Statement")
 
 
-def prebuilt(key: tuple, build: Callable[[], Any]) -> Any:
+def prebuilt(key: tuple[Any, ...], build: Callable[[], _Statement]) -> _Statement:
     """The statement cached under `key`, built by `build()` the first time.
 
     It also gets a constant compiled-cache key. SQLAlchemy otherwise walks the statement to compute its key
@@ -67,29 +74,30 @@ def prebuilt(key: tuple, build: Callable[[], Any]) -> Any:
     11 % of approval's CPU). The constant key is sound because a prebuilt statement never changes: its values
     are bound parameters supplied at execution, or constants that stay with the one compiled form.
     """
-    statement = _STATEMENTS.get(key)
+    statement: Any = _STATEMENTS.get(key)
     if statement is None:
         statement = build()
         cache_key = CacheKey(("yici.prebuilt", key), ())
         statement._generate_cache_key = lambda: cache_key
         statement._yici_tables = _tables(statement)
         _STATEMENTS[key] = statement
-    return statement
+    return cast(_Statement, statement)
 
 
-def select_by(table: Table, *columns: str, for_update: bool = False, order_by: str | None = None):
+def select_by(table: Table, *columns: str, for_update: bool = False, order_by: str | None = None) -> Select[Any]:
     """SELECT * FROM table WHERE c1 = :c1 AND ... [ORDER BY order_by] (parameters named after the columns)."""
-    def build():
+    def build() -> Select[Any]:
         query = select(table).where(*[table.c[c] == bindparam(c) for c in columns])
         query = query.order_by(table.c[order_by]) if order_by else query
         return query.with_for_update() if for_update else query
     return prebuilt(("select", table, columns, for_update, order_by), build)
 
 
-def select_in(table: Table, column: str, *order_by: str, for_update: bool = False, columns: tuple[str, ...] = ()):
+def select_in(table: Table, column: str, *order_by: str, for_update: bool = False,
+              columns: tuple[str, ...] = ()) -> Select[Any]:
     """SELECT * (or `columns`) FROM table WHERE column IN :ids [ORDER BY ...] [FOR UPDATE]: a batch's rows with
     one statement."""
-    def build():
+    def build() -> Select[Any]:
         query = select(*[table.c[c] for c in columns]) if columns else select(table)
         query = query.where(table.c[column].in_(bindparam("ids", expanding=True)))
         query = query.order_by(*[table.c[c] for c in order_by]) if order_by else query
@@ -97,10 +105,10 @@ def select_in(table: Table, column: str, *order_by: str, for_update: bool = Fals
     return prebuilt(("select in", table, column, order_by, for_update, columns), build)
 
 
-def rows_by(session: Session, table: Table, column: str, ids: list, *order_by: str,
-            for_update: bool = False, columns: tuple[str, ...] = ()) -> dict[Any, list]:
+def rows_by(session: Session, table: Table, column: str, ids: Iterable[Any], *order_by: str,
+            for_update: bool = False, columns: tuple[str, ...] = ()) -> dict[Any, list[Row[Any]]]:
     """`select_in`'s rows grouped by `column`, every id present (an empty list where nothing matched)."""
-    found: dict[Any, list] = {i: [] for i in ids}
+    found: dict[Any, list[Row[Any]]] = {i: [] for i in ids}
     if not found:
         return found
     query = select_in(table, column, *order_by, for_update=for_update, columns=columns)
@@ -117,20 +125,20 @@ class Presence:
         self.session, self.table, self.column = session, table, column
         self._known: dict[Any, bool] = {}
 
-    def look_up(self, keys: list) -> None:
+    def look_up(self, keys: list[Any]) -> None:
         found = rows_by(self.session, self.table, self.column, keys, columns=(self.column,))
         self._known.update({key: bool(rows) for key, rows in found.items()})
 
-    def __call__(self, key) -> bool:
+    def __call__(self, key: Any) -> bool:
         if key not in self._known:
             self.look_up([key])
         return self._known[key]
 
-    def add(self, key) -> None:
+    def add(self, key: Any) -> None:
         self._known[key] = True
 
 
-def insert_new(session: Session, table: Table, *returning: str):
+def insert_new(session: Session, table: Table, *returning: str) -> ReturningInsert[Any]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING the given columns (all when none): only new rows come back.
 
     With a list of parameter sets SQLAlchemy sends it as one multi-row INSERT (insertmanyvalues needs RETURNING).
@@ -141,20 +149,22 @@ def insert_new(session: Session, table: Table, *returning: str):
                     lambda: dialect(table).on_conflict_do_nothing().returning(*columns))
 
 
-def update_by(table: Table, keys: tuple[str, ...], values: Iterable[str]):
+def update_by(table: Table, keys: tuple[str, ...], values: Iterable[str]) -> Update:
     """UPDATE table SET v = :set_v ... WHERE k = :key_k ...; see `update_params`."""
-    values = tuple(sorted(values))
-    return prebuilt(("update", table, keys, values), lambda: update(table).where(
-        *[table.c[k] == bindparam(f"key_{k}") for k in keys]).values({v: bindparam(f"set_{v}") for v in values}))
+    names = tuple(sorted(values))
+    return prebuilt(("update", table, keys, names), lambda: update(table).where(
+        *[table.c[k] == bindparam(f"key_{k}") for k in keys]).values({v: bindparam(f"set_{v}") for v in names}))
 
 
 def update_params(keys: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return {**{f"key_{k}": v for k, v in keys.items()}, **{f"set_{k}": v for k, v in values.items()}}
 
 
-def execute_update(session: Session, table: Table, keys: dict[str, Any], values: dict[str, Any]):
+def execute_update(session: Session, table: Table, keys: dict[str, Any],
+                   values: dict[str, Any]) -> CursorResult[Any]:
     """Run the prebuilt UPDATE for these key and value columns."""
-    return session.execute(update_by(table, tuple(keys), values), update_params(keys, values))
+    result = session.execute(update_by(table, tuple(keys), values), update_params(keys, values))
+    return cast(CursorResult[Any], result)  # what an UPDATE's execution returns
 
 
 # Writes a repository holds back until commit, so that a batch's go together (DeferredUpdates, intake's new
@@ -163,14 +173,22 @@ def execute_update(session: Session, table: Table, keys: dict[str, Any], values:
 _PENDING_WRITES = "yici.pending_writes"
 
 
-def hold_writes(session: Session, writer) -> None:
+class HeldWrites(Protocol):
+    """What `hold_writes` registers."""
+
+    def pending_tables(self) -> AbstractSet[Table]: ...
+
+    def flush(self) -> None: ...
+
+
+def hold_writes(session: Session, writer: HeldWrites) -> None:
     """Register `writer`: `writer.pending_tables()` names the tables it holds writes for, `writer.flush()`
     sends them (and must clear what it holds before it executes anything)."""
     session.info.setdefault(_PENDING_WRITES, []).append(writer)
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _send_held_writes(state) -> None:
+def _send_held_writes(state: ORMExecuteState) -> None:
     writers = state.session.info.get(_PENDING_WRITES)
     if not writers:
         return
@@ -185,7 +203,7 @@ def _send_held_writes(state) -> None:
             writer.flush()
 
 
-def _tables(statement) -> frozenset | None:
+def _tables(statement: Any) -> frozenset[TableClause] | None:
     """The tables whose held writes must go before this statement; None (all of them) for raw SQL text.
 
     A plain INSERT (values only: no SELECT, no ON CONFLICT) reads nothing, and held writes never change a
@@ -198,9 +216,11 @@ def _tables(statement) -> frozenset | None:
     return frozenset(find_tables(statement, include_crud=True))
 
 
-def _tables_of(statement) -> frozenset | None:
-    tables = getattr(statement, "_yici_tables", False)
-    return _tables(statement) if tables is False else tables
+def _tables_of(statement: Any) -> frozenset[TableClause] | None:
+    if not hasattr(statement, "_yici_tables"):
+        return _tables(statement)
+    tables: frozenset[TableClause] | None = statement._yici_tables
+    return tables
 
 
 class DeferredUpdates:
@@ -213,7 +233,7 @@ class DeferredUpdates:
 
     def __init__(self, session: Session):
         self.session = session
-        self._rows: dict[tuple, dict] = {}
+        self._rows: dict[tuple[Table, tuple[str, ...], tuple[Any, ...]], dict[str, Any]] = {}
         self._tables: set[Table] = set()
         hold_writes(session, self)
 
@@ -229,7 +249,7 @@ class DeferredUpdates:
         if not self._rows:
             return
         rows, self._rows, self._tables = self._rows, {}, set()
-        shapes: dict[tuple, list[dict]] = {}
+        shapes: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
         for (table, key_names, key_values), values in sorted(rows.items(), key=lambda kv: (kv[0][0].name,
                                                                                           kv[0][1], kv[0][2])):
             shapes.setdefault((table, key_names, tuple(sorted(values))), []).append(

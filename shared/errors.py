@@ -1,6 +1,12 @@
 """Errors that tell the message plumbing what to do with a failed message."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.events import Event
+
 
 class PermanentError(Exception):
     """Retrying cannot help (bad data, a rule the message breaks): dead-letter it with this reason."""
@@ -38,9 +44,9 @@ class SetAside(Exception):
         super().__init__("; ".join(str(e) for e in list(self.errors.values())[:3]))
 
     @classmethod
-    def of(cls, pairs) -> "SetAside":
+    def of(cls, pairs: Iterable[tuple[Event, Exception]]) -> SetAside:
         """From (event, error) pairs."""
         return cls({str(event.event_id): error for event, error in pairs})
 
-    def error_for(self, event_id) -> Exception | None:
+    def error_for(self, event_id: object) -> Exception | None:
         return self.errors.get(str(event_id))

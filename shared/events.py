@@ -6,7 +6,7 @@ On the wire an event is the plain JSON of `model_dump(mode="json")`: the envelop
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -31,6 +31,9 @@ class Event(Model):
     occurred_at: datetime = Field(default_factory=utcnow, description="When it happened, UTC")
     schema_version: int = Field(default=1, description="Version of this event's schema")
     correlation_id: str | None = Field(default=None, description="Request or flow that caused it")
+    if TYPE_CHECKING:
+        # each event declares its own payload model; code that holds the base type reads it untyped
+        payload: Any
 
     @property
     def routing_key(self) -> str:
@@ -366,15 +369,15 @@ class DeadlineChanged(Event):
     payload: DeadlineChangedPayload
 
 
+AnyEvent = Annotated[Union[CaseSubmitted, CorrectionRequested, CaseAccepted, ApprovalRequested,
+                           ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
+                           DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
+                           ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided,
+                           DeadlineChanged], Field(discriminator="event_type")]
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.model_fields["event_type"].default: cls
-    for cls in (CaseSubmitted, CorrectionRequested, CaseAccepted, ApprovalRequested,
-                ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
-                DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
-                ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided, DeadlineChanged)
+    cls.model_fields["event_type"].default: cls for cls in get_args(get_args(AnyEvent)[0])
 }
-AnyEvent = Annotated[Union[tuple(EVENT_TYPES.values())], Field(discriminator="event_type")]
-_ADAPTER = TypeAdapter(AnyEvent)
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(AnyEvent)
 
 
 def parse_event(data: dict[str, Any] | bytes | str) -> Event:

@@ -5,9 +5,13 @@ import logging
 import re
 import sys
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
+
+if TYPE_CHECKING:
+    from shared.events import Event
 
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _RESIDENT_ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{6}(\d{3})(?![0-9A-Za-z])")
@@ -38,14 +42,14 @@ def mask_value(key: str, value: Any) -> Any:
     return value
 
 
-def _mask_processor(_logger, _name, event_dict: dict) -> dict:
+def _mask_processor(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
     return {key: mask_value(key, value) for key, value in event_dict.items()}
 
 
 def configure(service: str = "yici", fmt: str = "auto", level: int = logging.INFO) -> None:
     """Route structlog and the standard library through the same masking processors."""
     json_output = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
-    shared = [structlog.contextvars.merge_contextvars, structlog.stdlib.add_log_level,
+    shared: list[Processor] = [structlog.contextvars.merge_contextvars, structlog.stdlib.add_log_level,
               structlog.processors.TimeStamper(fmt="iso", utc=True),
               structlog.stdlib.ExtraAdder(), _add_service(service), _mask_processor]
     renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if json_output \
@@ -60,14 +64,14 @@ def configure(service: str = "yici", fmt: str = "auto", level: int = logging.INF
     root.setLevel(level)
 
 
-def _add_service(service: str):
-    def processor(_logger, _name, event_dict: dict) -> dict:
+def _add_service(service: str) -> Processor:
+    def processor(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
         event_dict.setdefault("service", service)
         return event_dict
     return processor
 
 
-def _render_exception(logger, name, event_dict: dict) -> dict:
+def _render_exception(logger: WrappedLogger, name: str, event_dict: EventDict) -> EventDict:
     event_dict = structlog.stdlib.ProcessorFormatter.remove_processors_meta(logger, name, event_dict)
     if event_dict.get("exc_info"):
         event_dict = structlog.processors.format_exc_info(logger, name, event_dict)
@@ -76,12 +80,12 @@ def _render_exception(logger, name, event_dict: dict) -> dict:
 
 
 @contextmanager
-def bind_event(event) -> Iterator[None]:
+def bind_event(event: Event) -> Iterator[None]:
     """Bind case_id, event_id and event_type to every log line inside the block."""
     with structlog.contextvars.bound_contextvars(case_id=event.case_id, event_id=str(event.event_id),
                                                 event_type=event.event_type):
         yield
 
 
-def get_logger(name: str | None = None):
+def get_logger(name: str | None = None) -> Any:
     return structlog.get_logger(name)

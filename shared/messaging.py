@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from types import TracebackType
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text, bindparam, func, select, update
@@ -62,8 +63,8 @@ class UnitOfWork:
         self._store = store
         self.marked: list[str] = []  # ids this transaction marks sent (given back if it does not commit)
         self.emitted: list[OutgoingMessage] = []
-        self._outbox_rows: list[dict] = []
-        self._in_use: list = []
+        self._outbox_rows: list[dict[str, Any]] = []
+        self._in_use: list[Any] = []
         self.committed = False
 
     def __getattr__(self, name: str) -> Any:
@@ -119,7 +120,7 @@ class UnitOfWork:
 class Store:
     """A service's database: sessions, its outbox and inbox, its repositories."""
 
-    def __init__(self, session_factory: sessionmaker, tables: MessagingTables,
+    def __init__(self, session_factory: sessionmaker[Session], tables: MessagingTables,
                  repositories: dict[str, Callable[[Session], Any]] | None = None,
                  publish: Callable[[list[OutgoingMessage]], list[str]] | None = None):
         self.session_factory = session_factory
@@ -201,7 +202,7 @@ class Store:
                  .where(outbox.c.sent_at.is_(None), outbox.c.created_at <= utcnow() - older_than)
                  .order_by(outbox.c.created_at).limit(limit))
         with self.session_factory() as session:
-            if session.bind.dialect.name != "postgresql":
+            if session.bind.dialect.name != "postgresql":  # type: ignore[union-attr]  # always bound to an engine
                 rows = [OutgoingMessage(*row) for row in session.execute(query)]
                 session.rollback()
                 sent = publish(rows)
@@ -232,7 +233,7 @@ class Store:
         """Outbox rows the broker has not confirmed: unsent rows, less those confirmed and waiting for a mark."""
         outbox = self.tables.outbox
         with self.session_factory() as session:
-            unsent = session.execute(select(func.count()).select_from(outbox)
+            unsent: int = session.execute(select(func.count()).select_from(outbox)
                                      .where(outbox.c.sent_at.is_(None))).scalar_one()
         return max(0, unsent - len(self.unmarked or ()))
 
@@ -243,16 +244,18 @@ def _once_each(events: list[Event]) -> list[Event]:
 
 
 class _UowContext:
+    uow: UnitOfWork  # from __enter__ on
+
     def __init__(self, store: Store):
         self._store = store
-        self.uow: UnitOfWork | None = None
 
     def __enter__(self) -> UnitOfWork:
         session = self._store.session_factory()
         self.uow = UnitOfWork(session, self._store.tables, self._store.repositories, self._store)
         return self.uow
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if not self.uow.committed:
             self._store.give_back(self.uow.marked)
             self.uow.session.rollback()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, InterfaceError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
 from shared.errors import PermanentError, TransientError
 
@@ -32,4 +32,4 @@ def _is_infrastructure(exc: BaseException) -> bool:
 
 
 def backoff(attempt: int, base: float = 0.05, cap: float = 10.0) -> float:
-    return min(cap, base * 2 ** (attempt - 1))
+    return min(cap, base * 2.0 ** (attempt - 1))

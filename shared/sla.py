@@ -92,12 +92,13 @@ class SlaClock:
 
     def _runs(self) -> list[tuple[date, date]]:
         # Closed stretches of running clock: (start or resumption, next suspension).
-        starts = [self.started_on] + [s.resumed_on for s in self.suspensions]
+        starts = [self.started_on] + [s.resumed_on for s in self.suspensions[:-1] if s.resumed_on is not None]
         return [(a, s.suspended_on) for a, s in zip(starts, self.suspensions)]
 
     def _restart_on(self, today: date | None) -> date:
-        if not self.suspended:
-            return self.suspensions[-1].resumed_on if self.suspensions else self.started_on
+        resumed = self.suspensions[-1].resumed_on if self.suspensions else self.started_on
+        if resumed is not None:
+            return resumed
         if today is None:
             raise SlaStateError("clock is suspended: the deadline depends on the resumption day, pass today")
         return max(today, self.suspensions[-1].suspended_on)

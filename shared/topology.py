@@ -1,6 +1,7 @@
 """Names of the broker topology: one topic exchange for events, one queue per consumer and department."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 EVENTS_EXCHANGE = "yici.events"
@@ -52,7 +53,8 @@ def department_queue(department: str, unit: str | None = None, bound: bool = Tru
     return QueueSpec(department_queue_name(department, unit), keys)
 
 
-def department_queues(departments, units=(), served=None) -> list[QueueSpec]:
+def department_queues(departments: Iterable[str], units: Iterable[tuple[str, str | None]] = (),
+                      served: Callable[[str, str | None], bool] | None = None) -> list[QueueSpec]:
     """Queues of the departments and of their level units, given as (department, unit) pairs; those for which
     `served(department, unit)` is true (the approval service decides them itself) are left unbound."""
     pairs = [(d, None) for d in departments] + list(units)

@@ -184,10 +184,15 @@ class CalendarFile:
         return status.st_mtime_ns, status.st_size
 
 
-@cache
+_WATCHERS: dict[tuple[Path, type[WorkingCalendar]], CalendarFile] = {}
+
+
 def calendar_file(path: Path | str = DEFAULT_OVERRIDES, kind: type[WorkingCalendar] = WorkingCalendar) -> CalendarFile:
     """One watcher per file and kind of calendar in a process (the embedded suite's services share it)."""
-    return CalendarFile(Path(path), kind)
+    key = (Path(path), kind)
+    if key not in _WATCHERS:
+        _WATCHERS[key] = CalendarFile(*key)
+    return _WATCHERS[key]
 
 
 def load_overrides(path: Path | str) -> list[YearOverride]:
@@ -204,7 +209,7 @@ def load_overrides(path: Path | str) -> list[YearOverride]:
     return [_parse_year(year, entry or {}) for year, entry in years.items()]
 
 
-def _parse_year(year: object, entry: Mapping) -> YearOverride:
+def _parse_year(year: object, entry: object) -> YearOverride:
     if not isinstance(year, int) or not isinstance(entry, Mapping):
         raise OverrideFileError(f"year {year!r}: expected 'YYYY:' followed by a mapping")
     published, source = entry.get("published"), entry.get("source") or ""

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from yici_testkit import (TOKEN, broker_vhost, free_port, postgres_database, require_postgres,
-                          require_rabbit)
+from yici_testkit import TOKEN, broker_vhost, free_port, postgres_database, require_postgres, require_rabbit
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ import uuid
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pika
 from pika.exceptions import AMQPError, NackError, UnroutableError
@@ -106,7 +106,10 @@ class DepartmentClient:
         self.max_reconnect_delay = max_reconnect_delay
         self.on_cancel, self.on_answer = on_cancel or (lambda c: None), on_answer or (lambda a: None)
         self.cancelled: set[str] = set()
-        self._connection = self._channel = self._deliveries = None
+        # pika's (untyped) connection, channel and consumer generator, opened by _ensure() before each use
+        self._connection: Any = None
+        self._channel: Any = None
+        self._deliveries: Any = None
         self._generation = 0
         self._buffer: deque[Request] = deque()
         self._answers: dict[str, Answer] = {}

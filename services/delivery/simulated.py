@@ -17,7 +17,8 @@ from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Tab
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
-from services.delivery.ports import (CourierUnavailable, Shipment, ShipmentRequest, SmsMessage, TrackingEvent)
+from services.delivery.ports import (CourierUnavailable, Shipment, ShipmentRequest, SmsMessage, TrackingCode,
+                                     TrackingEvent)
 from shared.config import SimulatedCourierFaults
 from shared.db import dialect_insert, prebuilt
 
@@ -40,8 +41,8 @@ messages = Table(
     Column("text", Text, nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=False),
 )
-DELIVERED = ("collected", "in_transit", "out_for_delivery", "delivered")
-RETURNED = ("collected", "in_transit", "returned")
+DELIVERED: tuple[TrackingCode, ...] = ("collected", "in_transit", "out_for_delivery", "delivered")
+RETURNED: tuple[TrackingCode, ...] = ("collected", "in_transit", "returned")
 NOTES = {"collected": "快递员已揽收", "in_transit": "运输中", "out_for_delivery": "派送中",
          "delivered": "已签收", "returned": "收件人拒收，已退回寄件窗口"}
 

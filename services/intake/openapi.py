@@ -45,9 +45,9 @@ def openapi_document() -> dict:
     schemas: dict = {"Error": _error_schema()}
     paths: dict = {}
     for method, path, summary, model, role, status in ROUTES:
-        operation = {"summary": summary, "responses": {status: {"description": "success"},
-                                                       "4XX": {"description": "error",
-                                                               "content": {"application/json": {"schema": ERROR}}}}}
+        operation: dict = {"summary": summary, "responses": {status: {"description": "success"},
+                                                             "4XX": {"description": "error", "content": {
+                                                                 "application/json": {"schema": ERROR}}}}}
         if model is not None:
             schemas.update(_schemas(model))
             operation["requestBody"] = {"required": True, "content": {"application/json": {

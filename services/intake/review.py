@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from jsonschema import Draft202012Validator
 
@@ -86,16 +86,17 @@ def _materials(catalog: Catalog, key: tuple) -> list[MaterialEntry]:
     return _MATERIALS[key]
 
 
-def _form_deficiency(schema: dict, error) -> Deficiency:
+def _form_deficiency(schema: Mapping[str, Any] | bool, error) -> Deficiency:
+    properties = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
     if error.validator == "required":
         key = error.message.split("'")[1]
-        label = schema["properties"].get(key, {}).get("title", key)
+        label = properties.get(key, {}).get("title", key)
         return Deficiency(f"form.{key}", "form.missing", f"请填写：{label}", f"fill in: {key}")
     if error.validator == "additionalProperties":
         return Deficiency("form", "form.unknown_field", "表单中有本事项不需要的字段",
                           f"the form has fields this matter does not ask: {error.message}")
     key = ".".join(str(p) for p in error.absolute_path) or "form"
-    label = schema["properties"].get(key, {}).get("title", key)
+    label = properties.get(key, {}).get("title", key)
     return Deficiency(f"form.{key}", f"form.{error.validator}", f"填写内容不符合要求：{label}",
                       f"{key}: {error.message[:200]}")
 

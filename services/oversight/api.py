@@ -11,7 +11,7 @@ from services.oversight.commands import (CloseRectification, DueQuery, RateCase,
 from services.oversight.handlers import Oversight
 from services.oversight.metrics import RATINGS
 from services.oversight.periods import Period
-from shared.api import ApiError, parse_json_body, problem, validate
+from shared.api import parse_json_body, validate
 from shared.config import Settings
 from shared.messaging import Store, utcnow
 
@@ -24,15 +24,12 @@ def rate(request: Request, store: Store, ctx: Oversight, case_id: str) -> tuple[
     return 201, result
 
 
-def scan(request: Request, store: Store, ctx: Oversight, settings: Settings, today: date) -> dict:
-    command = parse_json_body(request, ScanRequest) if request.get_data() else ScanRequest()
-    if command.today is not None and command.today != today and not settings.oversight.allow_scan_date:
-        raise ApiError(422, [problem("today", "scan_date_not_allowed", "不允许指定其他日期进行监察扫描",
-                                     "scanning as of another day is allowed only when "
-                                     "oversight.allow_scan_date is set (tests and drills)")])
-    as_of = command.today or today
-    raised = scanning.scan(store, ctx, as_of)
-    return {"today": as_of, "raised": [views.warning_dict(_Row(w)) for w in raised]}
+def scan(request: Request, store: Store, ctx: Oversight, today: date) -> dict:
+    """The scan the timer runs every oversight.scan_interval_seconds, now (a body, if any, must be empty)."""
+    if request.get_data():
+        parse_json_body(request, ScanRequest)
+    raised = scanning.scan(store, ctx, today)
+    return {"today": today, "raised": [views.warning_dict(_Row(w)) for w in raised]}
 
 
 def close_task(request: Request, store: Store, task_id: str, today: date) -> dict:

@@ -31,7 +31,7 @@ class CloseRectification(Body):
 
 
 class ScanRequest(Body):
-    today: date | None = Field(default=None, description="Scan as of this day (only when the settings allow)")
+    """Run the supervision scan now: no parameters (it always scans as of today)."""
 
 
 class DueQuery(Body):

@@ -48,17 +48,17 @@ class Tally:
 def ledger(period: Period, by: str, states: Iterable[CaseState], warnings: Iterable, ratings: Iterable,
            catalog: Catalog, calendar: WorkingCalendar) -> dict:
     """The report: one row per key of `by`, and the totals (where every case counts once)."""
-    states = {s.case_id: s for s in states}
+    by_case = {s.case_id: s for s in states}
     rows: dict[str, Tally] = defaultdict(Tally)
     total = Tally()
-    for state in states.values():
+    for state in by_case.values():
         _tally_case(state, period, by, rows, total, catalog, calendar)
     for w in warnings:
-        keys = [w.department] if by == "department" else _keys(states.get(w.case_id), by, catalog)
+        keys = [w.department] if by == "department" else _keys(by_case.get(w.case_id), by, catalog)
         for tally in [rows[k] for k in keys] + [total]:
             tally.counts[f"warnings_{w.level}"] += 1
     for r in ratings:
-        for tally in [rows[k] for k in _keys(states.get(r.case_id), by, catalog)] + [total]:
+        for tally in [rows[k] for k in _keys(by_case.get(r.case_id), by, catalog)] + [total]:
             tally.counts["ratings"] += 1
             tally.counts["bad_ratings"] += r.score <= 2
             tally.score_total += r.score
@@ -113,7 +113,7 @@ def _case_verdict(state: CaseState, period: Period, calendar: WorkingCalendar) -
 
 def _item_verdicts(state: CaseState, period: Period, calendar: WorkingCalendar):
     for item in state.items.values():
-        if item.decided and item.requested_on and item.decided_on in period:
+        if item.decided and item.requested_on and item.decided_on is not None and item.decided_on in period:
             clock = clock_of(item.requested_on, item.promised_days, item.stops)
             yield item.department, (on_time(clock, item.decided_on, calendar),
                                     used_workdays(clock, item.decided_on, calendar))

@@ -52,8 +52,8 @@ class Period:
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
         """The period's instants: Shanghai midnight to Shanghai midnight, in UTC."""
-        return tuple(datetime.combine(d, time(0), SHANGHAI).astimezone(timezone.utc)
-                     for d in (self.start, self.end))
+        start, end = (datetime.combine(d, time(0), SHANGHAI).astimezone(timezone.utc) for d in (self.start, self.end))
+        return start, end
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "start": self.start.isoformat(),

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
-from shared.db import DeferredUpdates, dialect_insert, insert_new, prebuilt, rows_by, select_by
+from shared.db import DeferredUpdates, dialect_insert, insert_new, prebuilt, rows_by
 
 __all__ = ["REPOSITORIES", "TABLES", "metadata"]
 

@@ -63,7 +63,7 @@ class Service:
 
     @http("POST", "/api/v1/supervision/scan", role="supervisor")
     def run_scan(self, request):
-        return api.scan(request, self.db, self.ctx, self.config["YICI"], today_in_shanghai())
+        return api.scan(request, self.db, self.ctx, today_in_shanghai())
 
     @http("GET", "/api/v1/rectifications", role="supervisor")
     def list_rectifications(self, request):

@@ -120,8 +120,9 @@ def _cancelled(state: CaseState, fact: Fact) -> None:
 
 
 def _suspend(stops: list[Stop], on: date, reason: str) -> None:
-    if not stops or stops[-1].resumed_on is not None:
-        stops.append(Stop(suspended_on=max(on, stops[-1].resumed_on) if stops else on, reason=reason))
+    running_since = stops[-1].resumed_on if stops else on
+    if running_since is not None:
+        stops.append(Stop(suspended_on=max(on, running_since), reason=reason))
 
 
 def _resume(stops: list[Stop], on: date) -> None:

@@ -36,7 +36,7 @@ def assign(department: str, item_code: str, level: str, region: str, citywide: b
     if not region.startswith(home):
         return _outside(department, level, region, citywide, home)
     rule = _delegation(settings.delegations, department, item_code, region)
-    target_department = rule.to_department if rule and rule.kind == "entrust_peer" else department
+    target_department = (rule.to_department or department) if rule and rule.kind == "entrust_peer" else department
     target_level = rule.to_level if rule and rule.to_level else level
     why = _rule_reason(rule, department, level) if rule else f"目录规定由{LEVEL_ZH[level]}级办理 / catalog level {level}"
     unit = _unit(settings, target_department, target_level, region)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table
 from sqlalchemy.orm import Session
 
 from services.routing.domain import Plan, PlanItem

@@ -3,7 +3,15 @@ from .catalog import Catalog, Redefinition
 from .errors import CatalogError, UnknownMatter, UnknownSituation
 from .loader import default_catalog, load_catalog
 from .model import (
-    Department, ExcludedStep, FieldOverride, FormField, Item, Material, MaterialSpec, Matter, Situation,
+    Department,
+    ExcludedStep,
+    FieldOverride,
+    FormField,
+    Item,
+    Material,
+    MaterialSpec,
+    Matter,
+    Situation,
 )
 
 __all__ = [

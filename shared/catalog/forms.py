@@ -1,7 +1,8 @@
 """The one form (一表申请) of a matter, as JSON Schema draft 2020-12: each field asked once."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from .catalog import Catalog
 from .model import FieldConstraints, FieldOverride, FormField, Item
@@ -10,9 +11,10 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
               "date": "string", "enum": "string"}
 NO_OVERRIDE = FieldOverride()
+_N = TypeVar("_N", int, float)
 
 
-def merged_form(catalog: Catalog, matter_code: str, situations: Iterable[str] = ()) -> dict:
+def merged_form(catalog: Catalog, matter_code: str, situations: Iterable[str] = ()) -> dict[str, Any]:
     """The unified form for the applicable items; `x-items` names the items asking each field."""
     matter = catalog.matter(matter_code)
     users = field_users(catalog.items_for(matter_code, situations))
@@ -58,12 +60,12 @@ def tighten(a: FieldConstraints, b: FieldConstraints) -> FieldConstraints:
     )
 
 
-def _pick(choose, a, b):
+def _pick(choose: Callable[[_N, _N], _N], a: _N | None, b: _N | None) -> _N | None:
     return choose(a, b) if a is not None and b is not None else a if a is not None else b
 
 
-def field_schema(field: FormField, items: list[Item]) -> dict:
-    schema = {"type": JSON_TYPES[field.type], "title": field.label}
+def field_schema(field: FormField, items: list[Item]) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": JSON_TYPES[field.type], "title": field.label}
     if field.description:
         schema["description"] = field.description
     if field.type == "date":
@@ -72,11 +74,11 @@ def field_schema(field: FormField, items: list[Item]) -> dict:
     return {**schema, "x-pii": field.pii, "x-items": [item.code for item in items]}
 
 
-def _constraint_keywords(c: FieldConstraints) -> dict:
+def _constraint_keywords(c: FieldConstraints) -> dict[str, Any]:
     keywords = {"maxLength": c.max_length, "minLength": c.min_length, "pattern": c.pattern,
                 "minimum": c.minimum, "maximum": c.maximum, "enum": c.enum}
     return {k: _plain(v) for k, v in keywords.items() if v is not None}
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value

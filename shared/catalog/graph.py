@@ -49,24 +49,27 @@ def longest_path(weights: Mapping[str, int], edges: Edges) -> tuple[int, list[st
     return max(best.values(), key=lambda found: found[0], default=(0, []))
 
 
-def _heaviest_to(node: str, weights: Mapping[str, int], edges: Edges, best: dict) -> tuple[int, list[str]]:
+def _heaviest_to(node: str, weights: Mapping[str, int], edges: Edges,
+                 best: dict[str, tuple[int, list[str]]]) -> tuple[int, list[str]]:
     if node not in best:
         before = [_heaviest_to(p, weights, edges, best) for p in edges.get(node, ()) if p in weights]
-        days, path = max(before, key=lambda found: found[0], default=(0, []))
+        days, path = max(before, key=lambda found: found[0], default=(0, list[str]()))
         best[node] = (days + weights[node], path + [node])
     return best[node]
 
 
 def strongly_connected(edges: Edges) -> list[set[str]]:
     """Components that contain a cycle (more than one node, or a node needing itself)."""
-    order, seen = [], set()
+    order: list[str] = []
+    seen: set[str] = set()
     for node in edges:
         _post_order(node, edges, seen, order)
     reverse: dict[str, list[str]] = {}
     for node, befores in edges.items():
         for before in befores:
             reverse.setdefault(before, []).append(node)
-    components, assigned = [], set()
+    components: list[set[str]] = []
+    assigned: set[str] = set()
     for node in reversed(order):
         if node not in assigned:
             component: list[str] = []

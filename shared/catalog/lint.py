@@ -9,8 +9,15 @@ from .catalog import Catalog
 from .errors import CatalogError
 from .lint_matters import limit_rules, material_list_rules, situation_rules
 from .lint_refs import (
-    LintProblem, field_type_conflicts, item_references, material_rules, matter_references,
-    prerequisite_cycles, redefinitions, repeated_codes, version_rules,
+    LintProblem,
+    field_type_conflicts,
+    item_references,
+    material_rules,
+    matter_references,
+    prerequisite_cycles,
+    redefinitions,
+    repeated_codes,
+    version_rules,
 )
 from .loader import load_catalog
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, ConfigDict
 
 from .catalog import Catalog
-from .graph import strongly_connected, find_cycle
+from .graph import find_cycle, strongly_connected
 
 
 class LintProblem(BaseModel):

@@ -83,7 +83,7 @@ def _read_meta(root: Path) -> CatalogMeta:
         raise CatalogError(f"{path}: {_describe(exc)}") from exc
 
 
-def _load_kind(root: Path, kind: str, model: type[BaseModel]) -> tuple[dict, list[Redefinition]]:
+def _load_kind(root: Path, kind: str, model: type[BaseModel]) -> tuple[dict[str, BaseModel], list[Redefinition]]:
     entities: dict[str, BaseModel] = {}
     origins: dict[str, list[str]] = {}
     different: set[str] = set()
@@ -101,7 +101,7 @@ def _load_kind(root: Path, kind: str, model: type[BaseModel]) -> tuple[dict, lis
     return entities, redefinitions
 
 
-def _entries(path: Path, kind: str) -> dict:
+def _entries(path: Path, kind: str) -> dict[str, Any]:
     data = read_yaml(path)
     if data is None:
         return {}
@@ -133,7 +133,7 @@ class CatalogMeta(BaseModel):
     external_licenses: list[str] = []
 
 
-def _build(root: Path, meta: CatalogMeta, parts: dict, redefinitions: list[Redefinition]) -> Catalog:
+def _build(root: Path, meta: CatalogMeta, parts: dict[str, Any], redefinitions: list[Redefinition]) -> Catalog:
     return Catalog(
         version=meta.version, status=meta.status, external_licenses=meta.external_licenses,
         published_on=meta.published_on and meta.published_on.isoformat(), digest=meta.digest,
@@ -158,7 +158,7 @@ class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
     """SafeLoader that refuses duplicate keys instead of silently keeping the last."""
 
 
-def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
     keys = [loader.construct_object(key, deep=deep) for key, _ in node.value]
     duplicates = sorted({str(k) for k in keys if keys.count(k) > 1})
     if duplicates:

@@ -24,13 +24,13 @@ class MaterialEntry(BaseModel):
     acceptance_conditions: str
     items: list[str]
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented idiom
     @property
     def from_registry(self) -> bool:
         """The license registry can supply it: the applicant need not bring it."""
         return self.source == "license_registry"
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented idiom
     @property
     def applicant_supplies(self) -> bool:
         """Neither the license registry nor another department's data supplies it."""

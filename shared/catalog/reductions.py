@@ -20,7 +20,7 @@ class Reduction(BaseModel):
     before: float
     after: float
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented idiom
     @property
     def saved(self) -> float:
         return self.before - self.after

@@ -1,1 +1,2 @@
-"""The only place (with services/*/service.py) that imports nameko, eventlet or kombu."""
+"""Nameko dependency providers and entrypoints: with services/*/service.py and the composition root (yici/),
+the only code that imports nameko, eventlet or kombu."""

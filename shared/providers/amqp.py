@@ -9,7 +9,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
-from amqp import spec
+from amqp import spec as amqp_spec
 from amqp.transport import TCPTransport
 from eventlet.queue import Empty, LifoQueue
 from kombu import Connection, Exchange, Producer, Queue, binding
@@ -63,8 +63,8 @@ def connection(uri: str, heartbeat: int = 10, connect_timeout: float = 5.0) -> C
 
 
 def kombu_queue(spec: topology.QueueSpec, quorum: bool = False) -> Queue:
-    arguments = {"x-dead-letter-exchange": topology.DEAD_LETTER_EXCHANGE,
-                 "x-dead-letter-routing-key": spec.name}
+    arguments: dict[str, object] = {"x-dead-letter-exchange": topology.DEAD_LETTER_EXCHANGE,
+                                    "x-dead-letter-routing-key": spec.name}
     if quorum:
         arguments.update({"x-queue-type": "quorum", "x-delivery-limit": 20})
     bindings = [binding(exchange_of(spec), routing_key=key) for key in spec.routing_keys]
@@ -196,7 +196,7 @@ class Publisher:
             raise
         finally:
             if producer is not None:
-                producer.idle_since = time.monotonic()
+                producer.idle_since = time.monotonic()  # type: ignore[attr-defined]  # our stamp on kombu's
             self._idle.put(producer)
 
     def _take_slot(self) -> Producer | None:
@@ -207,7 +207,8 @@ class Publisher:
                 raise PublishFailed([], f"no free broker connection after {self.confirm_timeout} s") from None
 
     def _fresh(self, producer: Producer | None) -> Producer:
-        if producer is not None and self._heartbeat and time.monotonic() - producer.idle_since > self._heartbeat:
+        if producer is not None and self._heartbeat and \
+                time.monotonic() - producer.idle_since > self._heartbeat:  # type: ignore[attr-defined]
             # an idle connection sends no heartbeats, and the broker drops it after two missed ones: replace it
             # now rather than fail a publish on it (which only the outbox relay would repair, seconds later)
             _close_quietly(producer)
@@ -325,7 +326,7 @@ class _Confirms:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"{len(pending - self.acked - self.nacked)} confirms not received")
-            self.channel.wait([spec.Basic.Ack, spec.Basic.Nack], timeout=remaining)
+            self.channel.wait([amqp_spec.Basic.Ack, amqp_spec.Basic.Nack], timeout=remaining)
 
     def _ok(self, index: int) -> bool:
         tag = self.first + index

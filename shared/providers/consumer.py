@@ -25,11 +25,11 @@ from shared.acks import AckWindow
 from shared.errors import CaseNotKnownYet, PermanentError, SetAside, UnknownCase
 from shared.events import parse_event
 from shared.logging import bind_event
+from shared.metrics import BATCH_EVENTS, DEAD_LETTERED, HANDLED, HANDLER_ERRORS, UNKNOWN_CASE
 from shared.providers import probes
-from shared.metrics import BATCH_EVENTS, HANDLER_ERRORS, DEAD_LETTERED, HANDLED, UNKNOWN_CASE
-from shared.providers.amqp import DEAD_LETTERS, PublishFailed, Publisher, declare, kombu_queue
+from shared.providers.amqp import DEAD_LETTERS, Publisher, PublishFailed, declare, kombu_queue
 from shared.providers.workers import run_worker
-from shared.retry import Verdict, classify, backoff
+from shared.retry import Verdict, backoff, classify
 
 log = logging.getLogger(__name__)
 BATCH_GATHER_SECONDS = 0.002
@@ -41,11 +41,12 @@ SET_ASIDE = (UnknownCase, CaseNotKnownYet, SetAside)  # raised on purpose by han
 
 class EventQueueConsumer(QueueConsumer):
     """Nameko's queue consumer, but handing raw messages to providers and declaring our topology."""
+    _pending_remove_providers: dict  # Nameko's: provider -> the event set once it is removed
 
     def setup(self) -> None:
         settings = self.container.config["YICI"]
         self.publisher = Publisher(settings.amqp_uri, settings.confirm_timeout, settings.heartbeat, size=2)
-        self._acks: tuple[object, AckWindow] = (None, AckWindow())
+        self._acks: tuple[amqp.Channel | None, AckWindow] = (None, AckWindow())
         self.disconnected_since: float | None = None
         self.connection_error = ""
         name = self.container.service_name
@@ -234,10 +235,10 @@ class EventConsumer(Entrypoint):
             if exc is None:
                 return self._handled_batch(taken)
             aside, taken = _split(exc, taken)
-            if not aside:
+            if not aside or not isinstance(exc, SetAside):
                 return self._one_by_one(taken)
             for spec, message, event in aside:
-                self._settle(spec, message, event, exc.error_for(event.event_id))
+                self._settle(spec, message, event, exc.error_for(event.event_id) or exc)
 
     def _handled_batch(self, taken: list) -> None:
         for _, _, event in taken:

@@ -12,8 +12,8 @@ from sqlalchemy import MetaData, event, text
 from shared.db import make_engine, make_session_factory
 from shared.messaging import MessagingTables, Store
 from shared.metrics import DB_COMMITS, OUTBOX_BACKLOG, REGISTRY
-from shared.providers.amqp import Publisher
 from shared.providers import probes
+from shared.providers.amqp import Publisher
 from shared.providers.server import YiciWebServer
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class Persistence(DependencyProvider):
 
     def start(self) -> None:
         self._running = True
-        self.store.unmarked = []
+        self._store().unmarked = []
         OUTBOX_BACKLOG.labels(self.container.service_name).set_function(self._backlog)
         self.container.spawn_managed_thread(self._sweep, identifier="outbox-relay")
         self.container.spawn_managed_thread(self._mark_sent, identifier="outbox-marker")
@@ -99,11 +99,11 @@ class Persistence(DependencyProvider):
             self._mark_waiting()
 
     def _mark_waiting(self) -> None:
-        batch = self.store.take_unmarked()
+        batch = self._store().take_unmarked()
         try:
-            self.store.mark_sent(batch)
+            self._store().mark_sent(batch)
         except Exception as exc:  # noqa: BLE001 - unmarked rows are only published again, and deduplicated
-            self.store.give_back(batch)
+            self._store().give_back(batch)
             log.warning("marking outbox rows sent failed: %s", type(exc).__name__)
 
     def stop(self) -> None:
@@ -121,6 +121,12 @@ class Persistence(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx) -> Store:
+        return self._store()
+
+    def _store(self) -> Store:
+        """The store, which setup() creates (a method: Nameko's bind() reads every attribute of a provider)."""
+        if self.store is None:
+            raise RuntimeError("the persistence provider is used before its setup")
         return self.store
 
     def _publish(self, messages, probe: bool = False) -> list[str]:
@@ -151,7 +157,7 @@ class Persistence(DependencyProvider):
         while self._running:
             found = 0
             try:
-                while (sent := self.store.relay(self._relay_publish, older_than=SWEEP_AGE)) > 0:
+                while (sent := self._store().relay(self._relay_publish, older_than=SWEEP_AGE)) > 0:
                     found += sent
             except Exception as exc:  # noqa: BLE001 - the relay must outlive a database outage
                 log.warning("outbox relay sweep failed: %s", type(exc).__name__)
@@ -170,7 +176,7 @@ class Persistence(DependencyProvider):
         """The gauge's value, counted when /metrics is scraped (not every sweep: a transaction per second per
         service for a figure read every 15 s); NaN while the database does not answer."""
         try:
-            return float(self.store.backlog())
+            return float(self._store().backlog())
         except Exception:  # noqa: BLE001 - a scrape must not fail because the database is down
             return float("nan")
 

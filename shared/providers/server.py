@@ -50,6 +50,9 @@ class YiciProtocol(HttpOnlyProtocol):
 
 class YiciWebServer(WebServer):
     """Shared by every container of the process that binds the same address."""
+    _users: int
+    _stopped: bool
+    draining: bool
 
     def bind(self, container):
         address = container.config.get("WEB_SERVER_ADDRESS", "127.0.0.1:8000")

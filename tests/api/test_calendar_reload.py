@@ -8,7 +8,7 @@ import re
 import requests
 import yaml
 
-from test_oversight_suite_support import write_config
+from oversight_kit import write_config
 from yici_testkit import BIN, Process, base_env, free_port, wait_for
 
 NOTICE_2027 = """years:

@@ -10,8 +10,6 @@ import requests
 from yici_testkit import AUTH, ROOT, case_body, submit, wait_for
 
 
-
-
 def counts(embedded) -> tuple[int, int]:
     with sqlite3.connect(embedded.data_dir / "intake.db") as db:
         return (db.execute("SELECT count(*) FROM intake_cases").fetchone()[0],

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import pytest
 import requests
 
-from test_oversight_suite_support import AUTH, CLERK, SUPERVISOR, case_status, completed_case, delivery, embedded_suite
+from oversight_kit import AUTH, CLERK, SUPERVISOR, case_status, completed_case, delivery, embedded_suite
 from yici_testkit import case_body, wait_for
 
 ADDRESS = "内蒙古鄂尔多斯市乌审旗嘎鲁图镇测试路1号"

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 import requests
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from yici_testkit import AUTH, case_body
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import requests
 
-from yici_testkit import AUTH, PDF, case_body, submit, upload, wait_for
+from yici_testkit import AUTH, PDF, case_body, submit, upload
 
 
 def post(embedded, path, body, headers=AUTH):

@@ -10,8 +10,16 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from test_oversight_suite_support import (AUTH, CLERK, SUPERVISOR, case_status, completed_case,
-                                          embedded_suite)
+from oversight_kit import (
+    AUTH,
+    CLERK,
+    SUPERVISOR,
+    back_to_today,
+    case_status,
+    completed_case,
+    embedded_suite,
+    scan_on,
+)
 from yici_testkit import BIN, case_body, submit, wait_for
 
 # natural-resources decides by worklist here, so bankruptcy-check cases stay open for supervision.
@@ -20,7 +28,7 @@ APPROVAL = {"departments": {"natural-resources": "worklist"}}
 
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory):
-    with embedded_suite(tmp_path_factory.mktemp("oversight"), approval=APPROVAL) as process:
+    with embedded_suite(tmp_path_factory.mktemp("oversight"), clock=True, approval=APPROVAL) as process:
         yield process
 
 
@@ -63,13 +71,15 @@ def test_the_sla_of_an_open_case_counts_from_acceptance(suite, open_case):
 
 def test_the_scan_raises_yellow_then_red_once_each_and_lists_them_open(suite, open_case):
     due = date.fromisoformat(get(suite, f"/api/v1/cases/{open_case}/sla", AUTH).json()["case"]["deadline"]["date"])
-    yellow = post(suite, "/api/v1/supervision/scan", {"today": due.isoformat()}, SUPERVISOR).json()["raised"]
+    try:
+        yellow = scan_on(suite, due)
+        again = post(suite, "/api/v1/supervision/scan", {}, SUPERVISOR).json()["raised"]
+        red = scan_on(suite, due + timedelta(days=1))
+    finally:
+        back_to_today(suite)
     assert {(w["scope"], w["level"]) for w in yellow if w["case_id"] == open_case} == {("case", "yellow"),
                                                                                       ("item", "yellow")}
-    again = post(suite, "/api/v1/supervision/scan", {"today": due.isoformat()}, SUPERVISOR).json()["raised"]
     assert [w for w in again if w["case_id"] == open_case] == []
-    later = (due + timedelta(days=1)).isoformat()
-    red = post(suite, "/api/v1/supervision/scan", {"today": later}, SUPERVISOR).json()["raised"]
     assert {(w["scope"], w["level"], w["department"]) for w in red if w["case_id"] == open_case} == {
         ("case", "red", "market-regulation"), ("item", "red", "natural-resources")}
     listed = get(suite, "/api/v1/supervision/warnings", level="red").json()["warnings"]
@@ -81,6 +91,12 @@ def test_the_scan_raises_yellow_then_red_once_each_and_lists_them_open(suite, op
     assert timeline["status"] == "in_approval"
     metrics = requests.get(suite.url("/metrics"), timeout=10).text
     assert 'yici_supervision_warnings_open{department="natural-resources",level="red",scope="item"} 1.0' in metrics
+
+
+def test_the_scan_runs_as_of_today_only(suite):
+    named = post(suite, "/api/v1/supervision/scan", {"today": "2030-01-01"}, SUPERVISOR)
+    assert named.status_code == 422 and named.json()["problems"][0]["field"] == "today"
+    assert post(suite, "/api/v1/supervision/scan", {}, AUTH).status_code == 403
 
 
 def test_warnings_and_reports_are_for_supervisors(suite):

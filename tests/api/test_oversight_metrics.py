@@ -6,14 +6,15 @@ import json
 import re
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import requests
 import yaml
 
+from oversight_kit import AUTH, back_to_today, completed_case, embedded_suite, scan_on
 from shared.config import REPO_ROOT
-from test_oversight_suite_support import AUTH, SUPERVISOR, completed_case, embedded_suite
+from shared.workdays import today_in_shanghai
 from yici_testkit import case_body, submit, wait_for
 
 PROMETHEUS = REPO_ROOT / "deploy" / "prometheus"
@@ -31,14 +32,14 @@ def promtool() -> str:
 def exposition(tmp_path_factory):
     """/metrics after real traffic: completed, open, warned and rated cases."""
     approval = {"departments": {"natural-resources": "worklist"}}
-    with embedded_suite(tmp_path_factory.mktemp("metrics"), approval=approval) as suite:
+    with embedded_suite(tmp_path_factory.mktemp("metrics"), clock=True, approval=approval) as suite:
         done = completed_case(suite, case_body("open-restaurant"))
         open_case = submit(suite.url(""), case_body("bankruptcy-check")).json()["case_id"]
         wait_for(lambda: requests.get(suite.url(f"/api/v1/cases/{done}/timeline"), headers=AUTH, timeout=10)
                  .json()["status"] in ("completed", "delivered"), timeout=20, what="oversight saw it")
         requests.post(suite.url(f"/api/v1/cases/{done}/rating"), json={"score": 2}, headers=AUTH, timeout=10)
-        later = (date.today() + timedelta(days=30)).isoformat()
-        requests.post(suite.url("/api/v1/supervision/scan"), json={"today": later}, headers=SUPERVISOR, timeout=30)
+        assert scan_on(suite, today_in_shanghai() + timedelta(days=30)), "the open case is late a month on"
+        back_to_today(suite)
         wait_for(lambda: "yici_case_completion_workdays_bucket" in requests.get(suite.url("/metrics")).text,
                  timeout=10, what="histogram observed")
         assert open_case

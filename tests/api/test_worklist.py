@@ -5,8 +5,8 @@ import json
 
 import pytest
 import requests
-
 from integration.approval_kit import department_auth, write_config
+
 from yici_testkit import AUTH, BIN, Process, base_env, case_body, free_port, submit, wait_for
 
 TAX, LAND = "tax", "natural-resources"

@@ -10,7 +10,6 @@ import base64
 import json
 import os
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,10 +18,14 @@ import pytest
 import requests
 
 from chromium_kit import FLAGS, read_png, require_tool
+from oversight_kit import (
+    SUPERVISOR_TOKEN,
+    back_to_today,
+    completed_case,
+    embedded_suite,
+    scan_on,
+)
 from yici_testkit import AUTH, case_body, submit, wait_for
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "api"))
-from test_oversight_suite_support import SUPERVISOR, SUPERVISOR_TOKEN, completed_case, embedded_suite  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +99,7 @@ class DevTools:
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory):
     """Today's cases: one completed and badly rated, one open and past its limit (scanned as of after it)."""
-    with embedded_suite(tmp_path_factory.mktemp("oversight-page"),
+    with embedded_suite(tmp_path_factory.mktemp("oversight-page"), clock=True,
                         approval={"departments": {"natural-resources": "worklist"}}) as suite:
         done = completed_case(suite, case_body("open-restaurant"))
         late = submit(suite.url(""), case_body("bankruptcy-check")).json()["case_id"]
@@ -107,10 +110,8 @@ def staged(tmp_path_factory):
         assert rated.status_code == 201, rated.text
         sla = wait_for(lambda: requests.get(suite.url(f"/api/v1/cases/{late}/sla"), headers=AUTH, timeout=10)
                        .json().get("case"), timeout=20, what="the open case's clock")
-        after = (date.fromisoformat(sla["deadline"]["date"]) + timedelta(days=1)).isoformat()
-        scanned = requests.post(suite.url("/api/v1/supervision/scan"), json={"today": after}, headers=SUPERVISOR,
-                                timeout=30)
-        assert len(scanned.json()["raised"]) >= 2
+        assert len(scan_on(suite, date.fromisoformat(sla["deadline"]["date"]) + timedelta(days=1))) >= 2
+        back_to_today(suite)
         yield suite, done, late
 
 

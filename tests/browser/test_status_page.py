@@ -15,7 +15,7 @@ def test_status_page_renders_on_a_phone(suite, chromium, tmp_path):
     dom = chromium.dump_dom(url)
     assert "办件进度查询" in dom and view["case_id"] in dom
     assert dom.count("<tr>") == len(view["items"]) + 1
-    png = chromium._run(f"--screenshot={tmp_path / 'status.png'}", "--window-size=390,844", url)
+    chromium._run(f"--screenshot={tmp_path / 'status.png'}", "--window-size=390,844", url)
     image = read_png(tmp_path / "status.png")
     assert (image.width, image.height) == (390, 844)
     dark = image.share(lambda r, g, b: r + g + b < 200)

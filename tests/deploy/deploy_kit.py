@@ -3,7 +3,6 @@ database. Both fail, never skip, when the server is missing."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,10 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "deploy"))
+from yici.deploy import broker
 
-from yici_deploy import broker  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -17,7 +18,7 @@ import yaml
 from deploy_kit import REPO
 from shared.config import SERVICES
 from shared.metrics import REGISTRY
-from yici_deploy import manifests
+from yici.deploy import manifests
 
 DEPLOY = REPO / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
@@ -35,7 +36,8 @@ def test_hadolint_passes_the_dockerfile():
 def test_the_image_runs_yici_and_copies_what_the_commands_need():
     text = (DEPLOY / "Dockerfile").read_text()
     assert 'ENTRYPOINT ["yici"]' in text and "USER 10001" in text
-    for needed in ("COPY shared", "COPY services", "COPY deploy", "requirements.lock"):
+    packages = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    for needed in [f"COPY {p.rstrip('*')}" for p in packages["include"]] + ["COPY deploy", "requirements.lock"]:
         assert needed in text
 
 

@@ -7,15 +7,20 @@ import subprocess
 import sys
 
 import pytest
-from kombu import Queue
 from amqp.exceptions import PreconditionFailed
+from kombu import Queue
 
 from deploy_kit import REPO, grant_guest, guest_uri
 from shared import topology
 from shared.providers import amqp
-from yici_deploy import broker
-from yici_deploy.definitions import (DECISIONS_EXCHANGE, decisions_queue, declared_queues, definitions,
-                                     departments_from_catalog)
+from yici.deploy import broker
+from yici.deploy.definitions import (
+    DECISIONS_EXCHANGE,
+    decisions_queue,
+    declared_queues,
+    definitions,
+    departments_from_catalog,
+)
 
 
 def by_name(items: list[dict]) -> dict[str, dict]:
@@ -109,7 +114,7 @@ def test_quorum_declarations_agree_with_the_cluster_profile_and_classic_ones_are
 
 DECLARE_LIKE_A_SERVICE = """
 from shared.config import REPO_ROOT, load_settings
-from shared.providers import runner
+from yici import runner
 runner.declare_topology(load_settings(REPO_ROOT / "deploy" / "config" / "distributed.yaml"),
                         runner.catalog_departments())
 """
@@ -128,7 +133,7 @@ def test_the_services_own_start_up_declaration_agrees_with_the_definitions(deplo
     nothing the services declare is missing from the definitions (the cluster profile with quorum_queues)."""
     vhost, _ = deploy_vhost
     load(vhost, profile)
-    env = dict(os.environ, PYTHONPATH=str(REPO), YICI_AMQP_URI=guest_uri(vhost),
+    env = dict(os.environ, YICI_AMQP_URI=guest_uri(vhost),
                YICI_QUORUM_QUEUES="true" if profile == "cluster" else "false")
     done = subprocess.run([sys.executable, "-c", DECLARE_LIKE_A_SERVICE], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=60)
@@ -143,7 +148,8 @@ def test_the_services_own_start_up_declaration_agrees_with_the_definitions(deplo
 DECLARE_AFTER_A_RACE = """
 from amqp.exceptions import NotFound
 from shared.config import REPO_ROOT, load_settings
-from shared.providers import amqp, runner
+from shared.providers import amqp
+from yici import runner
 real, calls = amqp.declare, []
 def racing(channel, specs, quorum=False):
     calls.append(1)
@@ -164,7 +170,7 @@ def test_start_up_declaration_repeats_after_a_concurrent_declaration_race(deploy
     repeats the idempotent declaration instead of exiting. Then six processes declare at once, for real."""
     vhost, _ = deploy_vhost
     grant_guest(vhost)
-    env = dict(os.environ, PYTHONPATH=str(REPO), YICI_AMQP_URI=guest_uri(vhost))
+    env = dict(os.environ, YICI_AMQP_URI=guest_uri(vhost))
     done = subprocess.run([sys.executable, "-c", DECLARE_AFTER_A_RACE], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -179,7 +185,7 @@ def test_start_up_declaration_repeats_after_a_concurrent_declaration_race(deploy
 DECLARE_WITH_MODES = """
 import sys
 from shared.config import REPO_ROOT, load_settings
-from shared.providers import runner
+from yici import runner
 settings = load_settings(REPO_ROOT / "deploy" / "config" / "distributed.yaml")
 settings.approval.departments.update(dict(arg.split("=") for arg in sys.argv[1:]))
 runner.declare_topology(settings, runner.catalog_departments())
@@ -193,7 +199,7 @@ def test_only_departments_with_their_own_system_get_their_queue_bound_and_bindin
     system (mode external) must get every request, even when a process with an older configuration starts."""
     vhost, _ = deploy_vhost
     grant_guest(vhost)
-    env = dict(os.environ, PYTHONPATH=str(REPO), YICI_AMQP_URI=guest_uri(vhost))
+    env = dict(os.environ, YICI_AMQP_URI=guest_uri(vhost))
 
     def start(*modes: str) -> set[str]:
         done = subprocess.run([sys.executable, "-c", DECLARE_WITH_MODES, *modes], cwd=REPO, env=env,

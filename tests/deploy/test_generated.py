@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import yaml
 
 from deploy_kit import REPO
-from yici_deploy import generated, manifests
-from yici_deploy.definitions import definitions, departments_from_catalog
+from yici.deploy import generated, manifests
+from yici.deploy.definitions import definitions, departments_from_catalog
 
 
 def load_all(name: str) -> list[dict]:
@@ -23,8 +22,8 @@ def test_generated_files_are_up_to_date_with_topology_catalog_and_config():
 
 
 def test_yici_topology_definitions_prints_the_committed_single_node_file():
-    done = subprocess.run([sys.executable, "-m", "shared.cli", "topology", "definitions"], cwd=REPO,
-                          capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    done = subprocess.run([sys.executable, "-m", "yici.cli", "topology", "definitions"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == json.loads((REPO / "deploy" / "rabbitmq" / "definitions.json").read_text())
 

@@ -14,7 +14,7 @@ import yaml
 
 from deploy_kit import REPO
 from shared.config import SERVICES
-from yici_deploy import manifests
+from yici.deploy import manifests
 
 K8S = REPO / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.30.0"

@@ -1,7 +1,6 @@
 """Each service's Alembic history: upgrade, downgrade and adoption on a throwaway PostgreSQL database."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -10,7 +9,7 @@ from sqlalchemy import create_engine, inspect
 
 from deploy_kit import REPO
 from shared.config import SERVICES
-from yici_deploy import migrations
+from yici.deploy import migrations
 
 
 def service_tables(url: str) -> set[str]:
@@ -26,8 +25,8 @@ def expected_tables() -> set[str]:
 
 
 def yici(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "shared.cli", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    return subprocess.run([sys.executable, "-m", "yici.cli", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
 
 
 def test_every_service_has_one_linear_history_and_owns_only_prefixed_tables():

@@ -12,9 +12,15 @@ from deploy_kit import grant_guest, guest_uri
 from shared import topology
 from shared.config import SERVICES
 from shared.providers import amqp
-from yici_deploy import access, broker
-from yici_deploy.definitions import (DECISIONS_EXCHANGE, DECISIONS_QUEUE, decision_routing_key,
-                                     decisions_queue, declared_queues, departments_from_catalog)
+from yici.deploy import access, broker
+from yici.deploy.definitions import (
+    DECISIONS_EXCHANGE,
+    DECISIONS_QUEUE,
+    decision_routing_key,
+    decisions_queue,
+    declared_queues,
+    departments_from_catalog,
+)
 
 
 def test_no_user_has_wildcard_permissions_and_departments_configure_nothing():

@@ -14,8 +14,8 @@ import pytest
 
 from deploy_kit import REPO, grant_guest, guest_uri
 from shared import topology
-from yici_deploy import access, broker
-from yici_deploy.definitions import departments_from_catalog
+from yici.deploy import access, broker
+from yici.deploy.definitions import departments_from_catalog
 
 SCRIPT = str(REPO / "deploy" / "run-local.sh")
 

@@ -1,13 +1,23 @@
 """Every event delivered twice more changes nothing: same statuses, one delivery per case."""
 from __future__ import annotations
 
-import pika
 import pytest
 import requests
 
 from shared.topology import service_queues
 from yici_checks import delivery_counts, timelines
-from yici_testkit import SERVICES, AUTH, Cluster, case_body, drain, drained, handled_total, pika_channel, submit, wait_for
+from yici_testkit import (
+    AUTH,
+    SERVICES,
+    Cluster,
+    case_body,
+    drain,
+    drained,
+    handled_total,
+    pika_channel,
+    submit,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.rabbit, pytest.mark.postgres]
 TAP = "test.tap"

@@ -6,9 +6,9 @@ from collections import Counter, defaultdict
 
 import pytest
 import requests
+from integration.approval_kit import ConfiguredCluster, accepted, publish, write_config
 from sqlalchemy import create_engine, text
 
-from integration.approval_kit import ConfiguredCluster, accepted, publish, write_config
 from services.approval.client import Decision, DepartmentClient
 from yici_testkit import amqp_uri, wait_for
 

@@ -7,8 +7,6 @@ Case ids tell the handler what to do, as a service's own records would: BAD-* ar
 """
 from __future__ import annotations
 
-import shared.providers.boot  # noqa: F401 - greens the standard library first
-
 import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -17,14 +15,15 @@ import eventlet  # noqa: E402
 from kombu import Producer  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
+import shared.providers.boot  # noqa: F401 - greens the standard library first
 from shared.config import Settings  # noqa: E402
 from shared.errors import CaseNotKnownYet, SetAside, UnknownCase  # noqa: E402
 from shared.events import ApprovalDecided, CaseSubmitted, Event  # noqa: E402
 from shared.metrics import REGISTRY  # noqa: E402
 from shared.providers.amqp import EVENTS, connection, dead_letter_queue, kombu_queue  # noqa: E402
 from shared.providers.consumer import consume_events  # noqa: E402
-from shared.providers.runner import nameko_config  # noqa: E402
 from shared.topology import QueueSpec  # noqa: E402
+from yici.runner import nameko_config  # noqa: E402
 
 SERVICE = "parking-test"
 SPEC = QueueSpec("yici.test-parking", ("case_submitted", "approval_decided"))

@@ -1,14 +1,11 @@
 """Department systems written only with pika (services/approval/client.py) decide their queues on RabbitMQ."""
 from __future__ import annotations
 
-import threading
-
 import pika
 import pytest
 import requests
+from integration.approval_kit import ConfiguredCluster, accepted, department_user, publish, supplement, write_config
 
-from integration.approval_kit import (ConfiguredCluster, accepted, department_user, publish, supplement,
-                                      write_config)
 from services.approval.client import DepartmentClient, Request
 from shared.topology import department_queue_name
 from yici_testkit import AUTH, broker_vhost, postgres_database, require_postgres, require_rabbit, wait_for

@@ -9,8 +9,7 @@ from sqlalchemy import MetaData
 from shared.db import make_engine, make_session_factory
 from shared.messaging import OutgoingMessage, Store, messaging_tables, utcnow
 from shared.metrics import OUTBOX_BACKLOG, REGISTRY
-from shared.providers.persistence import (QUIET_SWEEP_INTERVAL, SWEEP_INTERVAL, Persistence,
-                                          next_sweep_interval)
+from shared.providers.persistence import QUIET_SWEEP_INTERVAL, SWEEP_INTERVAL, Persistence, next_sweep_interval
 
 
 def test_the_backlog_gauge_reads_the_outbox_at_scrape_time(tmp_path):

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from shared.messaging import OutgoingMessage
-from shared.providers.amqp import EVENTS, DEAD_LETTERS, Publisher, PublishFailed, declare
+from shared.providers.amqp import DEAD_LETTERS, EVENTS, Publisher, PublishFailed, declare
 from shared.topology import QueueSpec
 from yici_testkit import amqp_uri, drain
 

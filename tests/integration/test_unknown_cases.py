@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-
 from integration.approval_kit import publish
+
 from shared.events import ApprovalDecided, ApprovalRequested, CaseSubmitted
 from yici_testkit import AUTH, Cluster, drain, wait_for
 

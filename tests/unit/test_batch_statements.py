@@ -146,9 +146,9 @@ def test_prebuilt_statements_compile_once_including_insert_on_conflict(tmp_path,
 def test_approval_registers_a_batchs_requests_with_one_insert_and_keeps_tombstones(tmp_path):
     """The requests that come first for their task are inserted together; a cancellation that overtook its
     request in the same batch still leaves a tombstone the request cannot pass (same result as one by one)."""
-    from test_approval_decisions import Approval, request
-    from shared.events import ApprovalCancelled
     from services.approval import handlers as approval
+    from shared.events import ApprovalCancelled
+    from test_approval_decisions import Approval, request
 
     def batch():
         overtaken = request("YC-A3")

@@ -5,7 +5,12 @@ import pytest
 import yaml
 
 from shared.catalog import (
-    Catalog, CatalogError, UnknownMatter, UnknownSituation, default_catalog, load_catalog,
+    Catalog,
+    CatalogError,
+    UnknownMatter,
+    UnknownSituation,
+    default_catalog,
+    load_catalog,
 )
 
 

@@ -8,8 +8,7 @@ import pytest
 
 from services.delivery import handover
 from shared.api import ApiError
-from test_delivery_support import (ADDRESS, NAME, PHONE, completed, correction, rejected,  # noqa: F401
-                                   world)
+from test_delivery_support import ADDRESS, NAME, PHONE, completed, correction, rejected, world  # noqa: F401
 
 
 def texts(world, case_id):

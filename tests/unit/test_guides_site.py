@@ -15,7 +15,7 @@ from shared.catalog import default_catalog
 from shared.catalog.forms import merged_form
 from shared.catalog.limits import limits
 from shared.catalog.materials import material_list
-from shared.cli import main as yici
+from yici.cli import main as yici
 
 CATALOG = default_catalog()
 BASE = "https://zwfw.example.cn"

@@ -56,7 +56,7 @@ def test_raw_sql_sends_everything_held_first(tmp_path):
 
 
 def test_new_cases_held_by_intake_are_written_before_a_query_on_cases(tmp_path):
-    from services.intake.repository import SqlCaseRepository, cases, case_items
+    from services.intake.repository import SqlCaseRepository, case_items, cases
     from services.intake.repository import metadata as intake_metadata
     engine = make_engine(f"sqlite:///{tmp_path}/intake.db")
     intake_metadata.create_all(engine)

@@ -5,7 +5,8 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import event as sa_event, select
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
 
 from services.intake import handlers
 from services.intake.commands import SubmitCase, Supplement
@@ -63,7 +64,7 @@ def _follow(store, event):
 
 
 def test_acceptance_carries_the_holder_and_the_plan(store, ctx):
-    case_id = _accepted_case(store, ctx)
+    _accepted_case(store, ctx)
     accepted = _outbox(store)[-1]
     assert accepted["event_type"] == "case_accepted"
     assert accepted["payload"]["holder_id"] == "91150626MA0N000088"

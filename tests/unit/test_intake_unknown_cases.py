@@ -31,6 +31,7 @@ def item_status(store, case_id: str) -> str:
 
 def inbox_count(store) -> int:
     from sqlalchemy import func, select
+
     from services.intake.repository import TABLES
     with store.session_factory() as session:
         return session.execute(select(func.count()).select_from(TABLES.inbox)).scalar_one()

@@ -16,8 +16,18 @@ from services.oversight.supervision import LenientCalendar
 from shared.catalog import default_catalog
 from shared.db import make_engine, make_session_factory
 from shared.errors import SetAside
-from shared.events import (ApprovalDecided, ApprovalRequested, CaseAccepted, CaseCompleted, CaseRejected,
-                           CaseSubmitted, CorrectionRequested, DeliveryCompleted, DeliveryDispatched, Event)
+from shared.events import (
+    ApprovalDecided,
+    ApprovalRequested,
+    CaseAccepted,
+    CaseCompleted,
+    CaseRejected,
+    CaseSubmitted,
+    CorrectionRequested,
+    DeliveryCompleted,
+    DeliveryDispatched,
+    Event,
+)
 from shared.messaging import Store
 from shared.workdays import SHANGHAI
 

@@ -5,13 +5,13 @@ import random
 from datetime import date
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.oversight import views
 from services.oversight.domain import Fact
 from services.oversight.timeline import fold
-from test_oversight_support import (Story, context, feed, feed_batches, make_store, published,  # noqa: F401
-                                   store)
+from test_oversight_support import Story, context, feed, feed_batches, make_store, published, store  # noqa: F401
 
 MON, TUE, WED = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
 

@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 import itertools
-
-from hypothesis import given, settings, strategies as st
-
 from datetime import date
 
-from services.routing.domain import (APPROVED, CANCELLED, REJECTED, REQUESTED, SUSPENDED, WAITING, Outcome, Plan,
-                                     PlanItem, joint_kind)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.routing.domain import (
+    APPROVED,
+    CANCELLED,
+    REJECTED,
+    REQUESTED,
+    SUSPENDED,
+    WAITING,
+    Outcome,
+    Plan,
+    PlanItem,
+    joint_kind,
+)
 
 
 def plan(edges: dict[str, list[str]]) -> Plan:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from shared.api import ApiError, not_found, problem
-from shared.catalog import Catalog, Item, Matter, UnknownMatter, UnknownSituation
+from shared.catalog import Catalog, Item, Matter, UnknownMatter
 from shared.catalog.forms import merged_form
 from shared.catalog.limits import limits
 from shared.catalog.materials import MaterialEntry, material_list
@@ -104,7 +104,7 @@ def _limits(catalog: Catalog, code: str, situations: list[str]) -> dict:
     names = {c: catalog.items[c].name for c in [*found.critical_path, found.longest_item] if c}
     return {**found.model_dump(mode="json"), "unit": "working_days",
             "critical_path_names": [names[c] for c in found.critical_path],
-            "longest_item_name": names.get(found.longest_item)}
+            "longest_item_name": names.get(found.longest_item or "")}
 
 
 def _fees(matter: Matter, items: list[Item]) -> dict:

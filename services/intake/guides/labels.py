@@ -1,6 +1,8 @@
 """Chinese labels for the catalog's codes (channels, delivery methods, levels, material specs and sources)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 CHANNELS = {"online": "网上办理（政务服务网、蒙速办）", "window": "政务服务大厅综合窗口",
             "service_point": "苏木镇、嘎查村便民服务站点", "bank_branch": "合作银行网点（政银企）"}
 CHANNELS_SHORT = {"online": "网上", "window": "窗口", "service_point": "便民服务站点", "bank_branch": "银行网点"}
@@ -19,7 +21,7 @@ def label(table: dict[str, str], code: str) -> str:
     return table.get(code, code)
 
 
-def labelled(table: dict[str, str], codes: list[str]) -> list[dict[str, str]]:
+def labelled(table: dict[str, str], codes: Sequence[str]) -> list[dict[str, str]]:
     return [{"code": code, "label": label(table, code)} for code in codes]
 
 

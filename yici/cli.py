@@ -1,4 +1,4 @@
-"""The `yici` command: run the suite, and (from later issues) catalog and guide operations."""
+"""The `yici` command: run or serve the services, catalog, guides, reports and the deployment tooling."""
 from __future__ import annotations
 
 import argparse
@@ -49,11 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _deploy_tooling(argv: list[str]) -> int:
-    """The deployment tooling lives in deploy/yici_deploy (it ships with the tree, not the package)."""
-    from shared.config import REPO_ROOT
-    if str(REPO_ROOT / "deploy") not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT / "deploy"))
-    from yici_deploy.cli import main as deploy_main
+    from yici.deploy.cli import main as deploy_main
     return deploy_main(argv)
 
 
@@ -71,7 +67,7 @@ def _dispatch(args) -> int:
         config = REPO_ROOT / "deploy" / "config" / "distributed.yaml"
     from shared.config import load_settings
     settings = load_settings(config)
-    from shared.providers import runner
+    from yici import runner
     runner.run(settings, services)
     return 0
 

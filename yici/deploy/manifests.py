@@ -173,6 +173,8 @@ def hpa(service: str, scaling: Scaling) -> dict:
 
 
 def scaled_object(service: str, scaling: Scaling) -> dict:
+    if scaling.queue is None:
+        raise ValueError(f"{service} scales on CPU only: it gets an HPA, not a KEDA ScaledObject")
     queue = {"protocol": "http", "mode": "QueueLength", "value": QUEUE_LENGTH_TARGET, "vhostName": "/",
              "queueName": scaling.queue}
     if scaling.queue.startswith("^"):

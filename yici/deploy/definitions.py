@@ -54,8 +54,8 @@ def all_queues(departments: list[str], units=None) -> list[topology.QueueSpec]:
 
 
 def queue_arguments(spec: topology.QueueSpec, profile: str) -> dict:
-    arguments = {"x-dead-letter-exchange": topology.DEAD_LETTER_EXCHANGE,
-                 "x-dead-letter-routing-key": spec.name}
+    arguments: dict[str, object] = {"x-dead-letter-exchange": topology.DEAD_LETTER_EXCHANGE,
+                                    "x-dead-letter-routing-key": spec.name}
     if profile == "cluster":
         arguments.update({"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT})
     return arguments

@@ -1,23 +1,23 @@
 """Starting services: all five in one process (embedded) or one service per process (distributed)."""
 from __future__ import annotations
 
-import shared.providers.boot  # noqa: F401 - greens the standard library first
+import shared.providers.boot  # noqa: F401 - greens the standard library first, so it must stay first
 
-import gc  # noqa: E402
-import importlib  # noqa: E402
-import eventlet  # noqa: E402
-import logging  # noqa: E402
-import signal  # noqa: E402
-import time  # noqa: E402
+# isort: split
+import gc
+import importlib
+import logging
+import signal
+import time
 
-from amqp.exceptions import NotFound  # noqa: E402
+import eventlet
+from amqp.exceptions import NotFound
+from nameko.runners import ServiceRunner
 
-from nameko.runners import ServiceRunner  # noqa: E402
-
-from shared import logging as yici_logging  # noqa: E402
-from shared.config import SERVICES, Settings  # noqa: E402
-from shared.providers import amqp  # noqa: E402
-from shared.topology import decisions_queue, department_queues, service_queues  # noqa: E402
+from shared import logging as yici_logging
+from shared.config import SERVICES, Settings
+from shared.providers import amqp
+from shared.topology import decisions_queue, department_queues, service_queues
 
 log = logging.getLogger(__name__)
 DECLARE_ATTEMPTS = 5

@@ -39,7 +39,7 @@ def alembic_config(service: str, url: str | None = None, connection: Connection 
     return cfg
 
 
-def head(service: str) -> str:
+def head(service: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(service)).get_current_head()
 
 

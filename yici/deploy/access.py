@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import secrets as random_secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -17,8 +18,7 @@ from urllib.parse import quote
 from shared import topology
 from shared.config import SERVICES
 
-from .definitions import (DECISIONS_EXCHANGE, decision_routing_key, decisions_queue, declared_queues,
-                          units_from_config)
+from .definitions import DECISIONS_EXCHANGE, decision_routing_key, decisions_queue, declared_queues, units_from_config
 
 NOTHING = "^$"
 MONITOR = "yici-keda"
@@ -114,11 +114,11 @@ def password_env(user: str) -> str:
 
 
 def password_for(user: str, secrets_dir: Path | None = None, generate: bool = False,
-                 env: dict | None = None) -> str:
+                 env: Mapping[str, str] | None = None) -> str:
     """The environment first, then `<secrets_dir>/<user>`; optionally generate one into that file."""
-    env = os.environ if env is None else env
-    if env.get(password_env(user)):
-        return env[password_env(user)]
+    values = os.environ if env is None else env
+    if values.get(password_env(user)):
+        return values[password_env(user)]
     path = secrets_dir / user if secrets_dir else None
     if path and path.is_file():
         return path.read_text(encoding="utf-8").strip()
