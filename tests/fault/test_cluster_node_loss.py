@@ -51,17 +51,18 @@ def dead_letters(rabbit: RabbitCluster, vhost: str) -> dict[str, int]:
 @pytest.mark.timeout(300)
 def test_a_cluster_node_killed_under_load_loses_and_doubles_nothing(suite, rabbit, vhost, pg_url, tmp_path):
     victim = rabbit.busiest()
-    with Prober(readyz_urls(suite)) as prober, \
-            LoadDriver(suite.url("intake", ""), MATTERS, RATE, BEFORE + DOWN + AFTER + 8) as load:
-        time.sleep(BEFORE)
-        with fault_window() as fault:
-            rabbit.kill(victim)
-            time.sleep(DOWN / 2)
-            during = quorum_queues(rabbit, vhost)
-            time.sleep(DOWN / 2)
-            rabbit.restart(victim)
-    report = collect(f"cluster node {victim + 1} of 3 SIGKILLed for {DOWN} s at {RATE} cases/s", load, prober,
-                     suite, pg_url, lambda: dead_letters(rabbit, vhost), fault.window)
+    with Prober(readyz_urls(suite)) as prober:
+        with LoadDriver(suite.url("intake", ""), MATTERS, RATE, duration=240) as load:
+            time.sleep(BEFORE)
+            with fault_window() as fault:
+                rabbit.kill(victim)
+                time.sleep(DOWN / 2)
+                during = quorum_queues(rabbit, vhost)
+                time.sleep(DOWN / 2)
+                rabbit.restart(victim)
+            load.finish(AFTER)
+        report = collect(f"cluster node {victim + 1} of 3 SIGKILLed for {DOWN} s at {RATE} cases/s", load,
+                         prober, suite, pg_url, lambda: dead_letters(rabbit, vhost), fault.window)
     report.print(tmp_path / "fault-report.txt")
     assert led_by_live_nodes(during, rabbit.nodes[victim].name), during
     wait_until(lambda: all(len(q["online"]) == 3 for q in quorum_queues(rabbit, vhost)), timeout=30,

@@ -47,20 +47,22 @@ def dead_letters(vhost: str) -> dict[str, int]:
 
 @pytest.mark.timeout(240)
 def test_postmaster_killed_under_load_loses_and_doubles_nothing(suite, pg, database_url, vhost, tmp_path):
-    with Prober(readyz_urls(suite)) as prober, \
-            LoadDriver(suite.url("intake", ""), MATTERS, RATE, BEFORE + DOWN + AFTER) as load:
-        time.sleep(BEFORE)
-        with fault_window() as fault:
-            pg.kill()
-            time.sleep(DOWN)
-            pg.start()
-    report = collect(f"postmaster SIGKILLed for {DOWN} s at {RATE} cases/s", load, prober, suite, database_url,
-                     lambda: dead_letters(vhost), fault.window)
+    with Prober(readyz_urls(suite)) as prober:
+        with LoadDriver(suite.url("intake", ""), MATTERS, RATE, duration=180) as load:
+            time.sleep(BEFORE)
+            with fault_window() as fault:
+                pg.kill()
+                time.sleep(DOWN)
+                fault.repair_begins()
+                pg.start()
+            load.finish(AFTER)
+        report = collect(f"postmaster SIGKILLed for {DOWN} s at {RATE} cases/s", load, prober, suite,
+                         database_url, lambda: dead_letters(vhost), fault.window)
     report.print(tmp_path / "fault-report.txt")
     refusals = [a for a in load.attempts if fault.window.holds(a.started) and a.status not in (200, 201)]
     assert refusals, "the outage must reach the client"
     assert all(a.status == 503 and a.retry_after and a.problem_body for a in refusals), refusals[:5]
-    not_ready = prober.failing("intake", fault.start + 1, fault.end - 0.5)
-    assert not_ready and all("intake.database" in f for f in not_ready), not_ready
+    not_ready = [p for p in prober.between("intake", fault.start + 1, fault.repairing) if p.status is not None]
+    assert not_ready and all(p.status == 503 and "intake.database" in p.failing for p in not_ready), not_ready
     assert report.ready_again_seconds is not None and report.in_flight > 0, report.lines()
     report.assert_invariants()

@@ -29,11 +29,15 @@ def readyz_urls(suite: Cluster) -> dict[str, str]:
 
 
 class _Marks:
-    start = end = 0.0
+    start = end = repairing = 0.0
 
     @property
     def window(self) -> Window:
         return Window(self.start, self.end)
+
+    def repair_begins(self) -> None:
+        """The fault is being repaired (a restart under way): what /readyz says from here on may be either."""
+        self.repairing = time.time()
 
 
 @contextmanager

@@ -36,9 +36,9 @@ class Attempt:
 
 
 class LoadDriver:
-    """Submits `rate` cases a second for `duration` seconds from a thread; each case is POSTed until it gets
-    201/200 (retrying connection errors, 5xx, 429 and 503 with the same key, honouring Retry-After up to
-    RETRY_AFTER_CAP) or `give_up` seconds pass."""
+    """Submits `rate` cases a second from a thread, for `duration` seconds at most or until `finish`; each case
+    is POSTed until it gets 201/200 (retrying connection errors, 5xx, 429 and 503 with the same key, honouring
+    Retry-After up to RETRY_AFTER_CAP) or `give_up` seconds pass."""
 
     def __init__(self, base_url: str, matters: tuple[str, ...], rate: float = 10, duration: float = 30,
                  give_up: float = 120, workers: int = 64):
@@ -53,6 +53,7 @@ class LoadDriver:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="load")
         self._futures: list = []
         self._stop = threading.Event()
+        self._end_at = float("inf")
         self._thread = threading.Thread(target=self._schedule, name="load-scheduler", daemon=True)
 
     def __enter__(self) -> "LoadDriver":
@@ -68,10 +69,15 @@ class LoadDriver:
     def _schedule(self) -> None:
         begin = time.monotonic()
         for n in range(int(self.rate * self.duration)):
-            if self._stop.wait(max(0.0, begin + n / self.rate - time.monotonic())):
+            due = begin + n / self.rate
+            if due > self._end_at or self._stop.wait(max(0.0, due - time.monotonic())):
                 return
             self.submitted += 1
             self._futures.append(self._pool.submit(self._case, n))
+
+    def finish(self, after: float) -> None:
+        """Submit no case later than `after` seconds from now (the cases under way go on being retried)."""
+        self._end_at = time.monotonic() + after
 
     def join(self) -> None:
         """Wait (bounded) until the schedule ended and every case was acknowledged, refused or given up."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from faultkit.procs import alive, children, owned_dir, remove, run, sigkill
+from faultkit.procs import alive, children, owned_dir, remove, run, sigkill, succeeds
 from yici_testkit import free_port
 
 USER = "postgres"
@@ -90,9 +90,9 @@ class PgCluster:
         assert alive(pid), "the postmaster is not running"
         sigkill([pid, *children(pid)])
 
-    def stop(self, mode: str = "fast") -> None:
-        run(self._as_owner(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "30",
-                           "stop"), timeout=60, check=False)
+    def stop(self, mode: str = "fast") -> bool:
+        return succeeds(self._as_owner(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t",
+                                       "30", "stop"), timeout=60)
 
     def cleanup(self) -> None:
         if alive(self.postmaster_pid()):

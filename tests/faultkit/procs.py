@@ -1,6 +1,7 @@
 """Processes the fault tests start themselves: bounded commands, pids found and killed one by one, tmp dirs."""
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -59,7 +60,8 @@ def sigkill(pids: list[int], timeout: float = 15) -> None:
     """SIGKILL exactly these pids, then wait (bounded) until each is reaped."""
     for pid in pids:
         if alive(pid):
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + timeout
     while any(not gone(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -81,7 +81,7 @@ class RabbitNode:
         booting: its pid is in the pid file)."""
         pid = self.pid or _read_pid(self.dir / "pid")
         if alive(pid):
-            run(self._ctl_args("stop"), env=self.env, timeout=60, check=False)
+            succeeds(self._ctl_args("stop"), env=self.env, timeout=60)
             sigkill([pid])
         self.pid = None
 
@@ -171,9 +171,16 @@ class RabbitCluster:
         self.nodes[index].start()
 
     def cleanup(self) -> None:
+        """Stop every node (one failing to stop spares none of the others), then remove their data."""
+        errors = []
         for node in self.nodes:
-            node.stop()
+            try:
+                node.stop()
+            except Exception as exc:  # noqa: BLE001 - the other nodes must still be stopped
+                errors.append(exc)
         remove(self.home)
+        if errors:
+            raise errors[0]
 
 
 def cleanup_node(node: RabbitNode) -> None:

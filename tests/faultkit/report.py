@@ -58,6 +58,7 @@ class FaultReport:
     recovery_seconds: float | None = None  # fault end -> the last case first sent by then completed
     drained_seconds: float | None = None  # fault end -> the last case of the run completed
     ready_again_seconds: float | None = None  # fault end -> every /readyz 200 again
+    readyz_unanswered: int = 0  # probes (every 0.5 s per service) that got no answer within 5 s
     died: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -74,7 +75,7 @@ class FaultReport:
                 f"{self.hung}; slowest {self.slowest_request:.2f} s",
                 f"  recovery after the fault: cases sent by its end completed {_seconds(self.recovery_seconds)}, "
                 f"whole run completed {_seconds(self.drained_seconds)}, "
-                f"every /readyz 200 {_seconds(self.ready_again_seconds)}",
+                f"every /readyz 200 {_seconds(self.ready_again_seconds)} ({self.readyz_unanswered} probes unanswered)",
                 f"  service processes died: {self.died or 'none'}"]
 
     def print(self, path: Path | None = None) -> None:
@@ -170,8 +171,16 @@ def _count_recovery(report: FaultReport, load: LoadDriver, timeline: dict, windo
         report.drained_seconds = max(0.0, max(completed[c] for c in ids) - window.end)
         backlog = [completed[load.acknowledged[n]] for n, at in first.items() if at <= window.end]
         report.recovery_seconds = max([0.0] + [at - window.end for at in backlog])
-    ready = prober.ready_again(window.end)
+    ready = _ready_again(prober, window.end, timeout=30)
     report.ready_again_seconds = None if ready is None else max(0.0, ready - window.end)
+    report.readyz_unanswered = sum(1 for p in prober.probes if p.status is None)
+
+
+def _ready_again(prober: Prober, after: float, timeout: float) -> float | None:
+    deadline = time.monotonic() + timeout
+    while (ready := prober.ready_again(after)) is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return ready
 
 
 def _first_tries(load: LoadDriver) -> dict[int, float]:
