@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from shared.errors import problem
+
 M = TypeVar("M", bound=BaseModel)
 
 _MESSAGES_ZH = {
@@ -30,12 +32,8 @@ class ApiError(Exception):
 
 
 _TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
-           409: "conflict", 413: "payload too large", 415: "unsupported media type",
+           409: "conflict", 410: "gone", 413: "payload too large", 415: "unsupported media type",
            422: "validation failed"}
-
-
-def problem(field: str, code: str, message_zh: str, message_en: str) -> dict[str, str]:
-    return {"field": field, "code": code, "message_zh": message_zh, "message_en": message_en}
 
 
 def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
