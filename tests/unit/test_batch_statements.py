@@ -162,7 +162,7 @@ def test_approval_registers_a_batchs_requests_with_one_insert_and_keeps_tombston
     events = batch()
     with Statements(batched.store) as seen:
         batched.store.process_new("approval", events, lambda uow, fresh: approval.handle_batch(uow, fresh,
-                                                                                               batched.ports))
+                                                                                               batched.context))
     for event in events:
         single.handle(event)
     assert seen[("INSERT", "approval_tasks")] == 3, \
