@@ -106,7 +106,7 @@ def test_routing_writes_a_case_once_for_all_its_decisions_in_a_batch(tmp_path):
     decisions = [_approved("YC-R1", i) for i in ITEMS]
     before = len(harness.sent)
     with Statements(harness.store) as seen:
-        harness.store.process_batch("routing", decisions, lambda uow, e: routing.handle(uow, e, harness.ports))
+        harness.store.process_batch("routing", decisions, lambda uow, e: routing.handle(uow, e, harness.context))
     assert seen[("SELECT", "routing_cases")] == 1 and seen[("UPDATE", "routing_cases")] == 1
     assert seen[("UPDATE", "routing_items")] == 1 and seen[("INSERT", "routing_outbox")] == 1, \
         "the four items written with one executemany"
@@ -184,7 +184,7 @@ def test_routing_locks_a_batchs_plans_with_one_read_for_cases_and_one_for_items(
     before = len(harness.sent)
     with Statements(harness.store) as seen:
         harness.store.process_new("routing", decisions,
-                                  lambda uow, fresh: routing.handle_batch(uow, fresh, harness.ports))
+                                  lambda uow, fresh: routing.handle_batch(uow, fresh, harness.context))
     assert seen[("SELECT", "routing_cases")] == 1 and seen[("SELECT", "routing_items")] == 1
     assert seen[("UPDATE", "routing_items")] == 1 and seen[("UPDATE", "routing_cases")] == 1
     completed = [m for m in harness.sent[before:] if m.routing_key == "case_completed"]
@@ -201,7 +201,7 @@ def test_routing_new_cases_in_a_batch_do_not_send_the_held_writes_of_others_one_
     fresh = [accepted(c, "bankruptcy-check") for c in ("YC-R2", "YC-R4", "YC-R6")]  # sorted between them
     with Statements(harness.store) as seen:
         harness.store.process_new("routing", decisions + fresh,
-                                  lambda uow, batch: routing.handle_batch(uow, batch, harness.ports))
+                                  lambda uow, batch: routing.handle_batch(uow, batch, harness.context))
     assert seen[("SELECT", "routing_cases")] == 2, "the followed plans locked, the new ones looked up: once each"
     assert seen[("UPDATE", "routing_items")] == 1 and seen[("UPDATE", "routing_cases")] == 1, \
         "held updates sent once, at flush"
@@ -219,7 +219,8 @@ def test_routing_records_a_decision_on_a_plan_added_in_the_same_batch(tmp_path):
     harness = RoutingHarness(tmp_path)
     batch = [accepted("YC-S1", "bankruptcy-check"), _approved("YC-S1", ITEMS[0])]
     with Statements(harness.store) as seen:
-        harness.store.process_new("routing", batch, lambda uow, fresh: routing.handle_batch(uow, fresh, harness.ports))
+        harness.store.process_new("routing", batch,
+                                  lambda uow, fresh: routing.handle_batch(uow, fresh, harness.context))
     assert seen[("INSERT", "routing_items")] == 1 and seen[("UPDATE", "routing_items")] == 0, \
         "the decided item is inserted decided, not inserted and then updated"
     with harness.store.unit_of_work() as uow:
