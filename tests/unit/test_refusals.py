@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from edge_support import json_response, refusal_error
 from shared.api import ApiError
 from shared.errors import Conflict, Gone, Invalid, NotFound, Refusal, problem
-from shared.providers.web import json_response, refusal_error
 
 
 @pytest.mark.parametrize("refusal, status, title", [
