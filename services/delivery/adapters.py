@@ -1,7 +1,7 @@
 """Choosing the courier and SMS adapters from the settings (only simulated ones ship with the project)."""
 from __future__ import annotations
 
-from services.delivery.dispatch import Ports
+from services.delivery.ports import Ports
 from services.delivery.simulated import SimulatedCourier, SimulatedSmsGateway
 from shared.config import Settings
 from shared.db import make_engine
