@@ -135,11 +135,13 @@ class Store:
     def unit_of_work(self) -> "_UowContext":
         return _UowContext(self)
 
-    def run(self, use_case: Callable[..., Any], *args: Any, retries: int = 0) -> Any:
+    def run(self, use_case: Callable[..., Any], *args: Any, retries: int = 0,
+            on_conflict: Callable[[], Any] | None = None) -> Any:
         """`use_case(uow, *args)` in a transaction of its own, committed when it returns; returns its result.
 
-        `retries`: run it again after an IntegrityError, when a concurrent transaction inserted the same row
-        first (the next run sees that row, and the use case answers from it)."""
+        When a concurrent transaction inserted the same row first (an IntegrityError): `retries` runs it again
+        (the next run sees that row, and the use case answers from it); then `on_conflict()`, when given, is
+        the answer (it may raise a refusal instead); else the IntegrityError is raised."""
         for attempt in range(retries + 1):
             try:
                 with self.unit_of_work() as uow:
@@ -147,8 +149,11 @@ class Store:
                     uow.commit()
                     return result
             except IntegrityError:
-                if attempt == retries:
+                if attempt < retries:
+                    continue
+                if on_conflict is None:
                     raise
+                return on_conflict()
         raise AssertionError("unreachable")
 
     def process(self, consumer: str, event: Event, handler: Callable[[UnitOfWork, Event], Any]) -> bool:

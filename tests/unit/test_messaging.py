@@ -170,3 +170,15 @@ def test_run_again_after_a_lost_insert_race_only_when_asked(store):
         store.run(insert_unless_there)
     attempts.clear()
     assert store.run(insert_unless_there, retries=1) == 2
+
+
+def test_run_answers_a_lost_insert_race_as_told(store):
+    store.run(lambda uow: handler(uow, event("YC-R4")))
+
+    def insert_again(uow):
+        uow.session.execute(notes.insert().values(case_id="YC-R4"))
+    def refuse():
+        raise LookupError("refused: already there")
+    assert store.run(insert_again, on_conflict=lambda: "already there") == "already there"
+    with pytest.raises(LookupError):
+        store.run(insert_again, retries=1, on_conflict=refuse)
