@@ -61,7 +61,7 @@ def test_oversight_folds_a_batch_with_a_few_database_calls_whatever_its_size(tmp
     one, two = story("YC-B1"), story("YC-B2")
     batched = make_store(tmp_path / "batched")
     with Statements(batched) as seen:
-        oversight.consume_batch(batched, context(), one.events + two.events, WED)
+        oversight.consume(batched, one.events + two.events, context(WED))
     assert len(one.events) == 9
     assert seen[("INSERT", "oversight_inbox")] == 1, "one inbox statement for the whole batch"
     assert seen[("INSERT", "oversight_timeline")] == 1, "one timeline statement for the whole batch"
@@ -72,11 +72,11 @@ def test_oversight_folds_a_batch_with_a_few_database_calls_whatever_its_size(tmp
     late = Story("YC-B1")  # an event that occurred before what was folded: the case is refolded
     late.submitted(date(2026, 3, 1))
     with Statements(batched) as seen:
-        oversight.consume_batch(batched, context(), late.events, WED)
+        oversight.consume(batched, late.events, context(WED))
     assert seen[("SELECT", "oversight_timeline")] == 1, "a case with an event out of order is refolded"
     one_by_one = make_store(tmp_path / "single")
     for e in one.events + two.events + late.events:
-        oversight.consume(one_by_one, context(), e, WED)
+        oversight.consume(one_by_one, e, context(WED))
     for case_id in ("YC-B1", "YC-B2"):
         assert views.timeline_view(batched, case_id) == views.timeline_view(one_by_one, case_id)
         assert views.timeline_view(batched, case_id)["status"] == "delivered"
