@@ -65,7 +65,3 @@ def validate(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiError(422, problems_from_validation(exc)) from exc
-
-
-def not_found(what: str, key: str) -> ApiError:
-    return ApiError(404, [problem(what, "not_found", f"未找到：{key}", f"not found: {key}")])
