@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Request
 
+from shared.errors import problem as problem  # re-exported: the edge builds its problems with it
+
 M = TypeVar("M", bound=BaseModel)
 
 _MESSAGES_ZH = {
@@ -31,12 +33,8 @@ class ApiError(Exception):
 
 
 _TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
-           409: "conflict", 413: "payload too large", 415: "unsupported media type",
+           409: "conflict", 410: "gone", 413: "payload too large", 415: "unsupported media type",
            422: "validation failed"}
-
-
-def problem(field: str, code: str, message_zh: str, message_en: str) -> dict[str, str]:
-    return {"field": field, "code": code, "message_zh": message_zh, "message_en": message_en}
 
 
 def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
@@ -68,7 +66,3 @@ def validate(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiError(422, problems_from_validation(exc)) from exc
-
-
-def not_found(what: str, key: str) -> ApiError:
-    return ApiError(404, [problem(what, "not_found", f"未找到：{key}", f"not found: {key}")])

@@ -1,4 +1,4 @@
-"""Errors that tell the message plumbing what to do with a failed message."""
+"""Errors that tell the message plumbing what to do with a failed message, and the refusals of the rules."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -50,3 +50,42 @@ class SetAside(Exception):
 
     def error_for(self, event_id: object) -> Exception | None:
         return self.errors.get(str(event_id))
+
+
+def problem(field: str, code: str, message_zh: str, message_en: str) -> dict[str, str]:
+    """One thing wrong with a request, naming its field, in Chinese and English."""
+    return {"field": field, "code": code, "message_zh": message_zh, "message_en": message_en}
+
+
+class Refusal(Exception):
+    """A request the rules refuse, one problem per field (see `problem`); nothing of it was done. The HTTP edge
+    answers each kind with its status (shared/providers/web.py); the rules never know HTTP."""
+
+    def __init__(self, problems: list[dict[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(p["message_en"] for p in problems))
+
+
+class Invalid(Refusal):
+    """The request breaks a rule: a field or a combination that can never be accepted as sent."""
+
+
+class NotFound(Refusal):
+    """No such thing (a case, a task, a link): `what` names the field that pointed at it."""
+
+    def __init__(self, what: str, key: str, code: str = "not_found", message_zh: str = "", message_en: str = ""):
+        super().__init__([problem(what, code, message_zh or f"未找到：{key}", message_en or f"not found: {key}")])
+
+
+class Conflict(Refusal):
+    """The request does not fit the state it meets (already rated, not waiting for review, another's claim)."""
+
+    def __init__(self, field: str, code: str, message_zh: str, message_en: str):
+        super().__init__([problem(field, code, message_zh, message_en)])
+
+
+class Gone(Refusal):
+    """It existed, and no longer holds (an expired download link)."""
+
+    def __init__(self, field: str, code: str, message_zh: str, message_en: str):
+        super().__init__([problem(field, code, message_zh, message_en)])

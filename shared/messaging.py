@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import insert_new, prebuilt
@@ -134,6 +135,27 @@ class Store:
 
     def unit_of_work(self) -> "_UowContext":
         return _UowContext(self)
+
+    def run(self, use_case: Callable[..., Any], *args: Any, retries: int = 0,
+            on_conflict: Callable[[], Any] | None = None) -> Any:
+        """`use_case(uow, *args)` in a transaction of its own, committed when it returns; returns its result.
+
+        When a concurrent transaction inserted the same row first (an IntegrityError): `retries` runs it again
+        (the next run sees that row, and the use case answers from it); then `on_conflict()`, when given, is
+        the answer (it may raise a refusal instead); else the IntegrityError is raised."""
+        for attempt in range(retries + 1):
+            try:
+                with self.unit_of_work() as uow:
+                    result = use_case(uow, *args)
+                    uow.commit()
+                    return result
+            except IntegrityError:
+                if attempt < retries:
+                    continue
+                if on_conflict is None:
+                    raise
+                return on_conflict()
+        raise AssertionError("unreachable")
 
     def process(self, consumer: str, event: Event, handler: Callable[[UnitOfWork, Event], Any]) -> bool:
         """Run `handler` once per event for `consumer`; a duplicate changes nothing and returns False."""

@@ -6,13 +6,12 @@ from datetime import date
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, exists, select
 from sqlalchemy.orm import Session
 
+from services.approval.domain import CANCELLED, CLAIMED, DECIDED, PENDING, SUSPENDED
 from shared.db import DeferredUpdates, insert_new, prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
 
 metadata = MetaData()
 TABLES = messaging_tables(metadata, "approval")
-PENDING, CLAIMED, SUSPENDED, DECIDED, CANCELLED = "pending", "claimed", "supplement_requested", "decided", "cancelled"
-OPEN = (PENDING, CLAIMED)
 
 tasks = Table(
     "approval_tasks", metadata,

@@ -1,18 +1,19 @@
 """Approval: department queues, worklists, decisions of department systems, the e-license registry."""
+from functools import partial
+
 import eventlet
 from nameko.dependency_providers import Config
 
-from services.approval import handlers, views, worklist
+from services.approval import api, handlers
 from services.approval.policy import decision_wait
 from services.approval.repository import REPOSITORIES, TABLES, metadata
-from shared.api import parse_json_body
 from shared.catalog import default_catalog
+from shared.events import ApprovalRequested
 from shared.messaging import utcnow
 from shared.providers.consumer import EventConsumer, consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
 from shared.topology import decision_routing_key, decisions_queue, department_queue
-from shared.workdays import today_in_shanghai
 
 TASK = "/api/v1/departments/<department>/tasks/<request_id>"
 
@@ -42,15 +43,14 @@ class Service:
     db = Persistence(metadata, TABLES, REPOSITORIES)
     config = Config()
 
-    def _ports(self):
-        return handlers.Ports(default_catalog(), self.config["YICI"].approval, today_in_shanghai)
+    @property
+    def context(self) -> handlers.Context:
+        return handlers.Context.build(self.config["YICI"])
 
     @consume_events(batch=100)
     def on_events(self, events):
-        requested = [e.occurred_at for e in events if e.event_type == "approval_requested"]
-        eventlet.sleep(decision_wait(self.config["YICI"].approval.delay_seconds, requested, utcnow()))
-        ports = self._ports()
-        self.db.process_new(self.name, events, lambda uow, fresh: handlers.handle_batch(uow, fresh, ports))
+        _pace(self.config["YICI"].approval.delay_seconds, events)
+        self.db.process_new(self.name, events, partial(handlers.handle_batch, context=self.context))
 
     @consume_events(queues=served_queues, discard=True)
     def on_department_queue(self, event):
@@ -59,47 +59,46 @@ class Service:
 
     @DecisionConsumer.decorator(queues=lambda settings: [decisions_queue()])
     def on_department_decision(self, event):
-        self.db.process(f"{self.name}.decisions", event,
-                        lambda uow, e: handlers.handle_decision(uow, e, self._ports()))
+        self.db.process(f"{self.name}.decisions", event, partial(handlers.handle_decision, context=self.context))
 
     @http("GET", "/api/v1/departments/<department>/tasks", role="department")
     def list_tasks(self, request, department):
-        worklist.in_scope(request.environ["yici.client"], department)
-        return worklist.task_list(self.db, department, request.args.get("status", "open"))
+        return api.list_tasks(request, self.db, department)
 
     @http("GET", TASK, role="department")
     def get_task(self, request, department, request_id):
-        worklist.in_scope(request.environ["yici.client"], department)
-        return worklist.task_detail(self.db, department, request_id)
+        return api.get_task(request, self.db, department, request_id)
 
     @http("POST", TASK + "/claim", role="department")
     def claim_task(self, request, department, request_id):
-        worklist.in_scope(request.environ["yici.client"], department)
-        return worklist.claim(self.db, department, request_id, parse_json_body(request, worklist.ClaimTask))
+        return api.claim_task(request, self.db, department, request_id)
 
     @http("POST", TASK + "/decision", role="department")
     def decide_task(self, request, department, request_id):
-        worklist.in_scope(request.environ["yici.client"], department)
-        body = parse_json_body(request, worklist.DecideBody)
-        return worklist.decide(self.db, department, request_id, body, self._ports())
+        return api.decide_task(request, self.db, self.context, department, request_id)
 
     @http("GET", "/api/v1/licenses", role="any")
     def list_licenses(self, request):
-        return views.license_list(self.db, request.args.get("holder"), request.args.get("type"))
+        return api.list_licenses(request, self.db)
 
     @http("GET", "/api/v1/licenses/<number>/document", role="any")
     def license_document(self, request, number):
-        return views.document(self.db, number)
+        return api.license_document(self.db, number)
 
     @http("GET", "/api/v1/licenses/<number>/verify", role=None)
     def verify_license(self, request, number):
-        return views.verify_number(self.db, number, self.config["YICI"].approval, today_in_shanghai())
+        return api.verify_number(self.db, self.context, number)
 
     @http("POST", "/api/v1/licenses/verify", role=None)
     def verify_document(self, request):
-        body = request.get_json(silent=True)
-        return views.verify_document(self.db, body, self.config["YICI"].approval, today_in_shanghai())
+        return api.verify_document(request, self.db, self.context)
 
     @http("GET", "/api/v1/seals/<department>", role=None)
     def seal_key(self, request, department):
-        return views.seal_key(department, self.config["YICI"].approval, set(default_catalog().departments))
+        return api.seal_key(self.context, department)
+
+
+def _pace(delay: float, events) -> None:
+    """`approval.delay_seconds` (demos and drills): wait before deciding a batch that holds requests."""
+    requested = [e.occurred_at for e in events if isinstance(e, ApprovalRequested)]
+    eventlet.sleep(decision_wait(delay, requested, utcnow()))

@@ -1,23 +1,44 @@
-"""The license registry's read side: a holder's licenses, the sealed document, verification, seal keys."""
+"""Read side of approval: a department's worklist, and the license registry (documents, verification, keys)."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from werkzeug.wrappers import Response
-
-from services.approval import licenses, seals
-from shared.api import ApiError, not_found, problem
+from services.approval import domain, licenses, seals
+from services.approval.worklist import own_task
 from shared.config import ApprovalSettings
+from shared.errors import NotFound
 from shared.messaging import Store
 
 
-def license_list(store: Store, holder: str | None, license_type: str | None) -> dict:
-    if not holder:
-        raise ApiError(422, [problem("holder", "missing", "缺少持证主体证件号码", "holder is required")])
+def task_list(store: Store, department: str, status: str = "open") -> dict:
+    statuses = domain.status_filter(status)
     with store.unit_of_work() as uow:
-        rows = uow.licenses.of_holder(holder.strip().upper(), license_type)
-    return {"holder": holder.strip().upper(), "license_type": license_type, "licenses": [summary(r) for r in rows]}
+        rows = uow.tasks.of_department(department, statuses)
+    return {"department": department, "status": status, "tasks": [task_view(r) for r in rows]}
+
+
+def task_detail(store: Store, department: str, request_id: str) -> dict:
+    with store.unit_of_work() as uow:
+        return task_view(own_task(uow, department, request_id))
+
+
+def task_view(r) -> dict:
+    request = r.request or {}
+    return {"request_id": r.request_id, "case_id": r.case_id, "item_code": r.item_code,
+            "item_name": request.get("item_name"), "department": r.department, "unit": r.unit,
+            "level": request.get("level"), "status": r.status, "round": r.round, "due_date": r.due_date,
+            "case_due_date": request.get("case_due_date"), "promised_days": request.get("promised_days"),
+            "claimed_by": r.claimed_by, "decision": r.decision, "reasons": r.reasons, "decided_by": r.decided_by,
+            "licenses": r.licenses, "license_type": request.get("license_type"),
+            "routing_reason": request.get("routing_reason"), "joint_task": request.get("joint_task"),
+            "form": request.get("form", {}), "materials": request.get("materials", []),
+            "received_at": r.received_at, "decided_at": r.decided_at, "note": r.note}
+
+
+def license_list(store: Store, holder: str, license_type: str | None) -> dict:
+    with store.unit_of_work() as uow:
+        rows = uow.licenses.of_holder(holder, license_type)
+    return {"holder": holder, "license_type": license_type, "licenses": [summary(r) for r in rows]}
 
 
 def summary(r) -> dict:
@@ -29,12 +50,10 @@ def summary(r) -> dict:
             "document": f"/api/v1/licenses/{r.number}/document", "verify": f"/api/v1/licenses/{r.number}/verify"}
 
 
-def document(store: Store, number: str) -> Response:
-    """The license document: its content and its e-seal, as a JSON file to download."""
+def document(store: Store, number: str) -> dict:
+    """The license document: its content and its e-seal."""
     row = _get(store, number)
-    body = json.dumps({"content": row.content, "seal": row.seal}, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{number}.json"'})
+    return {"content": row.content, "seal": row.seal}
 
 
 def verify_number(store: Store, number: str, settings: ApprovalSettings, today: date) -> dict:
@@ -42,18 +61,16 @@ def verify_number(store: Store, number: str, settings: ApprovalSettings, today: 
     return licenses.verify_document({"content": row.content, "seal": row.seal}, row, settings, today)
 
 
-def verify_document(store: Store, body: dict, settings: ApprovalSettings, today: date) -> dict:
+def verify_document(store: Store, document: dict, settings: ApprovalSettings, today: date) -> dict:
     """Verify a downloaded (maybe altered) document against the department's key and the registry."""
-    if not isinstance(body, dict) or not isinstance(body.get("content"), dict):
-        raise ApiError(422, [problem("content", "missing", "缺少证照内容", "the document needs content and seal")])
     with store.unit_of_work() as uow:
-        row = uow.licenses.get(str(body["content"].get("number", "")))
-    return licenses.verify_document(body, row, settings, today)
+        row = uow.licenses.get(str(document["content"].get("number", "")))
+    return licenses.verify_document(document, row, settings, today)
 
 
 def seal_key(department: str, settings: ApprovalSettings, known: set[str]) -> dict:
     if department not in known:
-        raise not_found("department", department)
+        raise NotFound("department", department)
     public = seals.public_key_b64(department, settings)
     return {"department": department, "algorithm": seals.ALGORITHM, "public_key": public,
             "key_id": seals.key_id(public)}
@@ -63,5 +80,5 @@ def _get(store: Store, number: str):
     with store.unit_of_work() as uow:
         row = uow.licenses.get(number)
     if row is None:
-        raise not_found("number", number)
+        raise NotFound("number", number)
     return row

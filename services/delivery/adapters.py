@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from services.delivery.dispatch import Ports
+from services.delivery.ports import Ports
 from services.delivery.simulated import SimulatedCourier, SimulatedSmsGateway
 from shared.config import Settings, SimulatedCourierFaults
 from shared.db import make_engine

@@ -1,36 +1,33 @@
 """HTTP edge of delivery: the clerk's hand-over, the applicant's download and link, the read side."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.wrappers import Request
 
 from services.delivery import handover, views
-from services.delivery.handlers import Delivery
+from services.delivery.commands import ConfirmPickup
+from services.delivery.handlers import Context
 from shared.api import parse_json_body
 from shared.messaging import Store
-
-
-class ConfirmPickup(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    pickup_code: str = Field(pattern=r"^\d{6}$", description="The six-digit code the applicant shows")
 
 
 def delivery(request: Request, store: Store, case_id: str) -> dict:
     return views.delivery_view(store, case_id, reveal_code=request.environ["yici.client"].role == "frontend")
 
 
-def confirm_pickup(request: Request, store: Store, ctx: Delivery, case_id: str) -> dict:
-    body = parse_json_body(request, ConfirmPickup)
+def notifications(store: Store, case_id: str) -> dict:
+    return views.notifications_view(store, case_id)
+
+
+def confirm_pickup(request: Request, store: Store, context: Context, case_id: str) -> dict:
+    """A wrong code is refused after its failure is counted (committed)."""
+    command = parse_json_body(request, ConfirmPickup)
     clerk = request.environ["yici.client"].name
-    with store.unit_of_work() as uow:
-        return handover.confirm_pickup(uow, case_id, body.pickup_code, clerk, ctx.now())
+    return store.run(handover.confirm_pickup, case_id, command.pickup_code, clerk, context).answer()
 
 
-def download(store: Store, ctx: Delivery, token: str) -> dict:
-    with store.unit_of_work() as uow:
-        return handover.download(uow, ctx, token)
+def download(store: Store, context: Context, token: str) -> dict:
+    return store.run(handover.download, token, context)
 
 
-def reissue_link(store: Store, ctx: Delivery, case_id: str) -> tuple[int, dict]:
-    with store.unit_of_work() as uow:
-        return 201, handover.reissue_link(uow, ctx, case_id)
+def reissue_link(store: Store, context: Context, case_id: str) -> tuple[int, dict]:
+    return 201, store.run(handover.reissue_link, case_id, context)

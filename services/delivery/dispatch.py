@@ -1,43 +1,35 @@
-"""What runs after a commit and on every tick: book shipments, follow parcels, send notifications."""
+"""Delivery's entries for events and ticks: the events handled in one transaction, then what they made due
+(book shipments, send notifications); every tick books, follows parcels and retries notifications."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from services.delivery import handlers, mail, notify
-from services.delivery.handlers import Delivery
-from services.delivery.ports import Courier, Notifier
-from shared.events import Event
-from shared.messaging import Store
+from services.delivery.handlers import Context
+from shared.events import CaseCompleted, Event
+from shared.messaging import Store, UnitOfWork
 
 
-@dataclass(frozen=True)
-class Ports:
-    courier: Courier
-    notifier: Notifier
-
-
-def consume(store: Store, ctx: Delivery, ports: Ports, events: Event | list[Event]) -> None:
+def consume(store: Store, events: Event | list[Event], context: Context) -> None:
     """Handle the events once each, in one transaction, then at once do what they made due: book what a mail
     completion put up for booking, send the notifications they queued (the tick retries anything that fails)."""
     events = handlers.in_case_order(events if isinstance(events, list) else [events])
     queued: list = []
 
-    def handle(uow, fresh: list[Event]) -> None:
-        handlers.handle_batch(uow, ctx, fresh)
+    def handle(uow: UnitOfWork, fresh: list[Event]) -> None:
+        handlers.handle_batch(uow, fresh, context)
         queued.extend(uow.deliveries.take_queued())
 
     if store.process_new(handlers.CONSUMER, events, handle):
         for case_id in dict.fromkeys(e.case_id for e in events if _may_book(e)):
-            mail.book_pending(store, ctx, ports.courier, case_id)
-        notify.send(store, ports.notifier, ctx.now(), queued)
+            mail.book_pending(store, context, case_id)
+        notify.send(store, context.notifier, context.now(), queued)
 
 
 def _may_book(event: Event) -> bool:
     """Only a completed case that chose mail can have put a shipment to book (the tick covers any other)."""
-    return event.event_type == "case_completed" and event.payload.delivery.method == "mail"
+    return isinstance(event, CaseCompleted) and event.payload.delivery.method == "mail"
 
 
-def work(store: Store, ctx: Delivery, ports: Ports) -> dict[str, int]:
-    return {"booked": mail.book_pending(store, ctx, ports.courier),
-            "arrived_or_returned": mail.track_pending(store, ctx, ports.courier),
-            "notified": notify.send_pending(store, ports.notifier, ctx.now())}
+def work(store: Store, context: Context) -> dict[str, int]:
+    return {"booked": mail.book_pending(store, context),
+            "arrived_or_returned": mail.track_pending(store, context),
+            "notified": notify.send_pending(store, context.notifier, context.now())}

@@ -6,10 +6,12 @@ import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
 
 from services.delivery.ports import TrackingEvent
+from shared.errors import Invalid, problem
 
 AWAITING_PICKUP, PICKED_UP = "awaiting_pickup", "picked_up"
 BOOKING, IN_TRANSIT, DELIVERED = "booking", "in_transit", "delivered"
@@ -25,6 +27,18 @@ def new_pickup_code() -> str:
 
 def codes_match(given: str, expected: str | None) -> bool:
     return expected is not None and hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+@dataclass(frozen=True)
+class PickupAttempt:
+    """A clerk's confirmation of a hand-over: what was handed over, or None for a wrong code, which is counted
+    (the count is kept) and then refused."""
+    handed_over: dict | None
+
+    def answer(self) -> dict:
+        if self.handed_over is None:
+            raise Invalid([problem("pickup_code", "wrong_pickup_code", "取件码不正确", "wrong pickup code")])
+        return self.handed_over
 
 
 def idempotency_key(delivery_id: str) -> str:

@@ -4,28 +4,41 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable
 
 from services.delivery import domain, notify
 from services.delivery.domain import LinkSigner
+from services.delivery.ports import Courier, Notifier, Ports
 from services.delivery.templates import summary
-from shared.catalog import Catalog, UnknownMatter
-from shared.config import DeliverySettings
+from shared.catalog import Catalog, UnknownMatter, default_catalog
+from shared.config import DeliverySettings, Settings
 from shared.events import CaseCompleted, CaseRejected, CorrectionRequested, DeliveryDispatched, Event
 from shared.messaging import Store, UnitOfWork, utcnow
+from shared.workdays import WorkingCalendar, today_in_shanghai
 
 CONSUMER = "delivery"
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """What the use cases need besides the unit of work."""
-    settings: DeliverySettings
-    download_base_url: str
-    signer: LinkSigner
+class Context:
+    """What delivery's use cases read besides the unit of work, and its ports: the courier and the SMS gateway."""
     catalog: Catalog
-    now: Callable[[], datetime] = utcnow
+    settings: DeliverySettings
+    calendar: WorkingCalendar
+    today: Callable[[], date]
+    now: Callable[[], datetime]
+    signer: LinkSigner
+    download_base_url: str
+    courier: Courier
+    notifier: Notifier
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store, ports: Ports) -> "Context":
+        delivery = settings.delivery
+        signer = LinkSigner(delivery.link_secret or stored_secret(store))
+        return cls(default_catalog(), delivery, settings.calendar(), today_in_shanghai, utcnow, signer,
+                   delivery.download_base_url or settings.public_base_url, ports.courier, ports.notifier)
 
     def matter_name(self, code: str | None) -> str:
         try:
@@ -42,25 +55,17 @@ class Delivery:
         notify.queue(uow, self.now(), self.settings.sms_signature, case_id, template, phone, ref, **values)
 
 
-def context(settings, store: Store, catalog: Catalog) -> Delivery:
-    delivery = settings.delivery
-    secret = delivery.link_secret or stored_secret(store)
-    return Delivery(delivery, delivery.download_base_url or settings.public_base_url, LinkSigner(secret), catalog)
-
-
 _SECRETS: dict[int, str] = {}
 
 
 def stored_secret(store: Store) -> str:
     """Without a configured secret: one generated once and kept in delivery's database (replicas share it)."""
     if id(store) not in _SECRETS:
-        with store.unit_of_work() as uow:
-            _SECRETS[id(store)] = uow.deliveries.secret("link_hmac", secrets.token_urlsafe(32))
-            uow.commit()
+        _SECRETS[id(store)] = store.run(lambda uow: uow.deliveries.secret("link_hmac", secrets.token_urlsafe(32)))
     return _SECRETS[id(store)]
 
 
-def deliver_result(uow: UnitOfWork, ctx: Delivery, event: CaseCompleted) -> None:
+def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> None:
     """Record the case's one delivery; a repeated completion finds it and does nothing.
 
     case_completed is the first event delivery hears of a case and carries all a delivery needs, so there is
@@ -68,19 +73,19 @@ def deliver_result(uow: UnitOfWork, ctx: Delivery, event: CaseCompleted) -> None
     if uow.deliveries.exists(event.case_id):
         return
     p = event.payload
-    details = {"matter_code": p.matter_code, "matter_name": ctx.matter_name(p.matter_code), "items": p.items,
-               "licenses": p.licenses, "hall": p.delivery.hall or ctx.settings.default_hall,
-               "opening_hours": ctx.settings.opening_hours, "requested_method": p.delivery.method,
+    details = {"matter_code": p.matter_code, "matter_name": context.matter_name(p.matter_code), "items": p.items,
+               "licenses": p.licenses, "hall": p.delivery.hall or context.settings.default_hall,
+               "opening_hours": context.settings.opening_hours, "requested_method": p.delivery.method,
                "phone": p.contact.phone}
     delivery_id = str(uuid.uuid4())
     if p.delivery.method == "mail" and p.delivery.address:
         return _start_mail(uow, event.case_id, delivery_id, details, p)
     if p.delivery.method == "online":
-        return _start_online(uow, ctx, event, delivery_id, details)
+        return _start_online(uow, context, event, delivery_id, details)
     code = domain.new_pickup_code()
     uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method="pickup",
                        status=domain.AWAITING_PICKUP, pickup_code=code, tracking_number=None, details=details)
-    _announce_pickup(uow, ctx, event.case_id, delivery_id, code, details, "pickup_ready", event.correlation_id)
+    _announce_pickup(uow, context, event.case_id, delivery_id, code, details, "pickup_ready", event.correlation_id)
 
 
 def _start_mail(uow: UnitOfWork, case_id: str, delivery_id: str, details: dict, p) -> None:
@@ -90,73 +95,72 @@ def _start_mail(uow: UnitOfWork, case_id: str, delivery_id: str, details: dict, 
                        status=domain.BOOKING, pickup_code=None, tracking_number=None, details=details)
 
 
-def _start_online(uow: UnitOfWork, ctx: Delivery, event: CaseCompleted, delivery_id: str, details: dict) -> None:
-    expires_at = ctx.now() + timedelta(days=ctx.settings.link_ttl_days)
+def _start_online(uow: UnitOfWork, context: Context, event: CaseCompleted, delivery_id: str, details: dict) -> None:
+    expires_at = context.now() + timedelta(days=context.settings.link_ttl_days)
     details["link_expires_at"] = expires_at.isoformat()
     uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method="online",
                        status=domain.AVAILABLE, pickup_code=None, tracking_number=None, details=details)
     uow.emit(DeliveryDispatched(case_id=event.case_id, correlation_id=event.correlation_id, payload={
         "delivery_id": delivery_id, "method": "online", "expires_at": expires_at}))
-    ctx.notice(uow, event.case_id, "online_ready", details["phone"], matter_name=details["matter_name"],
-               download_url=ctx.download_url(event.case_id, delivery_id, expires_at),
-               expires_on=expires_at.date().isoformat())
+    context.notice(uow, event.case_id, "online_ready", details["phone"], matter_name=details["matter_name"],
+                   download_url=context.download_url(event.case_id, delivery_id, expires_at),
+                   expires_on=expires_at.date().isoformat())
 
 
-def start_pickup(uow: UnitOfWork, ctx: Delivery, case_id: str, template: str, correlation_id: str | None,
-                 reason: str | None = None) -> None:
+def start_pickup(uow: UnitOfWork, case_id: str, template: str, reason: str, context: Context) -> None:
     """Give the (locked, recorded) delivery a pickup code at its hall, announce it and tell the applicant."""
     row = uow.deliveries.get(case_id)
     details, code = dict(row.details), domain.new_pickup_code()
-    details["hall"] = details.get("hall") or ctx.settings.default_hall
+    details["hall"] = details.get("hall") or context.settings.default_hall
     uow.deliveries.change(case_id, row.status, method="pickup", status=domain.AWAITING_PICKUP, pickup_code=code,
                           details=details)
-    _announce_pickup(uow, ctx, case_id, row.delivery_id, code, details, template, correlation_id, reason)
+    _announce_pickup(uow, context, case_id, row.delivery_id, code, details, template, None, reason)
 
 
-def _announce_pickup(uow: UnitOfWork, ctx: Delivery, case_id: str, delivery_id: str, code: str, details: dict,
+def _announce_pickup(uow: UnitOfWork, context: Context, case_id: str, delivery_id: str, code: str, details: dict,
                      template: str, correlation_id: str | None, reason: str | None = None) -> None:
     uow.emit(DeliveryDispatched(case_id=case_id, correlation_id=correlation_id, payload={
         "delivery_id": delivery_id, "method": "pickup", "pickup_code": code, "hall": details["hall"],
         "reason": reason}))
-    ctx.notice(uow, case_id, template, details.get("phone"), matter_name=details["matter_name"], pickup_code=code,
-               hall=details["hall"])
+    context.notice(uow, case_id, template, details.get("phone"), matter_name=details["matter_name"],
+                   pickup_code=code, hall=details["hall"])
 
 
-def deliver_rejection(uow: UnitOfWork, ctx: Delivery, event: CaseRejected) -> None:
+def deliver_rejection(uow: UnitOfWork, event: CaseRejected, context: Context) -> None:
     """The rejection is the case's one result: a notice, kept and sent once."""
     if uow.deliveries.exists(event.case_id):
         return
     p = event.payload
-    name = ctx.matter_name(p.matter_code)
+    name = context.matter_name(p.matter_code)
     uow.deliveries.add(case_id=event.case_id, delivery_id=str(uuid.uuid4()), kind="rejection_notice",
                        method="online", status=domain.NOTIFIED, pickup_code=None, tracking_number=None,
                        details={"matter_code": p.matter_code, "matter_name": name, "reasons": p.reasons,
                                 "item_code": p.item_code, "department": p.department})
-    ctx.notice(uow, event.case_id, "rejection_notice", p.contact.phone, matter_name=name,
-               reasons="；".join(p.reasons) or "详见不予许可决定书")
+    context.notice(uow, event.case_id, "rejection_notice", p.contact.phone, matter_name=name,
+                   reasons="；".join(p.reasons) or "详见不予许可决定书")
 
 
-def deliver_correction_notice(uow: UnitOfWork, ctx: Delivery, event: CorrectionRequested) -> None:
+def deliver_correction_notice(uow: UnitOfWork, event: CorrectionRequested, context: Context) -> None:
     """One message per correction notice, listing every deficiency and the deadline."""
     p = event.payload
     phone = p.contact.phone if p.contact else None
-    ctx.notice(uow, event.case_id, "correction_notice", phone, ref=p.notice_id,
-               matter_name=ctx.matter_name(p.matter_code), count=len(p.deficiencies),
-               summary=summary([d.message_zh for d in p.deficiencies]),
-               due_date=p.due_date.isoformat() if p.due_date else "规定期限")
+    context.notice(uow, event.case_id, "correction_notice", phone, ref=p.notice_id,
+                   matter_name=context.matter_name(p.matter_code), count=len(p.deficiencies),
+                   summary=summary([d.message_zh for d in p.deficiencies]),
+                   due_date=p.due_date.isoformat() if p.due_date else "规定期限")
 
 
 HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,
             CorrectionRequested: deliver_correction_notice}
 
 
-def handle_batch(uow: UnitOfWork, ctx: Delivery, events: list[Event]) -> None:
+def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> None:
     """Handle a batch's events in order, whether its cases have a delivery already looked up together."""
     results = sorted({e.case_id for e in events if type(e) in (CaseCompleted, CaseRejected)})
     if results:
         uow.deliveries.look_up(results)
     for event in events:
-        handle(uow, ctx, event)
+        handle(uow, event, context)
 
 
 def in_case_order(events: list[Event]) -> list[Event]:
@@ -164,7 +168,7 @@ def in_case_order(events: list[Event]) -> list[Event]:
     return sorted(events, key=lambda e: e.case_id)
 
 
-def handle(uow: UnitOfWork, ctx: Delivery, event: Event) -> None:
+def handle(uow: UnitOfWork, event: Event, context: Context) -> None:
     handler = HANDLERS.get(type(event))
     if handler is not None:
-        handler(uow, ctx, event)
+        handler(uow, event, context)

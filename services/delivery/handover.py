@@ -1,36 +1,33 @@
 """The result changes hands: a clerk confirms a pickup, or the applicant downloads it with a signed link."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from services.delivery import domain
-from services.delivery.domain import LinkExpired, LinkInvalid
-from services.delivery.handlers import Delivery
-from shared.api import ApiError, not_found, problem
+from services.delivery.domain import LinkExpired, LinkInvalid, PickupAttempt
+from services.delivery.handlers import Context
+from shared.errors import Conflict, Gone, NotFound
 from shared.events import DeliveryCompleted
 from shared.messaging import UnitOfWork
 
 
-def confirm_pickup(uow: UnitOfWork, case_id: str, pickup_code: str, clerk: str, now: datetime) -> dict:
-    """Hand the result over once; confirming again returns the same answer."""
-    row = uow.deliveries.get(case_id, for_update=True)
-    if row is None:
-        raise not_found("case_id", case_id)
+def confirm_pickup(uow: UnitOfWork, case_id: str, pickup_code: str, clerk: str, context: Context) -> PickupAttempt:
+    """Hand the result over once; confirming again returns the same answer. A wrong code is counted (and
+    refused once that is committed: see PickupAttempt)."""
+    row = _delivery(uow, case_id)
     if row.status == domain.PICKED_UP:
-        return _handed_over(row)
+        return PickupAttempt(_handed_over(row))
     if row.status != domain.AWAITING_PICKUP:
-        raise ApiError(409, [problem("case_id", "not_awaiting_pickup", "该办件不在待领取状态",
-                                     f"the delivery is {row.status}, not awaiting pickup")])
+        raise Conflict("case_id", "not_awaiting_pickup", "该办件不在待领取状态",
+                       f"the delivery is {row.status}, not awaiting pickup")
     if not domain.codes_match(pickup_code, row.pickup_code):
         failures = row.details.get("pickup_failures", 0) + 1
         uow.deliveries.change(case_id, row.status, details={**row.details, "pickup_failures": failures})
-        uow.commit()
-        raise ApiError(422, [problem("pickup_code", "wrong_pickup_code", "取件码不正确", "wrong pickup code")])
-    details = {**row.details, "handed_over_by": clerk, "handed_over_at": now.isoformat()}
+        return PickupAttempt(None)
+    details = {**row.details, "handed_over_by": clerk, "handed_over_at": context.now().isoformat()}
     uow.deliveries.change(case_id, domain.AWAITING_PICKUP, status=domain.PICKED_UP, details=details)
     uow.emit(DeliveryCompleted(case_id=case_id, payload={"delivery_id": row.delivery_id, "method": "pickup"}))
-    uow.commit()
-    return _handed_over(uow.deliveries.get(case_id))
+    return PickupAttempt(_handed_over(uow.deliveries.get(case_id)))
 
 
 def _handed_over(row) -> dict:
@@ -38,24 +35,27 @@ def _handed_over(row) -> dict:
             "handed_over_at": row.details.get("handed_over_at")}
 
 
-def download(uow: UnitOfWork, ctx: Delivery, token: str) -> dict:
+def download(uow: UnitOfWork, token: str, context: Context) -> dict:
     """The result bundle behind a genuine, unexpired link; the first download completes the delivery."""
-    try:
-        case_id, delivery_id = ctx.signer.verify(token, ctx.now())
-    except LinkInvalid:
-        raise not_found("link", "download link")
-    except LinkExpired as exc:
-        raise ApiError(410, [problem("link", "link_expired", "下载链接已过期，请重新获取",
-                                     f"the link expired at {exc}")], title="gone")
+    case_id, delivery_id = _verified(token, context)
     row = uow.deliveries.get(case_id, for_update=True)
     if row is None or row.delivery_id != delivery_id:
-        raise not_found("link", "download link")
+        raise NotFound("link", "download link")
     if row.status == domain.AVAILABLE:
         uow.deliveries.change(case_id, domain.AVAILABLE, status=domain.DOWNLOADED,
-                              details={**row.details, "downloaded_at": ctx.now().isoformat()})
+                              details={**row.details, "downloaded_at": context.now().isoformat()})
         uow.emit(DeliveryCompleted(case_id=case_id, payload={"delivery_id": delivery_id, "method": "online"}))
-        uow.commit()
-    return bundle(row, ctx.download_base_url)
+    return bundle(row, context.download_base_url)
+
+
+def _verified(token: str, context: Context) -> tuple[str, str]:
+    """The case and delivery a link names; a link not signed here is not found, an expired one is gone."""
+    try:
+        return context.signer.verify(token, context.now())
+    except LinkInvalid:
+        raise NotFound("link", "download link") from None
+    except LinkExpired as exc:
+        raise Gone("link", "link_expired", "下载链接已过期，请重新获取", f"the link expired at {exc}") from None
 
 
 def bundle(row, base_url: str) -> dict:
@@ -67,15 +67,19 @@ def bundle(row, base_url: str) -> dict:
                          for n in d.get("licenses", [])]}
 
 
-def reissue_link(uow: UnitOfWork, ctx: Delivery, case_id: str) -> dict:
+def reissue_link(uow: UnitOfWork, case_id: str, context: Context) -> dict:
     """A fresh link for an online delivery (the old one keeps working until it expires)."""
+    row = _delivery(uow, case_id)
+    if row.method != "online":
+        raise Conflict("case_id", "not_online", "该办件不是网上送达", f"the delivery is by {row.method}")
+    expires_at = context.now() + timedelta(days=context.settings.link_ttl_days)
+    uow.deliveries.change(case_id, row.status, details={**row.details, "link_expires_at": expires_at.isoformat()})
+    return {"case_id": case_id, "download_url": context.download_url(case_id, row.delivery_id, expires_at),
+            "expires_at": expires_at}
+
+
+def _delivery(uow: UnitOfWork, case_id: str):
     row = uow.deliveries.get(case_id, for_update=True)
     if row is None:
-        raise not_found("case_id", case_id)
-    if row.method != "online":
-        raise ApiError(409, [problem("case_id", "not_online", "该办件不是网上送达", f"the delivery is by {row.method}")])
-    expires_at = ctx.now() + timedelta(days=ctx.settings.link_ttl_days)
-    uow.deliveries.change(case_id, row.status, details={**row.details, "link_expires_at": expires_at.isoformat()})
-    uow.commit()
-    return {"case_id": case_id, "download_url": ctx.download_url(case_id, row.delivery_id, expires_at),
-            "expires_at": expires_at}
+        raise NotFound("case_id", case_id)
+    return row

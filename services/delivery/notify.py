@@ -12,7 +12,7 @@ from services.delivery.ports import Notifier, SmsMessage
 from services.delivery.templates import render
 from shared.errors import TransientError
 from shared.logging import get_logger
-from shared.messaging import Store
+from shared.messaging import Store, UnitOfWork
 
 log = get_logger(__name__)
 MAX_ATTEMPTS = 8
@@ -42,14 +42,16 @@ def send(store: Store, notifier: Notifier, now: datetime, rows) -> int:
         except (TransientError, ConnectionError, TimeoutError) as exc:
             _failed(store, row, now, type(exc).__name__)
     if sent:
-        with store.unit_of_work() as uow:
-            uow.deliveries.mark_notifications([(row.notification_id, {
-                "status": "sent", "gateway_id": gateway_id, "sent_at": now, "phone": _masked(row.phone)})
-                for row, gateway_id in sent])
-            uow.commit()
+        store.run(_mark_sent, sent, now)
         for row, _ in sent:
             log.info("notification sent", case_id=row.case_id, template=row.template)
     return len(sent)
+
+
+def _mark_sent(uow: UnitOfWork, sent: list, now: datetime) -> None:
+    uow.deliveries.mark_notifications([(row.notification_id, {
+        "status": "sent", "gateway_id": gateway_id, "sent_at": now, "phone": _masked(row.phone)})
+        for row, gateway_id in sent])
 
 
 def _failed(store: Store, row, now: datetime, error: str) -> None:
@@ -57,9 +59,7 @@ def _failed(store: Store, row, now: datetime, error: str) -> None:
     values = {"attempts": attempts, "next_attempt_at": now + timedelta(seconds=retry_after(attempts))}
     if attempts >= MAX_ATTEMPTS:
         values["status"] = "failed"
-    with store.unit_of_work() as uow:
-        uow.deliveries.mark_notification(row.notification_id, **values)
-        uow.commit()
+    store.run(lambda uow: uow.deliveries.mark_notification(row.notification_id, **values))
     log.warning("notification not sent", case_id=row.case_id, template=row.template, error=error,
                 attempts=attempts)
 

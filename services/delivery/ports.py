@@ -71,3 +71,10 @@ class Courier(Protocol):
 class Notifier(Protocol):
     def send(self, message: SmsMessage) -> str:
         """Send once per `message.message_id`; returns the gateway's id for it."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The courier and the SMS gateway of this deployment, built together from the settings (adapters.py)."""
+    courier: Courier
+    notifier: Notifier

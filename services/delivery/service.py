@@ -3,10 +3,9 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
-from services.delivery import adapters, api, dispatch, handlers, views
+from services.delivery import adapters, api, dispatch, handlers
 from services.delivery.metrics import DeliveryCollector
 from services.delivery.repository import REPOSITORIES, TABLES, metadata
-from shared.catalog import default_catalog
 from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
@@ -42,16 +41,16 @@ class Service:
     config = Config()
 
     @property
-    def ctx(self):
-        return handlers.context(self.config["YICI"], self.db, default_catalog())
+    def context(self) -> handlers.Context:
+        return handlers.Context.build(self.config["YICI"], self.db, self.ports)
 
     @consume_events(batch=100, gather=OFF_PATH_GATHER_SECONDS)
     def on_events(self, events):
-        dispatch.consume(self.db, self.ctx, self.ports, events)
+        dispatch.consume(self.db, events, self.context)
 
     @WorkTimer.decorator()
     def work(self):
-        dispatch.work(self.db, self.ctx, self.ports)
+        dispatch.work(self.db, self.context)
 
     @http("GET", "/api/v1/deliveries/<case_id>", role="any")
     def get_delivery(self, request, case_id):
@@ -59,16 +58,16 @@ class Service:
 
     @http("GET", "/api/v1/deliveries/<case_id>/notifications", role="frontend")
     def get_notifications(self, request, case_id):
-        return views.notifications_view(self.db, case_id)
+        return api.notifications(self.db, case_id)
 
     @http("POST", "/api/v1/deliveries/<case_id>/pickup", role="clerk")
     def confirm_pickup(self, request, case_id):
-        return api.confirm_pickup(request, self.db, self.ctx, case_id)
+        return api.confirm_pickup(request, self.db, self.context, case_id)
 
     @http("POST", "/api/v1/deliveries/<case_id>/link", role="frontend")
     def reissue_link(self, request, case_id):
-        return api.reissue_link(self.db, self.ctx, case_id)
+        return api.reissue_link(self.db, self.context, case_id)
 
     @http("GET", "/api/v1/downloads/<token>", role=None)
     def download(self, request, token):
-        return api.download(self.db, self.ctx, token)
+        return api.download(self.db, self.context, token)

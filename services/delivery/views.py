@@ -1,7 +1,7 @@
 """Read side of delivery: the delivery of a case, and what the applicant was told."""
 from __future__ import annotations
 
-from shared.api import not_found
+from shared.errors import NotFound
 from shared.messaging import Store
 
 PUBLIC_DETAILS = ("hall", "opening_hours", "courier", "tracking", "link_expires_at", "matter_name", "rerouted",
@@ -13,7 +13,7 @@ def delivery_view(store: Store, case_id: str, reveal_code: bool = True) -> dict:
     with store.unit_of_work() as uow:
         row = uow.deliveries.get(case_id)
     if row is None:
-        raise not_found("case_id", case_id)
+        raise NotFound("case_id", case_id)
     return {"case_id": row.case_id, "delivery_id": row.delivery_id, "kind": row.kind, "method": row.method,
             "requested_method": row.details.get("requested_method", row.method), "status": row.status,
             "pickup_code": row.pickup_code if reveal_code else None, "tracking_number": row.tracking_number,

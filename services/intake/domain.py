@@ -9,14 +9,15 @@ import uuid
 from datetime import date
 
 from services.intake.commands import SubmitCase
-from shared.api import ApiError, problem
 from shared.catalog import Catalog, Matter, UnknownMatter
+from shared.errors import Conflict, Invalid, problem
 from shared.identifiers import check_credit_code, check_mobile, check_resident_id
 
 CASE_ORDER = {"submitted": 0, "correction_requested": 1, "accepted": 2, "in_approval": 3,
               "withdrawn": 4, "rejected": 5, "completed": 5, "delivered": 6}
 ITEM_ORDER = {"pending": 0, "requested": 1, "supplement_requested": 2, "approved": 3, "rejected": 3,
               "cancelled": 3}
+OPEN_STATUSES = ("submitted", "correction_requested", "accepted", "in_approval")  # a case still withdrawable
 
 
 def holder_of(applicant) -> str | None:
@@ -38,6 +39,20 @@ def request_hash(command: SubmitCase) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def check_replay(existing, digest: str) -> None:
+    """A repeated Idempotency-Key must come with the same body as the case it made."""
+    if existing.request_hash != digest:
+        raise Conflict("Idempotency-Key", "idempotency_conflict", "该幂等键已用于内容不同的请求",
+                       "this Idempotency-Key was used with a different body")
+
+
+def merge_materials(current: list[dict], new: list[dict]) -> list[dict]:
+    """A material supplied again replaces the one given before under its code."""
+    by_code = {m["code"]: m for m in current}
+    by_code.update({m["code"]: m for m in new})
+    return list(by_code.values())
+
+
 def advance(current: str, new: str, order: dict[str, int]) -> str:
     """Statuses only move forward, so events that arrive late or twice change nothing."""
     return new if order.get(new, 0) > order.get(current, 0) else current
@@ -48,12 +63,12 @@ def check_submission(catalog: Catalog, command: SubmitCase) -> tuple[Matter, lis
     try:
         matter = catalog.matter(command.matter_code)
     except UnknownMatter:
-        raise ApiError(422, [problem("matter_code", "unknown_matter", f"未知的一件事：{command.matter_code}",
-                                     f"unknown matter: {command.matter_code}")])
+        raise Invalid([problem("matter_code", "unknown_matter", f"未知的一件事：{command.matter_code}",
+                               f"unknown matter: {command.matter_code}")])
     problems = _matter_rules(matter, command)
     identity_problems, warnings = _identity_rules(command)
     if problems or identity_problems:
-        raise ApiError(422, problems + identity_problems)
+        raise Invalid(problems + identity_problems)
     return matter, warnings
 
 

@@ -6,7 +6,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from shared.api import ApiError, problem
 
@@ -29,7 +29,7 @@ class BlobStore:
     def __init__(self, root: Path, max_bytes: int = 20 * 1024 * 1024):
         self.root, self.max_bytes = Path(root), max_bytes
 
-    def save(self, stream: BinaryIO, content_type: str, declared_sha256: str | None = None) -> StoredFile:
+    def save(self, stream: IO[bytes], content_type: str, declared_sha256: str | None = None) -> StoredFile:
         _check_type(content_type)
         self.root.mkdir(parents=True, exist_ok=True)
         ref = f"F{uuid.uuid4().hex}"
@@ -47,7 +47,7 @@ class BlobStore:
             partial.unlink(missing_ok=True)
         return StoredFile(ref, digest, size, content_type)
 
-    def _copy(self, stream: BinaryIO, target: Path) -> tuple[str, int, bytes]:
+    def _copy(self, stream: IO[bytes], target: Path) -> tuple[str, int, bytes]:
         digest, size, head = hashlib.sha256(), 0, b""
         with target.open("wb") as out:
             while chunk := stream.read(CHUNK):

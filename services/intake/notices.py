@@ -5,7 +5,7 @@ import uuid
 from datetime import date
 
 from shared.catalog import Catalog
-from shared.events import CaseAccepted, Event
+from shared.events import CaseAccepted, CaseCompleted, CaseRejected, DeliveryCompleted, DeliveryDispatched, Event
 from shared.workdays import Due
 
 WAYS_TO_SUPPLY = [
@@ -54,12 +54,13 @@ def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
 
 
 def outcome(current: dict, event: Event) -> dict:
+    """The outcome the applicant sees (rejection, licenses, delivery progress), carried on by the event."""
     current = dict(current)
-    if event.event_type == "case_rejected":
+    if isinstance(event, CaseRejected):
         current["rejection"] = {"item_code": event.payload.item_code, "reasons": event.payload.reasons}
-    elif event.event_type == "case_completed":
+    elif isinstance(event, CaseCompleted):
         current["licenses"] = event.payload.licenses
-    elif event.event_type in ("delivery_dispatched", "delivery_completed"):
+    elif isinstance(event, (DeliveryDispatched, DeliveryCompleted)):
         current["delivery"] = {**current.get("delivery", {}), **event.payload.model_dump(mode="json"),
                                "status": event.event_type.removeprefix("delivery_")}
     return current

@@ -1,8 +1,8 @@
 """Read side of intake: the case as the applicant and the window see it, and the catalog."""
 from __future__ import annotations
 
-from shared.api import not_found
 from shared.catalog import Catalog
+from shared.errors import NotFound
 from shared.messaging import Store, UnitOfWork
 
 
@@ -15,7 +15,7 @@ def view_of(uow: UnitOfWork, case_id: str) -> dict:
     """The case as the applicant and the window see it, read with the unit of work's transaction."""
     case = uow.cases.get(case_id)
     if case is None:
-        raise not_found("case_id", case_id)
+        raise NotFound("case_id", case_id)
     items = uow.cases.items(case_id)
     outcome = case.outcome or {}
     return {"case_id": case.case_id, "status": case.status, "matter_code": case.matter_code,
@@ -45,7 +45,7 @@ def public_status(store: Store, case_id: str, lookup_code: str) -> dict:
     """What the status page may show to whoever holds the receipt: no personal data."""
     view = case_view(store, case_id)
     if view["lookup_code"] != lookup_code:
-        raise not_found("case_id", case_id)
+        raise NotFound("case_id", case_id)
     return view
 
 

@@ -1,14 +1,12 @@
 """HTTP edge of oversight: read the request into a command or query, call one use case, shape the reply."""
 from __future__ import annotations
 
-from datetime import date
-
 from werkzeug.wrappers import Request, Response
 
 from services.oversight import pages, ratings, reports, scan as scanning, views
 from services.oversight.commands import (CloseRectification, DueQuery, RateCase, ReportQuery, ScanRequest,
                                          WarningQuery)
-from services.oversight.handlers import Oversight
+from services.oversight.handlers import Context
 from services.oversight.metrics import RATINGS
 from services.oversight.periods import Period
 from shared.api import parse_json_body, validate
@@ -16,26 +14,32 @@ from shared.config import Settings
 from shared.messaging import Store, utcnow
 
 
-def rate(request: Request, store: Store, ctx: Oversight, case_id: str) -> tuple[int, dict]:
+def timeline(store: Store, case_id: str) -> dict:
+    return views.timeline_view(store, case_id)
+
+
+def sla(store: Store, context: Context, case_id: str) -> dict:
+    return views.sla_view(store, context, case_id, context.today())
+
+
+def rate(request: Request, store: Store, context: Context, case_id: str) -> tuple[int, dict]:
     command = parse_json_body(request, RateCase)
-    with store.unit_of_work() as uow:
-        result = ratings.rate_case(uow, ctx, case_id, command, utcnow())
+    result = store.run(ratings.rate_case, case_id, command, utcnow(), context, on_conflict=ratings.already_rated)
     RATINGS.labels(str(command.score)).inc()
     return 201, result
 
 
-def scan(request: Request, store: Store, ctx: Oversight, today: date) -> dict:
+def scan(request: Request, store: Store, context: Context) -> dict:
     """The scan the timer runs every oversight.scan_interval_seconds, now (a body, if any, must be empty)."""
     if request.get_data():
         parse_json_body(request, ScanRequest)
-    raised = scanning.scan(store, ctx, today)
+    today = context.today()
+    raised = scanning.scan(store, context, today)
     return {"today": today, "raised": [views.warning_dict(_Row(w)) for w in raised]}
 
 
-def close_task(request: Request, store: Store, task_id: str, today: date) -> dict:
-    command = parse_json_body(request, CloseRectification)
-    with store.unit_of_work() as uow:
-        return ratings.close_rectification(uow, task_id, command, today)
+def close_task(request: Request, store: Store, context: Context, task_id: str) -> dict:
+    return store.run(ratings.close_rectification, task_id, parse_json_body(request, CloseRectification), context)
 
 
 def due(request: Request, settings: Settings) -> dict:
@@ -52,9 +56,9 @@ def tasks(request: Request, store: Store) -> dict:
     return views.rectifications_view(store, None if status == "all" else status)
 
 
-def ledger(request: Request, store: Store, ctx: Oversight, today: date):
+def ledger(request: Request, store: Store, context: Context):
     query = validate(ReportQuery, request.args.to_dict())
-    report = reports.ledger_report(store, ctx, Period.containing(query.period, query.day or today), query.by)
+    report = reports.ledger_report(store, context, _period(query, context), query.by)
     if query.format == "json":
         return report
     name = f"ledger-{query.period}-{report['period']['start']}-{query.by}.{query.format}"
@@ -62,25 +66,30 @@ def ledger(request: Request, store: Store, ctx: Oversight, today: date):
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
-def satisfaction(request: Request, store: Store, today: date) -> dict:
+def satisfaction(request: Request, store: Store, context: Context) -> dict:
     query = validate(ReportQuery, request.args.to_dict())
-    return reports.survey_report(store, Period.containing(query.period, query.day or today))
+    return reports.survey_report(store, _period(query, context))
 
 
-def page(request: Request, store: Store, ctx: Oversight, settings: Settings, today: date) -> Response:
+def page(request: Request, store: Store, context: Context, settings: Settings) -> Response:
     who = pages.supervisor(request, settings)
-    return pages.oversight_page(store, ctx, today, who) if who else pages.redirect_to_login()
+    return pages.oversight_page(store, context, context.today(), who) if who else pages.redirect_to_login()
 
 
-def ledger_page(request: Request, store: Store, ctx: Oversight, settings: Settings, today: date) -> Response:
+def ledger_page(request: Request, store: Store, context: Context, settings: Settings) -> Response:
     if pages.supervisor(request, settings) is None:
         return pages.redirect_to_login()
     query = validate(ReportQuery, request.args.to_dict())
-    return pages.ledger_page(store, ctx, Period.containing(query.period, query.day or today), query.by)
+    return pages.ledger_page(store, context, _period(query, context), query.by)
 
 
 def login(request: Request, settings: Settings) -> Response:
     return pages.login(request, settings) if request.method == "POST" else pages.login_page()
+
+
+def _period(query: ReportQuery, context: Context) -> Period:
+    """The period the query names: the one holding its date, or today."""
+    return Period.containing(query.period, query.day or context.today())
 
 
 class _Row:

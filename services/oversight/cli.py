@@ -6,14 +6,12 @@ import json
 import sys
 from datetime import date
 
-from services.oversight.handlers import Oversight
+from services.oversight.handlers import Context
 from services.oversight.periods import Period
 from services.oversight.reports import ledger_report, rendered, survey_report
 from services.oversight.repository import REPOSITORIES, TABLES
-from services.oversight.supervision import LenientCalendar
 from sqlalchemy.exc import DBAPIError
 
-from shared.catalog import default_catalog
 from shared.config import ConfigError, load_settings
 from shared.db import make_engine, make_session_factory
 from shared.messaging import Store
@@ -51,9 +49,7 @@ def main(argv: list[str]) -> int:
 def _report(store: Store, settings, args, period: Period) -> str:
     if args.report == "satisfaction":
         return json.dumps(survey_report(store, period), ensure_ascii=False, indent=2, default=str) + "\n"
-    ctx = Oversight(settings.calendar(LenientCalendar), default_catalog(), settings.oversight.yellow_share,
-                    settings.oversight.rectification_days)
-    report = ledger_report(store, ctx, period, args.by)
+    report = ledger_report(store, Context.build(settings), period, args.by)
     if args.format == "json":
         return json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n"
     return rendered(report, args.format)

@@ -6,32 +6,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from services.oversight.domain import CONCLUDED, CaseState, Fact, as_utc
 from services.oversight.metrics import observe_completions
-from services.oversight.supervision import case_clock, on_time, used_workdays
+from services.oversight.supervision import LenientCalendar, case_clock, on_time, used_workdays
 from services.oversight.timeline import fold, fold_on
-from shared.catalog import Catalog, UnknownMatter
+from shared.catalog import Catalog, UnknownMatter, default_catalog
+from shared.config import OversightSettings, Settings
 from shared.errors import CaseNotKnownYet, SetAside
-from shared.events import DeadlineChanged, Event
+from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, CaseAccepted, CaseCompleted,
+                           CaseRejected, CaseSubmitted, CaseWithdrawn, CorrectionRequested, DeadlineChanged,
+                           DecisionAnswered, DeliveryCompleted, DeliveryDispatched, DepartmentDecided, Event,
+                           RatingReceived, SupervisionWarning, SupplementProvided)
 from shared.messaging import Store, UnitOfWork, utcnow
-from shared.workdays import WorkingCalendar
+from shared.workdays import WorkingCalendar, today_in_shanghai
 
-ACTOR_BY_EVENT = {"case_submitted": "intake", "correction_requested": "intake", "case_accepted": "intake",
-                  "supplement_provided": "applicant", "approval_requested": "routing",
-                  "case_completed": "routing", "case_rejected": "routing", "approval_cancelled": "routing",
-                  "case_withdrawn": "intake", "delivery_dispatched": "delivery",
-                  "delivery_completed": "delivery", "rating_received": "applicant",
-                  "decision_answered": "approval", "supervision_warning": "oversight"}
+ACTOR_BY_EVENT = {CaseSubmitted: "intake", CorrectionRequested: "intake", CaseAccepted: "intake",
+                  SupplementProvided: "applicant", ApprovalRequested: "routing", CaseCompleted: "routing",
+                  CaseRejected: "routing", ApprovalCancelled: "routing", CaseWithdrawn: "intake",
+                  DeliveryDispatched: "delivery", DeliveryCompleted: "delivery", RatingReceived: "applicant",
+                  DecisionAnswered: "approval", SupervisionWarning: "oversight"}
+CONSUMER = "oversight"
 
 
 @dataclass(frozen=True)
-class Oversight:
-    """What the use cases need besides the unit of work."""
-    calendar: WorkingCalendar
+class Context:
+    """What oversight's use cases read besides the unit of work."""
     catalog: Catalog
-    yellow_share: float = 0.8
-    rectification_days: int = 15
+    settings: OversightSettings
+    calendar: WorkingCalendar
+    today: Callable[[], date]
+
+    @classmethod
+    def build(cls, settings: Settings) -> "Context":
+        """With the lenient calendar: supervision keeps counting (provisionally) past the official data."""
+        return cls(default_catalog(), settings.oversight, settings.calendar(LenientCalendar), today_in_shanghai)
 
     def lead_of(self, state: CaseState) -> str:
         try:
@@ -40,25 +50,14 @@ class Oversight:
             return next(iter(state.departments), "unknown")
 
 
-CONSUMER = "oversight"
-
-
-def context(settings, calendar: WorkingCalendar, catalog: Catalog) -> Oversight:
-    return Oversight(calendar, catalog, settings.oversight.yellow_share, settings.oversight.rectification_days)
-
-
-def consume(store: Store, ctx: Oversight, event: Event, today: date) -> None:
-    """Fold one event once; the latency histograms observe completions after the commit."""
-    consume_batch(store, ctx, [event], today)
-
-
-def consume_batch(store: Store, ctx: Oversight, events: list[Event], today: date) -> None:
-    """Fold several events in one transaction, each once and each case once (the batching consumer's entry).
+def consume(store: Store, events: Event | list[Event], context: Context) -> None:
+    """Fold the events in one transaction, each once and each case once (the consumer's entry); the latency
+    histograms observe completions after the commit.
 
     Raises SetAside, committing nothing, when some are about cases not known yet (see `not_known_yet`)."""
     completions: list[Completion] = []
-    if store.process_new(CONSUMER, events, lambda uow, fresh: completions.extend(record_events(uow, ctx, fresh,
-                                                                                                today))):
+    events = events if isinstance(events, list) else [events]
+    if store.process_new(CONSUMER, events, lambda uow, fresh: completions.extend(handle_batch(uow, fresh, context))):
         observe_completions(completions)
 
 
@@ -71,7 +70,7 @@ class Completion:
     workdays: int
 
 
-def record_events(uow: UnitOfWork, ctx: Oversight, events: list[Event], today: date) -> list[Completion]:
+def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> list[Completion]:
     """Add the events to their cases' timelines and carry each case's state on by them.
 
     A case whose new events all come after what its saved state has folded in (the usual order) is carried
@@ -110,8 +109,8 @@ def record_events(uow: UnitOfWork, ctx: Oversight, events: list[Event], today: d
     open_warnings = uow.supervision.open_warning_subjects_of(case_ids)
     completions: list[Completion] = []
     for case_id in case_ids:
-        completions += _record(uow, ctx, last[case_id], rows[case_id], measured[case_id],
-                               states[case_id], open_warnings.get(case_id, []), today)
+        completions += _record(uow, context, last[case_id], rows[case_id], measured[case_id],
+                               states[case_id], open_warnings.get(case_id, []))
     return completions
 
 
@@ -119,37 +118,37 @@ def not_known_yet(events: list[Event], rows: dict) -> list[Event]:
     """Events of cases whose timeline has no case_submitted yet, saved or in this batch: nothing of them is
     recorded. Intake commits a case before it publishes its case_submitted, but with several replicas, or a
     redelivery after a crash, a later event of the case can arrive first: the consumer parks these a while."""
-    begun = {e.case_id for e in events if e.event_type == "case_submitted"}
+    begun = {e.case_id for e in events if isinstance(e, CaseSubmitted)}
     return [e for e in events if e.case_id not in begun and rows[e.case_id].submitted_at is None]
 
 
-def _record(uow: UnitOfWork, ctx: Oversight, last: Event, row, was_measured: bool, state: CaseState,
-            open_warnings, today: date):
+def _record(uow: UnitOfWork, context: Context, last: Event, row, was_measured: bool, state: CaseState,
+            open_warnings):
     clock = case_clock(state)
-    due = clock.deadline(ctx.calendar, max(today, state.accepted_on)).date if clock else None
-    uow.oversight.save_state(state, ctx.lead_of(state), due, *_verdict(ctx, state))
+    due = clock.deadline(context.calendar, max(context.today(), state.accepted_on)).date if clock else None
+    uow.oversight.save_state(state, context.lead_of(state), due, *_verdict(context, state))
     if due is not None and row.due_date is not None and due != row.due_date:
         uow.emit(DeadlineChanged(case_id=last.case_id, correlation_id=last.correlation_id,
                                  payload={"due_date": due, "suspended": state.suspended}))
     _resolve_warnings(uow, state, open_warnings)
-    return _completions(ctx, was_measured, state)
+    return _completions(context, was_measured, state)
 
 
-def _verdict(ctx: Oversight, state: CaseState) -> tuple[bool | None, int | None]:
+def _verdict(context: Context, state: CaseState) -> tuple[bool | None, int | None]:
     """For a concluded case (completed or rejected): on time, and working days used."""
     clock = case_clock(state)
     if clock is None or state.status not in CONCLUDED or state.closed_on is None:
         return None, None  # e.g. delivery_completed arrived before case_completed: no verdict yet
-    return (on_time(clock, state.closed_on, ctx.calendar),
-            used_workdays(clock, state.closed_on, ctx.calendar))
+    return (on_time(clock, state.closed_on, context.calendar),
+            used_workdays(clock, state.closed_on, context.calendar))
 
 
 def _actor(event: Event) -> str:
-    if event.event_type == "approval_decided":
+    if isinstance(event, ApprovalDecided):
         return f"{event.payload.department}:{event.payload.decided_by}"
-    if event.event_type == "department_decided":
+    if isinstance(event, DepartmentDecided):
         return f"{event.payload.department}:system"
-    return ACTOR_BY_EVENT.get(event.event_type, "unknown")
+    return ACTOR_BY_EVENT.get(type(event), "unknown")
 
 
 def _resolve_warnings(uow: UnitOfWork, state: CaseState, open_warnings: list[tuple[str, str]]) -> None:
@@ -162,10 +161,10 @@ def _resolve_warnings(uow: UnitOfWork, state: CaseState, open_warnings: list[tup
         uow.supervision.close_warnings(state.case_id, "resolved", utcnow(), "case")
 
 
-def _completions(ctx: Oversight, was_measured: bool, state: CaseState) -> list[Completion]:
+def _completions(context: Context, was_measured: bool, state: CaseState) -> list[Completion]:
     clock = case_clock(state)
     if was_measured or not (state.completed_at and state.accepted_at and clock):
         return []
     return [Completion(state.matter_code or "unknown", state.channel or "unknown",
                        max(0.0, (state.completed_at - state.accepted_at).total_seconds()),
-                       used_workdays(clock, state.closed_on, ctx.calendar))]
+                       used_workdays(clock, state.closed_on, context.calendar))]

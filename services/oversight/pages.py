@@ -9,7 +9,7 @@ from html import escape
 
 from werkzeug.wrappers import Request, Response
 
-from services.oversight.handlers import Oversight
+from services.oversight.handlers import Context
 from services.oversight.periods import Period
 from services.oversight.render import ledger_table, page, survey_html
 from services.oversight.reports import ledger_report, survey_report
@@ -52,27 +52,27 @@ def redirect_to_login() -> Response:
     return Response(status=303, headers={"Location": "/oversight/login"})
 
 
-def oversight_page(store: Store, ctx: Oversight, today: date, who: Client) -> Response:
+def oversight_page(store: Store, context: Context, today: date, who: Client) -> Response:
     with store.unit_of_work() as uow:
         warnings = [warning_dict(w) for w in uow.supervision.warnings("open", limit=200)]
         tasks = uow.supervision.rectifications("open")
     month = Period.containing("monthly", today)
-    sections = [_intake(ledger_report(store, ctx, Period.containing("daily", today), "matter")),
-                _warnings(warnings, ctx), _ratings(survey_report(store, month), tasks, ctx),
+    sections = [_intake(ledger_report(store, context, Period.containing("daily", today), "matter")),
+                _warnings(warnings, context), _ratings(survey_report(store, month), tasks, context),
                 f'<section id="ledger"><h2>最新台账 · {escape(month.label)}（截至{today:%m月%d日}）</h2>'
-                f'{ledger_table(ledger_report(store, ctx, month, "matter"))}'
+                f'{ledger_table(ledger_report(store, context, month, "matter"))}'
                 f'<p>完整台账：{_ledger_links()}</p></section>']
     title = "乌审旗“一件事一次办” · 电子监察"
     body = (f'<h1>{escape(title)}</h1><p class=muted>{today.isoformat()} · 监察人员：{escape(who.name)}</p>'
-            + _calendar_notice(ctx, today) + "".join(sections))
+            + _calendar_notice(context, today) + "".join(sections))
     return Response(page(title, body), mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
-def _calendar_notice(ctx: Oversight, today: date) -> str:
+def _calendar_notice(context: Context, today: date) -> str:
     """Within 60 days of the end of the official working-day data (and after it), say so: deadlines counted
     past it are provisional (暂定) until the State Council's holiday notice for the next year is loaded."""
-    end = ctx.calendar.covered_until()
-    if ctx.calendar.coverage_warning(today) is None:
+    end = context.calendar.covered_until()
+    if context.calendar.coverage_warning(today) is None:
         return ""
     state = f"已于{end:%Y年%m月%d日}结束" if end < today else f"将于{end:%Y年%m月%d日}结束（剩{(end - today).days}天）"
     return (f'<p class="red" role="alert" id="calendar-notice">法定工作日历数据{state}：此后的办理时限按双休日'
@@ -86,9 +86,9 @@ def _ledger_links() -> str:
                     for p, pl in periods for g, gl in groups)
 
 
-def ledger_page(store: Store, ctx: Oversight, period: Period, by: str) -> Response:
+def ledger_page(store: Store, context: Context, period: Period, by: str) -> Response:
     from services.oversight.render import ledger_html
-    return Response(ledger_html(ledger_report(store, ctx, period, by)), mimetype="text/html",
+    return Response(ledger_html(ledger_report(store, context, period, by)), mimetype="text/html",
                     headers={"Cache-Control": "no-store"})
 
 
@@ -105,34 +105,34 @@ def _intake(report: dict) -> str:
     return f'<section id="today"><h2>今日受理</h2><div class="figures">{figures}</div>{table}</section>'
 
 
-def _warnings(warnings: list[dict], ctx: Oversight) -> str:
+def _warnings(warnings: list[dict], context: Context) -> str:
     if not warnings:
         return '<section id="warnings"><h2>临近或超过时限的案件</h2><p class="muted">暂无预警。</p></section>'
     rows = "".join(
         f'<tr class="warning-{w["level"]}"><td>{escape(w["case_id"])}</td>'
-        f'<td>{escape(SCOPES[w["scope"]])}{escape(" " + _subject(ctx, w) if w["subject"] else "")}</td>'
+        f'<td>{escape(SCOPES[w["scope"]])}{escape(" " + _subject(context, w) if w["subject"] else "")}</td>'
         f'<td><span class="{w["level"]}">{LEVELS[w["level"]]}</span></td>'
-        f'<td>{escape(_department(ctx, w["department"]))}</td><td>{w["due_date"]}'
+        f'<td>{escape(_department(context, w["department"]))}</td><td>{w["due_date"]}'
         f'{"（暂定）" if w["provisional"] else ""}</td><td class="n">{w["used_share"]:.0%}</td></tr>'
         for w in sorted(warnings, key=lambda w: (w["level"] != "red", w["due_date"])))
     return ('<section id="warnings"><h2>临近或超过时限的案件</h2><table><tr><th>案件</th><th>对象</th>'
             f'<th>预警</th><th>责任部门</th><th>办结时限</th><th>已用时限</th></tr>{rows}</table></section>')
 
 
-def _ratings(survey: dict, tasks: list, ctx: Oversight) -> str:
+def _ratings(survey: dict, tasks: list, context: Context) -> str:
     rows = "".join(f'<tr><td>{escape(t.case_id)}</td><td class="n">{t.score}</td>'
-                   f'<td>{escape(_department(ctx, t.department))}</td><td>{t.due_date}</td></tr>' for t in tasks)
+                   f'<td>{escape(_department(context, t.department))}</td><td>{t.due_date}</td></tr>' for t in tasks)
     table = (f'<h3>差评整改（未办结）</h3><table class="rectifications"><tr><th>案件</th><th>评分</th>'
              f'<th>整改部门</th><th>整改期限</th></tr>{rows}</table>' if tasks else '<p class="muted">暂无待整改差评。</p>')
     return (f'<section id="ratings"><h2>好差评 · {escape(survey["period"]["label"])}</h2>'
             f'{survey_html(survey)}{table}</section>')
 
 
-def _subject(ctx: Oversight, warning: dict) -> str:
-    item = ctx.catalog.items.get(warning["subject"]) if warning["scope"] == "item" else None
+def _subject(context: Context, warning: dict) -> str:
+    item = context.catalog.items.get(warning["subject"]) if warning["scope"] == "item" else None
     return item.name if item else warning["subject"]
 
 
-def _department(ctx: Oversight, code: str) -> str:
-    department = ctx.catalog.departments.get(code)
+def _department(context: Context, code: str) -> str:
+    department = context.catalog.departments.get(code)
     return department.name if department else code

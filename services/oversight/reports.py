@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.oversight.handlers import Oversight
+from services.oversight.handlers import Context
 from services.oversight.ledger import ledger
 from services.oversight.periods import Period
 from services.oversight.render import ledger_csv, ledger_html
@@ -13,7 +13,7 @@ from shared.messaging import Store
 MEDIA_TYPES = {"json": "application/json", "html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
 
-def ledger_report(store: Store, ctx: Oversight, period: Period, by: str) -> dict:
+def ledger_report(store: Store, context: Context, period: Period, by: str) -> dict:
     start, end = period.utc_bounds()
     with store.unit_of_work() as uow:
         warnings = uow.supervision.warnings(status=None, raised_from=period.start, raised_before=period.end,
@@ -22,7 +22,7 @@ def ledger_report(store: Store, ctx: Oversight, period: Period, by: str) -> dict
         states = {s.case_id: s for s in uow.oversight.states_between(start, end)}
         missing = {r.case_id for r in [*warnings, *ratings]} - set(states)
         states.update(uow.oversight.states(sorted(missing)) if missing else {})
-    return ledger(period, by, states.values(), warnings, ratings, ctx.catalog, ctx.calendar)
+    return ledger(period, by, states.values(), warnings, ratings, context.catalog, context.calendar)
 
 
 def survey_report(store: Store, period: Period) -> dict:

@@ -3,61 +3,51 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Callable
-
-from sqlalchemy.exc import IntegrityError
-
 from services.oversight.domain import CaseState
-from services.oversight.handlers import Oversight
+from services.oversight.handlers import Context
 from services.oversight.metrics import count_warnings
 from services.oversight.supervision import Assessment, Subject, assess, clock_of, subjects
 from shared.events import SupervisionWarning
 from shared.messaging import Store, UnitOfWork, utcnow
 
 
-def scan(store: Store, ctx: Oversight, today: date) -> list[dict]:
-    """Raise every warning now due, each once (also across replicas scanning at the same time)."""
+def scan(store: Store, context: Context, as_of: date | None = None) -> list[dict]:
+    """Raise every warning due as of that day (today), each once, a case or task per transaction.
+
+    Replicas may scan at the same time: one that loses the race to raise a warning (at the unique key) raises
+    nothing for that case this time."""
+    today = as_of or context.today()
     with store.unit_of_work() as uow:
         case_ids = uow.oversight.open_case_ids()
         task_ids = [t.task_id for t in uow.supervision.rectifications("open")]
     raised: list[dict] = []
     for case_id in case_ids:
-        raised += _in_transaction(store, lambda uow: _scan_case(uow, ctx, case_id, today))
+        raised += store.run(_scan_case, case_id, today, context, on_conflict=lambda: [])
     for task_id in task_ids:
-        raised += _in_transaction(store, lambda uow: _scan_task(uow, ctx, task_id, today))
+        raised += store.run(_scan_task, task_id, today, context, on_conflict=lambda: [])
     count_warnings(raised)
     return raised
 
 
-def _in_transaction(store: Store, work: Callable[[UnitOfWork], list[dict]]) -> list[dict]:
-    try:
-        with store.unit_of_work() as uow:
-            result = work(uow)
-            uow.commit()
-            return result
-    except IntegrityError:  # another scanner raised the same warning first
-        return []
-
-
-def _scan_case(uow: UnitOfWork, ctx: Oversight, case_id: str, today: date) -> list[dict]:
+def _scan_case(uow: UnitOfWork, case_id: str, today: date, context: Context) -> list[dict]:
     row = uow.oversight.case(case_id)
     if row is None or not row.state:
         return []
     state = CaseState.model_validate(row.state)
     raised = []
-    for subject in subjects(state, ctx.lead_of(state)):
-        assessment = assess(subject.clock, today, ctx.calendar, ctx.yellow_share)
+    for subject in subjects(state, context.lead_of(state)):
+        assessment = assess(subject.clock, today, context.calendar, context.settings.yellow_share)
         raised += _raise(uow, subject, assessment, today)
     return raised
 
 
-def _scan_task(uow: UnitOfWork, ctx: Oversight, task_id: str, today: date) -> list[dict]:
+def _scan_task(uow: UnitOfWork, task_id: str, today: date, context: Context) -> list[dict]:
     task = uow.supervision.rectification(task_id)
     if task is None or task.status != "open":
         return []
     subject = Subject(task.case_id, "rectification", task.task_id, task.department,
                       clock_of(task.opened_on, task.budget_days, []))
-    return _raise(uow, subject, assess(subject.clock, today, ctx.calendar, ctx.yellow_share), today)
+    return _raise(uow, subject, assess(subject.clock, today, context.calendar, context.settings.yellow_share), today)
 
 
 def _raise(uow: UnitOfWork, subject: Subject, assessment: Assessment, today: date) -> list[dict]:

@@ -2,15 +2,12 @@
 from nameko.dependency_providers import Config
 from nameko.timer import Timer
 
-from services.oversight import api, handlers, scan, views
+from services.oversight import api, handlers, scan
 from services.oversight.metrics import OversightCollector
 from services.oversight.repository import REPOSITORIES, TABLES, metadata
-from services.oversight.supervision import LenientCalendar
-from shared.catalog import default_catalog
 from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
-from shared.workdays import today_in_shanghai
 
 
 class ScanTimer(Timer):
@@ -29,29 +26,28 @@ class Service:
     config = Config()
 
     @property
-    def ctx(self):
-        settings = self.config["YICI"]
-        return handlers.context(settings, settings.calendar(LenientCalendar), default_catalog())
+    def context(self) -> handlers.Context:
+        return handlers.Context.build(self.config["YICI"])
 
     @consume_events(batch=200, gather=OFF_PATH_GATHER_SECONDS)
     def on_events(self, events):
-        handlers.consume_batch(self.db, self.ctx, events, today_in_shanghai())
+        handlers.consume(self.db, events, self.context)
 
     @ScanTimer.decorator()
     def periodic_scan(self):
-        scan.scan(self.db, self.ctx, today_in_shanghai())
+        scan.scan(self.db, self.context)
 
     @http("GET", "/api/v1/cases/<case_id>/timeline", role="any")
     def get_timeline(self, request, case_id):
-        return views.timeline_view(self.db, case_id)
+        return api.timeline(self.db, case_id)
 
     @http("GET", "/api/v1/cases/<case_id>/sla", role="any")
     def get_sla(self, request, case_id):
-        return views.sla_view(self.db, self.ctx, case_id, today_in_shanghai())
+        return api.sla(self.db, self.context, case_id)
 
     @http("POST", "/api/v1/cases/<case_id>/rating", role="frontend")
     def rate_case(self, request, case_id):
-        return api.rate(request, self.db, self.ctx, case_id)
+        return api.rate(request, self.db, self.context, case_id)
 
     @http("GET", "/api/v1/calendar/due", role=None)
     def calendar_due(self, request):
@@ -63,7 +59,7 @@ class Service:
 
     @http("POST", "/api/v1/supervision/scan", role="supervisor")
     def run_scan(self, request):
-        return api.scan(request, self.db, self.ctx, today_in_shanghai())
+        return api.scan(request, self.db, self.context)
 
     @http("GET", "/api/v1/rectifications", role="supervisor")
     def list_rectifications(self, request):
@@ -71,23 +67,23 @@ class Service:
 
     @http("POST", "/api/v1/rectifications/<task_id>/close", role="supervisor")
     def close_rectification(self, request, task_id):
-        return api.close_task(request, self.db, task_id, today_in_shanghai())
+        return api.close_task(request, self.db, self.context, task_id)
 
     @http("GET", "/api/v1/reports/ledger", role="supervisor")
     def ledger(self, request):
-        return api.ledger(request, self.db, self.ctx, today_in_shanghai())
+        return api.ledger(request, self.db, self.context)
 
     @http("GET", "/api/v1/reports/satisfaction", role="supervisor")
     def satisfaction(self, request):
-        return api.satisfaction(request, self.db, today_in_shanghai())
+        return api.satisfaction(request, self.db, self.context)
 
     @http("GET", "/oversight", role=None)
     def page(self, request):
-        return api.page(request, self.db, self.ctx, self.config["YICI"], today_in_shanghai())
+        return api.page(request, self.db, self.context, self.config["YICI"])
 
     @http("GET", "/oversight/ledger", role=None)
     def ledger_page(self, request):
-        return api.ledger_page(request, self.db, self.ctx, self.config["YICI"], today_in_shanghai())
+        return api.ledger_page(request, self.db, self.context, self.config["YICI"])
 
     @http("GET,POST", "/oversight/login", role=None)
     def login(self, request):

@@ -6,9 +6,9 @@ from datetime import date
 from services.oversight.commands import DueQuery, WarningQuery
 from services.oversight.domain import CaseState, Fact
 from services.oversight.timeline import fold, sort_key
-from services.oversight.handlers import Oversight
+from services.oversight.handlers import Context
 from services.oversight.supervision import assess, case_clock, item_clocks
-from shared.api import ApiError, not_found, problem
+from shared.errors import Invalid, NotFound, problem
 from shared.messaging import Store
 from shared.sla import SlaClock
 from shared.workdays import CalendarNotCovered, WorkingCalendar
@@ -19,7 +19,7 @@ def timeline_view(store: Store, case_id: str) -> dict:
     with store.unit_of_work() as uow:
         rows = uow.oversight.timeline(case_id)
     if not rows:
-        raise not_found("case_id", case_id)
+        raise NotFound("case_id", case_id)
     facts = {r.event_id: (Fact(event_id=r.event_id, event_type=r.event_type, occurred_at=r.occurred_at,
                                payload=r.body), r.actor) for r in rows}
     ordered = sorted(facts.values(), key=lambda pair: sort_key(pair[0]))
@@ -29,24 +29,24 @@ def timeline_view(store: Store, case_id: str) -> dict:
                         "actor": actor} for f, actor in ordered]}
 
 
-def sla_view(store: Store, ctx: Oversight, case_id: str, today: date) -> dict:
+def sla_view(store: Store, context: Context, case_id: str, today: date) -> dict:
     """The case's clock and its items' clocks: budget, suspensions, deadline, share used, status."""
     with store.unit_of_work() as uow:
         row = uow.oversight.case(case_id)
     if row is None or not row.state:
-        raise not_found("case_id", case_id)
+        raise NotFound("case_id", case_id)
     state = CaseState.model_validate(row.state)
     clock = case_clock(state)
     as_of = min(today, state.closed_on) if state.closed_on else today
     return {"case_id": case_id, "status": state.status, "as_of": as_of,
-            "case": _clock(clock, ctx, as_of, ctx.lead_of(state)) if clock else None,
-            "items": [{"item_code": code, **_clock(c, ctx, min(as_of, state.items[code].decided_on or as_of),
-                                                  state.items[code].department)}
+            "case": _clock(clock, context, as_of, context.lead_of(state)) if clock else None,
+            "items": [{"item_code": code, **_clock(c, context, min(as_of, state.items[code].decided_on or as_of),
+                                                      state.items[code].department)}
                       for code, c in item_clocks(state).items()]}
 
 
-def _clock(clock: SlaClock, ctx: Oversight, today: date, department: str) -> dict:
-    a = assess(clock, max(today, clock.started_on), ctx.calendar, ctx.yellow_share)
+def _clock(clock: SlaClock, context: Context, today: date, department: str) -> dict:
+    a = assess(clock, max(today, clock.started_on), context.calendar, context.settings.yellow_share)
     return {"department": department, "started_on": clock.started_on, "budget_days": clock.budget_days,
             "suspensions": [{"suspended_on": s.suspended_on, "reason": s.reason, "resumed_on": s.resumed_on}
                             for s in clock.suspensions],
@@ -79,7 +79,7 @@ def calendar_due(calendar: WorkingCalendar, query: DueQuery) -> dict:
     try:
         due = calendar.due(query.start, query.workdays, strict=query.strict)
     except CalendarNotCovered as exc:
-        raise ApiError(422, [problem("from", "calendar_not_covered", f"{exc.year}年的法定节假日安排尚未发布",
-                                     str(exc))]) from exc
+        raise Invalid([problem("from", "calendar_not_covered", f"{exc.year}年的法定节假日安排尚未发布",
+                               str(exc))]) from exc
     return {"from": query.start, "workdays": query.workdays, "due": due.date, "provisional": due.provisional,
             "covered_until": calendar.covered_until()}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.routing.domain import Plan, PlanItem
 from shared.sla import SlaClock, Suspension
 from shared.workdays import WorkingCalendar
 
@@ -20,6 +21,19 @@ def resume(ledger: list[dict], on: date) -> list[dict]:
         return ledger
     return ledger[:-1] + [{**ledger[-1], "resumed_on": max(on, date.fromisoformat(ledger[-1]["suspended_on"]))
                            .isoformat()}]
+
+
+def suspend_item(item: PlanItem, case: dict, today: date, reason: str) -> None:
+    """A department asked for a supplement: the item's clock stops, and the case's with it."""
+    item.suspensions = suspend(item.suspensions, today, reason)
+    case["clock"]["suspensions"] = suspend(case["clock"]["suspensions"], today, "supplement")
+
+
+def resume_item(plan: Plan, item: PlanItem, case: dict, today: date) -> None:
+    """The item's clock runs again; the case's once no item of it waits for a supplement."""
+    item.suspensions = resume(item.suspensions, today)
+    if not plan.suspended():
+        case["clock"]["suspensions"] = resume(case["clock"]["suspensions"], today)
 
 
 def deadline(started_on: date, budget_days: int, ledger: list[dict], calendar: WorkingCalendar,

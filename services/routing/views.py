@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from services.routing.repository import cases, items
-from shared.api import not_found
+from shared.errors import NotFound
 from shared.messaging import Store
 
 
@@ -12,7 +12,7 @@ def plan_view(store: Store, case_id: str) -> dict:
     with store.session_factory() as session:
         case = session.execute(select(cases).where(cases.c.case_id == case_id)).first()
         if case is None:
-            raise not_found("case_id", case_id)
+            raise NotFound("case_id", case_id)
         rows = session.execute(select(items).where(items.c.case_id == case_id).order_by(items.c.position))
         clock = case.context.get("clock", {})
         return {"case_id": case_id, "matter_code": case.matter_code, "status": case.status,

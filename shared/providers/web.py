@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from shared.api import ApiError, problem, problems_from_validation
+from shared.errors import Conflict, Gone, Invalid, NotFound, Refusal
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.providers.server import BodyTimeout, DeadlineInput, YiciWebServer, json_response, unavailable
 from shared.providers.workers import RequestExpired, run_worker, workers_of
@@ -24,6 +25,15 @@ DATABASE_DOWN = (OperationalError, InterfaceError, DisconnectionError)
 def database_unavailable(exc: BaseException) -> bool:
     """The database does not answer (down, restarting, refusing connections): not the request's fault."""
     return isinstance(exc, DATABASE_DOWN) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+REFUSAL_STATUS = {Invalid: 422, NotFound: 404, Conflict: 409, Gone: 410}
+
+
+def refusal_error(refusal: Refusal) -> ApiError:
+    """A refusal of the rules as HTTP: its kind gives the status, its problems are the body."""
+    status = next((code for kind, code in REFUSAL_STATUS.items() if isinstance(refusal, kind)), 422)
+    return ApiError(status, refusal.problems)
 
 
 class HttpEntrypoint(HttpRequestHandler):
@@ -102,6 +112,8 @@ class HttpEntrypoint(HttpRequestHandler):
 
     def response_from_exception(self, exc) -> Response:
         retry_after = self.container.config["YICI"].http.retry_after_seconds
+        if isinstance(exc, Refusal):
+            exc = refusal_error(exc)
         if isinstance(exc, ApiError):
             return json_response(exc.status, exc.body())
         if isinstance(exc, ValidationError):

@@ -65,16 +65,14 @@ def test_art_32_a_case_not_reviewed_in_five_working_days_counts_as_accepted_from
     engine = make_engine(f"sqlite:///{tmp_path}/intake.db")
     metadata.create_all(engine)
     store = Store(make_session_factory(engine), TABLES, REPOSITORIES)
-    ctx = handlers.Intake(default_catalog(), WorkingCalendar.from_file(),
-                          IntakeSettings(manual_review_channels=["window"]))
+    def ctx(today):
+        return handlers.Context(default_catalog(), IntakeSettings(manual_review_channels=["window"]),
+                                WorkingCalendar.from_file(), lambda: today)
     from services.intake.commands import SubmitCase
     command = SubmitCase.model_validate({**case_body("bankruptcy-check", channel="window"), "materials": []})
-    with store.unit_of_work() as uow:
-        _, case_id = handlers.submit_case(uow, ctx, command, "test", date(2026, 11, 2))
-    with store.unit_of_work() as uow:
-        assert handlers.accept_overdue(uow, ctx, date(2026, 11, 6)) == []
-    with store.unit_of_work() as uow:
-        assert handlers.accept_overdue(uow, ctx, date(2026, 11, 9)) == [case_id]
+    _, case_id = store.run(handlers.submit_case, command, "test", None, ctx(date(2026, 11, 2)))
+    assert store.run(handlers.accept_overdue, ctx(date(2026, 11, 6))) == []
+    assert store.run(handlers.accept_overdue, ctx(date(2026, 11, 9))) == [case_id]
     with store.unit_of_work() as uow:
         case = uow.cases.get(case_id)
         assert case.status == "accepted" and case.accepted_on == date(2026, 11, 2)

@@ -23,7 +23,7 @@ class RoutingHarness:
         metadata.create_all(engine)
         self.sent: list = []
         self.store = Store(make_session_factory(engine), TABLES, REPOSITORIES, publish=self._publish)
-        self.ports = handlers.Ports(default_catalog(), CALENDAR, settings or RoutingSettings(), lambda: self.today)
+        self.context = handlers.Context(default_catalog(), settings or RoutingSettings(), CALENDAR, lambda: self.today)
         self.today = TODAY
 
     def _publish(self, messages):
@@ -33,7 +33,7 @@ class RoutingHarness:
     def handle(self, event) -> list:
         """Run routing on one event; returns the events it emitted (parsed)."""
         before = len(self.sent)
-        self.store.process("routing", event, lambda uow, e: handlers.handle(uow, e, self.ports))
+        self.store.process("routing", event, lambda uow, e: handlers.handle(uow, e, self.context))
         return [(m.routing_key, parse_event(json.loads(m.body))) for m in self.sent[before:]]
 
     def decide(self, case_id: str, item: str, decision: str = "approved", reasons=(), round: int = 1,

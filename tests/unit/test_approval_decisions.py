@@ -13,6 +13,7 @@ from shared.config import ApprovalSettings
 from shared.db import make_engine, make_session_factory
 from shared.events import ApprovalCancelled, ApprovalRequested, DepartmentDecided, parse_event
 from shared.messaging import Store
+from shared.workdays import WorkingCalendar
 
 HOLDER = "91150626MA0N000088"
 
@@ -23,8 +24,8 @@ class Approval:
         metadata.create_all(engine)
         self.sent: list = []
         self.store = Store(make_session_factory(engine), TABLES, REPOSITORIES, publish=self._publish)
-        self.ports = handlers.Ports(default_catalog(), ApprovalSettings.model_validate(settings),
-                                    lambda: date(2026, 12, 1))
+        self.context = handlers.Context(default_catalog(), ApprovalSettings.model_validate(settings),
+                                        WorkingCalendar.from_file(), lambda: date(2026, 12, 1))
 
     def _publish(self, messages):
         self.sent.extend(messages)
@@ -32,7 +33,7 @@ class Approval:
 
     def handle(self, event, consumer="approval", handler=handlers.handle) -> list:
         before = len(self.sent)
-        self.store.process(consumer, event, lambda uow, e: handler(uow, e, self.ports))
+        self.store.process(consumer, event, lambda uow, e: handler(uow, e, self.context))
         return [(m.routing_key, parse_event(json.loads(m.body))) for m in self.sent[before:]]
 
     def department(self, request_id, decision="approved", reasons=(), department="market-regulation", **extra):

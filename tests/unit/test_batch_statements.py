@@ -61,7 +61,7 @@ def test_oversight_folds_a_batch_with_a_few_database_calls_whatever_its_size(tmp
     one, two = story("YC-B1"), story("YC-B2")
     batched = make_store(tmp_path / "batched")
     with Statements(batched) as seen:
-        oversight.consume_batch(batched, context(), one.events + two.events, WED)
+        oversight.consume(batched, one.events + two.events, context(WED))
     assert len(one.events) == 9
     assert seen[("INSERT", "oversight_inbox")] == 1, "one inbox statement for the whole batch"
     assert seen[("INSERT", "oversight_timeline")] == 1, "one timeline statement for the whole batch"
@@ -72,11 +72,11 @@ def test_oversight_folds_a_batch_with_a_few_database_calls_whatever_its_size(tmp
     late = Story("YC-B1")  # an event that occurred before what was folded: the case is refolded
     late.submitted(date(2026, 3, 1))
     with Statements(batched) as seen:
-        oversight.consume_batch(batched, context(), late.events, WED)
+        oversight.consume(batched, late.events, context(WED))
     assert seen[("SELECT", "oversight_timeline")] == 1, "a case with an event out of order is refolded"
     one_by_one = make_store(tmp_path / "single")
     for e in one.events + two.events + late.events:
-        oversight.consume(one_by_one, context(), e, WED)
+        oversight.consume(one_by_one, e, context(WED))
     for case_id in ("YC-B1", "YC-B2"):
         assert views.timeline_view(batched, case_id) == views.timeline_view(one_by_one, case_id)
         assert views.timeline_view(batched, case_id)["status"] == "delivered"
@@ -106,7 +106,7 @@ def test_routing_writes_a_case_once_for_all_its_decisions_in_a_batch(tmp_path):
     decisions = [_approved("YC-R1", i) for i in ITEMS]
     before = len(harness.sent)
     with Statements(harness.store) as seen:
-        harness.store.process_batch("routing", decisions, lambda uow, e: routing.handle(uow, e, harness.ports))
+        harness.store.process_batch("routing", decisions, lambda uow, e: routing.handle(uow, e, harness.context))
     assert seen[("SELECT", "routing_cases")] == 1 and seen[("UPDATE", "routing_cases")] == 1
     assert seen[("UPDATE", "routing_items")] == 1 and seen[("INSERT", "routing_outbox")] == 1, \
         "the four items written with one executemany"
@@ -162,7 +162,7 @@ def test_approval_registers_a_batchs_requests_with_one_insert_and_keeps_tombston
     events = batch()
     with Statements(batched.store) as seen:
         batched.store.process_new("approval", events, lambda uow, fresh: approval.handle_batch(uow, fresh,
-                                                                                               batched.ports))
+                                                                                               batched.context))
     for event in events:
         single.handle(event)
     assert seen[("INSERT", "approval_tasks")] == 3, \
@@ -184,7 +184,7 @@ def test_routing_locks_a_batchs_plans_with_one_read_for_cases_and_one_for_items(
     before = len(harness.sent)
     with Statements(harness.store) as seen:
         harness.store.process_new("routing", decisions,
-                                  lambda uow, fresh: routing.handle_batch(uow, fresh, harness.ports))
+                                  lambda uow, fresh: routing.handle_batch(uow, fresh, harness.context))
     assert seen[("SELECT", "routing_cases")] == 1 and seen[("SELECT", "routing_items")] == 1
     assert seen[("UPDATE", "routing_items")] == 1 and seen[("UPDATE", "routing_cases")] == 1
     completed = [m for m in harness.sent[before:] if m.routing_key == "case_completed"]
@@ -201,7 +201,7 @@ def test_routing_new_cases_in_a_batch_do_not_send_the_held_writes_of_others_one_
     fresh = [accepted(c, "bankruptcy-check") for c in ("YC-R2", "YC-R4", "YC-R6")]  # sorted between them
     with Statements(harness.store) as seen:
         harness.store.process_new("routing", decisions + fresh,
-                                  lambda uow, batch: routing.handle_batch(uow, batch, harness.ports))
+                                  lambda uow, batch: routing.handle_batch(uow, batch, harness.context))
     assert seen[("SELECT", "routing_cases")] == 2, "the followed plans locked, the new ones looked up: once each"
     assert seen[("UPDATE", "routing_items")] == 1 and seen[("UPDATE", "routing_cases")] == 1, \
         "held updates sent once, at flush"
@@ -219,7 +219,8 @@ def test_routing_records_a_decision_on_a_plan_added_in_the_same_batch(tmp_path):
     harness = RoutingHarness(tmp_path)
     batch = [accepted("YC-S1", "bankruptcy-check"), _approved("YC-S1", ITEMS[0])]
     with Statements(harness.store) as seen:
-        harness.store.process_new("routing", batch, lambda uow, fresh: routing.handle_batch(uow, fresh, harness.ports))
+        harness.store.process_new("routing", batch,
+                                  lambda uow, fresh: routing.handle_batch(uow, fresh, harness.context))
     assert seen[("INSERT", "routing_items")] == 1 and seen[("UPDATE", "routing_items")] == 0, \
         "the decided item is inserted decided, not inserted and then updated"
     with harness.store.unit_of_work() as uow:

@@ -69,14 +69,14 @@ def test_two_workers_booking_the_same_delivery_record_one_shipment(tmp_path):
         first.consume(completed("YC-E6", "mail", ADDRESS))
     second, third = World(tmp_path, clock=first.clock), World(tmp_path, clock=first.clock)
     first.clock.advance(seconds=5)
-    request = mail._attempt(second.store, second.ctx, "YC-E6")
+    request = second.store.run(mail._attempt, "YC-E6", second.ctx)
     shipment = second.courier.book(request)  # second books, and has not recorded the shipment yet
-    assert mail.book(third.store, third.ctx, third.courier, "YC-E6") is False, \
+    assert mail.book(third.store, "YC-E6", third.ctx) is False, \
         "second's attempt is in flight until its next attempt time: no second courier call meanwhile"
     assert third.delivery("YC-E6").details["attempts"] == 2
     first.clock.advance(seconds=5)  # past it, second still silent: third overtakes
-    assert mail.book(third.store, third.ctx, third.courier, "YC-E6") is True
-    assert mail.book(second.store, second.ctx, second.courier, "YC-E6") is False
+    assert mail.book(third.store, "YC-E6", third.ctx) is True
+    assert mail.book(second.store, "YC-E6", second.ctx) is False
     assert third.delivery("YC-E6").tracking_number == shipment.tracking_number
     assert len(third.courier.bookings("YC-E6")) == 1
     assert len(second.events("delivery_dispatched")) + len(third.events("delivery_dispatched")) == 1

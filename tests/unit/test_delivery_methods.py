@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from edge_support import as_http
 from services.delivery import handover
 from shared.api import ApiError
 from test_delivery_support import ADDRESS, NAME, PHONE, completed, correction, rejected, world  # noqa: F401
@@ -33,12 +34,11 @@ def test_the_clerk_confirms_the_hand_over_once_with_the_right_code(world):
     world.consume(completed("YC-P2"))
     code = world.delivery("YC-P2").pickup_code
     wrong = "000000" if code != "000000" else "111111"
-    with world.store.unit_of_work() as uow, pytest.raises(ApiError) as error:
-        handover.confirm_pickup(uow, "YC-P2", wrong, "窗口张三", world.clock())
+    with pytest.raises(ApiError) as error, as_http():
+        world.store.run(handover.confirm_pickup, "YC-P2", wrong, "窗口张三", world.ctx).answer()
     assert error.value.status == 422 and world.delivery("YC-P2").details["pickup_failures"] == 1
     for _ in range(2):
-        with world.store.unit_of_work() as uow:
-            result = handover.confirm_pickup(uow, "YC-P2", code, "窗口张三", world.clock())
+        result = world.store.run(handover.confirm_pickup, "YC-P2", code, "窗口张三", world.ctx).answer()
     assert result["status"] == "picked_up" and result["handed_over_by"] == "窗口张三"
     assert [e["payload"]["method"] for e in world.events("delivery_completed")] == ["pickup"]
 
@@ -80,8 +80,7 @@ def test_online_delivery_is_a_signed_expiring_link_completed_by_the_first_downlo
     token = urlparse(url).path.rsplit("/", 1)[1]
     assert world.delivery("YC-O1").status == "available"
     for _ in range(2):
-        with world.store.unit_of_work() as uow:
-            bundle = handover.download(uow, world.ctx, token)
+        bundle = world.store.run(handover.download, token, world.ctx)
     assert bundle["licenses"][0]["number"] == "SCJG-2026-000001"
     assert bundle["licenses"][0]["verify_url"].endswith("/api/v1/licenses/SCJG-2026-000001/verify")
     assert world.delivery("YC-O1").status == "downloaded"
@@ -93,8 +92,8 @@ def test_online_delivery_is_a_signed_expiring_link_completed_by_the_first_downlo
 def test_a_tampered_link_is_not_found(world, tamper, status):
     world.consume(completed("YC-O2", "online"))
     token = texts(world, "YC-O2")[0].rsplit("/", 1)[1]
-    with world.store.unit_of_work() as uow, pytest.raises(ApiError) as error:
-        handover.download(uow, world.ctx, tamper(token))
+    with pytest.raises(ApiError) as error, as_http():
+        world.store.run(handover.download, tamper(token), world.ctx)
     assert error.value.status == status
 
 
@@ -102,13 +101,11 @@ def test_an_expired_link_is_gone_and_a_new_one_can_be_issued(world):
     world.consume(completed("YC-O3", "online"))
     token = texts(world, "YC-O3")[0].rsplit("/", 1)[1]
     world.clock.advance(days=31)
-    with world.store.unit_of_work() as uow, pytest.raises(ApiError) as error:
-        handover.download(uow, world.ctx, token)
+    with pytest.raises(ApiError) as error, as_http():
+        world.store.run(handover.download, token, world.ctx)
     assert error.value.status == 410
-    with world.store.unit_of_work() as uow:
-        fresh = handover.reissue_link(uow, world.ctx, "YC-O3")
-    with world.store.unit_of_work() as uow:
-        assert handover.download(uow, world.ctx, fresh["download_url"].rsplit("/", 1)[1])["case_id"] == "YC-O3"
+    fresh = world.store.run(handover.reissue_link, "YC-O3", world.ctx)
+    assert world.store.run(handover.download, fresh["download_url"].rsplit("/", 1)[1], world.ctx)["case_id"] == "YC-O3"
 
 
 def test_a_rejection_is_delivered_as_a_notice_once(world):

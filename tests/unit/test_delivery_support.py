@@ -10,9 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.delivery import dispatch
-from services.delivery.dispatch import Ports
 from services.delivery.domain import LinkSigner
-from services.delivery.handlers import Delivery
+from services.delivery.handlers import Context
 from services.delivery.repository import REPOSITORIES, TABLES, metadata
 from services.delivery.simulated import SimulatedCourier, SimulatedCrash, SimulatedSmsGateway
 from shared.catalog import default_catalog
@@ -20,6 +19,7 @@ from shared.config import DeliverySettings, SimulatedCourierFaults
 from shared.db import make_engine, make_session_factory
 from shared.events import CaseCompleted, CaseRejected, CorrectionRequested
 from shared.messaging import Store
+from shared.workdays import WorkingCalendar, today_in_shanghai
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
 PHONE, NAME, ADDRESS = "13800138000", "张三", "内蒙古鄂尔多斯市乌审旗嘎鲁图镇某街1号"
@@ -47,9 +47,9 @@ class World:
         self.clock = clock or Clock()
         self.courier = SimulatedCourier(self.engine, faults=faults, crash=self._crash)
         self.gateway = SimulatedSmsGateway(self.engine)
-        self.ports = Ports(self.courier, self.gateway)
-        self.ctx = Delivery(DeliverySettings(), "https://yici.example.gov.cn", LinkSigner("s" * 32),
-                            default_catalog(), now=self.clock)
+        self.ctx = Context(default_catalog(), DeliverySettings(), WorkingCalendar.from_file(),
+                           lambda: today_in_shanghai(self.clock()), self.clock, LinkSigner("s" * 32),
+                           "https://yici.example.gov.cn", self.courier, self.gateway)
 
     def _publish(self, messages):
         self.published.extend(messages)
@@ -60,10 +60,10 @@ class World:
         raise SimulatedCrash()
 
     def consume(self, event) -> None:
-        dispatch.consume(self.store, self.ctx, self.ports, event)
+        dispatch.consume(self.store, event, self.ctx)
 
     def work(self) -> dict:
-        return dispatch.work(self.store, self.ctx, self.ports)
+        return dispatch.work(self.store, self.ctx)
 
     def events(self, event_type: str | None = None) -> list[dict]:
         bodies = [json.loads(m.body) for m in self.published]

@@ -8,6 +8,7 @@ from urllib.parse import urljoin
 import jsonschema
 import pytest
 
+from edge_support import as_http
 from services.intake.guides import build_site, guide_response, matter_detail, matter_form, site_pages
 from services.intake.guides.site import find_page
 from shared.api import ApiError
@@ -45,14 +46,14 @@ def test_chosen_situations_narrow_items_and_materials():
 
 
 def test_an_unknown_matter_is_a_404_problem():
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(ApiError) as raised, as_http():
         matter_detail(CATALOG, "moon-landing")
     assert raised.value.status == 404 and raised.value.problems[0]["field"] == "matter_code"
 
 
 @pytest.mark.parametrize("derive", [matter_detail, matter_form])
 def test_unknown_situations_are_one_422_problem_each_in_chinese_and_english(derive):
-    with pytest.raises(ApiError) as raised:
+    with pytest.raises(ApiError) as raised, as_http():
         derive(CATALOG, "newborn", ["twins", "mother-employee-insured", "twins", "abroad"])
     assert raised.value.status == 422
     assert [(p["field"], p["code"]) for p in raised.value.problems] == [("situation", "unknown_situation")] * 2

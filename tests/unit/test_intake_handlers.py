@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from edge_support import as_http
 from services.intake import handlers
 from services.intake.commands import SubmitCase, Supplement
 from services.intake.repository import REPOSITORIES, TABLES, metadata
@@ -32,7 +33,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def ctx():
-    return handlers.Intake(CATALOG, WorkingCalendar.from_file(), IntakeSettings())
+    return _context()
 
 
 def _accepted_case(store, ctx, file_ref: str = "F1") -> str:
@@ -41,10 +42,13 @@ def _accepted_case(store, ctx, file_ref: str = "F1") -> str:
         uow.cases.add_file(file_ref=file_ref, sha256="a" * 64, size=1, content_type="application/pdf", client="t")
         uow.commit()
     body["materials"] = [{**m, "file_ref": file_ref, "sha256": "a" * 64} for m in body["materials"]]
-    with store.unit_of_work() as uow:
-        status, case_id = handlers.submit_case(uow, ctx, SubmitCase.model_validate(body), "t", TODAY)
+    status, case_id = store.run(handlers.submit_case, SubmitCase.model_validate(body), "t", None, ctx)
     assert status == 201
     return case_id
+
+
+def _context():
+    return handlers.Context(CATALOG, IntakeSettings(), WorkingCalendar.from_file(), lambda: TODAY)
 
 
 def _outbox(store) -> list[dict]:
@@ -60,7 +64,7 @@ def _decided(case_id, item, decision, licenses=()):
 
 
 def _follow(store, event):
-    store.process("intake", event, lambda uow, e: handlers.follow_events(uow, [e], CATALOG))
+    store.process("intake", event, lambda uow, e: handlers.handle_batch(uow, [e], _context()))
 
 
 def test_acceptance_carries_the_holder_and_the_plan(store, ctx):
@@ -90,8 +94,7 @@ def test_a_supplement_during_approval_resumes_the_item_through_supplement_provid
     case_id = _accepted_case(store, ctx)
     item = CATALOG.items_for("bankruptcy-check")[1].code
     _follow(store, _decided(case_id, item, "supplement_requested"))
-    with store.unit_of_work() as uow:
-        handlers.supply(uow, ctx, case_id, Supplement(form={"court_case_number": "(2026)蒙0626破1号"}), TODAY)
+    store.run(handlers.supply, case_id, Supplement(form={"court_case_number": "(2026)蒙0626破1号"}), ctx)
     event = _outbox(store)[-1]
     assert event["event_type"] == "supplement_provided" and event["payload"]["item_code"] == item
     with store.unit_of_work() as uow:
@@ -101,8 +104,8 @@ def test_a_supplement_during_approval_resumes_the_item_through_supplement_provid
 
 def test_a_supplement_nobody_asked_for_is_409(store, ctx):
     case_id = _accepted_case(store, ctx)
-    with store.unit_of_work() as uow, pytest.raises(Exception) as error:
-        handlers.supply(uow, ctx, case_id, Supplement(form={"x": 1}), TODAY)
+    with pytest.raises(Exception) as error, as_http():
+        store.run(handlers.supply, case_id, Supplement(form={"x": 1}), ctx)
     assert getattr(error.value, "status", None) == 409
 
 
@@ -152,7 +155,7 @@ def test_the_view_reads_only_the_columns_it_folds_of_a_batchs_cases(store, ctx):
     sa_event.listen(engine, "before_cursor_execute", seen)
     try:
         store.process_new("intake", [_decided(c, item, "approved") for c in case_ids],
-                          lambda uow, fresh: handlers.follow_events(uow, fresh, CATALOG))
+                          lambda uow, fresh: handlers.handle_batch(uow, fresh, ctx))
     finally:
         sa_event.remove(engine, "before_cursor_execute", seen)
     assert len(selects) == 1, "the batch's cases with one statement"

@@ -8,7 +8,7 @@ from services.intake import handlers
 from set_aside_support import run_like_the_consumer
 from shared.errors import SetAside, UnknownCase
 from shared.events import ApprovalDecided
-from test_intake_handlers import CATALOG, _accepted_case, ctx, store  # noqa: F401 - fixtures
+from test_intake_handlers import CATALOG, _accepted_case, _context, ctx, store  # noqa: F401 - fixtures
 
 ITEM = CATALOG.items_for("bankruptcy-check")[0].code
 
@@ -21,7 +21,7 @@ def decided(case_id: str) -> ApprovalDecided:
 
 def follow(store):
     return lambda events: store.process_new("intake", events,
-                                            lambda uow, fresh: handlers.follow_events(uow, fresh, CATALOG))
+                                            lambda uow, fresh: handlers.handle_batch(uow, fresh, _context()))
 
 
 def item_status(store, case_id: str) -> str:

@@ -135,3 +135,50 @@ def test_marks_taken_by_a_transaction_that_fails_are_given_back(store, published
     assert unsent_ids(store) == {published[0].event_id}
     store.mark_sent(store.take_unmarked())
     assert unsent_ids(store) == set() and store.unmarked == []
+
+
+def _notes(store) -> list[str]:
+    with store.session_factory() as session:
+        return sorted(session.scalars(select(notes.c.case_id)))
+
+
+def test_run_commits_what_the_use_case_did_and_returns_its_result(store, published):
+    assert store.run(lambda uow, case_id: handler(uow, event(case_id)) or case_id, "YC-R1") == "YC-R1"
+    assert _notes(store) == ["YC-R1"] and len(published) == 1
+
+
+def test_run_commits_nothing_of_a_use_case_that_raised(store, published):
+    def refuses(uow):
+        handler(uow, event("YC-R2"))
+        raise RuntimeError("refused")
+    with pytest.raises(RuntimeError):
+        store.run(refuses)
+    assert _notes(store) == [] and published == []
+
+
+def test_run_again_after_a_lost_insert_race_only_when_asked(store):
+    from sqlalchemy.exc import IntegrityError
+    store.run(lambda uow: handler(uow, event("YC-R3")))
+    attempts = []
+
+    def insert_unless_there(uow):
+        attempts.append(1)
+        if len(attempts) == 1:  # the first run did not see the row another transaction committed
+            uow.session.execute(notes.insert().values(case_id="YC-R3"))
+        return len(attempts)
+    with pytest.raises(IntegrityError):
+        store.run(insert_unless_there)
+    attempts.clear()
+    assert store.run(insert_unless_there, retries=1) == 2
+
+
+def test_run_answers_a_lost_insert_race_as_told(store):
+    store.run(lambda uow: handler(uow, event("YC-R4")))
+
+    def insert_again(uow):
+        uow.session.execute(notes.insert().values(case_id="YC-R4"))
+    def refuse():
+        raise LookupError("refused: already there")
+    assert store.run(insert_again, on_conflict=lambda: "already there") == "already there"
+    with pytest.raises(LookupError):
+        store.run(insert_again, retries=1, on_conflict=refuse)

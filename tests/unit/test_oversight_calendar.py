@@ -5,6 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from edge_support import as_http
 from services.oversight.commands import DueQuery
 from services.oversight.views import calendar_due
 from shared.api import ApiError, validate
@@ -32,7 +33,7 @@ def test_past_the_official_data_the_due_is_provisional():
 
 
 def test_strict_refuses_a_guess():
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApiError) as error, as_http():
         calendar_due(CALENDAR, validate(DueQuery, {"from": "2026-12-28", "workdays": "10", "strict": "true"}))
     assert error.value.status == 422 and error.value.problems[0]["code"] == "calendar_not_covered"
 
@@ -52,10 +53,11 @@ def test_bad_input_names_every_field(query, fields):
 
 
 def _notice(today: date, calendar: WorkingCalendar = CALENDAR) -> str:
-    from services.oversight.handlers import Oversight
+    from services.oversight.handlers import Context
     from services.oversight.pages import _calendar_notice
     from shared.catalog import default_catalog
-    return _calendar_notice(Oversight(calendar, default_catalog()), today)
+    from shared.config import OversightSettings
+    return _calendar_notice(Context(default_catalog(), OversightSettings(), calendar, lambda: today), today)
 
 
 def test_the_supervisors_page_warns_when_the_official_calendar_is_about_to_end():

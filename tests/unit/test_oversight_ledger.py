@@ -96,8 +96,7 @@ def world(tmp_path_factory):
         day += timedelta(days=1)
     for spec in specs:
         if spec.score:
-            with store.unit_of_work() as uow:
-                ratings.rate_case(uow, ctx, spec.case_id, RateCase(score=spec.score), at(spec.concluded, 16))
+            store.run(ratings.rate_case, spec.case_id, RateCase(score=spec.score), at(spec.concluded, 16), ctx)
     with store.unit_of_work() as uow:
         warnings = uow.supervision.warnings(status=None, limit=10**6)
     return store, ctx, specs, warnings

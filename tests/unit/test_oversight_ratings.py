@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from edge_support import as_http
 from services.oversight import ratings, scan, views
 from services.oversight.commands import CloseRectification, RateCase, WarningQuery
 from shared.api import ApiError
@@ -25,8 +26,8 @@ def concluded(store, case_id: str) -> Story:
 
 
 def rate(store, case_id, score, **extra):
-    with store.unit_of_work() as uow:
-        return ratings.rate_case(uow, context(), case_id, RateCase(score=score, **extra), NOON)
+    return store.run(ratings.rate_case, case_id, RateCase(score=score, **extra), NOON, context(),
+                     on_conflict=ratings.already_rated)
 
 
 def test_a_good_rating_is_stored_and_published_without_a_task(store, published):
@@ -62,9 +63,8 @@ def test_closing_the_task_resolves_its_warnings_and_stops_the_watch(store):
     concluded(store, "YC-R4")
     rate(store, "YC-R4", 2)
     scan.scan(store, context(), date(2026, 3, 24))
-    with store.unit_of_work() as uow:
-        closed = ratings.close_rectification(uow, "RT-YC-R4", CloseRectification(note="已约谈并改进流程"),
-                                              date(2026, 3, 25))
+    closed = store.run(ratings.close_rectification, "RT-YC-R4", CloseRectification(note="已约谈并改进流程"),
+                       context(date(2026, 3, 25)))
     assert closed["status"] == "closed" and closed["closed_on"] == date(2026, 3, 25)
     assert views.warnings_view(store, WarningQuery(status="open"))["warnings"] == []
     assert scan.scan(store, context(), date(2026, 4, 30)) == []
@@ -79,7 +79,7 @@ def test_ratings_of_three_and_up_open_no_task(store, score):
 def test_only_once_per_case(store):
     concluded(store, "YC-R6")
     rate(store, "YC-R6", 4)
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApiError) as error, as_http():
         rate(store, "YC-R6", 1)
     assert error.value.status == 409 and error.value.problems[0]["code"] == "already_rated"
     assert views.rectifications_view(store, None)["rectifications"] == []
@@ -90,13 +90,13 @@ def test_only_after_completion(store):
     story.submitted(MON)
     story.accepted(MON)
     feed(store, context(), story.events)
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApiError) as error, as_http():
         rate(store, "YC-R7", 5)
     assert error.value.status == 409 and error.value.problems[0]["code"] == "not_concluded"
 
 
 def test_unknown_case_is_404(store):
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApiError) as error, as_http():
         rate(store, "YC-none", 5)
     assert error.value.status == 404
 

@@ -4,16 +4,17 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 
 import pytest
 
 from services.oversight import handlers
-from services.oversight.handlers import Oversight
+from services.oversight.handlers import Context
 from services.oversight.repository import REPOSITORIES, TABLES, metadata
 from services.oversight.supervision import LenientCalendar
 from shared.catalog import default_catalog
+from shared.config import OversightSettings
 from shared.db import make_engine, make_session_factory
 from shared.errors import SetAside
 from shared.events import (
@@ -46,8 +47,9 @@ def make_store(tmp_path, published: list | None = None) -> Store:
     return Store(make_session_factory(engine), TABLES, REPOSITORIES, publish=publish)
 
 
-def context(**overrides) -> Oversight:
-    return Oversight(CALENDAR, default_catalog(), **overrides)
+def context(today: date = date(2026, 3, 2), **settings) -> Context:
+    """Oversight's context on the lenient calendar, as of `today`, with these oversight settings."""
+    return Context(default_catalog(), OversightSettings(**settings), CALENDAR, lambda: today)
 
 
 def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
@@ -131,13 +133,13 @@ class Story:
         return self.events
 
 
-def consume_parking(store: Store, ctx: Oversight, events: list[Event], today: date | None = None) -> list[Event]:
-    """`handlers.consume_batch` as the consumer runs it: the events it sets aside (their case is not known yet)
+def consume_parking(store: Store, ctx: Context, events: list[Event], today: date | None = None) -> list[Event]:
+    """`handlers.consume` as the consumer runs it (as of `today`): the events it sets aside (their case is not known yet)
     are left out and the others handled together; returns those set aside (the consumer parks them)."""
     parked: list[Event] = []
     while events:
         try:
-            handlers.consume_batch(store, ctx, events, today or date(2026, 3, 2))
+            handlers.consume(store, events, replace(ctx, today=lambda: today or date(2026, 3, 2)))
             return parked
         except SetAside as aside:
             parked += [e for e in events if aside.error_for(e.event_id)]
@@ -145,7 +147,7 @@ def consume_parking(store: Store, ctx: Oversight, events: list[Event], today: da
     return parked
 
 
-def feed(store: Store, ctx: Oversight, events: list[Event], today: date | None = None) -> list[Event]:
+def feed(store: Store, ctx: Context, events: list[Event], today: date | None = None) -> list[Event]:
     """One event at a time; a parked one is tried again after the others, as long as that helps. Returns the
     events still parked at the end (the consumer would dead-letter them when their park time ends)."""
     waiting = list(events)
@@ -157,7 +159,7 @@ def feed(store: Store, ctx: Oversight, events: list[Event], today: date | None =
     return []
 
 
-def feed_batches(store: Store, ctx: Oversight, batches: list[list[Event]], today: date | None = None) -> None:
+def feed_batches(store: Store, ctx: Context, batches: list[list[Event]], today: date | None = None) -> None:
     """Batch after batch; the events parked on the way are tried again at the end."""
     parked = [e for batch in batches for e in consume_parking(store, ctx, batch, today)]
     feed(store, ctx, parked, today)

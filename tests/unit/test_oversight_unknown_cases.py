@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from edge_support import as_http
 from services.oversight import handlers, views
 from services.oversight.tables import TABLES, cases, timeline
 from shared.api import ApiError
@@ -23,7 +24,7 @@ def rows(store, table) -> int:
 
 
 def no_timeline(store, case_id: str) -> bool:
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(ApiError) as error, as_http():
         views.timeline_view(store, case_id)
     return error.value.status == 404
 
@@ -31,7 +32,7 @@ def no_timeline(store, case_id: str) -> bool:
 def test_a_decision_about_a_case_never_submitted_is_not_known_yet_and_leaves_nothing(store):
     stranger = Story("YC-PHANTOM").decided(ITEM, "approved", TUE)
     with pytest.raises(SetAside) as error:
-        handlers.consume(store, context(), stranger, TUE)
+        handlers.consume(store, stranger, context(TUE))
     assert isinstance(error.value.error_for(stranger.event_id), CaseNotKnownYet)
     assert no_timeline(store, "YC-PHANTOM")
     assert [rows(store, t) for t in (timeline, cases, TABLES.inbox)] == [0, 0, 0]
@@ -48,7 +49,7 @@ def test_only_the_unknown_case_s_events_are_set_aside_from_a_batch(store):
 def test_a_case_submitted_in_the_same_batch_makes_its_case_known(store):
     story = Story("YC-K2")
     submitted, accepted = story.submitted(MON), story.accepted(MON)
-    handlers.consume_batch(store, context(), [accepted, submitted], TUE)
+    handlers.consume(store, [accepted, submitted], context(TUE))
     view = views.timeline_view(store, "YC-K2")
     assert [e["event_type"] for e in view["events"]] == ["case_submitted", "case_accepted"]
 

@@ -34,7 +34,7 @@ def statuses(routing: RoutingHarness, case_id: str) -> dict[str, str]:
 
 def run_batch(routing: RoutingHarness):
     return lambda events: routing.store.process_new(
-        "routing", events, lambda uow, fresh: handlers.handle_batch(uow, fresh, routing.ports))
+        "routing", events, lambda uow, fresh: handlers.handle_batch(uow, fresh, routing.context))
 
 
 def test_a_decision_about_a_case_without_a_plan_is_a_permanent_error_and_leaves_nothing(routing):

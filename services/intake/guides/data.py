@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.api import ApiError, not_found, problem
 from shared.catalog import Catalog, Item, Matter, UnknownMatter
 from shared.catalog.forms import merged_form
 from shared.catalog.limits import limits
 from shared.catalog.materials import MaterialEntry, material_list
 from shared.catalog.reductions import reductions
+from shared.errors import Invalid, NotFound, problem
 
 from .labels import CHANNELS, DELIVERY, LEVELS, SOURCES, label, labelled, spec_text
 
@@ -46,15 +46,15 @@ def checked_matter(catalog: Catalog, code: str) -> Matter:
     try:
         return catalog.matter(code)
     except UnknownMatter:
-        raise not_found("matter_code", code) from None
+        raise NotFound("matter_code", code) from None
 
 
 def checked_situations(matter: Matter, situations: Iterable[str]) -> list[str]:
-    """The chosen situations, de-duplicated in order; 422 with one problem per unknown situation."""
+    """The chosen situations, de-duplicated in order; refused with one problem per unknown situation."""
     chosen = list(dict.fromkeys(situations))
     unknown = [s for s in chosen if s not in matter.situation_codes]
     if unknown:
-        raise ApiError(422, [_unknown_situation(matter, s) for s in unknown])
+        raise Invalid([_unknown_situation(matter, s) for s in unknown])
     return chosen
 
 

@@ -1,0 +1,105 @@
+"""Rules of approval's world: a task's statuses, who may claim it, and a decision taken once (no I/O)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shared.errors import Conflict, Invalid, NotFound, Refusal, problem
+from shared.events import LicenseTerms
+
+PENDING, CLAIMED, SUSPENDED, DECIDED, CANCELLED = "pending", "claimed", "supplement_requested", "decided", "cancelled"
+OPEN = (PENDING, CLAIMED)
+FILTERS = {"open": OPEN, "pending": (PENDING,), "claimed": (CLAIMED,), "supplement_requested": (SUSPENDED,),
+           "decided": (DECIDED,), "cancelled": (CANCELLED,),
+           "all": (PENDING, CLAIMED, SUSPENDED, DECIDED, CANCELLED)}
+MESSAGES = {
+    "recorded": ("决定已记录", "the decision is recorded"),
+    "already_decided": ("该事项已有决定，本次答复未改变任何内容", "the task was already decided; nothing changed"),
+    "cancelled": ("该事项已撤销（案件已驳回或撤回），本次答复未改变任何内容",
+                  "the task was cancelled (case rejected or withdrawn); nothing changed"),
+    "unknown_request": ("未找到本部门的该项审批任务", "no such task for this department"),
+    "stale_round": ("申请人已补正，请就最新一轮作出决定", "the applicant supplied a supplement: decide the latest round"),
+    "invalid": ("驳回或要求补正须说明理由", "a rejection or a supplement request needs reasons"),
+}
+
+
+@dataclass(frozen=True)
+class DecideTask:
+    """A decision from a clerk, a department system or a rule; `department` scopes it when given."""
+    request_id: str
+    decision: str
+    reasons: list[str]
+    decided_by: str
+    department: str | None = None
+    round: int | None = None
+    license: LicenseTerms | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: str
+    decision: str | None = None
+    licenses: list[str] = field(default_factory=list)
+    unit: str | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.status == "recorded"
+
+    def messages(self) -> dict:
+        zh, en = MESSAGES[self.status]
+        return {"message_zh": zh, "message_en": en}
+
+    def refusal(self) -> Refusal:
+        """A clerk's decision that was not recorded, told as the refusal it is."""
+        zh, en = MESSAGES[self.status]
+        if self.status == "unknown_request":
+            return NotFound("request_id", "", self.status, zh, en)
+        if self.status == "invalid":
+            return Invalid([problem("request_id", self.status, zh, en)])
+        return Conflict("request_id", self.status, zh, en)
+
+
+def refusal(task, command: DecideTask) -> Answer | None:
+    """Why the decision cannot be recorded (the answer on record, or what is wrong with it); None if it can."""
+    if task is None or (command.department and command.department != task.department):
+        return Answer("unknown_request")
+    if task.status == CANCELLED:
+        return Answer("cancelled", task.decision, unit=task.unit)
+    if task.status == DECIDED or (task.status == SUSPENDED and command.decision == "supplement_requested"):
+        return Answer("already_decided", task.decision, list(task.licenses or []), task.unit)
+    if command.round is not None and command.round != task.round:
+        return Answer("stale_round", task.decision, unit=task.unit)
+    if command.decision != "approved" and not [r for r in command.reasons if r.strip()]:
+        return Answer("invalid", unit=task.unit)
+    return None
+
+
+def reopens(task, round: int) -> bool:
+    """A request already registered comes back only as the next round after a supplement."""
+    return task.status == SUSPENDED and round > task.round
+
+
+def still_open(task) -> bool:
+    """A task a cancellation still stops."""
+    return task.status in (*OPEN, SUSPENDED)
+
+
+def check_claim(task, clerk: str) -> None:
+    """An open task may be claimed by anyone, and claimed again by its own clerk only."""
+    if task.status == CLAIMED and task.claimed_by != clerk or task.status not in OPEN:
+        raise Conflict("request_id", "not_claimable", f"任务状态为 {task.status}，领取人 {task.claimed_by or '无'}",
+                       f"the task is {task.status}, claimed by {task.claimed_by or 'nobody'}")
+
+
+def check_decider(task, clerk: str) -> None:
+    """A claimed task is decided by the clerk who claimed it."""
+    if task.status == CLAIMED and task.claimed_by != clerk:
+        raise Conflict("request_id", "claimed_by_other", f"任务已由 {task.claimed_by} 领取",
+                       f"claimed by {task.claimed_by}")
+
+
+def status_filter(status: str) -> tuple[str, ...]:
+    """The statuses a worklist query names."""
+    if status not in FILTERS:
+        raise Invalid([problem("status", "unknown_status", "未知的任务状态", f"status must be one of {list(FILTERS)}")])
+    return FILTERS[status]

@@ -1,0 +1,9 @@
+"""What clerks send to delivery: one pydantic model per request body."""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ConfirmPickup(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    pickup_code: str = Field(pattern=r"^\d{6}$", description="The six-digit code the applicant shows")

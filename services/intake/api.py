@@ -1,0 +1,96 @@
+"""HTTP edge of intake: read the request into a command, run one use case, answer with the case's view."""
+from __future__ import annotations
+
+from werkzeug.wrappers import Request, Response
+
+from services.intake import guides, handlers, pages
+from services.intake.commands import ClerkNotice, Supplement, SubmitCase, Withdrawal
+from services.intake.files import BlobStore
+from services.intake.handlers import Context
+from services.intake.views import case_view, matter_list, public_status, view_of, waiting_list
+from shared.api import parse_json_body
+from shared.config import Settings
+from shared.messaging import Store, UnitOfWork
+
+HTML = "text/html; charset=utf-8"
+
+
+def submit_case(request: Request, store: Store, context: Context) -> tuple[int, dict]:
+    """Two requests racing with one Idempotency-Key: the loser's insert fails, and its retry replays the winner."""
+    command = parse_json_body(request, SubmitCase)
+    key = request.headers.get("Idempotency-Key")
+    return store.run(_submitted, command, _client(request), key, context, retries=1 if key else 0)
+
+
+def _submitted(uow: UnitOfWork, command: SubmitCase, client: str, key: str | None,
+               context: Context) -> tuple[int, dict]:
+    """The case's view as committed, read in the submission's own transaction."""
+    status, case_id = handlers.submit_case(uow, command, client, key, context)
+    return status, view_of(uow, case_id)
+
+
+def get_case(store: Store, case_id: str) -> dict:
+    return case_view(store, case_id)
+
+
+def supply(request: Request, store: Store, context: Context, case_id: str) -> dict:
+    store.run(handlers.supply, case_id, parse_json_body(request, Supplement), context)
+    return case_view(store, case_id)
+
+
+def withdraw(request: Request, store: Store, case_id: str) -> dict:
+    store.run(handlers.withdraw, case_id, parse_json_body(request, Withdrawal))
+    return case_view(store, case_id)
+
+
+def receipt(store: Store, context: Context, settings: Settings, case_id: str) -> Response:
+    view = case_view(store, case_id)
+    name = context.catalog.matter(view["matter_code"]).name
+    return Response(pages.receipt_page(view, name, settings.public_base_url), mimetype=HTML)
+
+
+def track(request: Request, store: Store, case_id: str) -> Response:
+    view = public_status(store, case_id, request.args.get("code", ""))
+    return Response(pages.status_page(view), mimetype=HTML)
+
+
+def upload(request: Request, store: Store, settings: Settings) -> tuple[int, dict]:
+    """The body streamed into the blob store (checked as it arrives), then recorded."""
+    blobs = BlobStore(settings.data_dir / "blobs", settings.intake.max_file_bytes)
+    stored = blobs.save(request.stream, request.mimetype, request.headers.get("X-Content-SHA256"))
+    return 201, store.run(handlers.record_file, stored, _client(request))
+
+
+def waiting(store: Store) -> dict:
+    return waiting_list(store)
+
+
+def clerk_accept(request: Request, store: Store, context: Context, case_id: str) -> dict:
+    store.run(handlers.clerk_accept, case_id, _client(request), context)
+    return case_view(store, case_id)
+
+
+def clerk_notice(request: Request, store: Store, context: Context, case_id: str) -> dict:
+    store.run(handlers.clerk_notice, case_id, parse_json_body(request, ClerkNotice), context)
+    return case_view(store, case_id)
+
+
+def _client(request: Request) -> str:
+    """The name of the client (front end, clerk) the bearer token belongs to."""
+    return request.environ["yici.client"].name
+
+
+def matters(context: Context) -> dict:
+    return matter_list(context.catalog)
+
+
+def matter(request: Request, context: Context, code: str) -> dict:
+    return guides.matter_detail(context.catalog, code, request.args.getlist("situation"))
+
+
+def matter_form(request: Request, context: Context, code: str) -> dict:
+    return guides.matter_form(context.catalog, code, request.args.getlist("situation"))
+
+
+def guide(context: Context, settings: Settings, path: str) -> Response:
+    return guides.guide_response(context.catalog, settings.public_base_url, path)
