@@ -1,6 +1,8 @@
 """Rules of approval's world: a task's statuses, who may claim it, and a decision taken once (no I/O)."""
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 
 from shared.errors import Conflict, Invalid, NotFound, Refusal, problem
@@ -45,7 +47,7 @@ class Answer:
     def recorded(self) -> bool:
         return self.status == "recorded"
 
-    def messages(self) -> dict:
+    def messages(self) -> dict[str, Any]:
         zh, en = MESSAGES[self.status]
         return {"message_zh": zh, "message_en": en}
 
@@ -59,7 +61,7 @@ class Answer:
         return Conflict("request_id", self.status, zh, en)
 
 
-def refusal(task, command: DecideTask) -> Answer | None:
+def refusal(task: Any, command: DecideTask) -> Answer | None:
     """Why the decision cannot be recorded (the answer on record, or what is wrong with it); None if it can."""
     if task is None or (command.department and command.department != task.department):
         return Answer("unknown_request")
@@ -74,24 +76,24 @@ def refusal(task, command: DecideTask) -> Answer | None:
     return None
 
 
-def reopens(task, round: int) -> bool:
+def reopens(task: Any, round: int) -> bool:
     """A request already registered comes back only as the next round after a supplement."""
-    return task.status == SUSPENDED and round > task.round
+    return bool(task.status == SUSPENDED and round > task.round)
 
 
-def still_open(task) -> bool:
+def still_open(task: Any) -> bool:
     """A task a cancellation still stops."""
     return task.status in (*OPEN, SUSPENDED)
 
 
-def check_claim(task, clerk: str) -> None:
+def check_claim(task: Any, clerk: str) -> None:
     """An open task may be claimed by anyone, and claimed again by its own clerk only."""
     if task.status == CLAIMED and task.claimed_by != clerk or task.status not in OPEN:
         raise Conflict("request_id", "not_claimable", f"任务状态为 {task.status}，领取人 {task.claimed_by or '无'}",
                        f"the task is {task.status}, claimed by {task.claimed_by or 'nobody'}")
 
 
-def check_decider(task, clerk: str) -> None:
+def check_decider(task: Any, clerk: str) -> None:
     """A claimed task is decided by the clerk who claimed it."""
     if task.status == CLAIMED and task.claimed_by != clerk:
         raise Conflict("request_id", "claimed_by_other", f"任务已由 {task.claimed_by} 领取",

@@ -8,7 +8,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Any, Iterable
 
 from services.delivery.ports import TrackingEvent
 from shared.errors import Invalid, problem
@@ -33,9 +33,9 @@ def codes_match(given: str, expected: str | None) -> bool:
 class PickupAttempt:
     """A clerk's confirmation of a hand-over: what was handed over, or None for a wrong code, which is counted
     (the count is kept) and then refused."""
-    handed_over: dict | None
+    handed_over: dict[str, Any] | None
 
-    def answer(self) -> dict:
+    def answer(self) -> dict[str, Any]:
         if self.handed_over is None:
             raise Invalid([problem("pickup_code", "wrong_pickup_code", "取件码不正确", "wrong pickup code")])
         return self.handed_over
@@ -50,13 +50,13 @@ def retry_after(attempts: int, cap: float = 300.0) -> float:
     return min(cap, 2.0 ** attempts)
 
 
-def is_due(details: dict, before: datetime) -> bool:
+def is_due(details: dict[str, Any], before: datetime) -> bool:
     """Whether a delivery's next attempt (booking, tracking) may start: none scheduled, or its time has come."""
     at = details.get("next_attempt_at")
     return at is None or datetime.fromisoformat(at) <= before
 
 
-def merge_tracking(known: list[dict], events: Iterable[TrackingEvent]) -> list[dict]:
+def merge_tracking(known: list[dict[str, Any]], events: Iterable[TrackingEvent]) -> list[dict[str, Any]]:
     """Known tracking entries plus the new ones, each once, oldest first."""
     entries = {(e["code"], e["at"]): e for e in known}
     for event in events:
@@ -65,7 +65,7 @@ def merge_tracking(known: list[dict], events: Iterable[TrackingEvent]) -> list[d
     return sorted(entries.values(), key=lambda e: e["at"])
 
 
-def tracking_outcome(tracking: list[dict]) -> str | None:
+def tracking_outcome(tracking: list[dict[str, Any]]) -> str | None:
     """'delivered' or 'returned' once the courier reports either; None while on the way."""
     return next((e["code"] for e in tracking if e["code"] in FINAL_TRACKING), None)
 

@@ -1,6 +1,8 @@
 """Rules of intake's world: case identity, idempotent submission, status that never goes backwards."""
 from __future__ import annotations
 
+from typing import Any
+
 import base64
 import hashlib
 import json
@@ -20,7 +22,7 @@ ITEM_ORDER = {"pending": 0, "requested": 1, "supplement_requested": 2, "approved
 OPEN_STATUSES = ("submitted", "correction_requested", "accepted", "in_approval")  # a case still withdrawable
 
 
-def holder_of(applicant) -> str | None:
+def holder_of(applicant: Any) -> str | None:
     """Whose e-licenses count for this case: the company's credit code or the person's ID number."""
     return (applicant.credit_code if applicant.kind == "company" else applicant.id_number or "").upper() or None
 
@@ -39,14 +41,14 @@ def request_hash(command: SubmitCase) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def check_replay(existing, digest: str) -> None:
+def check_replay(existing: Any, digest: str) -> None:
     """A repeated Idempotency-Key must come with the same body as the case it made."""
     if existing.request_hash != digest:
         raise Conflict("Idempotency-Key", "idempotency_conflict", "该幂等键已用于内容不同的请求",
                        "this Idempotency-Key was used with a different body")
 
 
-def merge_materials(current: list[dict], new: list[dict]) -> list[dict]:
+def merge_materials(current: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A material supplied again replaces the one given before under its code."""
     by_code = {m["code"]: m for m in current}
     by_code.update({m["code"]: m for m in new})
@@ -58,7 +60,7 @@ def advance(current: str, new: str, order: dict[str, int]) -> str:
     return new if order.get(new, 0) > order.get(current, 0) else current
 
 
-def check_submission(catalog: Catalog, command: SubmitCase) -> tuple[Matter, list[dict]]:
+def check_submission(catalog: Catalog, command: SubmitCase) -> tuple[Matter, list[dict[str, Any]]]:
     """Rules the whole body must meet before a case exists; returns the matter and warnings."""
     try:
         matter = catalog.matter(command.matter_code)
@@ -72,7 +74,7 @@ def check_submission(catalog: Catalog, command: SubmitCase) -> tuple[Matter, lis
     return matter, warnings
 
 
-def _matter_rules(matter: Matter, command: SubmitCase) -> list[dict]:
+def _matter_rules(matter: Matter, command: SubmitCase) -> list[dict[str, Any]]:
     problems = []
     known = {s.code for s in matter.situations}
     for n, code in enumerate(command.situations):
@@ -88,7 +90,7 @@ def _matter_rules(matter: Matter, command: SubmitCase) -> list[dict]:
     return problems
 
 
-def _identity_rules(command: SubmitCase) -> tuple[list[dict], list[dict]]:
+def _identity_rules(command: SubmitCase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     checks = []
     a = command.applicant
     if a.id_number:
@@ -102,5 +104,5 @@ def _identity_rules(command: SubmitCase) -> tuple[list[dict], list[dict]]:
     return errors, warnings
 
 
-def _as_problem(field: str, p) -> dict:
+def _as_problem(field: str, p: Any) -> dict[str, Any]:
     return problem(field, p.code, p.message_zh, p.message_en)

@@ -1,6 +1,9 @@
 """The approval plan of a case: parallel release of items whose prerequisites are met, one outcome."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import enum
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,14 +35,14 @@ class PlanItem:
     reasons: list[str] = field(default_factory=list)
     level: str = "banner"
     unit: str | None = None
-    routing: dict = field(default_factory=dict)
+    routing: dict[str, Any] = field(default_factory=dict)
     joint_session: str | None = None
     joint_task_id: str | None = None
     license_type: str | None = None
     round: int = 1
     requested_on: date | None = None
     due_date: date | None = None
-    suspensions: list[dict] = field(default_factory=list)
+    suspensions: list[dict[str, Any]] = field(default_factory=list)
     decided_by: str | None = None
 
 
@@ -49,7 +52,7 @@ class Plan:
     matter_code: str
     items: dict[str, PlanItem]
     status: str = OPEN
-    joint_tasks: dict[str, dict] = field(default_factory=dict)
+    joint_tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
     told: list[PlanItem] = field(default_factory=list, repr=False)  # with departments when the plan closed
 
     def request_id(self, item: PlanItem) -> str:
@@ -67,7 +70,7 @@ class Plan:
     def _met(self, item: PlanItem) -> bool:
         return all(self.items[p].status == APPROVED for p in item.prerequisites if p in self.items)
 
-    def record(self, item_code: str, decision: str, reasons: list[str] = (), licenses: list[str] = (),
+    def record(self, item_code: str, decision: str, reasons: Sequence[str] = (), licenses: Sequence[str] = (),
                round: int | None = None, decided_by: str | None = None) -> Outcome:
         """Record one department decision; a duplicate, late or stale one changes nothing."""
         item = self.items.get(item_code)
@@ -129,18 +132,18 @@ class Plan:
     def licenses(self) -> list[str]:
         return [number for item in self.items.values() for number in item.licenses]
 
-    def schedule_joint(self, ready: list[PlanItem], on: date) -> list[dict]:
+    def schedule_joint(self, ready: list[PlanItem], on: date) -> list[dict[str, Any]]:
         """One joint task per shared session, scheduled the first time one of its items goes out."""
         new = []
         for item in ready:
-            members = self._session_members(item.joint_session)
-            if len(members) < 2:
+            session, members = item.joint_session, self._session_members(item.joint_session)
+            if session is None or len(members) < 2:
                 continue
-            if item.joint_session not in self.joint_tasks:
-                self.joint_tasks[item.joint_session] = _joint_task(self.case_id, item.joint_session, members, on)
-                new.append(self.joint_tasks[item.joint_session])
+            if session not in self.joint_tasks:
+                self.joint_tasks[session] = _joint_task(self.case_id, session, members, on)
+                new.append(self.joint_tasks[session])
             for member in members:
-                member.joint_task_id = self.joint_tasks[item.joint_session]["task_id"]
+                member.joint_task_id = self.joint_tasks[session]["task_id"]
         return new
 
     def _session_members(self, session: str | None) -> list[PlanItem]:
@@ -158,7 +161,7 @@ def joint_kind(session: str) -> str:
     return next((kind for word, kind in JOINT_KINDS if word in session), "inspection")
 
 
-def _joint_task(case_id: str, session: str, members: list[PlanItem], on: date) -> dict:
+def _joint_task(case_id: str, session: str, members: list[PlanItem], on: date) -> dict[str, Any]:
     return {"task_id": f"{case_id}:{session}", "session": session, "kind": joint_kind(session),
             "items": [m.code for m in members], "departments": sorted({m.department for m in members}),
             "scheduled_on": on.isoformat()}
