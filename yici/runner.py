@@ -92,8 +92,8 @@ def _settle_garbage_collector() -> None:
     """Keep full collections short: everything alive after start-up (modules, the catalog, SQLAlchemy's and
     pydantic's structures) moves to the permanent generation, which collections no longer scan.
 
-    Measured before this: a full (generation 2) collection paused a service for 60–185 ms, every case in that
-    service waiting; after it, no full collection ran during a paced run (gc callbacks).
+    Without it, a full (generation 2) collection paused a whole service, every case in it waiting; with it, no
+    full collection ran during a paced run (deploy/CAPACITY.md, section 6).
     """
     gc.collect()
     gc.freeze()

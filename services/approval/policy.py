@@ -42,7 +42,7 @@ def decision_wait(delay_seconds: float, requested_at: Iterable[datetime], now: d
 
     The delay counts from the newest request in the batch: a request that already waited it (handled again one
     by one after a batch failed in a database outage, or redelivered) is not held once more. Counted per call
-    instead, a failed batch of 80 requests took 80 x the delay to get through (2 minutes at 1.5 s).
+    instead, a failed batch handled again one request at a time waited the whole delay once per request.
     """
     newest = max(requested_at, default=None)
     if not delay_seconds or newest is None:

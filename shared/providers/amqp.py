@@ -27,7 +27,8 @@ def _read_ahead(self, n, initial=False, _errnos=(errno.EAGAIN, errno.EINTR)):
     """py-amqp's TCPTransport._read, reading ahead: up to READ_AHEAD bytes per recv, kept for the next frames.
 
     py-amqp asks the socket for exactly the bytes it needs next, so a delivery (method, header and body frames)
-    costs six recv calls, each through eventlet's green socket; that was a quarter of a consuming service's CPU.
+    costs six recv calls, each through eventlet's green socket, a visible share of a consuming service's CPU
+    (deploy/CAPACITY.md, section 6).
     Nothing waits on the socket's readiness before reading a frame (drain_events reads directly), so frames
     already buffered are read without a system call. The buffer is a bytearray, trimmed from the front.
     """

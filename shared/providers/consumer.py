@@ -152,9 +152,9 @@ class EventConsumer(Entrypoint):
         """`batch` > 1: the method gets a list of up to that many events, handled in one transaction, after
         waiting `gather` seconds for more to arrive. A consumer off the case's critical path (intake's view,
         oversight's timeline, delivery) can wait longer: at light load its batches then still hold several
-        events, which saves far more CPU than the wait costs in freshness: a batch costs a few ms of CPU in the
-        service, the database and the broker whatever its size. At 10 cases/s, 250 ms instead of 50 ms took
-        the three services' CPU per case from 32-40 to 26-30 ms.
+        events, which saves far more CPU than the wait costs in freshness: a batch costs about the same CPU in
+        the service, the database and the broker whatever its size (measured in deploy/CAPACITY.md, section 6,
+        fifth round).
 
         `discard`: valid events are acknowledged and dropped without running the method (a queue that must
         be kept empty); invalid ones are still dead-lettered.
