@@ -59,6 +59,7 @@ def test_a_cluster_node_killed_under_load_loses_and_doubles_nothing(suite, rabbi
                 time.sleep(DOWN / 2)
                 during = quorum_queues(rabbit, vhost)
                 time.sleep(DOWN / 2)
+                fault.repair_begins()
                 rabbit.restart(victim)
             load.finish(AFTER)
         report = collect(f"cluster node {victim + 1} of 3 SIGKILLed for {DOWN} s at {RATE} cases/s", load,

@@ -33,7 +33,7 @@ class _Marks:
 
     @property
     def window(self) -> Window:
-        return Window(self.start, self.end)
+        return Window(self.start, self.end, self.repairing)
 
     def repair_begins(self) -> None:
         """The fault is being repaired (a restart under way): what /readyz says from here on may be either."""

@@ -15,6 +15,7 @@ from yici_testkit import AUTH, case_body, with_uploads
 
 RETRY_STATUSES = {429, 503}
 RETRY_AFTER_CAP = 2.0
+MIN_PAUSE = 0.05  # between two tries of one case, whatever Retry-After says
 HUNG_SECONDS = 30.0
 REQUEST_TIMEOUT = (5, 45)
 
@@ -91,7 +92,9 @@ class LoadDriver:
     def _case(self, n: int) -> None:
         key, body = f"{self.key_prefix}{n}", self.bodies[n % len(self.bodies)]
         deadline, pause = time.monotonic() + self.give_up, 0.2
-        while time.monotonic() < deadline and not self._stop.is_set():
+        for _ in range(int(self.give_up / MIN_PAUSE)):
+            if time.monotonic() >= deadline or self._stop.is_set():
+                break
             attempt, case_id = self._post(n, key, body)
             self.attempts.append(attempt)
             if case_id is not None:
@@ -100,7 +103,7 @@ class LoadDriver:
             if not attempt.retryable:
                 self.refused[n] = attempt
                 return
-            time.sleep(min(_hinted(attempt.retry_after, pause), max(0.0, deadline - time.monotonic())))
+            time.sleep(max(MIN_PAUSE, min(_hinted(attempt.retry_after, pause), deadline - time.monotonic())))
             pause = min(2 * pause, RETRY_AFTER_CAP)
         self.gave_up.append(n)
 

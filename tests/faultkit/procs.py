@@ -63,7 +63,9 @@ def sigkill(pids: list[int], timeout: float = 15) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + timeout
-    while any(not gone(pid) for pid in pids) and time.monotonic() < deadline:
+    for _ in range(int(timeout / 0.05)):
+        if all(gone(pid) for pid in pids) or time.monotonic() > deadline:
+            return
         time.sleep(0.05)
 
 
@@ -95,10 +97,10 @@ def remove(path: Path) -> None:
 
 def wait_until(predicate, timeout: float, interval: float = 0.25, what: str = "condition"):
     deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result or time.monotonic() >= deadline:
-            if not result:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    for _ in range(int(timeout / interval) + 1):
+        if result := predicate():
             return result
+        if time.monotonic() > deadline:
+            break
         time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

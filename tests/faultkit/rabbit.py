@@ -57,18 +57,27 @@ class RabbitNode:
 
     def start(self, timeout: float = START_TIMEOUT) -> "RabbitNode":
         """`rabbitmq-server -detached` on this node's data; returns once the node has booted."""
-        run([tool("rabbitmq-server", RABBIT_BIN), "-detached"], env=self.env, timeout=30)
-        self.await_startup(timeout)
-        self.pid = int(self.ctl("eval", "list_to_integer(os:getpid()).").strip())
-        return self
+        self.launch()
+        return self.await_startup(timeout)
 
-    def await_startup(self, timeout: float) -> None:
-        """Until `rabbitmqctl await_startup` succeeds (it fails at once while the node is not registered yet)."""
+    def launch(self) -> None:
+        """`rabbitmq-server -detached`: returns at once, the node boots meanwhile."""
+        run([tool("rabbitmq-server", RABBIT_BIN), "-detached"], env=self.env, timeout=30)
+
+    def await_startup(self, timeout: float = START_TIMEOUT) -> "RabbitNode":
+        """Until `rabbitmqctl await_startup` succeeds (it fails at once while the node is not registered yet);
+        then the beam.smp pid, from the node itself."""
         deadline = time.monotonic() + timeout
-        while not succeeds(self._ctl_args("await_startup", "--timeout", "30"), env=self.env, timeout=45):
+        for _ in range(int(timeout / 0.5) + 1):
+            if succeeds(self._ctl_args("await_startup", "--timeout", "30"), env=self.env, timeout=45):
+                break
             if time.monotonic() > deadline:
                 raise AssertionError(f"{self.name} did not start in {timeout}s:\n{self.log_tail()}")
             time.sleep(0.5)
+        else:
+            raise AssertionError(f"{self.name} did not start in {timeout}s:\n{self.log_tail()}")
+        self.pid = int(self.ctl("eval", "list_to_integer(os:getpid()).").strip())
+        return self
 
     def kill(self) -> None:
         """SIGKILL this node's beam.smp (that pid only) and wait until it is gone."""
@@ -139,11 +148,10 @@ class RabbitCluster:
         self.nodes = [RabbitNode(home) for _ in range(size)]
 
     def start(self) -> "RabbitCluster":
-        for node in self.nodes:  # boot in parallel: -detached returns at once
-            run([tool("rabbitmq-server", RABBIT_BIN), "-detached"], env=node.env, timeout=30)
+        for node in self.nodes:  # they boot side by side
+            node.launch()
         for node in self.nodes:
-            node.await_startup(START_TIMEOUT)
-            node.pid = int(node.ctl("eval", "list_to_integer(os:getpid()).").strip())
+            node.await_startup()
         for node in self.nodes[1:]:
             node.ctl("stop_app")
             node.ctl("join_cluster", self.nodes[0].name)

@@ -25,6 +25,7 @@ class Window:
     """When the fault began and ended (wall clock, as the timelines' occurred_at)."""
     start: float
     end: float
+    repairing: float = 0.0  # when the repair (a restart) began; 0: not marked
 
     @property
     def seconds(self) -> float:
@@ -38,6 +39,7 @@ class Window:
 class FaultReport:
     title: str
     fault_seconds: float
+    repair_seconds: float  # of which the repair (a node's or the postmaster's restart) took
     submitted: int
     acknowledged: int
     refused: dict = field(default_factory=dict)  # case number -> status answered that no retry could change
@@ -63,7 +65,7 @@ class FaultReport:
 
     def lines(self) -> list[str]:
         return [f"fault report: {self.title}",
-                f"  fault lasted {self.fault_seconds:.1f} s",
+                f"  fault lasted {self.fault_seconds:.1f} s, of which the restart {self.repair_seconds:.1f} s",
                 f"  cases: submitted {self.submitted}, acknowledged {self.acknowledged}, stored {self.stored}, "
                 f"completed {self.completed}, delivered {self.delivered}, stuck {len(self.stuck)}, "
                 f"refused {len(self.refused)}, gave up {self.gave_up}; in flight when the fault began "
@@ -111,7 +113,8 @@ def collect(title: str, load: LoadDriver, prober: Prober, suite: Cluster, databa
     """Wait (up to `settle` s) for every acknowledged case to be delivered, then count."""
     ids = list(load.acknowledged.values())
     timeline = _settled(database_url, ids, settle)
-    report = FaultReport(title, window.seconds, load.submitted, len(load.acknowledged), dict(load.refused),
+    repair = window.end - window.repairing if window.repairing else 0.0
+    report = FaultReport(title, window.seconds, repair, load.submitted, len(load.acknowledged), dict(load.refused),
                          len(load.gave_up), stored=_stored(database_url, load.key_prefix))
     _count_outcomes(report, timeline, ids, _delivery_answers(suite, ids))
     report.doubled_deliveries = {c: n for c, n in delivery_counts(database_url, ids).items() if n > 1}
@@ -124,11 +127,12 @@ def collect(title: str, load: LoadDriver, prober: Prober, suite: Cluster, databa
 
 def _settled(database_url: str, ids: list[str], settle: float) -> dict:
     deadline = time.monotonic() + settle
-    while True:
+    for _ in range(int(settle) + 1):
         timeline = timelines(database_url, ids)
         if all(_kinds(timeline, c)["delivery_dispatched"] for c in ids) or time.monotonic() > deadline:
-            return timeline
+            break
         time.sleep(1)
+    return timeline
 
 
 def _kinds(timeline: dict, case_id: str) -> Counter:
@@ -178,9 +182,11 @@ def _count_recovery(report: FaultReport, load: LoadDriver, timeline: dict, windo
 
 def _ready_again(prober: Prober, after: float, timeout: float) -> float | None:
     deadline = time.monotonic() + timeout
-    while (ready := prober.ready_again(after)) is None and time.monotonic() < deadline:
+    for _ in range(int(timeout / 0.5)):
+        if (ready := prober.ready_again(after)) is not None or time.monotonic() > deadline:
+            return ready
         time.sleep(0.5)
-    return ready
+    return prober.ready_again(after)
 
 
 def _first_tries(load: LoadDriver) -> dict[int, float]:
