@@ -1,14 +1,16 @@
 """Configuration: YAML files with ${VAR:-default} substitution, validated at start."""
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from shared.workdays import DEFAULT_OVERRIDES, OverrideFileError, WorkingCalendar, calendar_file, load_overrides
 
@@ -20,6 +22,9 @@ DEFAULT_CONFIG = REPO_ROOT / "deploy" / "config" / "embedded.yaml"
 
 class ConfigError(Exception):
     """A configuration file that cannot be used; the message says where and why."""
+
+
+SEAL_KEY_HINT = "make one with: python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
 
 
 class Client(BaseModel):
@@ -56,9 +61,34 @@ class ApprovalSettings(BaseModel):
     rules: list[AutoRule] = Field(default_factory=list)
     default_validity_years: int = Field(default=5, ge=0, le=100, description="e-license validity; 0 = long-term")
     validity_years: dict[str, int] = Field(default_factory=dict, description="license type -> years (0 = long-term)")
-    seal_secret: str = Field(default="yici-development-seal-secret", min_length=8,
-                             description="derives development e-seal keys; set YICI_SEAL_KEY_<DEPT> in production")
-    seal_keys: dict[str, str] = Field(default_factory=dict, description="department -> base64 Ed25519 private key")
+    seal_keys: dict[str, str] = Field(default_factory=dict, description=(
+        "department -> base64 of a 32-byte Ed25519 private key supplied by the operator (YICI_SEAL_KEY_<DEPT> is "
+        "merged in); a department without one gets a key generated once and kept in approval's database"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_seal_secret(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "seal_secret" in data:
+            raise ValueError("approval.seal_secret is no longer used (keys derived from a shared secret could be "
+                             "forged): remove it. Seal keys are generated per deployment and kept in approval's "
+                             "database, or supplied as YICI_SEAL_KEY_<DEPT> / approval.seal_keys")
+        return data
+
+    @field_validator("seal_keys")
+    @classmethod
+    def _ed25519_seeds(cls, value: dict[str, str]) -> dict[str, str]:
+        for department, key in value.items():
+            where = f"YICI_SEAL_KEY_{department.upper().replace('-', '_')} or approval.seal_keys"
+            try:
+                raw = base64.b64decode(key, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError(f"the seal key of {department} ({where}) is not base64; {SEAL_KEY_HINT}") from None
+            if len(raw) != 32:
+                raise ValueError(f"the seal key of {department} ({where}) decodes to {len(raw)} bytes, not 32; "
+                                 f"{SEAL_KEY_HINT}")
+            if len(set(raw)) < 16:
+                raise ValueError(f"the seal key of {department} ({where}) is not random; {SEAL_KEY_HINT}")
+        return value
 
     def mode_of(self, department: str, unit: str | None = None) -> DepartmentMode:
         default: DepartmentMode = "auto" if self.auto_approve else "worklist"
@@ -267,8 +297,22 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         raw = yaml.safe_load(substitute(path.read_text(encoding="utf-8"), env)) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    if isinstance(raw, dict):
+        _merge_seal_keys_from_env(raw, os.environ if env is None else env)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         lines = [f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         raise ConfigError(f"{path}: invalid configuration:\n" + "\n".join(lines)) from exc
+
+
+def _merge_seal_keys_from_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
+    """YICI_SEAL_KEY_<DEPT> (the department code upper-cased, '-' as '_') into approval.seal_keys; it wins."""
+    keys = {name[len("YICI_SEAL_KEY_"):].lower().replace("_", "-"): value for name, value in env.items()
+            if name.startswith("YICI_SEAL_KEY_") and len(name) > len("YICI_SEAL_KEY_") and value}
+    if keys:
+        approval = raw.setdefault("approval", None) or {}
+        if isinstance(approval, dict):
+            approval["seal_keys"] = {**(approval.get("seal_keys") or {}), **keys}
+            raw["approval"] = approval
+

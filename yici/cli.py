@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "reports":
         from services.oversight.cli import main as reports_main
         return reports_main(argv[1:])
+    if argv and argv[0] == "seals":
+        from services.approval.cli import main as seals_main
+        return seals_main(argv[1:])
     from shared.config import ConfigError
     parser = argparse.ArgumentParser(prog="yici", description="Yici 一次办: one matter, handled in one go")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     guides.add_argument("--base-url", help="public base URL for QR codes (default: public_base_url of --config)")
     guides.add_argument("--config", default=None)
     commands.add_parser("reports", help="ledger (台账) and satisfaction survey: yici reports ledger --help",
+                        add_help=False)
+    commands.add_parser("seals", help="e-seal keys: yici seals list|rotate DEPT|--all (approval's database)",
                         add_help=False)
     for name, text in DEPLOY_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
