@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
                         add_help=False)
     commands.add_parser("seals", help="e-seal keys: yici seals list|rotate DEPT|--all (approval's database)",
                         add_help=False)
+    secrets = commands.add_parser("secrets", help="secrets generate: print a random token for a setting")
+    secrets.add_argument("action", choices=["generate"])
     for name, text in DEPLOY_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
     args = parser.parse_args(argv)
@@ -59,6 +61,10 @@ def _deploy_tooling(argv: list[str]) -> int:
 
 
 def _dispatch(args) -> int:
+    if args.command == "secrets":
+        import secrets
+        print(secrets.token_urlsafe(32))
+        return 0
     if args.command == "catalog":
         from shared.catalog.lint import main as lint_main
         return lint_main([args.path] if args.path else [])
