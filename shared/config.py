@@ -1,14 +1,19 @@
 """Configuration: YAML files with ${VAR:-default} substitution, validated at start."""
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
+import math
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from shared.workdays import DEFAULT_OVERRIDES, OverrideFileError, WorkingCalendar, calendar_file, load_overrides
 
@@ -20,6 +25,9 @@ DEFAULT_CONFIG = REPO_ROOT / "deploy" / "config" / "embedded.yaml"
 
 class ConfigError(Exception):
     """A configuration file that cannot be used; the message says where and why."""
+
+
+SEAL_KEY_HINT = "make one with: python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'"
 
 
 class Client(BaseModel):
@@ -56,9 +64,34 @@ class ApprovalSettings(BaseModel):
     rules: list[AutoRule] = Field(default_factory=list)
     default_validity_years: int = Field(default=5, ge=0, le=100, description="e-license validity; 0 = long-term")
     validity_years: dict[str, int] = Field(default_factory=dict, description="license type -> years (0 = long-term)")
-    seal_secret: str = Field(default="yici-development-seal-secret", min_length=8,
-                             description="derives development e-seal keys; set YICI_SEAL_KEY_<DEPT> in production")
-    seal_keys: dict[str, str] = Field(default_factory=dict, description="department -> base64 Ed25519 private key")
+    seal_keys: dict[str, str] = Field(default_factory=dict, description=(
+        "department -> base64 of a 32-byte Ed25519 private key supplied by the operator (YICI_SEAL_KEY_<DEPT> is "
+        "merged in); a department without one gets a key generated once and kept in approval's database"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_seal_secret(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "seal_secret" in data:
+            raise ValueError("approval.seal_secret is no longer used (keys derived from a shared secret could be "
+                             "forged): remove it. Seal keys are generated per deployment and kept in approval's "
+                             "database, or supplied as YICI_SEAL_KEY_<DEPT> / approval.seal_keys")
+        return data
+
+    @field_validator("seal_keys")
+    @classmethod
+    def _ed25519_seeds(cls, value: dict[str, str]) -> dict[str, str]:
+        for department, key in value.items():
+            where = f"YICI_SEAL_KEY_{department.upper().replace('-', '_')} or approval.seal_keys"
+            try:
+                raw = base64.b64decode(key, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError(f"the seal key of {department} ({where}) is not base64; {SEAL_KEY_HINT}") from None
+            if len(raw) != 32:
+                raise ValueError(f"the seal key of {department} ({where}) decodes to {len(raw)} bytes, not 32; "
+                                 f"{SEAL_KEY_HINT}")
+            if len(set(raw)) < 16:
+                raise ValueError(f"the seal key of {department} ({where}) is not random; {SEAL_KEY_HINT}")
+        return value
 
     def mode_of(self, department: str, unit: str | None = None) -> DepartmentMode:
         default: DepartmentMode = "auto" if self.auto_approve else "worklist"
@@ -241,7 +274,13 @@ class Settings(BaseModel):
         return self.service_ports.get(service, self.port)
 
     def client_for_token(self, token: str) -> Client | None:
-        return next((c for c in self.clients if c.token == token), None)
+        """The client with this token, compared in constant time with every client's (no early exit)."""
+        offered = hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
+        found = None
+        for client in self.clients:
+            if hmac.compare_digest(offered, hashlib.sha256(client.token.encode("utf-8", "surrogateescape")).digest()):
+                found = found or client
+        return found
 
 
 def substitute(text: str, env: Mapping[str, str] | None = None) -> str:
@@ -267,8 +306,87 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         raw = yaml.safe_load(substitute(path.read_text(encoding="utf-8"), env)) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    if isinstance(raw, dict):
+        _merge_seal_keys_from_env(raw, os.environ if env is None else env)
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         lines = [f"  {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         raise ConfigError(f"{path}: invalid configuration:\n" + "\n".join(lines)) from exc
+
+
+def _merge_seal_keys_from_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
+    """YICI_SEAL_KEY_<DEPT> (the department code upper-cased, '-' as '_') into approval.seal_keys; it wins."""
+    keys = {name[len("YICI_SEAL_KEY_"):].lower().replace("_", "-"): value for name, value in env.items()
+            if name.startswith("YICI_SEAL_KEY_") and len(name) > len("YICI_SEAL_KEY_") and value}
+    if keys:
+        approval = raw.setdefault("approval", None) or {}
+        if isinstance(approval, dict):
+            approval["seal_keys"] = {**(approval.get("seal_keys") or {}), **keys}
+            raw["approval"] = approval
+
+
+# Secrets a distributed deployment must not start with
+GENERATE_TOKEN = "python -c 'import secrets; print(secrets.token_urlsafe(32))'  (or: yici secrets generate)"
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 128
+MIN_DISTINCT_CHARACTERS = 10
+KNOWN_DEVELOPMENT_SECRETS = frozenset({
+    "dev-token-change-me", "dev-clerk-token-change-me", "dev-supervisor-token-change-me",
+    "REPLACE-ME-see-deploy-README", "yici-development-seal-secret", "test-token-0123456789",
+    "test-clerk-token-0123456789", "test-supervisor-token-0123456789"})
+PLACEHOLDER_MARKS = ("change-me", "changeme", "change_me", "replace-me", "replace_me", "replaceme")
+
+
+def weak_secret(value: str) -> str | None:
+    """Why `value` is no secret for production (a development or placeholder value, too short, too little
+    entropy), else None. Entropy is estimated from the length and the character classes used: at least
+    MIN_SECRET_BITS, MIN_SECRET_LENGTH characters, MIN_DISTINCT_CHARACTERS distinct ones, and no repetition of
+    a shorter pattern."""
+    lowered = value.lower()
+    if value in KNOWN_DEVELOPMENT_SECRETS or lowered.startswith("dev-"):
+        return "is a development or placeholder value from this repository"
+    if any(mark in lowered for mark in PLACEHOLDER_MARKS):
+        return "is a placeholder"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"is {len(value)} characters long, shorter than {MIN_SECRET_LENGTH}"
+    if len(set(value)) < MIN_DISTINCT_CHARACTERS or (value + value).find(value, 1) < len(value):
+        return "repeats too few characters to be random"
+    alphabet = sum(size for chars, size in ((str.islower, 26), (str.isupper, 26), (str.isdigit, 10))
+                   if any(chars(c) and c.isascii() for c in value))
+    alphabet += 33 if any(not (c.isascii() and c.isalnum()) for c in value) else 0
+    bits = len(value) * math.log2(max(alphabet, 2))
+    if bits < MIN_SECRET_BITS:
+        return f"holds about {bits:.0f} bits of entropy, fewer than {MIN_SECRET_BITS}"
+    return None
+
+
+def secret_settings(settings: Settings) -> list[tuple[str, str]]:
+    """(setting, value) of every secret the settings hold: client tokens, the link secret."""
+    found = [(f"clients[{i}].token ({c.name}{'; ' + _TOKEN_VARS[c.role] if c.role in _TOKEN_VARS else ''})", c.token)
+             for i, c in enumerate(settings.clients)]
+    if settings.delivery.link_secret is not None:
+        found.append(("delivery.link_secret", settings.delivery.link_secret))
+    return found
+
+
+_TOKEN_VARS = {"frontend": "YICI_API_TOKEN", "clerk": "YICI_CLERK_TOKEN", "supervisor": "YICI_SUPERVISOR_TOKEN"}
+
+
+def weak_secrets(settings: Settings) -> list[str]:
+    """One line per secret that is not fit for production, naming the setting; placeholders in the broker and
+    database URLs too."""
+    problems = [f"{name} {why}" for name, value in secret_settings(settings) if (why := weak_secret(value))]
+    problems += [f"{name} holds a placeholder password" for name, value in
+                 (("amqp_uri", settings.amqp_uri), ("database_url", settings.database_url))
+                 if any(mark in value.lower() for mark in PLACEHOLDER_MARKS)]
+    return problems
+
+
+def refuse_weak_secrets(settings: Settings) -> None:
+    """Distributed mode: a development, placeholder or guessable secret stops the start (ConfigError)."""
+    problems = weak_secrets(settings)
+    if settings.mode == "distributed" and problems:
+        raise ConfigError("refusing to start in distributed mode with secrets unfit for production:\n"
+                          + "\n".join(f"  {p}" for p in problems)
+                          + f"\ngenerate each one with: {GENERATE_TOKEN}")

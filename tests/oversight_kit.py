@@ -21,9 +21,8 @@ import yaml
 
 from shared.config import REPO_ROOT, substitute
 from shared.workdays import today_in_shanghai
-from yici_testkit import AUTH, BIN, CLERK, Process, base_env, free_port, submit, wait_for
+from yici_testkit import AUTH, BIN, CLERK, SUPERVISOR_TOKEN, Process, base_env, free_port, submit, wait_for
 
-SUPERVISOR_TOKEN = "test-supervisor-token-0123456789"
 SUPERVISOR = {"Authorization": f"Bearer {SUPERVISOR_TOKEN}"}
 
 

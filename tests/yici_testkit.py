@@ -18,10 +18,12 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-TOKEN = "test-token-0123456789"
+# Strong random tokens (generated once with secrets.token_urlsafe(32)): distributed mode refuses weak ones
+TOKEN = "GOmhnSWeXiVtJ-NvKJnJe6cLn9WWqRGH4gPTHwQd-E4"
 SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-CLERK_TOKEN = "test-clerk-token-0123456789"
+CLERK_TOKEN = "2rjGWz16lUlukECdqaVxfeej-S591px1EQ8PqsRcBiE"
+SUPERVISOR_TOKEN = "6uN7ySsmB3slsb1fvPnMfTol_LS1v_xUpVFZlI5mfrE"
 CLERK = {"Authorization": f"Bearer {CLERK_TOKEN}"}
 
 
@@ -136,7 +138,8 @@ class Process:
 
 def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("YICI_")}
-    env.update({"YICI_API_TOKEN": TOKEN, "YICI_CLERK_TOKEN": CLERK_TOKEN, "YICI_DATA_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"})
+    env.update({"YICI_API_TOKEN": TOKEN, "YICI_CLERK_TOKEN": CLERK_TOKEN, "YICI_SUPERVISOR_TOKEN": SUPERVISOR_TOKEN,
+                "YICI_DATA_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"})
     env.update(extra)
     return env
 

@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "reports":
         from services.oversight.cli import main as reports_main
         return reports_main(argv[1:])
+    if argv and argv[0] == "seals":
+        from services.approval.cli import main as seals_main
+        return seals_main(argv[1:])
     from shared.config import ConfigError
     parser = argparse.ArgumentParser(prog="yici", description="Yici 一次办: one matter, handled in one go")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -38,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     guides.add_argument("--config", default=None)
     commands.add_parser("reports", help="ledger (台账) and satisfaction survey: yici reports ledger --help",
                         add_help=False)
+    commands.add_parser("seals", help="e-seal keys: yici seals list|rotate DEPT|--all (approval's database)",
+                        add_help=False)
+    secrets = commands.add_parser("secrets", help="secrets generate: print a random token for a setting")
+    secrets.add_argument("action", choices=["generate"])
     for name, text in DEPLOY_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
     args = parser.parse_args(argv)
@@ -54,6 +61,10 @@ def _deploy_tooling(argv: list[str]) -> int:
 
 
 def _dispatch(args) -> int:
+    if args.command == "secrets":
+        import secrets
+        print(secrets.token_urlsafe(32))
+        return 0
     if args.command == "catalog":
         from shared.catalog.lint import main as lint_main
         return lint_main([args.path] if args.path else [])

@@ -15,7 +15,7 @@ from amqp.exceptions import NotFound
 from nameko.runners import ServiceRunner
 
 from shared import logging as yici_logging
-from shared.config import SERVICES, Settings
+from shared.config import SERVICES, Settings, refuse_weak_secrets, weak_secrets
 from shared.providers import amqp
 from shared.topology import decisions_queue, department_queues, service_queues
 
@@ -75,7 +75,11 @@ def run(settings: Settings, services: list[str]) -> None:
     unknown = set(services) - set(SERVICES)
     if unknown:
         raise SystemExit(f"unknown services: {sorted(unknown)}; choose from {', '.join(SERVICES)}")
+    refuse_weak_secrets(settings)  # distributed mode: development, placeholder or guessable secrets stop the start
     yici_logging.configure("+".join(services), settings.log_format)
+    if weak_secrets(settings):
+        log.warning("development secrets in use (%d settings, e.g. the tokens dev-*-change-me): for development "
+                    "only; the distributed mode refuses them", len(weak_secrets(settings)))
     declare_topology(settings, catalog_departments(), services)
     runner = ServiceRunner(nameko_config(settings, services[0] if len(services) == 1 else None))
     for name in services:

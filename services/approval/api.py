@@ -9,7 +9,7 @@ from services.approval import views, worklist
 from services.approval.commands import ClaimTask, DecideBody
 from services.approval.handlers import Context
 from shared.api import ApiError, parse_json_body, problem
-from shared.messaging import Store
+from shared.messaging import Store, utcnow
 
 
 def list_tasks(request: Request, store: Store, department: str) -> dict:
@@ -57,15 +57,15 @@ def license_document(store: Store, number: str) -> Response:
 
 
 def verify_number(store: Store, context: Context, number: str) -> dict:
-    return views.verify_number(store, number, context.settings, context.today())
+    return views.verify_number(store, number, context.today())
 
 
 def verify_document(request: Request, store: Store, context: Context) -> dict:
     document = request.get_json(silent=True)
     if not isinstance(document, dict) or not isinstance(document.get("content"), dict):
         raise ApiError(422, [problem("content", "missing", "缺少证照内容", "the document needs content and seal")])
-    return views.verify_document(store, document, context.settings, context.today())
+    return views.verify_document(store, document, context.today())
 
 
-def seal_key(context: Context, department: str) -> dict:
-    return views.seal_key(department, context.settings, set(context.catalog.departments))
+def seal_keys(store: Store, context: Context, department: str) -> dict:
+    return views.seal_keys(store, department, context.settings, set(context.catalog.departments), utcnow())

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-from services.approval import domain, licenses, policy
+from services.approval import domain, licenses, policy, sealkeys
 from services.approval.domain import CANCELLED, Answer, DecideTask
 from shared.catalog import Catalog, default_catalog
 from shared.config import ApprovalSettings, Settings
@@ -86,7 +86,10 @@ def record_decision(uow: UnitOfWork, command: DecideTask, context: Context,
 
 
 def _issue(uow: UnitOfWork, request: dict, command: DecideTask, context: Context) -> list[str]:
-    row = licenses.issue(request, command.license, context.catalog, context.today(), context.settings)
+    def signing_key(department: str):
+        return sealkeys.current_key(uow, department, context.settings.seal_keys, utcnow())
+
+    row = licenses.issue(request, command.license, context.catalog, context.today(), context.settings, signing_key)
     if row is None:
         return []
     if uow.licenses.get(row["number"]) is None:

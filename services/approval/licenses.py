@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
+from typing import Callable
 
 from services.approval import seals
+from services.approval.seals import SealKey
 from shared.catalog import Catalog
 from shared.config import ApprovalSettings
 from shared.events import LicenseTerms
@@ -31,8 +33,9 @@ def valid_until(issued_on: date, license_type: str, terms: LicenseTerms | None,
 
 
 def issue(request: dict, terms: LicenseTerms | None, catalog: Catalog, issued_on: date,
-          settings: ApprovalSettings) -> dict | None:
-    """The registry row of the license an approved request issues, sealed; None when it issues none."""
+          settings: ApprovalSettings, signing_key: Callable[[str], SealKey]) -> dict | None:
+    """The registry row of the license an approved request issues, sealed with the department's current key
+    (`signing_key(department)`, asked only when a license is issued); None when it issues none."""
     if not request.get("license_type") or not request.get("holder_id") or (terms and not terms.issue):
         return None
     department = catalog.departments.get(request["department"])
@@ -49,19 +52,29 @@ def issue(request: dict, terms: LicenseTerms | None, catalog: Catalog, issued_on
     return {"number": content["number"], "holder_id": content["holder_id"], "license_type": content["license_type"],
             "department": content["issuing_department"], "request_id": request["request_id"],
             "case_id": content["case_id"], "issued_on": issued_on, "valid_until": until, "status": "valid",
-            "content": content, "seal": seals.seal(content, content["issuing_department"], settings)}
+            "content": content, "seal": seals.seal(content, signing_key(content["issuing_department"]))}
 
 
-def verify_document(document: dict, registered, settings: ApprovalSettings, today: date) -> dict:
-    """Is this document sealed by its department's key, the one in the registry, valid today?"""
+def verify_document(document: dict, registered, keys: list[SealKey], today: date) -> dict:
+    """Is this document sealed by one of its department's keys (`keys`, from this deployment's key store: the
+    record's own claims are not trusted), the one in the registry, valid today?"""
     content, record = document.get("content") or {}, document.get("seal") or {}
     department = content.get("issuing_department") or ""
-    sealed = bool(department) and seals.verify(content, record, seals.public_key_b64(department, settings))
+    problem = seals.check(content, record, keys, _date(content.get("issued_on"))) if department else "no_department"
+    sealed = problem is None
     matches = registered is not None and registered.content == content
     until = content.get("valid_until")
-    in_force = until is None or date.fromisoformat(until) >= today
+    in_force = until is None or (_date(until) or date.min) >= today
     status = registered.status if registered is not None else "unregistered"
-    return {"number": content.get("number"), "seal_valid": sealed, "registered": matches, "status": status,
+    return {"number": content.get("number"), "seal_valid": sealed, "seal_key_id": record.get("key_id"),
+            "seal_problem": problem, "registered": matches, "status": status,
             "in_force": in_force, "valid": sealed and matches and status == "valid" and in_force,
             "issuing_department": department, "license_type": content.get("license_type"),
             "valid_until": until}
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

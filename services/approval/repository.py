@@ -1,9 +1,10 @@
-"""Approval's tables: one task per approval request (decided once), and the e-license registry."""
+"""Approval's tables: one task per approval request (decided once), the e-license registry, the seal keys."""
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, exists, select
+from sqlalchemy import (JSON, Column, Date, DateTime, Integer, MetaData, String, Table, UniqueConstraint, bindparam,
+                        exists, select, update)
 from sqlalchemy.orm import Session
 
 from services.approval.domain import CANCELLED, CLAIMED, DECIDED, PENDING, SUSPENDED
@@ -48,6 +49,18 @@ licenses = Table(
     Column("content", JSON, nullable=False),
     Column("seal", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+seal_keys = Table(
+    "approval_seal_keys", metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("department", String(100), nullable=False),
+    Column("serial", Integer, nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("private_key", String(64), nullable=True),  # none for an operator's key: it stays in their secret store
+    Column("source", String(16), nullable=False),
+    Column("valid_from", DateTime(timezone=True), nullable=False),
+    Column("retired_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("department", "serial", name="uq_approval_seal_keys_department_serial"),
 )
 
 
@@ -139,6 +152,26 @@ class SqlLicenseRegistry:
         return self.session.execute(query, {"holder": holder_id, "type": license_type}).scalar_one()
 
 
+class SqlSealKeys:
+    """A department's e-seal keys, oldest first; at most one per (department, serial), so replicas that
+    generate a department's first key at once keep one of them."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def of_department(self, department: str, for_update: bool = False) -> list:
+        query = select(seal_keys).where(seal_keys.c.department == department).order_by(seal_keys.c.serial)
+        return list(self.session.execute(query.with_for_update() if for_update else query))
+
+    def add(self, row: dict) -> bool:
+        """Insert the key unless its id or its serial exists already (then False)."""
+        return self.session.execute(insert_new(self.session, seal_keys, "key_id"), row).first() is not None
+
+    def retire(self, key_id: str, at) -> None:
+        self.session.execute(update(seal_keys).where(seal_keys.c.key_id == key_id, seal_keys.c.retired_at.is_(None))
+                             .values(retired_at=at))
+
+
 def _task_row(request_id: str, case_id: str, item_code: str, department: str, request: dict,
               status: str = PENDING) -> dict:
     return dict(request_id=request_id, case_id=case_id, item_code=item_code, department=department, status=status,
@@ -150,4 +183,4 @@ def _date(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-REPOSITORIES = {"tasks": SqlTaskRepository, "licenses": SqlLicenseRegistry}
+REPOSITORIES = {"tasks": SqlTaskRepository, "licenses": SqlLicenseRegistry, "seal_keys": SqlSealKeys}

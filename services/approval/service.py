@@ -94,8 +94,8 @@ class Service:
         return api.verify_document(request, self.db, self.context)
 
     @http("GET", "/api/v1/seals/<department>", role=None)
-    def seal_key(self, request, department):
-        return api.seal_key(self.context, department)
+    def seal_keys(self, request, department):
+        return api.seal_keys(self.db, self.context, department)
 
 
 def _pace(delay: float, events) -> None:

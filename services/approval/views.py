@@ -1,9 +1,9 @@
 """Read side of approval: a department's worklist, and the license registry (documents, verification, keys)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from services.approval import domain, licenses, seals
+from services.approval import domain, licenses, seals, sealkeys
 from services.approval.worklist import own_task
 from shared.config import ApprovalSettings
 from shared.errors import NotFound
@@ -56,24 +56,33 @@ def document(store: Store, number: str) -> dict:
     return {"content": row.content, "seal": row.seal}
 
 
-def verify_number(store: Store, number: str, settings: ApprovalSettings, today: date) -> dict:
-    row = _get(store, number)
-    return licenses.verify_document({"content": row.content, "seal": row.seal}, row, settings, today)
-
-
-def verify_document(store: Store, document: dict, settings: ApprovalSettings, today: date) -> dict:
-    """Verify a downloaded (maybe altered) document against the department's key and the registry."""
+def verify_number(store: Store, number: str, today: date) -> dict:
     with store.unit_of_work() as uow:
-        row = uow.licenses.get(str(document["content"].get("number", "")))
-    return licenses.verify_document(document, row, settings, today)
+        row = uow.licenses.get(number)
+        if row is None:
+            raise NotFound("number", number)
+        keys = sealkeys.keys_of(uow, row.department)
+    return licenses.verify_document({"content": row.content, "seal": row.seal}, row, keys, today)
 
 
-def seal_key(department: str, settings: ApprovalSettings, known: set[str]) -> dict:
+def verify_document(store: Store, document: dict, today: date) -> dict:
+    """Verify a downloaded (maybe altered) document against the department's keys and the registry."""
+    content = document["content"]
+    with store.unit_of_work() as uow:
+        row = uow.licenses.get(str(content.get("number", "")))
+        keys = sealkeys.keys_of(uow, str(content.get("issuing_department") or ""))
+    return licenses.verify_document(document, row, keys, today)
+
+
+def seal_keys(store: Store, department: str, settings: ApprovalSettings, known: set[str], now: datetime) -> dict:
+    """The department's public keys, current and retired, by key id (its first key is made if it has none)."""
     if department not in known:
         raise NotFound("department", department)
-    public = seals.public_key_b64(department, settings)
-    return {"department": department, "algorithm": seals.ALGORITHM, "public_key": public,
-            "key_id": seals.key_id(public)}
+    current = store.run(sealkeys.current_key, department, settings.seal_keys, now)
+    with store.unit_of_work() as uow:
+        keys = sealkeys.keys_of(uow, department)
+    return {"department": department, "algorithm": seals.ALGORITHM, "key_id": current.key_id,
+            "public_key": current.public_key, "keys": [k.public_view() for k in reversed(keys)]}
 
 
 def _get(store: Store, number: str):

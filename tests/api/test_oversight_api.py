@@ -20,7 +20,7 @@ from oversight_kit import (
     embedded_suite,
     scan_on,
 )
-from yici_testkit import BIN, case_body, submit, wait_for
+from yici_testkit import BIN, TOKEN, case_body, submit, wait_for
 
 # natural-resources decides by worklist here, so bankruptcy-check cases stay open for supervision.
 APPROVAL = {"departments": {"natural-resources": "worklist"}}
@@ -155,7 +155,7 @@ def test_the_reports_command_prints_the_same_ledger(suite, open_case, tmp_path):
 def test_the_oversight_page_needs_a_supervisor(suite):
     redirect = requests.get(suite.url("/oversight"), allow_redirects=False, timeout=10)
     assert redirect.status_code == 303 and redirect.headers["Location"] == "/oversight/login"
-    refused = requests.post(suite.url("/oversight/login"), data={"token": "test-token-0123456789"},
+    refused = requests.post(suite.url("/oversight/login"), data={"token": TOKEN},
                             allow_redirects=False, timeout=10)
     assert refused.status_code == 401
     session = requests.Session()

@@ -16,6 +16,9 @@ from deploy_kit import REPO, grant_guest, guest_uri
 from shared import topology
 from yici.deploy import access, broker
 from yici.deploy.definitions import departments_from_catalog
+from yici_testkit import CLERK_TOKEN, SUPERVISOR_TOKEN, TOKEN
+
+TOKENS = {"YICI_API_TOKEN": TOKEN, "YICI_CLERK_TOKEN": CLERK_TOKEN, "YICI_SUPERVISOR_TOKEN": SUPERVISOR_TOKEN}
 
 SCRIPT = str(REPO / "deploy" / "run-local.sh")
 
@@ -52,7 +55,7 @@ def test_two_replicas_start_on_their_ports_as_their_own_user_and_stop(deploy_vho
     prefix = f"t{secrets.token_hex(3)}-"
     created_users.extend(g.user for g in access.grants(departments_from_catalog(), prefix))
     port, pids = base_port(), []
-    env = dict(os.environ, YICI_RUN_DIR=str(tmp_path / "run"), YICI_DELIVERY_PORT=str(port),
+    env = dict(os.environ, **TOKENS, YICI_RUN_DIR=str(tmp_path / "run"), YICI_DELIVERY_PORT=str(port),
                YICI_BROKER_VHOST=vhost, YICI_BROKER_USER_PREFIX=prefix, YICI_AMQP_URI=guest_uri(vhost),
                YICI_DATABASE_URL=deploy_database, YICI_STOP_GRACE="30")
     try:

@@ -17,7 +17,8 @@ from shared.catalog import default_catalog
 from shared.events import CaseAccepted, Event, SupplementProvided
 from yici_testkit import AUTH, BIN, ROOT, Cluster, Process, amqp_uri, free_port, pika_channel
 
-DEPARTMENT_TOKENS = {d: f"test-{d}-token-0123456789" for d in sorted(default_catalog().departments)}
+# strong tokens (distributed mode refuses weak ones): a random constant, made one per department
+DEPARTMENT_TOKENS = {d: f"{d}-JqGJveVOUxBwIKWVuiY4o-WejMIpapok70kp7m0FmXg" for d in sorted(default_catalog().departments)}
 
 
 def department_auth(department: str) -> dict:
