@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from shared.api import ApiError, problem, problems_from_validation
+from shared.api import ApiError, check_json_depth, problem, problems_from_validation
 from shared.errors import Conflict, Gone, Invalid, NotFound, Refusal
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.providers.server import BodyTimeout, DeadlineInput, YiciWebServer, json_response, unavailable
@@ -78,8 +78,16 @@ class HttpEntrypoint(HttpRequestHandler):
 
     def _read_body(self, request: Request, settings) -> None:
         """A body up to `max_body_bytes` is read here, before a worker is taken, so a slow sender holds none;
-        a larger one (an upload) is streamed by its handler. Either way it must arrive within its time."""
+        a larger one (an upload) is streamed by its handler. Either way it must arrive within its time.
+
+        A body must declare its length: a chunked one (no Content-Length) would be read as empty by the WSGI
+        layer, so it is answered 411 rather than misread. A JSON body nested deeper than JSON_MAX_DEPTH is
+        refused before it is parsed (deep nesting exhausts the parser's and the validators' recursion)."""
         limit = self.body_limit(settings)
+        if request.content_length is None and \
+                "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            raise ApiError(411, [problem("Content-Length", "length_required", "请求体须带 Content-Length（不支持分块传输）",
+                                         "send the body with a Content-Length; chunked transfer is not accepted")])
         if (request.content_length or 0) > limit:
             raise ApiError(413, [problem("body", "too_large", "请求体过大", f"the body exceeds {limit} bytes")])
         environ = request.environ
@@ -89,6 +97,8 @@ class HttpEntrypoint(HttpRequestHandler):
             length <= settings.max_body_bytes else body
         request.max_content_length = limit
         request.shallow = False
+        if isinstance(environ["wsgi.input"], io.BytesIO) and _is_json(request.mimetype or ""):
+            check_json_depth(environ["wsgi.input"].getvalue())
 
     def _authenticate(self, request: Request, settings):
         if self.role is None:
@@ -133,6 +143,10 @@ class HttpEntrypoint(HttpRequestHandler):
                                "the request waited past its deadline and was not processed", retry_after)
         return json_response(500, {"error": "internal error", "status": 500, "problems": [
             problem("server", "internal_error", "服务器内部错误", type(exc).__name__)]})
+
+
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or mimetype.endswith("+json")
 
 
 http = HttpEntrypoint.decorator
