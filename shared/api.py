@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -10,6 +11,11 @@ from werkzeug.wrappers import Request
 from shared.errors import problem as problem  # re-exported: the edge builds its problems with it
 
 M = TypeVar("M", bound=BaseModel)
+
+JSON_MAX_DEPTH = 64
+"""How deep arrays and objects may nest in a request body; no request of ours needs more than a few levels."""
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKETS = re.compile(rb"[\[\]{}]")
 
 _MESSAGES_ZH = {
     "missing": "缺少必填项", "extra_forbidden": "不允许的字段", "string_too_long": "内容过长",
@@ -33,7 +39,8 @@ class ApiError(Exception):
 
 
 _TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
-           409: "conflict", 410: "gone", 413: "payload too large", 415: "unsupported media type",
+           409: "conflict", 410: "gone", 411: "length required", 413: "payload too large",
+           415: "unsupported media type",
            422: "validation failed"}
 
 
@@ -53,12 +60,27 @@ def parse_json_body(request: Request, model: type[M]) -> M:
     if (request.mimetype or "") != "application/json":
         raise ApiError(415, [problem("Content-Type", "unsupported_media_type",
                                      "请求内容类型必须为 application/json", "Content-Type must be application/json")])
+    raw = request.get_data(cache=True)
+    check_json_depth(raw)
     try:
-        data = json.loads(request.get_data(cache=True) or b"null")
+        data = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, [problem("body", "invalid_json", "请求体不是有效的 JSON",
                                      f"the body is not valid JSON: {exc}")]) from exc
     return validate(model, data)
+
+
+def check_json_depth(raw: bytes, limit: int = JSON_MAX_DEPTH) -> None:
+    """Refuse (400) a JSON text whose arrays and objects nest deeper than `limit`, before it is parsed: counted
+    on the brackets outside strings, so no recursion and no parse tree is spent on it."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return
+    depth = 0
+    for bracket in _JSON_BRACKETS.findall(_JSON_STRING.sub(b'""', raw)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        if depth > limit:
+            raise ApiError(400, [problem("body", "too_deep", "请求体 JSON 嵌套层级过深",
+                                         f"the JSON body nests deeper than {limit} levels")])
 
 
 def validate(model: type[M], data: Any) -> M:

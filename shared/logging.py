@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _RESIDENT_ID_15 = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{6}(\d{3})(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(\+?86[- ]?)?(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# Written whole (13800138000) or grouped with hyphens, spaces or dots (138-0013-8000, 138 0013 8000).
+_MOBILE = re.compile(r"(?<![\d.-])(\+?86[- ]?)?(1[3-9]\d)[-. ]?\d{4}[-. ]?(\d{4})(?![\d])")
 # Secrets that travel in URLs and so reach access logs: the public status page's lookup code, signed download links.
 _URL_SECRETS = re.compile(r"([?&]code=|/downloads/)[^&\s\"'?#]+")
 _PII_KEYS = {"name", "applicant_name", "legal_representative", "phone", "id_number",

@@ -6,9 +6,9 @@ import json
 from werkzeug.wrappers import Request, Response
 
 from services.approval import views, worklist
-from services.approval.commands import ClaimTask, DecideBody
+from services.approval.commands import ClaimTask, DecideBody, VerifyDocument
 from services.approval.handlers import Context
-from shared.api import ApiError, parse_json_body, problem
+from shared.api import ApiError, parse_json_body, problem, validate
 from shared.messaging import Store, utcnow
 
 
@@ -61,9 +61,11 @@ def verify_number(store: Store, context: Context, number: str) -> dict:
 
 
 def verify_document(request: Request, store: Store, context: Context) -> dict:
+    """The document is checked for its shape (422 naming the field), then verified exactly as sent."""
     document = request.get_json(silent=True)
     if not isinstance(document, dict) or not isinstance(document.get("content"), dict):
         raise ApiError(422, [problem("content", "missing", "缺少证照内容", "the document needs content and seal")])
+    validate(VerifyDocument, document)
     return views.verify_document(store, document, context.today())
 
 

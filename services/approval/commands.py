@@ -20,3 +20,30 @@ class DecideBody(Body):
     clerk: str = Field(min_length=1, max_length=100)
     round: int | None = Field(default=None, ge=1, description="The round decided (default: the current one)")
     license: LicenseTerms | None = None
+
+
+class _Document(BaseModel):
+    """Only the shape is checked: the document is verified as sent (its signature covers its exact content)."""
+    model_config = ConfigDict(extra="allow")
+
+
+class LicenseContent(_Document):
+    number: str | None = Field(default=None, max_length=100)
+    issuing_department: str | None = Field(default=None, max_length=100)
+    license_type: str | None = Field(default=None, max_length=100)
+    issued_on: str | None = Field(default=None, max_length=40)
+    valid_until: str | None = Field(default=None, max_length=40)
+
+
+class SealRecord(_Document):
+    algorithm: str | None = Field(default=None, max_length=40)
+    department: str | None = Field(default=None, max_length=100)
+    key_id: str | None = Field(default=None, max_length=200)
+    signature: str | None = Field(default=None, max_length=2000)
+
+
+class VerifyDocument(BaseModel):
+    """A downloaded e-license as its holder presents it: the content and the seal over it."""
+    model_config = ConfigDict(extra="ignore")
+    content: LicenseContent
+    seal: SealRecord | None = None

@@ -11,6 +11,10 @@ Dimension = Literal["attitude", "efficiency", "convenience", "notice_clarity"]
 SCORE_LABELS = {1: "非常不满意", 2: "不满意", 3: "基本满意", 4: "满意", 5: "非常满意"}
 DIMENSION_LABELS = {"attitude": "服务态度", "efficiency": "办事效率", "convenience": "办事便利度",
                     "notice_clarity": "一次告知清晰度"}
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+SupportedDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+"""A day the calendar and the ledger can count from: working days (up to 3650 of them) and periods around it
+stay inside Python's dates, which 0001-01-01 or 9999-12-31 would overflow."""
 PeriodKind = Literal["weekly", "half-monthly", "monthly"]
 Grouping = Literal["matter", "department", "channel", "level"]
 
@@ -36,7 +40,7 @@ class ScanRequest(Body):
 
 class DueQuery(Body):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
-    start: date = Field(alias="from", description="The day counting starts after (YYYY-MM-DD)")
+    start: SupportedDate = Field(alias="from", description="The day counting starts after (YYYY-MM-DD)")
     workdays: int = Field(ge=0, le=3650)
     strict: bool = False
 
@@ -44,7 +48,7 @@ class DueQuery(Body):
 class ReportQuery(Body):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
     period: PeriodKind = "monthly"
-    day: date | None = Field(default=None, alias="date", description="A day inside the period (default today)")
+    day: SupportedDate | None = Field(default=None, alias="date", description="A day inside the period (default today)")
     by: Grouping = "matter"
     format: Literal["json", "html", "csv"] = "json"
 

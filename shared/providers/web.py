@@ -5,20 +5,25 @@ The web server they share (pools, timeouts, per-client limits, probes) is shared
 from __future__ import annotations
 
 import io
+import json
+import logging
 import time
+import traceback
 
+from nameko.containers import WorkerContext
 from nameko.web.handlers import HttpRequestHandler
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from shared.api import ApiError, problem, problems_from_validation
+from shared.api import ApiError, check_json_depth, problem, problems_from_validation
 from shared.errors import Conflict, Gone, Invalid, NotFound, Refusal
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.providers.server import BodyTimeout, DeadlineInput, YiciWebServer, json_response, unavailable
 from shared.providers.workers import RequestExpired, run_worker, workers_of
 
+log = logging.getLogger("yici.http")
 DATABASE_DOWN = (OperationalError, InterfaceError, DisconnectionError)
 
 
@@ -36,6 +41,35 @@ def refusal_error(refusal: Refusal) -> ApiError:
     return ApiError(status, refusal.problems)
 
 
+class _WorkerErrorsOfHttp(logging.Filter):
+    """Drops Nameko's own record of an exception raised by an HTTP worker ('error handling worker …', at error
+    level with a traceback, and the exception's text, which for a refused request carries the raw input: names,
+    addresses, phone numbers). The edge logs every request's outcome itself, once (HttpEntrypoint._log_outcome)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "error handling worker" not in str(record.msg) or not isinstance(record.args, tuple) or not record.args:
+            return True
+        context = record.args[0]
+        return not (isinstance(context, WorkerContext) and isinstance(context.entrypoint, HttpEntrypoint))
+
+
+_WORKER_ERRORS_OF_HTTP = _WorkerErrorsOfHttp()
+REFUSALS = (Refusal, ApiError, ValidationError, HTTPException, BodyTimeout)
+
+
+def _traceback_without_message(exc: BaseException) -> str:
+    """The frames of a real error, and its type; not its message, which may quote the input."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    kind = f"{type(exc).__module__}.{type(exc).__qualname__}"
+    causes: list[str] = []
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and len(causes) < 5:
+        causes.append(f"{type(cause).__module__}.{type(cause).__qualname__}")
+        cause = cause.__cause__ or cause.__context__
+    return f"Traceback (most recent call last):\n{frames}{kind} (message withheld)" + \
+        (f"\ncaused by: {' <- '.join(causes)}" if causes else "")
+
+
 class HttpEntrypoint(HttpRequestHandler):
     """`@http(method, url, role=...)`: role None is public; otherwise a bearer token of that role."""
 
@@ -45,6 +79,12 @@ class HttpEntrypoint(HttpRequestHandler):
         self.role = role
         self.body_limit = body_limit or (lambda settings: settings.max_body_bytes)
         super().__init__(method, url, **kwargs)
+
+    def setup(self):
+        super().setup()
+        containers_log = logging.getLogger("nameko.containers")
+        if _WORKER_ERRORS_OF_HTTP not in containers_log.filters:
+            containers_log.addFilter(_WORKER_ERRORS_OF_HTTP)
 
     def stop(self):
         """Refuse new requests (503), let the ones in flight finish, then unregister."""
@@ -57,6 +97,7 @@ class HttpEntrypoint(HttpRequestHandler):
         started = time.perf_counter()
         response = self._respond(request)
         route = f"{self.container.service_name}:{self.url}"
+        self._log_outcome(request, response, route)
         HTTP_REQUESTS.labels(self.container.service_name, request.method, self.url, response.status_code).inc()
         HTTP_LATENCY.labels(self.container.service_name, route).observe(time.perf_counter() - started)
         return response
@@ -74,12 +115,39 @@ class HttpEntrypoint(HttpRequestHandler):
                 raise exc_info[1]
             return self.response_from_result(result)
         except Exception as exc:  # noqa: BLE001 - every error becomes a JSON response
+            request.environ["yici.error"] = exc
             return self.response_from_exception(exc)
+
+    def _log_outcome(self, request: Request, response: Response, route: str) -> None:
+        """One line per failed request, never with the input's values: a refusal (4xx) at info, without a
+        traceback, naming only its problems' codes and fields; a real error (5xx) at error, with its frames and
+        type but not its message. A 503 for an outage is a warning without a traceback."""
+        exc = request.environ.get("yici.error")
+        status = response.status_code
+        if exc is None and status < 400:
+            return
+        fields = {"status": status, "method": request.method, "route": route}
+        if status < 500 or isinstance(exc, REFUSALS):
+            codes, names = _problem_summary(response)
+            log.info("request refused", extra={**fields, "problems": codes, "fields": names})
+        elif status == 503:
+            log.warning("request unavailable", extra={**fields, "error": type(exc).__name__ if exc else ""})
+        else:
+            log.error("request failed", extra={**fields, "error": type(exc).__name__ if exc else "",
+                                               "traceback": _traceback_without_message(exc) if exc else ""})
 
     def _read_body(self, request: Request, settings) -> None:
         """A body up to `max_body_bytes` is read here, before a worker is taken, so a slow sender holds none;
-        a larger one (an upload) is streamed by its handler. Either way it must arrive within its time."""
+        a larger one (an upload) is streamed by its handler. Either way it must arrive within its time.
+
+        A body must declare its length: a chunked one (no Content-Length) would be read as empty by the WSGI
+        layer, so it is answered 411 rather than misread. A JSON body nested deeper than JSON_MAX_DEPTH is
+        refused before it is parsed (deep nesting exhausts the parser's and the validators' recursion)."""
         limit = self.body_limit(settings)
+        if request.content_length is None and \
+                "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            raise ApiError(411, [problem("Content-Length", "length_required", "请求体须带 Content-Length（不支持分块传输）",
+                                         "send the body with a Content-Length; chunked transfer is not accepted")])
         if (request.content_length or 0) > limit:
             raise ApiError(413, [problem("body", "too_large", "请求体过大", f"the body exceeds {limit} bytes")])
         environ = request.environ
@@ -89,6 +157,8 @@ class HttpEntrypoint(HttpRequestHandler):
             length <= settings.max_body_bytes else body
         request.max_content_length = limit
         request.shallow = False
+        if isinstance(environ["wsgi.input"], io.BytesIO) and _is_json(request.mimetype or ""):
+            check_json_depth(environ["wsgi.input"].getvalue())
 
     def _authenticate(self, request: Request, settings):
         if self.role is None:
@@ -133,6 +203,21 @@ class HttpEntrypoint(HttpRequestHandler):
                                "the request waited past its deadline and was not processed", retry_after)
         return json_response(500, {"error": "internal error", "status": 500, "problems": [
             problem("server", "internal_error", "服务器内部错误", type(exc).__name__)]})
+
+
+def _problem_summary(response: Response) -> tuple[list[str], list[str]]:
+    """The codes and field names of a JSON problem answer (no messages: they may echo the input)."""
+    if response.mimetype != "application/json" or response.is_streamed:
+        return [], []
+    try:
+        problems = json.loads(response.get_data()).get("problems") or []
+        return [str(p.get("code", "")) for p in problems][:20], [str(p.get("field", "")) for p in problems][:20]
+    except (ValueError, AttributeError):
+        return [], []
+
+
+def _is_json(mimetype: str) -> bool:
+    return mimetype == "application/json" or mimetype.endswith("+json")
 
 
 http = HttpEntrypoint.decorator

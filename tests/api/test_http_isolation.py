@@ -107,15 +107,17 @@ def _unhealthy(suite) -> dict | None:
 def _slow_upload(port: int, seconds: float) -> None:
     """An upload larger than max_body_bytes (streamed by its handler, in a worker), sent over `seconds`."""
     chunk, pieces = 200_000, 8
+    head, trailer = PDF[:-6], PDF[-6:]  # the padding goes inside the PDF, before its %%EOF trailer
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     connection.putrequest("POST", "/api/v1/files")
     for name, value in {**AUTH, "Content-Type": "application/pdf",
                         "Content-Length": str(len(PDF) + chunk * pieces)}.items():
         connection.putheader(name, value)
-    connection.endheaders(PDF)
+    connection.endheaders(head)
     for _ in range(pieces):
         time.sleep(seconds / pieces)
         connection.send(b"0" * chunk)
+    connection.send(trailer)
     response = connection.getresponse()
     assert response.status == 201, response.read()
     connection.close()
