@@ -20,16 +20,25 @@ def classify(exc: BaseException, attempt: int, max_attempts: int) -> Verdict:
     """Permanent errors go to the dead-letter queue at once; outages retry forever; bugs a few times."""
     if isinstance(exc, PermanentError):
         return Verdict.DEAD_LETTER
-    if _is_infrastructure(exc):
+    if is_infrastructure(exc):
         return Verdict.RETRY
     return Verdict.RETRY if attempt < max_attempts else Verdict.DEAD_LETTER
 
 
-def _is_infrastructure(exc: BaseException) -> bool:
+def is_infrastructure(exc: BaseException) -> bool:
+    """A failure of what the handler depends on (database, broker), not of the event: retry, never dead-letter."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, INFRASTRUCTURE)
 
 
+OUTAGE_BACKOFF_CAP = 2.0  # an outage's retries: at most this long after the database or broker is back
+
+
 def backoff(attempt: int, base: float = 0.05, cap: float = 10.0) -> float:
     return min(cap, base * 2.0 ** (attempt - 1))
+
+
+def retry_wait(exc: BaseException, attempt: int) -> float:
+    """How long to wait before trying again: short and capped for an outage, longer for a failing handler."""
+    return backoff(attempt, cap=OUTAGE_BACKOFF_CAP if is_infrastructure(exc) else 10.0)

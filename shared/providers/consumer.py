@@ -29,7 +29,7 @@ from shared.metrics import BATCH_EVENTS, DEAD_LETTERED, HANDLED, HANDLER_ERRORS,
 from shared.providers import probes
 from shared.providers.amqp import DEAD_LETTERS, Publisher, PublishFailed, declare, kombu_queue
 from shared.providers.workers import run_worker
-from shared.retry import Verdict, backoff, classify
+from shared.retry import Verdict, backoff, classify, is_infrastructure, retry_wait
 
 log = logging.getLogger(__name__)
 BATCH_GATHER_SECONDS = 0.002
@@ -225,8 +225,11 @@ class EventConsumer(Entrypoint):
             self._flushing = False
 
     def _handle_batch(self, taken: list) -> None:
-        """One transaction for the batch. Events the method sets aside (SetAside: unknown cases) are settled
-        alone and the rest handled together again, once; any other failure falls back to one by one."""
+        """One transaction for the batch. An outage (database, broker) retries the whole batch with backoff: no
+        event is at fault, and handling them one by one would serialise the batch and every event behind it.
+        Events the method sets aside (SetAside: unknown cases) are settled alone and the rest handled together
+        again, once; any other failure falls back to one by one."""
+        outages = 0
         while taken:
             try:
                 exc = self._run_worker([event for _, _, event in taken])
@@ -234,6 +237,12 @@ class EventConsumer(Entrypoint):
                 return self._requeue(taken)
             if exc is None:
                 return self._handled_batch(taken)
+            if is_infrastructure(exc) and not isinstance(exc, CaseNotKnownYet):
+                outages += 1
+                log.warning("batch failed on an outage, retrying it whole",
+                            extra={"attempt": outages, "error": type(exc).__name__})
+                eventlet.sleep(retry_wait(exc, outages))
+                continue
             aside, taken = _split(exc, taken)
             if not aside or not isinstance(exc, SetAside):
                 return self._one_by_one(taken)
@@ -279,7 +288,7 @@ class EventConsumer(Entrypoint):
             if verdict is Verdict.DEAD_LETTER:
                 return self._give_up(spec, message, event, exc)
             log.warning("handler failed, retrying", extra={"attempt": attempt, "error": type(exc).__name__})
-            eventlet.sleep(backoff(attempt))
+            eventlet.sleep(retry_wait(exc, attempt))
 
     def _handled(self, message, event) -> None:
         self._parked.pop(str(event.event_id), None)
