@@ -312,3 +312,16 @@ def handled_total(urls: list[str]) -> float:
             if line.startswith("yici_events_handled_total{"):
                 total += float(line.rsplit(" ", 1)[1])
     return total
+
+
+@contextlib.contextmanager
+def embedded_suite(tmp: Path, **env: str) -> Iterator[Process]:
+    """The embedded suite (`yici run`: all five services, in-memory broker, SQLite) as a process, ready."""
+    port = free_port()
+    process = Process([str(BIN / "yici"), "run"], base_env(tmp, YICI_PORT=str(port), **env), tmp / "yici.log", port)
+    process.start().wait_ready()
+    process.data_dir = tmp / "var"
+    try:
+        yield process
+    finally:
+        process.stop()

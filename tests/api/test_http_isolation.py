@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pytest
 import requests
 
-from yici_testkit import AUTH, BIN, PDF, TOKEN, Process, base_env, case_body, free_port, submit, wait_for
+from yici_testkit import AUTH, PDF, TOKEN, case_body, embedded_suite, submit, wait_for
 
 SLOW_CLIENT = "127.0.0.2"
 REQUESTS_PER_CLIENT = 4
@@ -23,15 +23,10 @@ REQUESTS_PER_CLIENT = 4
 
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("isolation")
-    port = free_port()
-    env = base_env(tmp, YICI_PORT=str(port), YICI_HTTP_WORKERS="1", YICI_REQUEST_DEADLINE="2",
-                   YICI_HTTP_BODY_TIMEOUT="6", YICI_HTTP_REQUESTS_PER_CLIENT=str(REQUESTS_PER_CLIENT),
-                   YICI_WEDGED_AFTER="2")
-    process = Process([str(BIN / "yici"), "run"], env, tmp / "yici.log", port).start()
-    process.wait_ready()
-    yield process
-    process.stop()
+    with embedded_suite(tmp_path_factory.mktemp("isolation"), YICI_HTTP_WORKERS="1", YICI_REQUEST_DEADLINE="2",
+                        YICI_HTTP_BODY_TIMEOUT="6", YICI_HTTP_REQUESTS_PER_CLIENT=str(REQUESTS_PER_CLIENT),
+                        YICI_WEDGED_AFTER="2") as process:
+        yield process
 
 
 def _slow_sender(port: int, path: str, length: int) -> socket.socket:
