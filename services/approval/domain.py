@@ -1,9 +1,8 @@
 """Rules of approval's world: a task's statuses, who may claim it, and a decision taken once (no I/O)."""
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass, field
+from typing import Any
 
 from shared.errors import Conflict, Invalid, NotFound, Refusal, problem
 from shared.events import LicenseTerms

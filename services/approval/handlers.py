@@ -11,8 +11,14 @@ from services.approval.domain import CANCELLED, Answer, DecideTask
 from shared.catalog import Catalog, default_catalog
 from shared.config import ApprovalSettings, Settings
 from shared.errors import CaseNotKnownYet, PermanentError
-from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, DecisionAnswered,
-                           DepartmentDecided, Event)
+from shared.events import (
+    ApprovalCancelled,
+    ApprovalDecided,
+    ApprovalRequested,
+    DecisionAnswered,
+    DepartmentDecided,
+    Event,
+)
 from shared.messaging import UnitOfWork, utcnow
 from shared.metrics import UNKNOWN_CASE
 from shared.workdays import WorkingCalendar, today_in_shanghai

@@ -3,8 +3,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import (JSON, Column, Date, DateTime, Integer, MetaData, String, Table, UniqueConstraint, bindparam,
-                        exists, select, update)
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    exists,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from services.approval.domain import CANCELLED, CLAIMED, DECIDED, PENDING, SUSPENDED

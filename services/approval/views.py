@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from services.approval import domain, licenses, seals, sealkeys
+from services.approval import domain, licenses, sealkeys, seals
 from services.approval.worklist import own_task
 from shared.config import ApprovalSettings
 from shared.errors import NotFound

@@ -17,8 +17,14 @@ from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Tab
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
-from services.delivery.ports import (CourierUnavailable, Shipment, ShipmentRequest, SmsMessage, TrackingCode,
-                                     TrackingEvent)
+from services.delivery.ports import (
+    CourierUnavailable,
+    Shipment,
+    ShipmentRequest,
+    SmsMessage,
+    TrackingCode,
+    TrackingEvent,
+)
 from shared.config import SimulatedCourierFaults
 from shared.db import dialect_insert, prebuilt
 

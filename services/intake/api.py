@@ -4,7 +4,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Request, Response
 
 from services.intake import guides, handlers, pages
-from services.intake.commands import ClerkNotice, Supplement, SubmitCase, Withdrawal
+from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
 from services.intake.files import BlobStore
 from services.intake.handlers import Context
 from services.intake.views import case_view, matter_list, public_status, view_of, waiting_list

@@ -1,14 +1,13 @@
 """Rules of intake's world: case identity, idempotent submission, status that never goes backwards."""
 from __future__ import annotations
 
-from typing import Any
-
 import base64
 import hashlib
 import json
 import secrets
 import uuid
 from datetime import date
+from typing import Any
 
 from services.intake.commands import SubmitCase
 from shared.catalog import Catalog, Matter, UnknownMatter

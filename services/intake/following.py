@@ -10,8 +10,16 @@ from services.intake import notices
 from services.intake.domain import CASE_ORDER, ITEM_ORDER, advance
 from shared.catalog import Catalog
 from shared.errors import SetAside, UnknownCase
-from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, CaseCompleted, CaseRejected,
-                           DeadlineChanged, DeliveryCompleted, Event)
+from shared.events import (
+    ApprovalCancelled,
+    ApprovalDecided,
+    ApprovalRequested,
+    CaseCompleted,
+    CaseRejected,
+    DeadlineChanged,
+    DeliveryCompleted,
+    Event,
+)
 from shared.messaging import UnitOfWork
 
 VIEW_COLUMNS = ("status", "outcome", "holder_id")  # what following events reads of a case

@@ -6,9 +6,17 @@ from datetime import date
 from typing import Callable
 
 from services.intake import acceptance, notices
-from services.intake.commands import ClerkNotice, Supplement, SubmitCase, Withdrawal
-from services.intake.domain import (OPEN_STATUSES, check_replay, check_submission, holder_of, merge_materials,
-                                    new_case_id, new_lookup_code, request_hash)
+from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
+from services.intake.domain import (
+    OPEN_STATUSES,
+    check_replay,
+    check_submission,
+    holder_of,
+    merge_materials,
+    new_case_id,
+    new_lookup_code,
+    request_hash,
+)
 from services.intake.following import follow_events
 from services.intake.review import Deficiency
 from shared.catalog import Catalog, default_catalog

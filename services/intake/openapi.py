@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from services.intake.commands import ClerkNotice, Supplement, SubmitCase, Withdrawal
+from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 # (method, werkzeug path, summary, request model, role or None for public, success status)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Request, Response
 
-from services.oversight import pages, ratings, reports, scan as scanning, views
-from services.oversight.commands import (CloseRectification, DueQuery, RateCase, ReportQuery, ScanRequest,
-                                         WarningQuery)
+from services.oversight import pages, ratings, reports, views
+from services.oversight import scan as scanning
+from services.oversight.commands import CloseRectification, DueQuery, RateCase, ReportQuery, ScanRequest, WarningQuery
 from services.oversight.handlers import Context
 from services.oversight.metrics import RATINGS
 from services.oversight.periods import Period

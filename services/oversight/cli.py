@@ -6,12 +6,12 @@ import json
 import sys
 from datetime import date
 
+from sqlalchemy.exc import DBAPIError
+
 from services.oversight.handlers import Context
 from services.oversight.periods import Period
 from services.oversight.reports import ledger_report, rendered, survey_report
 from services.oversight.repository import REPOSITORIES, TABLES
-from sqlalchemy.exc import DBAPIError
-
 from shared.config import ConfigError, load_settings
 from shared.db import make_engine, make_session_factory
 from shared.messaging import Store

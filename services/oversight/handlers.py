@@ -15,10 +15,26 @@ from services.oversight.timeline import fold, fold_on
 from shared.catalog import Catalog, UnknownMatter, default_catalog
 from shared.config import OversightSettings, Settings
 from shared.errors import CaseNotKnownYet, SetAside
-from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, CaseAccepted, CaseCompleted,
-                           CaseRejected, CaseSubmitted, CaseWithdrawn, CorrectionRequested, DeadlineChanged,
-                           DecisionAnswered, DeliveryCompleted, DeliveryDispatched, DepartmentDecided, Event,
-                           RatingReceived, SupervisionWarning, SupplementProvided)
+from shared.events import (
+    ApprovalCancelled,
+    ApprovalDecided,
+    ApprovalRequested,
+    CaseAccepted,
+    CaseCompleted,
+    CaseRejected,
+    CaseSubmitted,
+    CaseWithdrawn,
+    CorrectionRequested,
+    DeadlineChanged,
+    DecisionAnswered,
+    DeliveryCompleted,
+    DeliveryDispatched,
+    DepartmentDecided,
+    Event,
+    RatingReceived,
+    SupervisionWarning,
+    SupplementProvided,
+)
 from shared.messaging import Store, UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 

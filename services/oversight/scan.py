@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+
 from services.oversight.domain import CaseState
 from services.oversight.handlers import Context
 from services.oversight.metrics import count_warnings

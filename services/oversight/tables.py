@@ -1,8 +1,20 @@
 """Oversight's tables: every event of every case, the case folded from them, warnings, ratings, tasks."""
 from __future__ import annotations
 
-from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+                        JSON,
+                        Boolean,
+                        Column,
+                        Date,
+                        DateTime,
+                        Float,
+                        Integer,
+                        MetaData,
+                        String,
+                        Table,
+                        Text,
+                        UniqueConstraint,
+)
 
 from shared.messaging import messaging_tables
 

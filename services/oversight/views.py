@@ -5,9 +5,9 @@ from datetime import date
 
 from services.oversight.commands import DueQuery, WarningQuery
 from services.oversight.domain import CaseState, Fact
-from services.oversight.timeline import fold, sort_key
 from services.oversight.handlers import Context
 from services.oversight.supervision import assess, case_clock, item_clocks
+from services.oversight.timeline import fold, sort_key
 from shared.errors import Invalid, NotFound, problem
 from shared.messaging import Store
 from shared.sla import SlaClock

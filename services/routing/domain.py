@@ -1,12 +1,11 @@
 """The approval plan of a case: parallel release of items whose prerequisites are met, one outcome."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 WAITING, REQUESTED, APPROVED, REJECTED, CANCELLED, SUSPENDED = (
     "waiting", "requested", "approved", "rejected", "cancelled", "supplement_requested")

@@ -11,8 +11,17 @@ from services.routing.domain import Outcome, Plan, PlanItem
 from shared.catalog import Catalog, default_catalog
 from shared.config import RoutingSettings, Settings
 from shared.errors import SetAside, UnknownCase
-from shared.events import (ApprovalCancelled, ApprovalDecided, ApprovalRequested, CaseAccepted, CaseCompleted,
-                           CaseRejected, CaseWithdrawn, Event, SupplementProvided)
+from shared.events import (
+    ApprovalCancelled,
+    ApprovalDecided,
+    ApprovalRequested,
+    CaseAccepted,
+    CaseCompleted,
+    CaseRejected,
+    CaseWithdrawn,
+    Event,
+    SupplementProvided,
+)
 from shared.messaging import UnitOfWork
 from shared.workdays import WorkingCalendar, today_in_shanghai
 

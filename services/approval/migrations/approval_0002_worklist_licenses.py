@@ -5,8 +5,8 @@ Revises: approval_0001
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision: str = 'approval_0002'
 down_revision: Union[str, Sequence[str], None] = 'approval_0001'

@@ -7,9 +7,8 @@ Create Date: 2026-11-26 06:53:39.361271
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'delivery_0002'

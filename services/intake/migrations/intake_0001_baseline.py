@@ -7,9 +7,8 @@ Create Date: 2026-11-26 06:31:20.785645
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'intake_0001'
