@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 import requests
 
-from chromium_kit import FLAGS, read_png, require_tool
+from chromium_kit import read_png
+from devtools_kit import DevTools
 from oversight_kit import (
     SUPERVISOR_TOKEN,
     back_to_today,
@@ -28,72 +25,6 @@ from oversight_kit import (
 from yici_testkit import AUTH, case_body, submit, wait_for
 
 pytestmark = pytest.mark.browser
-
-
-class DevTools:
-    """A headless chromium and one page of it, spoken to over --remote-debugging-pipe (NUL-framed JSON)."""
-
-    def __init__(self, profile: Path, size=(1400, 1800)):
-        to_child, self._commands = os.pipe()
-        self._events, from_child = os.pipe()
-        os.set_inheritable(to_child, True)
-        os.set_inheritable(from_child, True)
-        command = [require_tool("chromium"), *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={profile}",
-                   f"--window-size={size[0]},{size[1]}", "about:blank"]
-        # The child finds the pipe at fds 3 and 4; only our two inheritable pipes are passed on.
-        self.process = subprocess.Popen(command, close_fds=False, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL,
-                                        preexec_fn=lambda: (os.dup2(to_child, 3), os.dup2(from_child, 4)))
-        os.close(to_child)
-        os.close(from_child)
-        self._reader = os.fdopen(self._events, "rb")
-        self._next, self._buffer = 0, b""
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-
-    def call(self, method: str, session: str | None = None, **params) -> dict:
-        self._next += 1
-        message = {"id": self._next, "method": method, "params": params}
-        if session:
-            message["sessionId"] = session
-        os.write(self._commands, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self._read()
-            if reply.get("id") == self._next:
-                assert "error" not in reply, reply
-                return reply["result"]
-
-    def _read(self) -> dict:
-        while b"\0" not in self._buffer:
-            chunk = os.read(self._events, 1 << 16)
-            assert chunk, "chromium closed the DevTools pipe"
-            self._buffer += chunk
-        raw, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(raw)
-
-    def page(self, method: str, **params) -> dict:
-        return self.call(method, self.session, **params)
-
-    def evaluate(self, expression: str):
-        return self.page("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
-
-    def wait(self, expression: str, timeout: float = 20):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = self.evaluate(expression)
-            if value:
-                return value
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {expression}")
-
-    def close(self) -> None:
-        try:
-            self.call("Browser.close")
-        except (AssertionError, OSError):
-            pass
-        self.process.wait(20)
-        os.close(self._commands)
-        self._reader.close()
 
 
 @pytest.fixture(scope="module")
