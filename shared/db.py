@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import AbstractSet, Any, Callable, Iterable, Protocol, TypeVar, cast
+from typing import Any, Callable, Iterable, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, create_engine, event, select, update
-from sqlalchemy.sql.dml import Insert, ReturningInsert
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.util import find_tables
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, CursorResult, Engine, Row
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Select, TableClause, Update
 from sqlalchemy.sql.cache_key import CacheKey
 
@@ -62,6 +61,7 @@ def dialect_insert(bind: Session | Engine | Connection) -> InsertConstruct:
 # computing its cache key) costs about twice what executing it does (measured: 325 µs against 105 µs of CPU
 # for a select by key on PostgreSQL), and the handlers run the same few statements for every event.
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_TABLES: dict[int, frozenset[TableClause]] = {}  # by id of a prebuilt statement (kept alive in _STATEMENTS)
 _Statement = TypeVar("_Statement")
 
 
@@ -79,8 +79,8 @@ def prebuilt(key: tuple[Any, ...], build: Callable[[], _Statement]) -> _Statemen
         statement = build()
         cache_key = CacheKey(("yici.prebuilt", key), ())
         statement._generate_cache_key = lambda: cache_key
-        statement._yici_tables = _tables(statement)
         _STATEMENTS[key] = statement
+        _TABLES[id(statement)] = _tables(statement)
     return cast(_Statement, statement)
 
 
@@ -105,39 +105,6 @@ def select_in(table: Table, column: str, *order_by: str, for_update: bool = Fals
     return prebuilt(("select in", table, column, order_by, for_update, columns), build)
 
 
-def rows_by(session: Session, table: Table, column: str, ids: Iterable[Any], *order_by: str,
-            for_update: bool = False, columns: tuple[str, ...] = ()) -> dict[Any, list[Row[Any]]]:
-    """`select_in`'s rows grouped by `column`, every id present (an empty list where nothing matched)."""
-    found: dict[Any, list[Row[Any]]] = {i: [] for i in ids}
-    if not found:
-        return found
-    query = select_in(table, column, *order_by, for_update=for_update, columns=columns)
-    for row in session.execute(query, {"ids": list(ids)}):
-        found[getattr(row, column)].append(row)
-    return found
-
-
-class Presence:
-    """Whether a table has rows with given keys, for one transaction: a batch's keys looked up with one statement
-    (`look_up`), any other key on first asking, keys the transaction adds remembered (`add`)."""
-
-    def __init__(self, session: Session, table: Table, column: str):
-        self.session, self.table, self.column = session, table, column
-        self._known: dict[Any, bool] = {}
-
-    def look_up(self, keys: list[Any]) -> None:
-        found = rows_by(self.session, self.table, self.column, keys, columns=(self.column,))
-        self._known.update({key: bool(rows) for key, rows in found.items()})
-
-    def __call__(self, key: Any) -> bool:
-        if key not in self._known:
-            self.look_up([key])
-        return self._known[key]
-
-    def add(self, key: Any) -> None:
-        self._known[key] = True
-
-
 def insert_new(session: Session, table: Table, *returning: str) -> ReturningInsert[Any]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING the given columns (all when none): only new rows come back.
 
@@ -160,99 +127,11 @@ def update_params(keys: dict[str, Any], values: dict[str, Any]) -> dict[str, Any
     return {**{f"key_{k}": v for k, v in keys.items()}, **{f"set_{k}": v for k, v in values.items()}}
 
 
-def execute_update(session: Session, table: Table, keys: dict[str, Any],
-                   values: dict[str, Any]) -> CursorResult[Any]:
-    """Run the prebuilt UPDATE for these key and value columns."""
-    result = session.execute(update_by(table, tuple(keys), values), update_params(keys, values))
-    return cast(CursorResult[Any], result)  # what an UPDATE's execution returns
+def tables_of(statement: Any) -> frozenset[TableClause]:
+    """The tables a statement reads or writes (worked out once for a prebuilt statement)."""
+    tables = _TABLES.get(id(statement))
+    return _tables(statement) if tables is None else tables
 
 
-# Writes a repository holds back until commit, so that a batch's go together (DeferredUpdates, intake's new
-# cases, routing's saved plans). Any statement of the session that touches a table with writes held back sends them first: a read
-# never sees rows older than what its own transaction wrote, whichever repository or query runs it.
-_PENDING_WRITES = "yici.pending_writes"
-
-
-class HeldWrites(Protocol):
-    """What `hold_writes` registers."""
-
-    def pending_tables(self) -> AbstractSet[Table]: ...
-
-    def flush(self) -> None: ...
-
-
-def hold_writes(session: Session, writer: HeldWrites) -> None:
-    """Register `writer`: `writer.pending_tables()` names the tables it holds writes for, `writer.flush()`
-    sends them (and must clear what it holds before it executes anything)."""
-    session.info.setdefault(_PENDING_WRITES, []).append(writer)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _send_held_writes(state: ORMExecuteState) -> None:
-    writers = state.session.info.get(_PENDING_WRITES)
-    if not writers:
-        return
-    touched = None
-    for writer in writers:
-        pending = writer.pending_tables()
-        if not pending:
-            continue
-        if touched is None:
-            touched = _tables_of(state.statement)
-        if touched is None or pending & touched:
-            writer.flush()
-
-
-def _tables(statement: Any) -> frozenset[TableClause] | None:
-    """The tables whose held writes must go before this statement; None (all of them) for raw SQL text.
-
-    A plain INSERT (values only: no SELECT, no ON CONFLICT) reads nothing, and held writes never change a
-    key, so it needs none of them: a batch adding rows between held updates keeps those for the flush.
-    """
-    if isinstance(statement, TextClause):
-        return None
-    if isinstance(statement, Insert) and statement.select is None and statement._post_values_clause is None:
-        return frozenset()
+def _tables(statement: Any) -> frozenset[TableClause]:
     return frozenset(find_tables(statement, include_crud=True))
-
-
-def _tables_of(statement: Any) -> frozenset[TableClause] | None:
-    if not hasattr(statement, "_yici_tables"):
-        return _tables(statement)
-    tables: frozenset[TableClause] | None = statement._yici_tables
-    return tables
-
-
-class DeferredUpdates:
-    """UPDATEs by key, kept until `flush` (a repository's, just before commit) and then sent together.
-
-    Updates of one row are merged (later values win, as running them in order would give); rows whose updates
-    set the same columns go in one executemany, in key order. Any other statement of the session on one of
-    these tables sends them first (see `hold_writes`). Only updates whose row count nobody needs may be deferred.
-    """
-
-    def __init__(self, session: Session):
-        self.session = session
-        self._rows: dict[tuple[Table, tuple[str, ...], tuple[Any, ...]], dict[str, Any]] = {}
-        self._tables: set[Table] = set()
-        hold_writes(session, self)
-
-    def add(self, table: Table, keys: dict[str, Any], values: dict[str, Any]) -> None:
-        row = self._rows.setdefault((table, tuple(keys), tuple(keys.values())), {})
-        row.update(values)
-        self._tables.add(table)
-
-    def pending_tables(self) -> set[Table]:
-        return self._tables
-
-    def flush(self) -> None:
-        if not self._rows:
-            return
-        rows, self._rows, self._tables = self._rows, {}, set()
-        shapes: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
-        for (table, key_names, key_values), values in sorted(rows.items(), key=lambda kv: (kv[0][0].name,
-                                                                                          kv[0][1], kv[0][2])):
-            shapes.setdefault((table, key_names, tuple(sorted(values))), []).append(
-                update_params(dict(zip(key_names, key_values)), values))
-        for (table, key_names, value_names), params in shapes.items():
-            self.session.execute(update_by(table, key_names, value_names), params)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import insert_new, prebuilt
 from shared.events import Event
+from shared.rows import Rows
 
 
 def utcnow() -> datetime:
@@ -54,27 +55,29 @@ class OutgoingMessage:
 
 
 class UnitOfWork:
-    """One transaction: the handler's changes, the events it emits, and the inbox mark."""
+    """One transaction: the handler's changes, the events it emits, and the inbox mark.
+
+    Its repositories are built on its `rows` (shared.rows.Rows), the one buffer that reads a batch's rows once
+    and holds their writes until `flush`."""
 
     def __init__(self, session: Session, tables: MessagingTables,
-                 repositories: dict[str, Callable[[Session], Any]], store: "Store | None" = None):
+                 repositories: dict[str, Callable[[Rows], Any]], store: "Store | None" = None):
         self.session = session
+        self.rows = Rows(session)
         self._tables = tables
         self._repositories = repositories
         self._store = store
         self.marked: list[str] = []  # ids this transaction marks sent (given back if it does not commit)
         self.emitted: list[OutgoingMessage] = []
         self._outbox_rows: list[dict[str, Any]] = []
-        self._in_use: list[Any] = []
         self.committed = False
 
     def __getattr__(self, name: str) -> Any:
         factory = self.__dict__.get("_repositories", {}).get(name)
         if factory is None:
             raise AttributeError(name)
-        repository = factory(self.session)
+        repository = factory(self.rows)
         setattr(self, name, repository)
-        self._in_use.append(repository)
         return repository
 
     def emit(self, event: Event) -> None:
@@ -99,10 +102,8 @@ class UnitOfWork:
         return set(self.session.scalars(insert_new(self.session, inbox, "event_id"), rows))
 
     def flush(self) -> None:
-        """Write what repositories deferred (those with a `flush`), then the queued outbox rows in one statement."""
-        for repository in self._in_use:
-            if hasattr(repository, "flush"):
-                repository.flush()
+        """Write the rows held (see shared.rows), then the queued outbox rows in one statement."""
+        self.rows.flush()
         rows, self._outbox_rows = self._outbox_rows, []
         if rows:
             outbox = self._tables.outbox
@@ -122,7 +123,7 @@ class Store:
     """A service's database: sessions, its outbox and inbox, its repositories."""
 
     def __init__(self, session_factory: sessionmaker[Session], tables: MessagingTables,
-                 repositories: dict[str, Callable[[Session], Any]] | None = None,
+                 repositories: dict[str, Callable[[Rows], Any]] | None = None,
                  publish: Callable[[list[OutgoingMessage]], list[str]] | None = None):
         self.session_factory = session_factory
         self.tables = tables

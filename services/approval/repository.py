@@ -18,11 +18,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
 
 from services.approval.domain import CANCELLED, CLAIMED, DECIDED, PENDING, SUSPENDED
-from shared.db import DeferredUpdates, insert_new, prebuilt, select_by
+from shared.db import prebuilt
 from shared.messaging import messaging_tables, utcnow
+from shared.rows import Rows
 
 metadata = MetaData()
 TABLES = messaging_tables(metadata, "approval")
@@ -78,40 +78,29 @@ seal_keys = Table(
 
 
 class SqlTaskRepository:
-    """Task updates wait for `flush` (just before commit), so a batch's decisions are written together; any
-    statement on the tasks table sends them first (shared.db.hold_writes)."""
+    """Tasks on the unit of work's rows (shared.rows): their updates are held, so a batch's decisions are
+    written together at commit; a task inserted or read in this transaction is answered from memory."""
 
-    def __init__(self, session: Session):
-        self.session = session
-        self._updates = DeferredUpdates(session)
-        self._added: dict[str, object] = {}  # rows inserted in this transaction and not changed since
-        self._registered: set[str] = set()  # inserted (or found) by `register`, not yet asked for by add_new
+    def __init__(self, rows: Rows):
+        self.rows = rows
+        self._registered: dict[str, bool] = {}  # by `register`, for the `add_new` call to come: was it new
 
     def get(self, request_id: str, for_update: bool = False):
-        if request_id in self._added:
-            return self._added[request_id]  # ours since the INSERT: no need to read (or lock) it again
-        return self.session.execute(select_by(tasks, "request_id", for_update=for_update),
-                                    {"request_id": request_id}).first()
+        return self.rows.get(tasks, {"request_id": request_id}, lock=for_update)
 
     def add_new(self, request_id: str, case_id: str, item_code: str, department: str, request: dict,
                 status: str = PENDING) -> bool:
         """Insert the task unless one with this request id exists (then False): one statement either way."""
         if request_id in self._registered:
-            self._registered.discard(request_id)
-            return request_id in self._added  # inserted by `register` for this very call
-        row = self.session.execute(insert_new(self.session, tasks),
-                                   _task_row(request_id, case_id, item_code, department, request, status)).first()
-        if row is not None:
-            self._added[request_id] = row
-        return row is not None
+            return self._registered.pop(request_id)  # inserted (or found) by `register` for this very call
+        row = _task_row(request_id, case_id, item_code, department, request, status)
+        return bool(self.rows.insert_new(tasks, [row]))
 
     def register(self, requests: list[tuple[str, str, str, str, dict]]) -> None:
         """Insert several requests' tasks in one statement, ahead of the `add_new` calls that will ask for them
         (in this order, once each); those calls then answer without a statement of their own."""
-        rows = [_task_row(*r) for r in requests]
-        for row in self.session.execute(insert_new(self.session, tasks), rows):
-            self._added[row.request_id] = row
-        self._registered.update(r[0] for r in requests)
+        inserted = {row.request_id for row in self.rows.insert_new(tasks, [_task_row(*r) for r in requests])}
+        self._registered.update({r[0]: r[0] in inserted for r in requests})
 
     def reopen(self, request_id: str, request: dict) -> None:
         self._set(request_id, status=PENDING, request=request, round=request["round"],
@@ -130,58 +119,54 @@ class SqlTaskRepository:
         self._set(request_id, status=CANCELLED, note=note[:500])
 
     def _set(self, request_id: str, **values) -> None:
-        self._added.pop(request_id, None)
-        self._updates.add(tasks, {"request_id": request_id}, values)
-
-    def flush(self) -> None:
-        self._updates.flush()
+        self.rows.update(tasks, {"request_id": request_id}, values)
 
     def of_department(self, department: str, statuses: tuple[str, ...], limit: int = 200) -> list:
         query = (select(tasks).where(tasks.c.department == department, tasks.c.status.in_(statuses))
                  .order_by(tasks.c.due_date, tasks.c.received_at).limit(limit))
-        return list(self.session.execute(query))
+        return list(self.rows.execute(query))
 
 
 class SqlLicenseRegistry:
-    def __init__(self, session: Session):
-        self.session = session
+    def __init__(self, rows: Rows):
+        self.rows = rows
 
     def add(self, row: dict) -> None:
-        self.session.execute(prebuilt(("approval add license",), licenses.insert), {**row, "created_at": utcnow()})
+        self.rows.insert(licenses, {**row, "created_at": utcnow()})
 
     def get(self, number: str):
-        return self.session.execute(select_by(licenses, "number"), {"number": number}).first()
+        return self.rows.get(licenses, {"number": number})
 
     def of_holder(self, holder_id: str, license_type: str | None = None) -> list:
         query = select(licenses).where(licenses.c.holder_id == holder_id)
         if license_type:
             query = query.where(licenses.c.license_type == license_type)
-        return list(self.session.execute(query.order_by(licenses.c.issued_on, licenses.c.number)))
+        return list(self.rows.execute(query.order_by(licenses.c.issued_on, licenses.c.number)))
 
     def holds(self, holder_id: str, license_type: str) -> bool:
         query = prebuilt(("holds license",), lambda: select(exists().where(
             licenses.c.holder_id == bindparam("holder"), licenses.c.license_type == bindparam("type"),
             licenses.c.status == "valid")))
-        return self.session.execute(query, {"holder": holder_id, "type": license_type}).scalar_one()
+        return self.rows.execute(query, {"holder": holder_id, "type": license_type}).scalar_one()
 
 
 class SqlSealKeys:
     """A department's e-seal keys, oldest first; at most one per (department, serial), so replicas that
     generate a department's first key at once keep one of them."""
 
-    def __init__(self, session: Session):
-        self.session = session
+    def __init__(self, rows: Rows):
+        self.rows = rows
 
     def of_department(self, department: str, for_update: bool = False) -> list:
         query = select(seal_keys).where(seal_keys.c.department == department).order_by(seal_keys.c.serial)
-        return list(self.session.execute(query.with_for_update() if for_update else query))
+        return list(self.rows.execute(query.with_for_update() if for_update else query))
 
     def add(self, row: dict) -> bool:
         """Insert the key unless its id or its serial exists already (then False)."""
-        return self.session.execute(insert_new(self.session, seal_keys, "key_id"), row).first() is not None
+        return bool(self.rows.insert_new(seal_keys, [row], "key_id"))
 
     def retire(self, key_id: str, at) -> None:
-        self.session.execute(update(seal_keys).where(seal_keys.c.key_id == key_id, seal_keys.c.retired_at.is_(None))
+        self.rows.execute(update(seal_keys).where(seal_keys.c.key_id == key_id, seal_keys.c.retired_at.is_(None))
                              .values(retired_at=at))
 
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, func, select
-from sqlalchemy.orm import Session
 
 from services.delivery.domain import is_due
-from shared.db import Presence, execute_update, insert_new, prebuilt, select_by, update_by, update_params
+from shared.db import prebuilt, update_by, update_params
 from shared.messaging import messaging_tables, utcnow
+from shared.rows import Rows
 
 metadata = MetaData()
 TABLES = messaging_tables(metadata, "delivery")
@@ -50,10 +51,9 @@ secrets_table = Table(
 
 
 class SqlDeliveryRepository:
-    def __init__(self, session: Session):
-        self.session = session
+    def __init__(self, rows: Rows):
+        self.rows = rows
         self._queued: list[SimpleNamespace] = []
-        self._exists = Presence(session, deliveries, "case_id")  # whether a case has its delivery
 
     def take_queued(self) -> list[SimpleNamespace]:
         """The notifications queued (new, with a recipient) since the last call, to send after commit."""
@@ -61,41 +61,38 @@ class SqlDeliveryRepository:
         return queued
 
     def get(self, case_id: str, for_update: bool = False):
-        return self.session.execute(select_by(deliveries, "case_id", for_update=for_update),
-                                    {"case_id": case_id}).first()
+        return self.rows.get(deliveries, {"case_id": case_id}, lock=for_update)
 
     def look_up(self, case_ids: list[str]) -> None:
         """Whether these cases have a delivery, with one statement, for the `exists` calls after."""
-        self._exists.look_up(case_ids)
+        self.rows.load(deliveries, "case_id", case_ids, columns=("case_id",))
 
     def exists(self, case_id: str) -> bool:
-        return self._exists(case_id)
+        return self.rows.exists(deliveries, "case_id", case_id)
 
     def add(self, **row) -> None:
-        self._exists.add(row["case_id"])
         now = utcnow()
-        self.session.execute(prebuilt(("delivery add",), deliveries.insert), {**row, "created_at": now, "updated_at": now})
+        self.rows.insert(deliveries, {**row, "created_at": now, "updated_at": now})
 
     def change(self, case_id: str, expected_status: str, **values) -> bool:
         """Update the delivery only if it still has `expected_status`; False when someone else moved it."""
-        result = execute_update(self.session, deliveries, {"case_id": case_id, "status": expected_status},
-                                {**values, "updated_at": utcnow()})
-        return result.rowcount == 1
+        return _update(self.rows, deliveries, {"case_id": case_id, "status": expected_status},
+                       {**values, "updated_at": utcnow()}) == 1
 
     def case_ids(self, status: str, limit: int = 100, due_before: datetime | None = None) -> list[str]:
         query = select(deliveries.c.case_id, deliveries.c.details).where(deliveries.c.status == status)
-        rows = self.session.execute(query.order_by(deliveries.c.updated_at).limit(limit))
+        rows = self.rows.execute(query.order_by(deliveries.c.updated_at).limit(limit))
         return [r.case_id for r in rows if due_before is None or is_due(r.details, due_before)]
 
     def counts(self) -> list:
-        return list(self.session.execute(select(deliveries.c.method, deliveries.c.status, func.count())
+        return list(self.rows.execute(select(deliveries.c.method, deliveries.c.status, func.count())
                                          .group_by(deliveries.c.method, deliveries.c.status)))
 
     # notifications
     def notify(self, row: dict, now: datetime) -> bool:
         """Queue a notification once per id (a repeated event queues nothing)."""
         row = {**row, "attempts": 0, "next_attempt_at": now, "created_at": now}
-        if not _insert_new(self.session, notifications, row):
+        if not self.rows.insert_new(notifications, [row], "notification_id"):
             return False
         if row["status"] == "pending":
             self._queued.append(SimpleNamespace(**row))
@@ -109,37 +106,38 @@ class SqlDeliveryRepository:
                 query = query.where(notifications.c.case_id == bindparam("case_id"))
             return query.order_by(notifications.c.created_at).limit(bindparam("limit"))
         query = prebuilt(("pending notifications", case_id is None), build)
-        return list(self.session.execute(query, {"now": now, "limit": limit, "case_id": case_id}))
+        return list(self.rows.execute(query, {"now": now, "limit": limit, "case_id": case_id}))
 
     def notifications(self, case_id: str) -> list:
-        return list(self.session.execute(select(notifications).where(notifications.c.case_id == case_id)
+        return list(self.rows.execute(select(notifications).where(notifications.c.case_id == case_id)
                                          .order_by(notifications.c.created_at, notifications.c.notification_id)))
 
     def mark_notification(self, notification_id: str, **values) -> bool:
-        result = execute_update(self.session, notifications,
-                                {"notification_id": notification_id, "status": "pending"}, values)
-        return result.rowcount == 1
+        return _update(self.rows, notifications, {"notification_id": notification_id, "status": "pending"},
+                       values) == 1
 
     def mark_notifications(self, updates: list[tuple[str, dict]]) -> None:
         """Several pending notifications' changes, as (id, values) all with the same columns: one executemany."""
         if updates:
             statement = update_by(notifications, ("notification_id", "status"), updates[0][1])
-            self.session.execute(statement, [update_params({"notification_id": i, "status": "pending"}, values)
+            self.rows.execute(statement, [update_params({"notification_id": i, "status": "pending"}, values)
                                              for i, values in updates])
 
     def notification_counts(self) -> list:
-        return list(self.session.execute(select(notifications.c.status, func.count())
+        return list(self.rows.execute(select(notifications.c.status, func.count())
                                          .group_by(notifications.c.status)))
 
     # the link secret
     def secret(self, name: str, candidate: str) -> str:
         """The stored secret `name`, storing `candidate` first if there is none (replicas agree)."""
-        _insert_new(self.session, secrets_table, {"name": name, "value": candidate, "created_at": utcnow()})
-        return self.session.execute(select(secrets_table.c.value).where(secrets_table.c.name == name)).scalar_one()
+        self.rows.insert_new(secrets_table, [{"name": name, "value": candidate, "created_at": utcnow()}], "name")
+        return self.rows.execute(select(secrets_table.c.value).where(secrets_table.c.name == name)).scalar_one()
 
 
-def _insert_new(session: Session, table: Table, row: dict) -> bool:
-    return session.execute(insert_new(session, table, table.primary_key.columns.keys()[0]), row).first() is not None
+def _update(rows: Rows, table: Table, keys: dict, values: dict) -> int:
+    """UPDATE the rows matching `keys` now (not held: the caller needs the count); how many it changed."""
+    result: Any = rows.execute(update_by(table, tuple(keys), values), update_params(keys, values))
+    return int(result.rowcount)
 
 
 REPOSITORIES = {"deliveries": SqlDeliveryRepository}

@@ -4,10 +4,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
-from sqlalchemy.orm import Session
 
-from shared.db import DeferredUpdates, hold_writes, prebuilt, rows_by, select_by
+from shared.db import prebuilt, select_by
 from shared.messaging import messaging_tables, utcnow
+from shared.rows import Rows
 
 metadata = MetaData()
 TABLES = messaging_tables(metadata, "intake")
@@ -74,27 +74,16 @@ case_items = Table(
 
 
 class SqlCaseRepository:
-    """Writes wait for `flush` (just before commit). A case added in this transaction is kept in memory (read and
-    updated there) and written with one INSERT and its final values: a submission that is pre-reviewed and
-    accepted at once costs no read-back and no UPDATE. Updates of existing rows are sent together (see
-    DeferredUpdates), and `lock` reads a batch's cases and items with one statement each."""
+    """Cases and their items, mapped onto the unit of work's rows (shared.rows): a case added in this
+    transaction is read and updated in memory and written with one INSERT and its final values (a submission
+    pre-reviewed and accepted at once costs no read-back and no UPDATE); `lock` reads a batch's cases and items
+    with one statement each."""
 
-    def __init__(self, session: Session):
-        self.session = session
-        self._new: dict[str, tuple[dict, list[dict]]] = {}
-        self._set: dict[str, set[str]] = {}  # the columns given for each new case (the rest stay NULL)
-        self._updates = DeferredUpdates(session)
-        self._items: dict[str, list] = {}
-        hold_writes(session, self)  # a statement on these tables writes the new cases first
-
-    def pending_tables(self) -> set:
-        return {cases, case_items} if self._new else set()
-
-    def _read(self, statement, params: dict):
-        return self.session.execute(statement, params)
+    def __init__(self, rows: Rows):
+        self.rows = rows
 
     def by_idempotency_key(self, key: str):
-        return self._read(select_by(cases, "idempotency_key"), {"idempotency_key": key}).first()
+        return self.rows.execute(select_by(cases, "idempotency_key"), {"idempotency_key": key}).first()
 
     def lock(self, case_ids: list[str], *columns: str) -> dict[str, object]:
         """Read and lock these cases (in case-id order), only `columns` of them (with case_id) when given, and
@@ -102,57 +91,33 @@ class SqlCaseRepository:
 
         The view's batches read only the few columns they fold into: a full row carries the applicant, form
         and materials as JSON, which is most of what the database sends and the driver decodes."""
-        wanted = ("case_id", *columns) if columns else ()
-        rows = rows_by(self.session, cases, "case_id", case_ids, "case_id", for_update=True, columns=wanted)
-        self._items.update(rows_by(self.session, case_items, "case_id", [c for c in rows if rows[c]],
-                                   "case_id", "position"))
-        return {case_id: found[0] if found else None for case_id, found in rows.items()}
+        found = self.rows.load(cases, "case_id", case_ids, "case_id", lock=True, columns=columns)
+        self.rows.load(case_items, "case_id", [c for c in found if found[c]], "case_id", "position")
+        return {case_id: rows[0] if rows else None for case_id, rows in found.items()}
 
     def get(self, case_id: str, for_update: bool = False):
-        if case_id in self._new:
-            return SimpleNamespace(**self._new[case_id][0])
-        return self._read(select_by(cases, "case_id", for_update=for_update), {"case_id": case_id}).first()
+        return self.rows.get(cases, {"case_id": case_id}, lock=for_update)
 
     def add(self, row: dict, items: list[dict]) -> SimpleNamespace:
-        """Queue a new case and its items; returns the case as `get` would (every column, defaults filled)."""
+        """Hold a new case and its items; returns the case as `get` would."""
         now = utcnow()
-        full = {**dict.fromkeys(cases.c.keys()), **row, "created_at": now, "updated_at": now}
-        self._new[row["case_id"]] = (full, [dict(i, updated_at=now) for i in items])
-        self._set[row["case_id"]] = {*row, "created_at", "updated_at"}
-        return SimpleNamespace(**full)
+        [case] = self.rows.add(cases, [{**row, "created_at": now, "updated_at": now}])
+        self.rows.add(case_items, [dict(i, updated_at=now) for i in items], whole="case_id")
+        return case
 
     def update(self, case_id: str, **values) -> None:
-        values["updated_at"] = utcnow()
-        if case_id in self._new:
-            self._new[case_id][0].update(values)
-            self._set[case_id].update(values)
-            return
-        self._updates.add(cases, {"case_id": case_id}, values)
-
-    def flush(self) -> None:
-        new, given, self._new, self._set = self._new, self._set, {}, {}  # cleared first: see hold_writes
-        shapes: dict[tuple, list[dict]] = {}
-        for case_id, (row, _items) in new.items():
-            columns = tuple(sorted(given[case_id]))
-            shapes.setdefault(columns, []).append({c: row[c] for c in columns})
-        for rows in shapes.values():
-            self.session.execute(prebuilt(("intake add cases",), cases.insert), rows)
-        if new:
-            self.session.execute(prebuilt(("intake add items",), case_items.insert),
-                                 [item for _, items in new.values() for item in items])
-        self._updates.flush()
+        self.rows.update(cases, {"case_id": case_id}, {**values, "updated_at": utcnow()})
 
     def waiting_for_review(self, limit: int = 200) -> list:
-        return list(self.session.execute(select(cases).where(cases.c.status.in_(("submitted",
-                                                                                  "correction_requested")))
-                                         .order_by(cases.c.created_at).limit(limit)))
+        return list(self.rows.execute(select(cases).where(cases.c.status.in_(("submitted", "correction_requested")))
+                                      .order_by(cases.c.created_at).limit(limit)))
 
     def submitted_before(self, day) -> list:
-        return list(self.session.execute(select(cases.c.case_id).where(cases.c.status == "submitted",
-                                                                       cases.c.submitted_on <= day)))
+        return list(self.rows.execute(select(cases.c.case_id).where(cases.c.status == "submitted",
+                                                                    cases.c.submitted_on <= day)))
 
     def add_file(self, **row) -> None:
-        self.session.execute(files.insert().values(**row, created_at=utcnow()))
+        self.rows.execute(files.insert().values(**row, created_at=utcnow()))
 
     def file_digests(self, refs: list[str]) -> dict[str, str]:
         if not refs:
@@ -160,7 +125,7 @@ class SqlCaseRepository:
         # one statement per list length, not an expanding IN (SQLAlchemy renders that afresh on every call)
         query = prebuilt(("intake file digests", len(refs)), lambda: select(files.c.file_ref, files.c.sha256).where(
             files.c.file_ref.in_([bindparam(f"ref{n}") for n in range(len(refs))])))
-        return dict(self.session.execute(query, {f"ref{n}": ref for n, ref in enumerate(refs)}).all())
+        return dict(self.rows.execute(query, {f"ref{n}": ref for n, ref in enumerate(refs)}).all())
 
     def license_types(self, holder_id: str | None, today) -> set[str]:
         if not holder_id:
@@ -168,29 +133,19 @@ class SqlCaseRepository:
         query = prebuilt(("intake license types",), lambda: select(licenses.c.license_type).where(
             licenses.c.holder_id == bindparam("holder"),
             (licenses.c.valid_until.is_(None)) | (licenses.c.valid_until >= bindparam("today"))))
-        return {r[0] for r in self.session.execute(query, {"holder": holder_id, "today": today})}
+        return {r[0] for r in self.rows.execute(query, {"holder": holder_id, "today": today})}
 
     def remember_license(self, number: str, holder_id: str, license_type: str, valid_until) -> None:
-        if self.session.execute(select(licenses.c.number).where(licenses.c.number == number)).first() is None:
-            self.session.execute(licenses.insert().values(number=number, holder_id=holder_id,
-                                                          license_type=license_type, valid_until=valid_until))
+        if self.rows.execute(select(licenses.c.number).where(licenses.c.number == number)).first() is None:
+            self.rows.execute(licenses.insert().values(number=number, holder_id=holder_id,
+                                                       license_type=license_type, valid_until=valid_until))
 
     def items(self, case_id: str) -> list:
-        if case_id in self._new:
-            return [SimpleNamespace(**item) for item in self._new[case_id][1]]
-        if case_id in self._items:
-            return self._items[case_id]
-        return list(self._read(select_by(case_items, "case_id", order_by="position"), {"case_id": case_id}))
+        return self.rows.group(case_items, "case_id", case_id, "position")
 
     def set_item_status(self, case_id: str, item_code: str, status: str) -> None:
-        if case_id in self._new:
-            for item in self._new[case_id][1]:
-                if item["item_code"] == item_code:
-                    item.update(status=status, updated_at=utcnow())
-            return
-        self._items.pop(case_id, None)
-        self._updates.add(case_items, {"case_id": case_id, "item_code": item_code},
-                          {"status": status, "updated_at": utcnow()})
+        self.rows.update(case_items, {"case_id": case_id, "item_code": item_code},
+                         {"status": status, "updated_at": utcnow()})
 
 
 REPOSITORIES = {"cases": SqlCaseRepository}

@@ -4,11 +4,10 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table
-from sqlalchemy.orm import Session
 
 from services.routing.domain import Plan, PlanItem
-from shared.db import DeferredUpdates, Presence, hold_writes, prebuilt, rows_by, select_by
 from shared.messaging import messaging_tables, utcnow
+from shared.rows import Rows
 
 metadata = MetaData()
 TABLES = messaging_tables(metadata, "routing")
@@ -53,98 +52,66 @@ MUTABLE = ("status", "licenses", "reasons", "joint_task_id", "round", "requested
 
 
 class SqlPlanRepository:
-    def __init__(self, session: Session):
-        self.session = session
-        self._loaded: dict[tuple[str, str], dict] = {}
-        self._saved: dict[str, tuple[Plan, dict | None]] = {}
-        self._added: dict[str, tuple[Plan, dict]] = {}  # new plans, inserted together at flush
-        self._updates = DeferredUpdates(session)
-        self._locked: dict[str, tuple] = {}  # case id -> (case row, item rows) read by `lock`, unchanged since
-        self._exists = Presence(session, cases, "case_id")  # whether a case has a plan
-        hold_writes(session, self)  # a statement on these tables writes the saved plans first
+    """Plans mapped onto the unit of work's rows (shared.rows): a plan is the case's row and its items' rows.
 
-    def pending_tables(self) -> set:
-        return {cases, items} if self._saved or self._added else set()
+    `get_for_update` hands out one Plan object per case and transaction (later calls return it as the handlers
+    left it); `save` maps it back onto the rows, which the buffer writes at commit, an item only when it changed
+    since it was read."""
+
+    def __init__(self, rows: Rows):
+        self.rows = rows
+        self._plans: dict[str, tuple[Plan, dict]] = {}  # the plans handed out: one object per case
+        self._read: dict[tuple[str, str], str] = {}  # each item's mutable columns as read or last saved
 
     def exists(self, case_id: str) -> bool:
-        return self._exists(case_id)
+        return self.rows.exists(cases, "case_id", case_id)
 
     def look_up(self, case_ids: list[str]) -> None:
         """Whether these cases have a plan, with one statement, for the `exists` calls after."""
-        self._exists.look_up(case_ids)
+        self.rows.load(cases, "case_id", case_ids, columns=("case_id",))
 
     def add(self, plan: Plan, context: dict) -> None:
-        """A new plan: held, and inserted at flush with the batch's other new plans (one INSERT per table)."""
-        self._exists.add(plan.case_id)
-        self._locked.pop(plan.case_id, None)
-        self._added[plan.case_id] = (plan, context)
+        """A new plan: held, and inserted at commit with the batch's other new plans (one INSERT per table)."""
+        now = utcnow()
+        self.rows.add(cases, [dict(case_id=plan.case_id, matter_code=plan.matter_code, status=plan.status,
+                                   context=context, joint_tasks=plan.joint_tasks, created_at=now, updated_at=now)])
+        rows = [_item_row(plan.case_id, n, item) for n, item in enumerate(plan.items.values())]
+        self.rows.add(items, rows, whole="case_id")
+        self._read.update({(plan.case_id, row["item_code"]): _snapshot({k: row[k] for k in MUTABLE})
+                           for row in rows})
+        self._plans[plan.case_id] = (plan, context)
 
     def lock(self, case_ids: list[str]) -> None:
         """Read and lock several plans (in case-id order) with one statement for the cases and one for their
-        items; `get_for_update` then answers from what was read (the rows change only at flush)."""
-        rows = rows_by(self.session, cases, "case_id", case_ids, "case_id", for_update=True)
-        found = rows_by(self.session, items, "case_id", [c for c in rows if rows[c]], "case_id", "position")
-        self._locked.update({case_id: (rows[case_id][0] if rows[case_id] else None, found.get(case_id, []))
-                             for case_id in case_ids})
+        items; `get_for_update` then answers from what was read."""
+        found = self.rows.load(cases, "case_id", case_ids, "case_id", lock=True)
+        self.rows.load(items, "case_id", [c for c in found if found[c]], "case_id", "position")
 
     def get_for_update(self, case_id: str) -> tuple[Plan, dict] | None:
-        if case_id in self._saved:
-            return self._saved[case_id]  # saved earlier in this transaction: already locked, not yet written
-        if case_id in self._added:
-            return self._added[case_id]  # added in this transaction, not yet inserted: nobody else sees it
-        if case_id in self._locked:
-            row, rows = self._locked.pop(case_id)  # once: a plan used again comes from _saved or a new read
-        else:
-            row = self.session.execute(select_by(cases, "case_id", for_update=True), {"case_id": case_id}).first()
-            rows = [] if row is None else self.session.execute(select_by(items, "case_id", order_by="position"),
-                                                                {"case_id": case_id})
+        if case_id in self._plans:
+            return self._plans[case_id]
+        row = self.rows.get(cases, {"case_id": case_id}, lock=True)
         if row is None:
             return None
-        plan_items = {r.item_code: _plan_item(r) for r in rows}
-        self._loaded.update({(case_id, code): _snapshot(_mutable(case_id, item))
-                             for code, item in plan_items.items()})
-        return Plan(case_id, row.matter_code, plan_items, row.status, dict(row.joint_tasks or {})), dict(row.context)
+        plan_items = {r.item_code: _plan_item(r) for r in self.rows.group(items, "case_id", case_id, "position")}
+        self._read.update({(case_id, code): _snapshot(_mutable(case_id, item)) for code, item in plan_items.items()})
+        plan = Plan(case_id, row.matter_code, plan_items, row.status, dict(row.joint_tasks or {}))
+        self._plans[case_id] = (plan, dict(row.context))
+        return self._plans[case_id]
 
     def save(self, plan: Plan, context: dict | None = None) -> None:
-        """Keep the plan for the rest of the transaction; `flush` writes it once, however often it was saved."""
-        if plan.case_id in self._added:  # still to be inserted: the INSERT takes the plan as it is then
-            self._added[plan.case_id] = (plan, context if context is not None else self._added[plan.case_id][1])
-            return
-        previous = self._saved.get(plan.case_id)
-        self._saved[plan.case_id] = (plan, context if context is not None else previous and previous[1])
-
-    def flush(self) -> None:
-        added, self._added = self._added, {}  # cleared first: see hold_writes
-        saved, self._saved = self._saved, {}
-        self._insert(added.values())
-        for plan, context in saved.values():
-            self._write(plan, context)
-        self._updates.flush()  # every plan's rows together: one executemany per statement shape
-
-    def _insert(self, added) -> None:
-        """The new plans' case rows with one multi-row INSERT, and all their items with another."""
-        if not added:
-            return
-        now = utcnow()
-        self.session.execute(prebuilt(("routing add case",), cases.insert), [dict(
-            case_id=plan.case_id, matter_code=plan.matter_code, status=plan.status, context=context,
-            joint_tasks=plan.joint_tasks, created_at=now, updated_at=now) for plan, context in added])
-        rows = [_item_row(plan.case_id, n, item) for plan, _ in added for n, item in enumerate(plan.items.values())]
-        self.session.execute(prebuilt(("routing add items",), items.insert), rows)
-        self._loaded.update({(row["case_id"], row["item_code"]): _snapshot({k: row[k] for k in MUTABLE})
-                             for row in rows})
-
-    def _write(self, plan: Plan, context: dict | None) -> None:
+        """Map the plan onto its rows (written at commit, however often it was saved)."""
+        previous = self._plans.get(plan.case_id)
+        self._plans[plan.case_id] = (plan, context if context is not None else previous[1] if previous else {})
         values = {"status": plan.status, "joint_tasks": plan.joint_tasks, "updated_at": utcnow()}
-        self._updates.add(cases, {"case_id": plan.case_id},
-                          {**values, **({"context": context} if context is not None else {})})
+        self.rows.update(cases, {"case_id": plan.case_id},
+                         {**values, **({"context": context} if context is not None else {})})
         for item in plan.items.values():
             values = _mutable(plan.case_id, item)
             snapshot = _snapshot(values)
-            if self._loaded.get((plan.case_id, item.code)) == snapshot:
-                continue  # unchanged since it was read: no UPDATE
-            self._updates.add(items, {"case_id": plan.case_id, "item_code": item.code}, values)
-            self._loaded[(plan.case_id, item.code)] = snapshot
+            if self._read.get((plan.case_id, item.code)) != snapshot:  # unchanged since read: no UPDATE
+                self.rows.update(items, {"case_id": plan.case_id, "item_code": item.code}, values)
+                self._read[(plan.case_id, item.code)] = snapshot
 
 
 def _snapshot(values: dict) -> str:
