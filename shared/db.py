@@ -5,8 +5,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, create_engine, event, select, update
-from sqlalchemy.sql.dml import ReturningInsert
-from sqlalchemy.sql.util import find_tables
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -15,6 +13,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import Select, TableClause, Update
 from sqlalchemy.sql.cache_key import CacheKey
+from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.util import find_tables
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
