@@ -57,9 +57,9 @@ def dialect_insert(bind: Session | Engine | Connection) -> InsertConstruct:
     return pg_insert if dialect.name == "postgresql" else sqlite_insert
 
 
-# Statements built once and reused with bound parameters. Building a SQLAlchemy statement per call (and
-# computing its cache key) costs about twice what executing it does (measured: 325 µs against 105 µs of CPU
-# for a select by key on PostgreSQL), and the handlers run the same few statements for every event.
+# Statements built once and reused with bound parameters: building a SQLAlchemy statement per call (and
+# computing its cache key) costs more than executing it (the figures: deploy/CAPACITY.md, section 1), and the
+# handlers run the same few statements for every event.
 _STATEMENTS: dict[tuple[Any, ...], Any] = {}
 _TABLES: dict[int, frozenset[TableClause]] = {}  # by id of a prebuilt statement (kept alive in _STATEMENTS)
 _Statement = TypeVar("_Statement")
@@ -70,8 +70,8 @@ def prebuilt(key: tuple[Any, ...], build: Callable[[], _Statement]) -> _Statemen
 
     It also gets a constant compiled-cache key. SQLAlchemy otherwise walks the statement to compute its key
     on every execution, and gives none at all to PostgreSQL's and SQLite's INSERT ... ON CONFLICT, which it
-    then compiles afresh every time (seen as "[no key]" in the engine log; compiling was 9 % of oversight's and
-    11 % of approval's CPU). The constant key is sound because a prebuilt statement never changes: its values
+    then compiles afresh every time (seen as "[no key]" in the engine log; what that cost is in
+    deploy/CAPACITY.md). The constant key is sound because a prebuilt statement never changes: its values
     are bound parameters supplied at execution, or constants that stay with the one compiled form.
     """
     statement: Any = _STATEMENTS.get(key)
