@@ -179,7 +179,8 @@ HANDLERS = {CaseAccepted: route_case, ApprovalDecided: record_decision, CaseWith
 
 def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> None:
     """Handle a batch in lock order, the plans its events follow up read and locked together first, and
-    whether its new cases have a plan already looked up together (before any write is held)."""
+    whether its new cases have a plan already looked up together (one statement each; the unit of work's rows
+    answer the handlers' reads from them after, whatever they write meanwhile)."""
     events = in_lock_order(events)
     following = sorted({e.case_id for e in events if type(e) is not CaseAccepted and type(e) in HANDLERS})
     if following:
