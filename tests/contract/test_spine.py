@@ -79,3 +79,17 @@ def test_http_errors_are_raised_at_the_edge_only():
     users = {p.relative_to(ROOT).as_posix() for p in (ROOT / "services").rglob("*.py")
              if "ApiError" in p.read_text(encoding="utf-8")}
     assert users - edge == set()
+
+
+def test_a_batchs_rows_have_one_seam():
+    """Repositories and use cases run their statements through the unit of work's rows (shared/rows.py, ADR
+    0016), which write what the transaction holds before any statement that needs it: none reaches the session,
+    and nothing hooks every Session or reads SQLAlchemy's private attributes to do that job."""
+    sessions = [f"{p.relative_to(ROOT).as_posix()}:{node.lineno}" for p in sorted((ROOT / "services").rglob("*.py"))
+                for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+                if isinstance(node, ast.Attribute) and node.attr == "session"]
+    assert sessions == []
+    hooks = [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "shared").rglob("*.py"))
+             for marker in ("do_orm_execute", "_post_values_clause", "hold_writes")
+             if marker in p.read_text(encoding="utf-8")]
+    assert hooks == []
