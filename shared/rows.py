@@ -84,7 +84,9 @@ class _Known:
         """Put a row this transaction wrote into the groups it belongs to: those known, its key's (when the
         key is one column), and `whole`'s (a column whose group these written rows are all of)."""
         values = self.rows[key]
-        columns = {*self.groups, *([whole] if whole else []), *(self.key_columns if len(self.key_columns) == 1 else ())}
+        columns = {*self.groups, *([whole] if whole else [])}
+        if len(self.key_columns) == 1:
+            columns.add(self.key_columns[0])
         for column in columns:
             if column not in values:
                 continue  # a row remembered with some columns only
@@ -97,7 +99,8 @@ class _Known:
                 groups[value] = [key]
 
     def forget_values(self) -> None:
-        """After an UPDATE of any rows: their values may have changed, which rows exist has not."""
+        """After an UPDATE of any rows: their values may have changed, which rows exist (and their keys: no
+        UPDATE here sets a primary key) has not."""
         self.rows, self.partial = {}, set()
         self.groups = {c: g for c, g in self.groups.items() if c in self.key_columns}
 
