@@ -13,6 +13,7 @@ from amqp import spec as amqp_spec
 from amqp.transport import TCPTransport
 from eventlet.queue import Empty, LifoQueue
 from kombu import Connection, Exchange, Producer, Queue, binding
+from kombu.utils.url import parse_url
 
 from shared import topology
 from shared.messaging import OutgoingMessage
@@ -63,6 +64,12 @@ def connection(uri: str, heartbeat: int = 10, connect_timeout: float = 5.0) -> C
     return Connection(uri, heartbeat=heartbeat, transport_options=options, connect_timeout=connect_timeout)
 
 
+def broker_user_of(uri: str) -> str | None:
+    """The user an AMQP URI connects as (a cluster's URIs name the same one); None for the in-memory transport."""
+    first = uri.split(";")[0]
+    return parse_url(first).get("userid") if first.startswith(("amqp", "pyamqp")) else None
+
+
 def kombu_queue(spec: topology.QueueSpec, quorum: bool = False) -> Queue:
     arguments: dict[str, object] = {"x-dead-letter-exchange": topology.DEAD_LETTER_EXCHANGE,
                                     "x-dead-letter-routing-key": spec.name}
@@ -104,6 +111,9 @@ class Publisher:
     connect included), a caller waits at most `confirm_timeout` for a free slot, and after a failed connect
     the publisher fails fast for `cooldown` seconds (callers leave their rows to the outbox relay, which
     probes the broker meanwhile with `probe=True`).
+
+    Every message carries the AMQP `user_id` of the connection's user: RabbitMQ refuses a message whose user_id
+    is not the connection's, so a consumer can trust it as the sender (docs/decisions/0016).
     """
 
     def __init__(self, uri: str, confirm_timeout: float = 5.0, heartbeat: int = 10, size: int = 10,
@@ -115,6 +125,7 @@ class Publisher:
             self._idle.put(None)
         self.size = size
         self.state = BrokerState()
+        self.user_id = broker_user_of(uri)
 
     def publish(self, messages: list[OutgoingMessage], probe: bool = False) -> list[str]:
         """Publish in order; returns the ids the broker confirmed, stopping at the first failure.
@@ -159,7 +170,7 @@ class Publisher:
             for tag, (body, exchange, routing_key, headers, content_type, _) in zip(tags, items):
                 message = channel.prepare_message(
                     body.encode() if isinstance(body, str) else body, content_type=content_type,
-                    content_encoding="utf-8", headers=headers, properties={"delivery_mode": 2, "message_id": tag})
+                    content_encoding="utf-8", headers=headers, properties=self._properties(tag))
                 channel._basic_publish(message, exchange=exchange.name, routing_key=routing_key, mandatory=True)
             confirms.wait(self.confirm_timeout)
         except Exception as exc:  # noqa: BLE001 - whatever was not confirmed stays in the outbox
@@ -170,6 +181,10 @@ class Publisher:
         if len(sent) < len(items):
             raise PublishFailed(sent, confirms.failure(items))
         return sent
+
+    def _properties(self, message_id: str) -> dict:
+        properties = {"delivery_mode": 2, "message_id": message_id}
+        return properties if self.user_id is None else dict(properties, user_id=self.user_id)
 
     @staticmethod
     def _send_unconfirmed(producer: Producer, items: list[tuple]) -> list[str]:

@@ -1,0 +1,169 @@
+"""Issue 17, broker part: on a RabbitMQ node of the test's own, loaded with the generated definitions and users,
+a service's user publishes only the events it owns, cannot claim another user as sender, and the legitimate
+flow still works; an event that slips past the topic permissions is refused by its consumer."""
+from __future__ import annotations
+
+import json
+import secrets
+
+import pika
+import pytest
+from pika.exceptions import ChannelClosedByBroker
+
+from faultkit import RabbitNode
+from faultkit.rabbit import cleanup_node
+from shared import topology
+from shared.config import SERVICES
+from shared.events import CaseCompleted
+from shared.messaging import OutgoingMessage
+from shared.providers import amqp
+from yici.deploy import access, broker
+from yici.deploy.definitions import declared_queues, decisions_queue, departments_from_catalog
+
+pytestmark = [pytest.mark.rabbit, pytest.mark.slow]
+DEPARTMENTS = departments_from_catalog()[:2]
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    """Its own node, the generated definitions loaded with every user (random passwords), as an operator does."""
+    node = RabbitNode.create()
+    try:
+        node.start()
+        grants = access.grants(DEPARTMENTS)
+        passwords = {g.user: secrets.token_urlsafe(16) for g in grants}
+        doc = broker.document("single", "/", DEPARTMENTS)
+        doc.update(access.user_definitions(grants, passwords, "/"))
+        path = tmp_path_factory.mktemp("definitions") / "definitions.json"
+        path.write_text(json.dumps(doc))
+        node.ctl("import_definitions", str(path))
+        node.passwords = passwords  # type: ignore[attr-defined]
+        yield node
+    finally:
+        cleanup_node(node)
+
+
+def uri(node, service: str) -> str:
+    user = access.service_user(service)
+    return access.amqp_uri(user, node.passwords[user], port=node.port)
+
+
+def channel_as(node, service: str):
+    user = access.service_user(service)
+    params = pika.ConnectionParameters("127.0.0.1", node.port, "/", pika.PlainCredentials(user, node.passwords[user]),
+                                       blocked_connection_timeout=10, socket_timeout=10)
+    connection = pika.BlockingConnection(params)
+    channel = connection.channel()
+    channel.confirm_delivery()
+    return connection, channel
+
+
+def publish_as(node, service: str, exchange: str, key: str, body: bytes, **properties) -> None:
+    connection, channel = channel_as(node, service)
+    try:
+        channel.basic_publish(exchange, key, body, pika.BasicProperties(delivery_mode=2, **properties),
+                              mandatory=True)
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
+def refused(node, service, exchange, key, body=b"{}", **properties) -> ChannelClosedByBroker:
+    with pytest.raises(ChannelClosedByBroker) as closed:
+        publish_as(node, service, exchange, key, body, **properties)
+    return closed.value
+
+
+def take(node, service: str, queue: str):
+    """The next message on a queue, read as the service's own user: (body, properties) or None."""
+    connection, channel = channel_as(node, service)
+    try:
+        method, properties, body = channel.basic_get(queue, auto_ack=True)
+        return None if method is None else (body, properties)
+    finally:
+        connection.close()
+
+
+def completed() -> CaseCompleted:
+    return CaseCompleted(case_id=f"C-{secrets.token_hex(4)}", payload={
+        "matter_code": "m", "items": ["i"], "delivery": {"method": "pickup", "hall": "h"},
+        "contact": {"name": "n", "phone": "13800138000"}})
+
+
+@pytest.fixture(scope="module")
+def declared(node):
+    """Every service declares the whole topology at start (yici.runner.declare_topology) as its own user: the
+    binding keys pass its topic read permission."""
+    specs = declared_queues(DEPARTMENTS)
+    for service in SERVICES:
+        with amqp.connection(uri(node, service)) as conn:
+            amqp.declare(conn.default_channel, specs + ([decisions_queue()] if service == "approval" else []))
+    return node
+
+
+def test_the_intake_user_cannot_publish_case_completed_or_case_rejected(declared):
+    for key in ("case_completed", "case_rejected", "approval_requested.tax", "delivery_completed"):
+        closed = refused(declared, "intake", topology.EVENTS_EXCHANGE, key, completed().model_dump_json().encode())
+        assert closed.reply_code == 403, closed
+        assert "ACCESS_REFUSED" in closed.reply_text and f"topic '{key}'" in closed.reply_text
+    assert take(declared, "delivery", "yici.delivery") is None
+
+
+def test_each_service_publishes_exactly_the_events_it_owns(declared):
+    for event_type, owner in topology.EVENT_PUBLISHERS.items():
+        key = f"{event_type}.{DEPARTMENTS[0]}" if event_type in topology.DEPARTMENT_EVENTS else event_type
+        publish_as(declared, owner, topology.EVENTS_EXCHANGE, key, b"{}")
+        stranger = "oversight" if owner != "oversight" else "intake"
+        assert refused(declared, stranger, topology.EVENTS_EXCHANGE, key).reply_code == 403
+    for queue in [q.name for q in declared_queues(DEPARTMENTS)]:
+        declared.ctl("purge_queue", queue)
+
+
+def test_a_publish_claiming_another_user_is_refused(declared):
+    body = completed().model_dump_json().encode()
+    closed = refused(declared, "intake", topology.EVENTS_EXCHANGE, "case_submitted", body,
+                     user_id=access.service_user("routing"))
+    assert closed.reply_code == 406 and "user_id" in closed.reply_text, closed
+    assert take(declared, "oversight", "yici.oversight") is None
+
+
+def test_no_service_publishes_through_the_default_exchange_or_to_the_decisions_exchange(declared):
+    assert refused(declared, "intake", "", "yici.delivery").reply_code == 403
+    department = DEPARTMENTS[0]
+    for service in SERVICES:
+        assert refused(declared, service, "yici.decisions", topology.decision_routing_key(department)).reply_code == 403
+
+
+def test_the_legitimate_flow_carries_the_validated_sender_to_the_consumer(declared):
+    """Routing's own publisher: the broker takes case_completed, delivery receives it from yici-routing."""
+    event = completed()
+    publisher = amqp.Publisher(uri(declared, "routing"))
+    try:
+        sent = publisher.publish([OutgoingMessage(str(event.event_id), event.routing_key, event.model_dump_json())])
+    finally:
+        publisher.close()
+    assert sent == [str(event.event_id)]
+    body, properties = take(declared, "delivery", "yici.delivery")
+    assert json.loads(body)["event_id"] == str(event.event_id)
+    assert properties.user_id == "yici-routing"
+    assert topology.sender_refusal("case_completed", properties.user_id) is None
+
+
+def test_an_event_past_the_topic_permissions_is_refused_by_its_consumer(declared):
+    """Topic permissions guard yici.events only: a service may bind any queue to the direct dead-letter exchange
+    (it declares them all) and publish there. The message arrives, but not from routing: delivery refuses it."""
+    connection, channel = channel_as(declared, "intake")
+    try:
+        channel.queue_bind("yici.delivery", topology.DEAD_LETTER_EXCHANGE, "forged")
+    finally:
+        connection.close()
+    event = completed()
+    publish_as(declared, "intake", topology.DEAD_LETTER_EXCHANGE, "forged", event.model_dump_json().encode())
+    publish_as(declared, "intake", topology.DEAD_LETTER_EXCHANGE, "forged", event.model_dump_json().encode(),
+               user_id="yici-intake")
+    reasons = []
+    for _ in range(2):
+        body, properties = take(declared, "delivery", "yici.delivery")
+        reasons.append(topology.sender_refusal(json.loads(body)["event_type"], properties.user_id))
+    assert reasons == ["case_completed must come from broker user yici-routing, came from an unnamed sender",
+                       "case_completed must come from broker user yici-routing, came from yici-intake"]
