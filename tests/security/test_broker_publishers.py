@@ -18,7 +18,7 @@ from shared.events import CaseCompleted
 from shared.messaging import OutgoingMessage
 from shared.providers import amqp
 from yici.deploy import access, broker
-from yici.deploy.definitions import declared_queues, decisions_queue, departments_from_catalog
+from yici.deploy.definitions import decisions_queue, declared_queues, departments_from_catalog
 
 pytestmark = [pytest.mark.rabbit, pytest.mark.slow]
 DEPARTMENTS = departments_from_catalog()[:2]

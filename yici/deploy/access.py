@@ -89,30 +89,35 @@ def service_grant(service: str, departments: list[str], prefix: str = "", units=
         exchanges.append(DECISIONS_EXCHANGE)
     return Grant(service_user(service, prefix), "service", configure=declarable, write=declarable,
                  read=exact(exchanges + _consumed(service, departments, units)),
-                 topics=_service_topics(service, departments, units))
+                 topics=_service_topics(service))
 
 
-def _service_topics(service: str, departments: list[str], units) -> tuple[tuple[str, str, str], ...]:
+def _service_topics(service: str) -> tuple[tuple[str, str, str], ...]:
     """Write: the routing keys of the events it owns. Read (RabbitMQ checks it when a queue is bound to a topic
-    exchange): the binding keys of the queues it declares at start."""
-    specs = declared_queues(departments, units) + ([decisions_queue()] if service == "approval" else [])
-    topics = [(topology.EVENTS_EXCHANGE, own_routing_keys(service), _binding_keys(specs, topology.EVENTS_EXCHANGE))]
+    exchange): the binding keys of the queues every service declares at start."""
+    topics = [(topology.EVENTS_EXCHANGE, own_routing_keys(service), _bindable())]
     if service == "approval":
-        topics.append((DECISIONS_EXCHANGE, NOTHING, _binding_keys(specs, DECISIONS_EXCHANGE)))
+        topics.append((DECISIONS_EXCHANGE, NOTHING, exact(decisions_queue().routing_keys)))
     return tuple(topics)
 
 
+def _department_keys(event_types) -> list[str]:
+    """`approval_requested\.[^.]+(\.[^.]+)?`: department events carry the department (and unit) after the type."""
+    return [_escape(t) + r"\.[^.]+(\.[^.]+)?" for t in event_types]
+
+
 def own_routing_keys(service: str) -> str:
-    r"""`^(case_completed|approval_requested\.[^.]+(\.[^.]+)?|...)$`: department events carry the department
-    (and unit) after the event type."""
-    keys = [_escape(t) + (r"\.[^.]+(\.[^.]+)?" if t in topology.DEPARTMENT_EVENTS else "")
-            for t in topology.published_by(service)]
-    return "^(" + "|".join(keys) + ")$" if keys else NOTHING
+    """The routing keys of the events a service owns, as a topic permission regex."""
+    owned = topology.published_by(service)
+    keys = [_escape(t) for t in owned if t not in topology.DEPARTMENT_EVENTS]
+    keys += _department_keys(t for t in owned if t in topology.DEPARTMENT_EVENTS)
+    return "^(" + "|".join(sorted(keys)) + ")$" if keys else NOTHING
 
 
-def _binding_keys(specs: list[topology.QueueSpec], exchange: str) -> str:
-    keys = sorted({k for s in specs if s.exchange == exchange for k in s.routing_keys})
-    return exact(keys) if keys else NOTHING
+def _bindable() -> str:
+    """The service queues' binding keys, and any department's or unit's keys."""
+    keys = sorted({_escape(k) for spec in topology.service_queues().values() for k in spec.routing_keys})
+    return "^(" + "|".join(keys + _department_keys(topology.DEPARTMENT_EVENTS)) + ")$"
 
 
 def department_grant(code: str, prefix: str = "", units=()) -> Grant:
