@@ -1,6 +1,7 @@
 """Issue 17, broker part: on a RabbitMQ node of the test's own, loaded with the generated definitions and users,
 a service's user publishes only the events it owns, cannot claim another user as sender, and the legitimate
-flow still works; an event that slips past the topic permissions is refused by its consumer."""
+flow still works, all five services running each as its own user; an event that slips past the topic permissions
+is refused by its consumer."""
 from __future__ import annotations
 
 import json
@@ -8,6 +9,7 @@ import secrets
 
 import pika
 import pytest
+import requests
 from pika.exceptions import ChannelClosedByBroker
 
 from faultkit import RabbitNode
@@ -19,9 +21,10 @@ from shared.messaging import OutgoingMessage
 from shared.providers import amqp
 from yici.deploy import access, broker
 from yici.deploy.definitions import decisions_queue, declared_queues, departments_from_catalog
+from yici_testkit import AUTH, BIN, Cluster, Process, case_body, submit, wait_for
 
 pytestmark = [pytest.mark.rabbit, pytest.mark.slow]
-DEPARTMENTS = departments_from_catalog()[:2]
+DEPARTMENTS = departments_from_catalog()  # the services declare every department's queue at start
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +118,14 @@ def test_each_service_publishes_exactly_the_events_it_owns(declared):
         publish_as(declared, owner, topology.EVENTS_EXCHANGE, key, b"{}")
         stranger = "oversight" if owner != "oversight" else "intake"
         assert refused(declared, stranger, topology.EVENTS_EXCHANGE, key).reply_code == 403
-    for queue in [q.name for q in declared_queues(DEPARTMENTS)]:
-        declared.ctl("purge_queue", queue)
+    purge(declared)
+
+
+def purge(node) -> None:
+    """Take away what the tests above left on the queues, so the services start on empty ones."""
+    for queue in node.queues("/"):
+        if queue["messages"]:
+            node.ctl("purge_queue", queue["name"])
 
 
 def test_a_publish_claiming_another_user_is_refused(declared):
@@ -167,3 +176,67 @@ def test_an_event_past_the_topic_permissions_is_refused_by_its_consumer(declared
         reasons.append(topology.sender_refusal(json.loads(body)["event_type"], properties.user_id))
     assert reasons == ["case_completed must come from broker user yici-routing, came from an unnamed sender",
                        "case_completed must come from broker user yici-routing, came from yici-intake"]
+
+
+@pytest.fixture
+def suite(tmp_path, declared, pg_url):
+    """The five services as processes, each connected as its own broker user, checking every event's sender."""
+    purge(declared)
+    cluster = Cluster(tmp_path, "unused", pg_url, YICI_VERIFY_PUBLISHERS="true")
+    for name in SERVICES:
+        env = dict(cluster.env, YICI_AMQP_URI=uri(declared, name))
+        cluster.processes[name] = Process([str(BIN / "yici"), "serve", name], env, tmp_path / f"{name}.log",
+                                          cluster.ports[name]).start()
+    try:
+        for process in cluster.processes.values():
+            process.wait_ready()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def status(suite, case_id: str) -> str:
+    return requests.get(suite.url("intake", f"/api/v1/cases/{case_id}"), headers=AUTH, timeout=10).json()["status"]
+
+
+def dead_letters(node) -> dict[str, int]:
+    return {q["name"]: q["messages"] for q in node.queues("/") if q["name"].endswith(".dead-letter")
+            and q["messages"]}
+
+
+@pytest.mark.postgres
+@pytest.mark.e2e
+@pytest.mark.timeout(300)
+def test_every_service_as_its_own_user_carries_a_case_to_delivery_and_refuses_a_forged_completion(suite, declared):
+    answer = submit(suite.url("intake", ""), case_body("bankruptcy-check"))
+    assert answer.status_code == 201, answer.text
+    case_id = answer.json()["case_id"]
+    wait_for(lambda: status(suite, case_id) in ("completed", "delivered"), timeout=120, what="the case completed")
+    wait_for(lambda: 'yici_events_handled_total{event_type="delivery_dispatched",service="intake"} 1.0'
+             in metrics(suite, "intake"), timeout=30, what="delivery's dispatch reaching intake")
+    assert dead_letters(declared) == {}, "no event of the legitimate flow may be refused"
+
+    connection, channel = channel_as(declared, "intake")  # past the topic permissions (see the test above)
+    try:
+        channel.queue_bind("yici.delivery", topology.DEAD_LETTER_EXCHANGE, "forged-e2e")
+    finally:
+        connection.close()
+    forged = completed().model_copy(update={"case_id": case_id})
+    publish_as(declared, "intake", topology.DEAD_LETTER_EXCHANGE, "forged-e2e", forged.model_dump_json().encode(),
+               user_id="yici-intake", content_type="application/json")
+    wait_for(lambda: dead_letters(declared).get("yici.delivery.dead-letter"), timeout=30,
+             what="the forged case_completed dead-lettered by delivery")
+    connection = pika.BlockingConnection(pika.URLParameters(declared.uri()))  # an operator looks (guest)
+    try:
+        _, properties, body = connection.channel().basic_get("yici.delivery.dead-letter", auto_ack=True)
+    finally:
+        connection.close()
+    assert json.loads(body)["event_id"] == str(forged.event_id)
+    assert properties.headers["x-yici-reason"] == \
+        "case_completed must come from broker user yici-routing, came from yici-intake"
+    assert 'yici_events_untrusted_sender_total{event_type="case_completed",service="delivery"} 1.0' in \
+        metrics(suite, "delivery")
+
+
+def metrics(suite, service: str) -> str:
+    return requests.get(suite.url(service, "/metrics"), timeout=10).text

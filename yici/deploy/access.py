@@ -102,7 +102,7 @@ def _service_topics(service: str) -> tuple[tuple[str, str, str], ...]:
 
 
 def _department_keys(event_types) -> list[str]:
-    """`approval_requested\.[^.]+(\.[^.]+)?`: department events carry the department (and unit) after the type."""
+    r"""`approval_requested\.[^.]+(\.[^.]+)?`: department events carry the department (and unit) after the type."""
     return [_escape(t) + r"\.[^.]+(\.[^.]+)?" for t in event_types]
 
 
