@@ -261,6 +261,11 @@ class Settings(BaseModel):
             raise ValueError("amqp_uri must be memory:// or amqp:// URIs (several, for a cluster, separated by ';')")
         return value
 
+    @field_validator("broker_user_prefix", mode="before")
+    @classmethod
+    def _no_prefix(cls, value: object) -> object:
+        return "" if value is None else value  # `broker_user_prefix: ${YICI_BROKER_USER_PREFIX:-}` reads as null
+
     @model_validator(mode="after")
     def _verify_needs_a_broker(self) -> "Settings":
         if self.verify_publishers and self.amqp_uri.startswith("memory://"):
