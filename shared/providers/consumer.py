@@ -27,7 +27,8 @@ from shared.events import parse_event
 from shared.logging import bind_event
 from shared.metrics import BATCH_EVENTS, DEAD_LETTERED, HANDLED, HANDLER_ERRORS, UNKNOWN_CASE, UNTRUSTED_SENDER
 from shared.providers import probes
-from shared.providers.amqp import DEAD_LETTERS, Publisher, PublishFailed, declare, kombu_queue
+from shared.providers.amqp import DEAD_LETTERS, declare, kombu_queue
+from shared.providers.publisher import Publisher, PublishFailed
 from shared.providers.workers import run_worker
 from shared.retry import Verdict, backoff, classify, is_infrastructure, retry_wait
 

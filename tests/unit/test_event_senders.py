@@ -10,8 +10,8 @@ from shared import topology
 from shared.config import Settings
 from shared.events import CaseCompleted
 from shared.metrics import HANDLED, UNTRUSTED_SENDER
-from shared.providers.amqp import Publisher
 from shared.providers.consumer import EventConsumer
+from shared.providers.publisher import Publisher
 
 SPEC = topology.service_queues()["delivery"]
 
