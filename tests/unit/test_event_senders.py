@@ -97,3 +97,18 @@ def test_the_publisher_names_its_broker_user_and_the_in_memory_one_nobody():
     assert Publisher("memory://").user_id is None
     assert Publisher("amqp://yici-routing:x@h//")._properties("id-1") == {
         "delivery_mode": 2, "message_id": "id-1", "user_id": "yici-routing"}
+
+
+def test_a_process_checking_senders_must_run_one_service_as_its_own_user():
+    from yici.runner import refuse_wrong_broker_user
+
+    def settings(user: str, prefix: str = "") -> Settings:
+        return Settings(mode="distributed", amqp_uri=f"amqp://{user}:x@127.0.0.1:5672//", verify_publishers=True,
+                        broker_user_prefix=prefix)
+    refuse_wrong_broker_user(settings("yici-routing"), ["routing"])
+    refuse_wrong_broker_user(settings("p-yici-routing", "p-"), ["routing"])
+    for wrong, services in ((settings("guest"), ["routing"]), (settings("yici-intake"), ["routing"]),
+                            (settings("yici-routing"), ["routing", "delivery"])):
+        with pytest.raises(SystemExit, match="verify_publishers: the broker user is"):
+            refuse_wrong_broker_user(wrong, services)
+    refuse_wrong_broker_user(Settings(mode="distributed", amqp_uri="amqp://guest:guest@h//"), ["routing", "delivery"])
