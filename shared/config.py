@@ -212,6 +212,10 @@ class Settings(BaseModel):
     port: int = Field(default=8000, ge=0, le=65535)
     service_ports: dict[str, int] = Field(default_factory=dict)
     quorum_queues: bool = Field(default=False, description="cluster profile: quorum queues with a delivery limit")
+    verify_publishers: bool = Field(default=False, description=(
+        "distributed mode with one broker user per service: an event whose AMQP user_id is not its owner's user "
+        "(yici-<service>) is dead-lettered, never handled"))
+    broker_user_prefix: str = Field(default="", description="prefix of the services' broker user names")
     heartbeat: int = Field(default=10, ge=0, le=600)
     max_workers: int = Field(default=10, ge=1, le=1000)
     confirm_timeout: float = Field(default=5.0, gt=0)
@@ -256,6 +260,17 @@ class Settings(BaseModel):
         if not all(b.startswith(("amqp://", "amqps://", "pyamqp://")) for b in brokers) and not value.startswith("memory://"):
             raise ValueError("amqp_uri must be memory:// or amqp:// URIs (several, for a cluster, separated by ';')")
         return value
+
+    @field_validator("broker_user_prefix", mode="before")
+    @classmethod
+    def _no_prefix(cls, value: object) -> object:
+        return "" if value is None else value  # `broker_user_prefix: ${YICI_BROKER_USER_PREFIX:-}` reads as null
+
+    @model_validator(mode="after")
+    def _verify_needs_a_broker(self) -> "Settings":
+        if self.verify_publishers and self.amqp_uri.startswith("memory://"):
+            raise ValueError("verify_publishers needs RabbitMQ (amqp_uri amqp://...): memory:// names no sender")
+        return self
 
     @field_validator("service_ports")
     @classmethod

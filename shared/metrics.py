@@ -35,3 +35,9 @@ UNKNOWN_CASE = Counter("yici_events_unknown_case_total",
                        "retried for a bounded time), dead_lettered (with the reason), or answered (approval: a "
                        "department told that no such request exists)",
                        ["service", "event_type", "outcome"], registry=REGISTRY)
+
+
+UNTRUSTED_SENDER = Counter("yici_events_untrusted_sender_total",
+                           "Events dead-lettered because their AMQP user_id is not the broker user of the service that "
+                           "owns the event type (verify_publishers): a forged or misrouted event",
+                           ["service", "event_type"], registry=REGISTRY)

@@ -83,3 +83,37 @@ SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
 
 def service_queues() -> dict[str, QueueSpec]:
     return {name: service_queue(name, keys) for name, keys in SERVICE_BINDINGS.items()}
+
+
+# Which service publishes each event on EVENTS_EXCHANGE (department_decided comes from department systems, on
+# DECISIONS_EXCHANGE). The broker lets each service's user write only these keys; consumers check the sender.
+EVENT_PUBLISHERS: dict[str, str] = {
+    "case_submitted": "intake", "correction_requested": "intake", "case_accepted": "intake",
+    "supplement_provided": "intake", "case_withdrawn": "intake",
+    "approval_requested": "routing", "approval_cancelled": "routing", "case_completed": "routing",
+    "case_rejected": "routing",
+    "approval_decided": "approval", "decision_answered": "approval",
+    "delivery_dispatched": "delivery", "delivery_completed": "delivery",
+    "rating_received": "oversight", "supervision_warning": "oversight", "deadline_changed": "oversight",
+}
+
+
+def published_by(service: str) -> tuple[str, ...]:
+    """The event types a service publishes, in a stable order."""
+    return tuple(sorted(t for t, owner in EVENT_PUBLISHERS.items() if owner == service))
+
+
+def broker_user(service: str, prefix: str = "") -> str:
+    """The broker user a service connects as in the distributed mode with per-service users."""
+    return f"{prefix}yici-{service}"
+
+
+def sender_refusal(event_type: str, user_id: str | None, prefix: str = "") -> str | None:
+    """Why an event may not be trusted, given the broker-validated AMQP user_id it came with; None if it may."""
+    owner = EVENT_PUBLISHERS.get(event_type)
+    if owner is None:
+        return f"{event_type} is not published by a service"
+    expected = broker_user(owner, prefix)
+    if user_id != expected:
+        return f"{event_type} must come from broker user {expected}, came from {user_id or 'an unnamed sender'}"
+    return None

@@ -17,7 +17,7 @@ from nameko.runners import ServiceRunner
 from shared import logging as yici_logging
 from shared.config import SERVICES, Settings, refuse_weak_secrets, weak_secrets
 from shared.providers import amqp
-from shared.topology import decisions_queue, department_queues, service_queues
+from shared.topology import broker_user, decisions_queue, department_queues, service_queues
 
 log = logging.getLogger(__name__)
 DECLARE_ATTEMPTS = 5
@@ -70,12 +70,25 @@ def catalog_departments() -> list[str]:
     return sorted(default_catalog().departments)
 
 
+def refuse_wrong_broker_user(settings: Settings, services: list[str]) -> None:
+    """With verify_publishers each service must connect as its own broker user, or every consumer would refuse
+    its events: stop at once rather than dead-letter them all."""
+    if not settings.verify_publishers:
+        return
+    user = amqp.broker_user_of(settings.amqp_uri)
+    expected = [broker_user(s, settings.broker_user_prefix) for s in services]
+    if expected != [user]:
+        raise SystemExit(f"verify_publishers: the broker user is {user!r}, but {', '.join(services)} must connect "
+                         f"as {' and '.join(expected)} (one service per process, its own user; deploy/README.md)")
+
+
 def run(settings: Settings, services: list[str]) -> None:
     """Run the named services in this process until SIGTERM or SIGINT."""
     unknown = set(services) - set(SERVICES)
     if unknown:
         raise SystemExit(f"unknown services: {sorted(unknown)}; choose from {', '.join(SERVICES)}")
     refuse_weak_secrets(settings)  # distributed mode: development, placeholder or guessable secrets stop the start
+    refuse_wrong_broker_user(settings, services)
     yici_logging.configure("+".join(services), settings.log_format)
     if weak_secrets(settings):
         log.warning("development secrets in use (%d settings, e.g. the tokens dev-*-change-me): for development "

@@ -31,6 +31,10 @@ def served_queues(settings):
 class DecisionConsumer(EventConsumer):
     """Department decisions; the routing key (the broker lets a department publish only its own) must match."""
 
+    def sender_refusal(self, message, event):
+        """A department system is known by its routing key (its topic permission), checked in _handle."""
+        return None if event.event_type == "department_decided" else super().sender_refusal(message, event)
+
     def _handle(self, spec, message, event):
         key, department = message.delivery_info.get("routing_key", ""), getattr(event.payload, "department", None)
         if department is None or key != decision_routing_key(department):

@@ -25,9 +25,10 @@ from shared.acks import AckWindow
 from shared.errors import CaseNotKnownYet, PermanentError, SetAside, UnknownCase
 from shared.events import parse_event
 from shared.logging import bind_event
-from shared.metrics import BATCH_EVENTS, DEAD_LETTERED, HANDLED, HANDLER_ERRORS, UNKNOWN_CASE
+from shared.metrics import BATCH_EVENTS, DEAD_LETTERED, HANDLED, HANDLER_ERRORS, UNKNOWN_CASE, UNTRUSTED_SENDER
 from shared.providers import probes
-from shared.providers.amqp import DEAD_LETTERS, Publisher, PublishFailed, declare, kombu_queue
+from shared.providers.amqp import DEAD_LETTERS, declare, kombu_queue
+from shared.providers.publisher import Publisher, PublishFailed
 from shared.providers.workers import run_worker
 from shared.retry import Verdict, backoff, classify, is_infrastructure, retry_wait
 
@@ -197,12 +198,24 @@ class EventConsumer(Entrypoint):
         except (ValidationError, ValueError, UnicodeDecodeError) as exc:
             reason = f"undecodable or invalid event: {_brief(exc)}"
             return self.container.spawn_managed_thread(partial(self._dead_letter, spec, message, reason))
+        refusal = self.sender_refusal(message, event)
+        if refusal is not None:
+            UNTRUSTED_SENDER.labels(self.container.service_name, event.event_type).inc()
+            return self.container.spawn_managed_thread(partial(self._dead_letter, spec, message, refusal))
         if self.discard:
             HANDLED.labels(self.container.service_name, event.event_type).inc()
             return self.queue_consumer.ack_message(message)
         if self.batch > 1:
             return self._enqueue(spec, message, event)
         self.container.spawn_managed_thread(partial(self._handle_one, spec, message, event))
+
+    def sender_refusal(self, message, event) -> str | None:
+        """With verify_publishers: why the event's broker-validated sender (AMQP user_id) is not its owner."""
+        settings = self.container.config["YICI"]
+        if not settings.verify_publishers:
+            return None
+        user_id = (message.properties or {}).get("user_id")
+        return topology.sender_refusal(event.event_type, user_id, settings.broker_user_prefix)
 
     def _handle_one(self, spec, message, event) -> None:
         with bind_event(event):

@@ -13,7 +13,7 @@ from shared.db import make_engine, make_session_factory
 from shared.messaging import MessagingTables, Store
 from shared.metrics import DB_COMMITS, OUTBOX_BACKLOG, REGISTRY
 from shared.providers import probes
-from shared.providers.amqp import Publisher
+from shared.providers.publisher import Publisher
 from shared.providers.server import YiciWebServer
 
 log = logging.getLogger(__name__)

@@ -89,6 +89,16 @@ def test_every_message_names_the_service_that_publishes_it():
     assert set(ABOUT) == set(EVENT_TYPES)
 
 
+def test_the_broker_lets_exactly_the_documented_publisher_send_each_event():
+    """topology.EVENT_PUBLISHERS drives the topic permissions and the consumers' sender check: it must agree with
+    the contract, and no other service may construct an event it does not own."""
+    assert topology.EVENT_PUBLISHERS == {t: publisher for t, (publisher, _) in ABOUT.items() if t != DECIDED}
+    for event_type, owner in topology.EVENT_PUBLISHERS.items():
+        for other in set(topology.EVENT_PUBLISHERS.values()) - {owner}:
+            sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "services" / other).glob("*.py"))
+            assert f"{EVENT_TYPES[event_type].__name__}(" not in sources, (event_type, other)
+
+
 def test_the_asyncapi_parser_finds_no_error_nor_warning():
     _, results = _parsed()
     result = results["asyncapi.json"]

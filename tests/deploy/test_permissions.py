@@ -28,7 +28,7 @@ def test_no_user_has_wildcard_permissions_and_departments_configure_nothing():
         for regex in (grant.configure, grant.write, grant.read):
             assert ".*" not in regex and regex.startswith("^") and regex.endswith("$"), grant.user
         if grant.role == "department":
-            assert grant.configure == access.NOTHING and grant.topic is not None
+            assert grant.configure == access.NOTHING and len(grant.topics) == 1
 
 
 def test_the_regexes_name_exactly_the_topology():
@@ -41,6 +41,19 @@ def test_the_regexes_name_exactly_the_topology():
     assert not any(re.fullmatch(routing.configure, n) for n in strangers)
     tax = access.department_grant("tax")
     assert [n for n in names if re.fullmatch(tax.read, n)] == ["yici.department.tax"]
+
+
+def test_services_write_only_the_routing_keys_of_the_events_they_own():
+    keys = {"case_completed": "routing", "approval_requested.tax": "routing",
+            "approval_requested.tax.150102": "routing", "approval_cancelled.tax": "routing", "decision_answered.tax": "approval", "approval_decided": "approval",
+            "case_submitted": "intake", "delivery_completed": "delivery", "deadline_changed": "oversight"}
+    grants = {s: access.service_grant(s, ["tax"], units=[]) for s in SERVICES}
+    for key, owner in keys.items():
+        writers = [s for s, g in grants.items() if re.fullmatch(g.topics[0][1], key)]
+        assert writers == [owner], key
+    assert not any(re.fullmatch(g.topics[0][1], k) for g in grants.values()
+                   for k in ("approval_requested", "case_completed.x", "department_decision.tax", "#"))
+    assert all(g.topics[0][0] == topology.EVENTS_EXCHANGE for g in grants.values())
 
 
 def test_passwords_come_from_the_environment_or_the_secrets_directory(tmp_path):
@@ -159,7 +172,10 @@ def test_each_service_user_declares_the_topology_and_consumes_only_its_own_queue
                 DECISIONS_QUEUE, durable=True, arguments=amqp.kombu_queue(decisions_queue()).queue_arguments))
         own = topology.service_queues()[service].name
         assert allowed(vhost, user, passwords[user], lambda ch: ch.basic_consume(own, lambda *a: None))
-        allowed(vhost, user, passwords[user], publish(topology.EVENTS_EXCHANGE, "case_completed"))
+        owned = next(t for t in topology.published_by(service) if t not in topology.DEPARTMENT_EVENTS)
+        allowed(vhost, user, passwords[user], publish(topology.EVENTS_EXCHANGE, owned))
+        if service != "routing":
+            assert "topic" in refused(vhost, user, passwords[user], publish(topology.EVENTS_EXCHANGE, "case_completed"))
         stranger = "yici.oversight" if service != "oversight" else "yici.intake"
         refused(vhost, user, passwords[user], lambda ch: ch.basic_consume(stranger, lambda *a: None))
 

@@ -9,7 +9,8 @@ import time
 import pytest
 
 from shared.messaging import OutgoingMessage
-from shared.providers.amqp import DEAD_LETTERS, EVENTS, Publisher, PublishFailed, declare
+from shared.providers.amqp import DEAD_LETTERS, EVENTS, declare
+from shared.providers.publisher import Publisher, PublishFailed
 from shared.topology import QueueSpec
 from yici_testkit import amqp_uri, drain
 

@@ -1,6 +1,8 @@
 """Least privilege on the broker: one user per service, one per department system, one for the autoscaler.
 
-Permissions are exact regexes built from the topology; nobody gets `.*`. Passwords come from the
+Permissions are exact regexes built from the topology; nobody gets `.*`. Topic permissions limit the routing
+keys: a service writes only the events it owns (shared/topology.EVENT_PUBLISHERS) to yici.events, a department
+only its own decisions to yici.decisions. Passwords come from the
 environment or a secrets directory and only their salted hashes enter a definitions document.
 """
 from __future__ import annotations
@@ -27,14 +29,14 @@ PASSWORD_ENV_PREFIX = "YICI_BROKER_PASSWORD_"
 
 @dataclass(frozen=True)
 class Grant:
-    """One broker user: its role, tags, vhost permissions and (for departments) topic permission."""
+    """One broker user: its role, tags, vhost permissions and topic permissions (exchange, write, read)."""
     user: str
     role: str
     configure: str
     write: str
     read: str
     tags: tuple[str, ...] = ()
-    topic: tuple[str, str, str] | None = None
+    topics: tuple[tuple[str, str, str], ...] = ()
 
 
 class MissingSecret(Exception):
@@ -42,7 +44,7 @@ class MissingSecret(Exception):
 
 
 def service_user(service: str, prefix: str = "") -> str:
-    return f"{prefix}yici-{service}"
+    return topology.broker_user(service, prefix)
 
 
 def department_user(code: str, prefix: str = "") -> str:
@@ -86,7 +88,36 @@ def service_grant(service: str, departments: list[str], prefix: str = "", units=
     if service == "approval":
         exchanges.append(DECISIONS_EXCHANGE)
     return Grant(service_user(service, prefix), "service", configure=declarable, write=declarable,
-                 read=exact(exchanges + _consumed(service, departments, units)))
+                 read=exact(exchanges + _consumed(service, departments, units)),
+                 topics=_service_topics(service))
+
+
+def _service_topics(service: str) -> tuple[tuple[str, str, str], ...]:
+    """Write: the routing keys of the events it owns. Read (RabbitMQ checks it when a queue is bound to a topic
+    exchange): the binding keys of the queues every service declares at start."""
+    topics = [(topology.EVENTS_EXCHANGE, own_routing_keys(service), _bindable())]
+    if service == "approval":
+        topics.append((DECISIONS_EXCHANGE, NOTHING, exact(decisions_queue().routing_keys)))
+    return tuple(topics)
+
+
+def _department_keys(event_types) -> list[str]:
+    r"""`approval_requested\.[^.]+(\.[^.]+)?`: department events carry the department (and unit) after the type."""
+    return [_escape(t) + r"\.[^.]+(\.[^.]+)?" for t in event_types]
+
+
+def own_routing_keys(service: str) -> str:
+    """The routing keys of the events a service owns, as a topic permission regex."""
+    owned = topology.published_by(service)
+    keys = [_escape(t) for t in owned if t not in topology.DEPARTMENT_EVENTS]
+    keys += _department_keys(t for t in owned if t in topology.DEPARTMENT_EVENTS)
+    return "^(" + "|".join(sorted(keys)) + ")$" if keys else NOTHING
+
+
+def _bindable() -> str:
+    """The service queues' binding keys, and any department's or unit's keys."""
+    keys = sorted({_escape(k) for spec in topology.service_queues().values() for k in spec.routing_keys})
+    return "^(" + "|".join(keys + _department_keys(topology.DEPARTMENT_EVENTS)) + ")$"
 
 
 def department_grant(code: str, prefix: str = "", units=()) -> Grant:
@@ -95,7 +126,7 @@ def department_grant(code: str, prefix: str = "", units=()) -> Grant:
                                                         if d == code]
     return Grant(department_user(code, prefix), "department", configure=NOTHING,
                  write=exact([DECISIONS_EXCHANGE]), read=exact(queues),
-                 topic=(DECISIONS_EXCHANGE, exact([decision_routing_key(code)]), NOTHING))
+                 topics=((DECISIONS_EXCHANGE, exact([decision_routing_key(code)]), NOTHING),))
 
 
 def monitor_grant(prefix: str = "") -> Grant:
@@ -150,8 +181,8 @@ def user_definitions(grant_list: list[Grant], passwords: dict[str, str], vhost: 
                    "limits": {}} for g in grant_list],
         "permissions": [{"user": g.user, "vhost": vhost, "configure": g.configure, "write": g.write,
                          "read": g.read} for g in grant_list],
-        "topic_permissions": [{"user": g.user, "vhost": vhost, "exchange": g.topic[0], "write": g.topic[1],
-                               "read": g.topic[2]} for g in grant_list if g.topic],
+        "topic_permissions": [{"user": g.user, "vhost": vhost, "exchange": exchange, "write": write, "read": read}
+                              for g in grant_list for exchange, write, read in g.topics],
     }
 
 

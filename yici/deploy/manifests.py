@@ -228,9 +228,8 @@ def user_objects(departments: list[str]) -> list[dict]:
         objects.append(_crd("Permission", f"permission.{grant.user}", {
             "vhost": "/", "userReference": {"name": user},
             "permissions": {"configure": grant.configure, "write": grant.write, "read": grant.read}}))
-        if grant.topic:
-            exchange, write, read = grant.topic
-            objects.append(_crd("TopicPermission", f"topic-permission.{grant.user}", {
+        for exchange, write, read in grant.topics:
+            objects.append(_crd("TopicPermission", f"topic-permission.{grant.user}.{exchange}", {
                 "vhost": "/", "userReference": {"name": user},
                 "permissions": {"exchange": exchange, "write": write, "read": read}}))
     return objects
