@@ -41,7 +41,7 @@ class ApiError(Exception):
 _TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
            409: "conflict", 410: "gone", 411: "length required", 413: "payload too large",
            415: "unsupported media type",
-           422: "validation failed"}
+           422: "validation failed", 429: "too many requests"}
 
 
 def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:

@@ -35,3 +35,9 @@ UNKNOWN_CASE = Counter("yici_events_unknown_case_total",
                        "retried for a bounded time), dead_lettered (with the reason), or answered (approval: a "
                        "department told that no such request exists)",
                        ["service", "event_type", "outcome"], registry=REGISTRY)
+ATTEMPTS_REFUSED = Counter("yici_attempts_refused_total",
+                           "Attempts at a guessable code refused (429) before it was looked at: the target was "
+                           "locked, or the client had failed too often", ["scope", "reason"], registry=REGISTRY)
+ATTEMPT_LOCKS = Counter("yici_attempt_locks_total",
+                        "Targets (a case's lookup code, a pickup code, a supervisor sign-in) locked after repeated "
+                        "failures", ["scope"], registry=REGISTRY)

@@ -22,7 +22,8 @@ def confirm_pickup(request: Request, store: Store, context: Context, case_id: st
     """A wrong code is refused after its failure is counted (committed)."""
     command = parse_json_body(request, ConfirmPickup)
     clerk = request.environ["yici.client"].name
-    return store.run(handover.confirm_pickup, case_id, command.pickup_code, clerk, context).answer()
+    return store.run(handover.confirm_pickup, case_id, command.pickup_code, clerk, context,
+                     request.remote_addr or "").answer()
 
 
 def download(store: Store, context: Context, token: str) -> dict:

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table,
 from sqlalchemy.orm import Session
 
 from services.delivery.domain import is_due
+from shared.attempt_log import attempt_log, attempts_table
 from shared.db import Presence, execute_update, insert_new, prebuilt, select_by, update_by, update_params
 from shared.messaging import messaging_tables, utcnow
 
@@ -142,4 +143,5 @@ def _insert_new(session: Session, table: Table, row: dict) -> bool:
     return session.execute(insert_new(session, table, table.primary_key.columns.keys()[0]), row).first() is not None
 
 
-REPOSITORIES = {"deliveries": SqlDeliveryRepository}
+attempts = attempts_table(metadata, "delivery")
+REPOSITORIES = {"deliveries": SqlDeliveryRepository, "attempts": attempt_log(attempts)}

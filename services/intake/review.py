@@ -96,7 +96,8 @@ def _form_deficiency(schema: Mapping[str, Any] | bool, error) -> Deficiency:
         return Deficiency("form", "form.unknown_field", "表单中有本事项不需要的字段",
                           f"the form has fields this matter does not ask: {error.message}")
     key = ".".join(str(p) for p in error.absolute_path) or "form"
-    label = properties.get(key, {}).get("title", key)
+    # the label is the catalog's title, never the key as sent: deficiencies are quoted in the notice's SMS
+    label = properties.get(key, {}).get("title", "表单内容") if key in properties else "表单内容"
     return Deficiency(f"form.{key}", f"form.{error.validator}", f"填写内容不符合要求：{label}",
                       f"{key}: {error.message[:200]}")
 
@@ -153,5 +154,5 @@ def _with_deferral_hint(problem: Deficiency, entry: MaterialEntry) -> Deficiency
 
 
 def _unknown(code: str) -> Deficiency:
-    return Deficiency(f"materials.{code}", "material.unknown", f"本事项不需要此材料：{code}",
+    return Deficiency(f"materials.{code}", "material.unknown", "本事项不需要此项材料",
                       f"this matter does not ask for material {code}")

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from shared.api import ApiError, check_json_depth, problem, problems_from_validation
-from shared.errors import Conflict, Gone, Invalid, NotFound, Refusal
+from shared.errors import Conflict, Gone, Invalid, NotFound, Refusal, TooManyAttempts
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.providers.server import BodyTimeout, DeadlineInput, YiciWebServer, json_response, unavailable
 from shared.providers.workers import RequestExpired, run_worker, workers_of
@@ -32,7 +32,7 @@ def database_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, DATABASE_DOWN) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
-REFUSAL_STATUS = {Invalid: 422, NotFound: 404, Conflict: 409, Gone: 410}
+REFUSAL_STATUS = {Invalid: 422, NotFound: 404, Conflict: 409, Gone: 410, TooManyAttempts: 429}
 
 
 def refusal_error(refusal: Refusal) -> ApiError:
@@ -182,6 +182,8 @@ class HttpEntrypoint(HttpRequestHandler):
 
     def response_from_exception(self, exc) -> Response:
         retry_after = self.container.config["YICI"].http.retry_after_seconds
+        if isinstance(exc, TooManyAttempts):
+            return json_response(429, refusal_error(exc).body(), headers={"Retry-After": str(exc.retry_after)})
         if isinstance(exc, Refusal):
             exc = refusal_error(exc)
         if isinstance(exc, ApiError):

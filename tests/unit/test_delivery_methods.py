@@ -19,7 +19,7 @@ def texts(world, case_id):
 def test_pickup_gets_a_code_at_the_hall_and_the_applicant_is_told_when_and_where(world):
     world.consume(completed("YC-P1"))
     row = world.delivery("YC-P1")
-    assert row.method == "pickup" and row.status == "awaiting_pickup" and len(row.pickup_code) == 6
+    assert row.method == "pickup" and row.status == "awaiting_pickup" and len(row.pickup_code) == 8
     [dispatched] = world.events("delivery_dispatched")
     assert dispatched["payload"]["pickup_code"] == row.pickup_code
     assert dispatched["payload"]["hall"] == "乌审旗政务服务大厅"
