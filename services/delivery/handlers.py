@@ -11,8 +11,8 @@ from services.delivery import domain, notify
 from services.delivery.domain import LinkSigner
 from services.delivery.ports import Courier, Notifier, Ports
 from services.delivery.templates import summary
-from shared.catalog import Catalog, UnknownMatter, default_catalog
 from shared.attempts import Limits
+from shared.catalog import Catalog, UnknownMatter, default_catalog
 from shared.config import AttemptSettings, DeliverySettings, Settings
 from shared.events import CaseCompleted, CaseRejected, CorrectionRequested, DeliveryDispatched, Event
 from shared.messaging import Store, UnitOfWork, utcnow

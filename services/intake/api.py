@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 from werkzeug.wrappers import Request, Response
 
 from services.intake import guides, handlers, pages
 from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
-from services.intake.files import BlobStore
 from services.intake.domain import idempotency_key_problems
+from services.intake.files import BlobStore
 from services.intake.handlers import Context
 from services.intake.views import case_view, matter_list, view_of, waiting_list
 from shared.api import ApiError, parse_json_body
 from shared.attempts import Attempt
-from shared.errors import NotFound
 from shared.config import Settings
+from shared.errors import NotFound
 from shared.messaging import Store, UnitOfWork
 
 HTML = "text/html; charset=utf-8"

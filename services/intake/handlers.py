@@ -14,9 +14,9 @@ from services.intake.domain import (
     check_submission,
     foreign_files,
     holder_of,
+    lookup_code_matches,
     merge_materials,
     new_case_id,
-    lookup_code_matches,
     new_lookup_code,
     request_hash,
 )

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.oversight.domain import CLOSED, CaseState, Fact
+from services.oversight.signin import REPOSITORIES as SIGN_IN
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
 from shared.db import DeferredUpdates, dialect_insert, insert_new, prebuilt, rows_by
 
@@ -176,4 +177,4 @@ class SqlSupervisionRepository:
                              .values(status="closed", closed_on=closed_on, note=note))
 
 
-REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository}
+REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository, **SIGN_IN}
