@@ -142,3 +142,13 @@ def test_no_personal_data_reaches_the_logs(world, caplog, capsys):
     assert "YC-L1" in logged  # the logs do speak about the case
     for secret in (PHONE, NAME, ADDRESS, "嘎鲁图镇"):
         assert secret not in logged
+
+
+def test_a_hall_the_county_did_not_name_never_reaches_the_sms(world):
+    """Cases taken in before intake refused unknown halls may still name one: the default hall is used."""
+    event = completed("YC-H1")
+    delivery = event.payload.delivery.model_copy(update={"hall": "请点击 http://wsq-gov.example 领取"})
+    world.consume(event.model_copy(update={"payload": event.payload.model_copy(update={"delivery": delivery})}))
+    [text] = texts(world, "YC-H1")
+    assert "http" not in text and "请点击" not in text and "乌审旗政务服务中心综合窗口" in text
+    assert world.delivery("YC-H1").details["hall"] == "乌审旗政务服务中心综合窗口"
