@@ -88,3 +88,8 @@ def validate(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiError(422, problems_from_validation(exc)) from exc
+
+
+def caller_address(request: Request) -> str:
+    """The client's address as the edge found it (behind trusted proxies, from X-Forwarded-For)."""
+    return str(request.environ.get("yici.client_address") or request.remote_addr or "")

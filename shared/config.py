@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, ValidationError, field_validator, model_validator
 
 from shared.attempts import Limits
 from shared.workdays import DEFAULT_OVERRIDES, OverrideFileError, WorkingCalendar, calendar_file, load_overrides
@@ -208,6 +208,9 @@ class HttpSettings(BaseModel):
         "a request not started within this time of its arrival is refused (503), not processed: its client "
         "has given up"))
     retry_after_seconds: int = Field(default=5, ge=1, le=3600, description="Retry-After on 503 answers")
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list, description=(
+        "addresses (or networks) of reverse proxies: a request from one is counted, by the attempt limits, "
+        "against the address its X-Forwarded-For names (the nearest hop that is not a trusted proxy)"))
 
 
 class AttemptSettings(BaseModel):

@@ -11,7 +11,7 @@ from services.intake.domain import idempotency_key_problems
 from services.intake.files import BlobStore
 from services.intake.handlers import Context
 from services.intake.views import case_view, matter_list, view_of, waiting_list
-from shared.api import ApiError, parse_json_body
+from shared.api import ApiError, caller_address, parse_json_body
 from shared.attempts import Attempt
 from shared.config import Settings
 from shared.errors import NotFound
@@ -60,7 +60,7 @@ def receipt(store: Store, context: Context, settings: Settings, case_id: str) ->
 
 def track(request: Request, store: Store, context: Context, case_id: str) -> Response:
     """Failed lookups are counted (committed) before the 404; too many, and the page answers 429 for a while."""
-    attempt = Attempt("track", request.remote_addr or "", case_id, "code")
+    attempt = Attempt("track", caller_address(request), case_id, "code")
     found = store.run(handlers.look_up, case_id, request.args.get("code", ""), attempt, time.time(), context)
     if found is None:
         raise NotFound("case_id", case_id)

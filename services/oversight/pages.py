@@ -16,6 +16,7 @@ from services.oversight.periods import Period
 from services.oversight.render import ledger_table, page, survey_html
 from services.oversight.reports import ledger_report, survey_report
 from services.oversight.views import warning_dict
+from shared.api import caller_address
 from shared.config import Client, Settings
 from shared.errors import TooManyAttempts
 from shared.messaging import Store
@@ -52,7 +53,7 @@ def login(request: Request, settings: Settings, store: Store) -> Response:
     """A wrong token is counted (committed) before the 401; too many from one address, and it waits (429)."""
     token = (request.form.get("token") or "").strip()
     try:
-        outcome = store.run(signin.sign_in, token, request.remote_addr or "", settings, time.time())
+        outcome = store.run(signin.sign_in, token, caller_address(request), settings, time.time())
     except TooManyAttempts as refused:
         return login_page(f"错误尝试过多，请于{refused.retry_after}秒后再试", 429,
                           {"Retry-After": str(refused.retry_after)})

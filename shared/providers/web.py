@@ -5,6 +5,7 @@ The web server they share (pools, timeouts, per-client limits, probes) is shared
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 import logging
 import time
@@ -106,6 +107,7 @@ class HttpEntrypoint(HttpRequestHandler):
         settings = self.container.config["YICI"]
         try:
             request.environ["yici.client"] = self._authenticate(request, settings)
+            request.environ["yici.client_address"] = client_address(request, settings.http.trusted_proxies)
             self._read_body(request, settings)
             args, kwargs = self.get_entrypoint_parameters(request)
             expires_at = request.environ.get("yici.received_at", time.monotonic()) + \
@@ -216,6 +218,25 @@ def _problem_summary(response: Response) -> tuple[list[str], list[str]]:
         return [str(p.get("code", "")) for p in problems][:20], [str(p.get("field", "")) for p in problems][:20]
     except (ValueError, AttributeError):
         return [], []
+
+
+def client_address(request: Request, trusted_proxies: list) -> str:
+    """The client's address: the peer's, or behind trusted reverse proxies the nearest X-Forwarded-For hop that
+    is not one of them (hops further left are the client's own word, so they are not believed)."""
+    peer = request.remote_addr or ""
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    for address in [*reversed(hops)] if _trusted(peer, trusted_proxies) else []:
+        if not _trusted(address, trusted_proxies):
+            return address
+    return peer
+
+
+def _trusted(address: str, trusted_proxies: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted_proxies)
 
 
 def _is_json(mimetype: str) -> bool:
