@@ -98,7 +98,7 @@ def _item_rows(case_id: str, items) -> list[dict]:
              "department": i.department, "status": "pending"} for n, i in enumerate(items)]
 
 
-def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Context, client: str = "",
+def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Context, client: str,
            role: str = "frontend") -> None:
     """Supplements answer the notice (reviewed again) or bring deferred materials after acceptance. Files are
     the supplying client's own, or (for a clerk) the case's client's."""

@@ -15,8 +15,8 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
      SubmitCase, "frontend", "201"),
     ("GET", "/api/v1/cases/<case_id>", "Read a case: status, notice, deferred materials, items, deadline, delivery",
      None, "frontend", "200"),
-    ("POST", "/api/v1/cases/<case_id>/supplements", "Supply what the notice asked for, or deferred materials",
-     Supplement, "frontend", "200"),
+    ("POST", "/api/v1/cases/<case_id>/supplements", "Supply what the notice asked for, or deferred materials "
+     "(a window clerk may too, with the files the case's front end uploaded)", Supplement, "frontend|clerk", "200"),
     ("POST", "/api/v1/cases/<case_id>/withdraw", "Withdraw a case before completion", Withdrawal, "frontend", "200"),
     ("GET", "/api/v1/cases/<case_id>/receipt", "Printable acceptance receipt (受理回执), HTML", None, "frontend", "200"),
     ("GET", "/track/<case_id>", "Applicant's status page (needs ?code=<lookup code>), HTML; wrong codes are "

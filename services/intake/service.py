@@ -35,7 +35,7 @@ class Service:
     def get_case(self, request, case_id):
         return api.get_case(self.db, case_id)
 
-    @http("POST", "/api/v1/cases/<case_id>/supplements")
+    @http("POST", "/api/v1/cases/<case_id>/supplements", role=("frontend", "clerk"))
     def supply(self, request, case_id):
         return api.supply(request, self.db, self.context, case_id)
 

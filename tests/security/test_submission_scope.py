@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from shared.config import REPO_ROOT
-from yici_testkit import AUTH, PDF, case_body, embedded_suite, submit
+from yici_testkit import AUTH, CLERK, PDF, case_body, embedded_suite, submit
 
 OTHER_TOKEN = "p7Qw2ZrM5xTnV8bKc3LdY6sHf9Jg4AeUu1WoRiEtNyX"
 OTHER = {"Authorization": f"Bearer {OTHER_TOKEN}"}
@@ -92,3 +92,18 @@ def test_a_clerk_may_attach_the_files_of_the_cases_client_but_no_one_elses():
     owners = {"F-applicant": "front end", "F-stranger": "second front end"}
     problems = foreign_files(materials, owners, {"window clerk", "front end"})
     assert [(p["field"], p["code"]) for p in problems] == [("materials.1.file_ref", "file_not_yours")]
+
+
+def test_a_window_clerk_supplies_with_the_files_of_the_cases_front_end_only(suite):
+    mine, theirs = _upload_as(suite, AUTH), _upload_as(suite, OTHER)
+    body = _with_file(mine["file_ref"], mine["sha256"])
+    missing = body["materials"].pop(0)
+    view = submit(suite.url(""), body).json()
+    assert view["status"] == "correction_requested", view
+    url = suite.url(f"/api/v1/cases/{view['case_id']}/supplements")
+    foreign = requests.post(url, headers=CLERK, timeout=10,
+                            json={"materials": [{"code": missing["code"], "file_ref": theirs["file_ref"]}]})
+    assert foreign.status_code == 422 and foreign.json()["problems"][0]["code"] == "file_not_yours", foreign.text
+    own = requests.post(url, headers=CLERK, timeout=10, json={"materials": [
+        {"code": missing["code"], "file_ref": mine["file_ref"], "sha256": mine["sha256"]}]})
+    assert own.status_code == 200 and own.json()["status"] != "correction_requested", own.text
