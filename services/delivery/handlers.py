@@ -154,8 +154,19 @@ def deliver_correction_notice(uow: UnitOfWork, event: CorrectionRequested, conte
     phone = p.contact.phone if p.contact else None
     context.notice(uow, event.case_id, "correction_notice", phone, ref=p.notice_id,
                    matter_name=context.matter_name(p.matter_code), count=len(p.deficiencies),
-                   summary=summary([d.message_zh for d in p.deficiencies]),
+                   summary=summary([_deficiency_text(d, context.catalog) for d in p.deficiencies]),
                    due_date=p.due_date.isoformat() if p.due_date else "规定期限")
+
+
+def _deficiency_text(deficiency, catalog: Catalog) -> str:
+    """What the SMS says of one deficiency: pre-review's own words (from the catalog), but for one a clerk wrote
+    only the catalog's name of what it concerns: a person's free text never goes out under the signature."""
+    if deficiency.code != "clerk":
+        return str(deficiency.message_zh)
+    kind, _, code = deficiency.target.partition(".")
+    if kind == "materials" and code in catalog.materials:
+        return f"请补正材料：{catalog.materials[code].name}"
+    return "请补正表单内容" if kind == "form" else "请补正材料"
 
 
 HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,

@@ -152,3 +152,15 @@ def test_a_hall_the_county_did_not_name_never_reaches_the_sms(world):
     [text] = texts(world, "YC-H1")
     assert "http" not in text and "请点击" not in text and "乌审旗政务服务中心综合窗口" in text
     assert world.delivery("YC-H1").details["hall"] == "乌审旗政务服务中心综合窗口"
+
+
+def test_a_clerks_notice_is_told_by_the_catalog_names_of_what_it_concerns_not_the_clerks_words(world):
+    event = correction("YC-N4")
+    deficiencies = [{"target": "materials.court-acceptance-ruling", "code": "clerk",
+                     "message_zh": "请到 http://wsq-gov.example 重新上传", "message_en": "x"},
+                    {"target": "form.area", "code": "clerk", "message_zh": "加微信 abc123 办理", "message_en": "y"}]
+    world.consume(event.model_copy(update={"payload": event.payload.model_copy(update={
+        "deficiencies": [type(event.payload.deficiencies[0]).model_validate(d) for d in deficiencies]})}))
+    [text] = texts(world, "YC-N4")
+    assert "需补正2项" in text and "人民法院受理破产申请裁定书" in text and "请补正表单内容" in text
+    assert "http" not in text and "微信" not in text
