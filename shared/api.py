@@ -41,7 +41,7 @@ class ApiError(Exception):
 _TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
            409: "conflict", 410: "gone", 411: "length required", 413: "payload too large",
            415: "unsupported media type",
-           422: "validation failed"}
+           422: "validation failed", 429: "too many requests"}
 
 
 def problems_from_validation(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
@@ -88,3 +88,8 @@ def validate(model: type[M], data: Any) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         raise ApiError(422, problems_from_validation(exc)) from exc
+
+
+def caller_address(request: Request) -> str:
+    """The client's address as the edge found it (behind trusted proxies, from X-Forwarded-For)."""
+    return str(request.environ.get("yici.client_address") or request.remote_addr or "")

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, ValidationError, field_validator, model_validator
 
+from shared.attempts import Limits
 from shared.workdays import DEFAULT_OVERRIDES, OverrideFileError, WorkingCalendar, calendar_file, load_overrides
 
 SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
@@ -170,6 +171,12 @@ class DeliverySettings(BaseModel):
     courier: CourierSettings = Field(default_factory=CourierSettings)
     sms_adapter: Literal["simulated"] = "simulated"
     sms_signature: str = "【乌审旗政务服务】"
+    halls: list[str] = Field(default_factory=lambda: ["乌审旗政务服务大厅"], description=(
+        "halls an applicant may choose for pickup, besides default_hall; any other is refused (422): a hall's "
+        "name goes into a government-signed SMS, so it must be one the county named"))
+
+    def known_halls(self) -> list[str]:
+        return [self.default_hall, *(h for h in self.halls if h != self.default_hall)]
 
 
 class OversightSettings(BaseModel):
@@ -178,6 +185,8 @@ class OversightSettings(BaseModel):
     yellow_share: float = Field(default=0.8, gt=0, le=1, description="share of a limit that raises yellow")
     scan_interval_seconds: float = Field(default=60.0, gt=0, le=86400)
     rectification_days: int = Field(default=15, ge=1, le=60)
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 7, description=(
+        "a supervisor's sign-in lasts this long (the session ends sooner at logout)"))
 
 
 class HttpSettings(BaseModel):
@@ -199,6 +208,23 @@ class HttpSettings(BaseModel):
         "a request not started within this time of its arrival is refused (503), not processed: its client "
         "has given up"))
     retry_after_seconds: int = Field(default=5, ge=1, le=3600, description="Retry-After on 503 answers")
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list, description=(
+        "addresses (or networks) of reverse proxies: a request from one is counted, by the attempt limits, "
+        "against the address its X-Forwarded-For names (the nearest hop that is not a trusted proxy)"))
+
+
+class AttemptSettings(BaseModel):
+    """Limits on guessing codes (/track lookup codes, pickup codes, the supervisors' sign-in): failures counted
+    per client address and per target within a sliding window; over either, 429 with Retry-After. A target
+    with `per_target` failures is locked (even the right code is refused) until they age out of the window."""
+    model_config = ConfigDict(extra="forbid")
+    window_seconds: float = Field(default=900.0, ge=1, le=86400)
+    per_client: int = Field(default=30, ge=1, le=100_000, description=(
+        "failures from one client address per window; behind a reverse proxy every client has its address"))
+    per_target: int = Field(default=5, ge=1, le=1000, description="failures at one target before it is locked")
+
+    def limits(self) -> Limits:
+        return Limits(self.window_seconds, self.per_client, self.per_target)
 
 
 class Settings(BaseModel):
@@ -221,6 +247,7 @@ class Settings(BaseModel):
     confirm_timeout: float = Field(default=5.0, gt=0)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    attempts: AttemptSettings = Field(default_factory=AttemptSettings)
     shutdown_grace_seconds: float = Field(default=8.0, gt=0, le=600, description=(
         "on SIGTERM, in-flight work may finish within this time; then the process is killed"))
     wedged_after_seconds: float = Field(default=120.0, gt=0, le=86400, description=(

@@ -89,3 +89,15 @@ class Gone(Refusal):
 
     def __init__(self, field: str, code: str, message_zh: str, message_en: str):
         super().__init__([problem(field, code, message_zh, message_en)])
+
+
+class TooManyAttempts(Refusal):
+    """Too many failed attempts at a guessable code (from this client, or at this target, which is then locked
+    for a while): refused without looking, even when the code is right. The edge answers 429 with Retry-After."""
+
+    def __init__(self, field: str, retry_after: int, locked: bool):
+        self.retry_after = retry_after
+        what_zh, what_en = ("该对象因多次错误尝试已暂时锁定", "locked after repeated failed attempts") if locked else \
+            ("错误尝试过多", "too many failed attempts from this client")
+        super().__init__([problem(field, "locked" if locked else "too_many_attempts",
+                                  f"{what_zh}，请于{retry_after}秒后再试", f"{what_en}; retry after {retry_after} s")])

@@ -41,3 +41,9 @@ UNTRUSTED_SENDER = Counter("yici_events_untrusted_sender_total",
                            "Events dead-lettered because their AMQP user_id is not the broker user of the service that "
                            "owns the event type (verify_publishers): a forged or misrouted event",
                            ["service", "event_type"], registry=REGISTRY)
+ATTEMPTS_REFUSED = Counter("yici_attempts_refused_total",
+                           "Attempts at a guessable code refused (429) before it was looked at: the target was "
+                           "locked, or the client had failed too often", ["scope", "reason"], registry=REGISTRY)
+ATTEMPT_LOCKS = Counter("yici_attempt_locks_total",
+                        "Targets (a case's lookup code, a pickup code, a supervisor sign-in) locked after repeated "
+                        "failures", ["scope"], registry=REGISTRY)

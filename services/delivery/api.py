@@ -6,7 +6,7 @@ from werkzeug.wrappers import Request
 from services.delivery import handover, views
 from services.delivery.commands import ConfirmPickup
 from services.delivery.handlers import Context
-from shared.api import parse_json_body
+from shared.api import caller_address, parse_json_body
 from shared.messaging import Store
 
 
@@ -22,7 +22,8 @@ def confirm_pickup(request: Request, store: Store, context: Context, case_id: st
     """A wrong code is refused after its failure is counted (committed)."""
     command = parse_json_body(request, ConfirmPickup)
     clerk = request.environ["yici.client"].name
-    return store.run(handover.confirm_pickup, case_id, command.pickup_code, clerk, context).answer()
+    return store.run(handover.confirm_pickup, case_id, command.pickup_code, clerk, context,
+                     caller_address(request)).answer()
 
 
 def download(store: Store, context: Context, token: str) -> dict:

@@ -6,4 +6,5 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class ConfirmPickup(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    pickup_code: str = Field(pattern=r"^\d{6}$", description="The six-digit code the applicant shows")
+    pickup_code: str = Field(pattern=r"^\d{6}(\d{2})?$", description=(
+        "The eight-digit code the applicant shows (six digits for codes issued before codes grew longer)"))

@@ -21,8 +21,11 @@ COMPLETED = (PICKED_UP, DELIVERED, DOWNLOADED)
 FINAL_TRACKING = ("delivered", "returned")
 
 
+PICKUP_DIGITS = 8  # typed from an SMS; with the attempt limits a guess has no chance (six-digit codes still count)
+
+
 def new_pickup_code() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
+    return f"{secrets.randbelow(10**PICKUP_DIGITS):0{PICKUP_DIGITS}d}"
 
 
 def codes_match(given: str, expected: str | None) -> bool:

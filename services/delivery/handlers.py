@@ -11,8 +11,9 @@ from services.delivery import domain, notify
 from services.delivery.domain import LinkSigner
 from services.delivery.ports import Courier, Notifier, Ports
 from services.delivery.templates import summary
+from shared.attempts import Limits
 from shared.catalog import Catalog, UnknownMatter, default_catalog
-from shared.config import DeliverySettings, Settings
+from shared.config import AttemptSettings, DeliverySettings, Settings
 from shared.events import CaseCompleted, CaseRejected, CorrectionRequested, DeliveryDispatched, Event
 from shared.messaging import Store, UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
@@ -32,19 +33,26 @@ class Context:
     download_base_url: str
     courier: Courier
     notifier: Notifier
+    attempt_limits: Limits = AttemptSettings().limits()
 
     @classmethod
     def build(cls, settings: Settings, store: Store, ports: Ports) -> "Context":
         delivery = settings.delivery
         signer = LinkSigner(delivery.link_secret or stored_secret(store))
         return cls(default_catalog(), delivery, settings.calendar(), today_in_shanghai, utcnow, signer,
-                   delivery.download_base_url or settings.public_base_url, ports.courier, ports.notifier)
+                   delivery.download_base_url or settings.public_base_url, ports.courier, ports.notifier,
+                   settings.attempts.limits())
 
     def matter_name(self, code: str | None) -> str:
         try:
             return self.catalog.matter(code or "").name
         except UnknownMatter:
-            return code or "政务服务事项"
+            return "政务服务事项"
+
+    def hall(self, chosen: str | None) -> str:
+        """The applicant's hall when the county named it, else the default one: only the system's own values
+        go into a government-signed SMS (intake refuses other halls; older cases may still carry one)."""
+        return chosen if chosen in self.settings.known_halls() else self.settings.default_hall
 
     def download_url(self, case_id: str, delivery_id: str, expires_at: datetime) -> str:
         token = self.signer.sign(case_id, delivery_id, expires_at)
@@ -74,7 +82,7 @@ def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> N
         return
     p = event.payload
     details = {"matter_code": p.matter_code, "matter_name": context.matter_name(p.matter_code), "items": p.items,
-               "licenses": p.licenses, "hall": p.delivery.hall or context.settings.default_hall,
+               "licenses": p.licenses, "hall": context.hall(p.delivery.hall),
                "opening_hours": context.settings.opening_hours, "requested_method": p.delivery.method,
                "phone": p.contact.phone}
     delivery_id = str(uuid.uuid4())
@@ -111,7 +119,7 @@ def start_pickup(uow: UnitOfWork, case_id: str, template: str, reason: str, cont
     """Give the (locked, recorded) delivery a pickup code at its hall, announce it and tell the applicant."""
     row = uow.deliveries.get(case_id)
     details, code = dict(row.details), domain.new_pickup_code()
-    details["hall"] = details.get("hall") or context.settings.default_hall
+    details["hall"] = context.hall(details.get("hall"))
     uow.deliveries.change(case_id, row.status, method="pickup", status=domain.AWAITING_PICKUP, pickup_code=code,
                           details=details)
     _announce_pickup(uow, context, case_id, row.delivery_id, code, details, template, None, reason)
@@ -146,8 +154,19 @@ def deliver_correction_notice(uow: UnitOfWork, event: CorrectionRequested, conte
     phone = p.contact.phone if p.contact else None
     context.notice(uow, event.case_id, "correction_notice", phone, ref=p.notice_id,
                    matter_name=context.matter_name(p.matter_code), count=len(p.deficiencies),
-                   summary=summary([d.message_zh for d in p.deficiencies]),
+                   summary=summary([_deficiency_text(d, context.catalog) for d in p.deficiencies]),
                    due_date=p.due_date.isoformat() if p.due_date else "规定期限")
+
+
+def _deficiency_text(deficiency, catalog: Catalog) -> str:
+    """What the SMS says of one deficiency: pre-review's own words (from the catalog), but for one a clerk wrote
+    only the catalog's name of what it concerns: a person's free text never goes out under the signature."""
+    if deficiency.code != "clerk":
+        return str(deficiency.message_zh)
+    kind, _, code = deficiency.target.partition(".")
+    if kind == "materials" and code in catalog.materials:
+        return f"请补正材料：{catalog.materials[code].name}"
+    return "请补正表单内容" if kind == "form" else "请补正材料"
 
 
 HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,

@@ -6,14 +6,21 @@ from datetime import timedelta
 from services.delivery import domain
 from services.delivery.domain import LinkExpired, LinkInvalid, PickupAttempt
 from services.delivery.handlers import Context
+from shared import attempts
+from shared.attempts import Attempt
 from shared.errors import Conflict, Gone, NotFound
 from shared.events import DeliveryCompleted
 from shared.messaging import UnitOfWork
 
 
-def confirm_pickup(uow: UnitOfWork, case_id: str, pickup_code: str, clerk: str, context: Context) -> PickupAttempt:
-    """Hand the result over once; confirming again returns the same answer. A wrong code is counted (and
-    refused once that is committed: see PickupAttempt)."""
+def confirm_pickup(uow: UnitOfWork, case_id: str, pickup_code: str, clerk: str, context: Context,
+                   client_address: str = "") -> PickupAttempt:
+    """Hand the result over once; confirming again returns the same answer. A wrong code is counted, against
+    the case and the clerk's address (and refused once that is committed: see PickupAttempt); after too many,
+    the case's code is locked for a while (429), the right one too."""
+    attempt = Attempt("pickup", client_address or f"clerk:{clerk}", case_id, "pickup_code", label=case_id)
+    now = context.now().timestamp()
+    attempts.check(uow.attempts, context.attempt_limits, attempt, now)
     row = _delivery(uow, case_id)
     if row.status == domain.PICKED_UP:
         return PickupAttempt(_handed_over(row))
@@ -21,6 +28,7 @@ def confirm_pickup(uow: UnitOfWork, case_id: str, pickup_code: str, clerk: str, 
         raise Conflict("case_id", "not_awaiting_pickup", "该办件不在待领取状态",
                        f"the delivery is {row.status}, not awaiting pickup")
     if not domain.codes_match(pickup_code, row.pickup_code):
+        attempts.failed(uow.attempts, context.attempt_limits, attempt, now)
         failures = row.details.get("pickup_failures", 0) + 1
         uow.deliveries.change(case_id, row.status, details={**row.details, "pickup_failures": failures})
         return PickupAttempt(None)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, bindparam, func, select
 
 from services.delivery.domain import is_due
+from shared.attempt_log import attempt_log, attempts_table
 from shared.db import prebuilt, update_by, update_params
 from shared.messaging import messaging_tables, utcnow
 from shared.rows import Rows
@@ -140,4 +141,5 @@ def _update(rows: Rows, table: Table, keys: dict, values: dict) -> int:
     return int(result.rowcount)
 
 
-REPOSITORIES = {"deliveries": SqlDeliveryRepository}
+attempts = attempts_table(metadata, "delivery")
+REPOSITORIES = {"deliveries": SqlDeliveryRepository, "attempts": attempt_log(attempts)}

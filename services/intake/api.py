@@ -1,15 +1,20 @@
 """HTTP edge of intake: read the request into a command, run one use case, answer with the case's view."""
 from __future__ import annotations
 
+import time
+
 from werkzeug.wrappers import Request, Response
 
 from services.intake import guides, handlers, pages
 from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
+from services.intake.domain import idempotency_key_problems
 from services.intake.files import BlobStore
 from services.intake.handlers import Context
-from services.intake.views import case_view, matter_list, public_status, view_of, waiting_list
-from shared.api import parse_json_body
+from services.intake.views import case_view, matter_list, view_of, waiting_list
+from shared.api import ApiError, caller_address, parse_json_body
+from shared.attempts import Attempt
 from shared.config import Settings
+from shared.errors import NotFound
 from shared.messaging import Store, UnitOfWork
 
 HTML = "text/html; charset=utf-8"
@@ -17,8 +22,11 @@ HTML = "text/html; charset=utf-8"
 
 def submit_case(request: Request, store: Store, context: Context) -> tuple[int, dict]:
     """Two requests racing with one Idempotency-Key: the loser's insert fails, and its retry replays the winner."""
-    command = parse_json_body(request, SubmitCase)
     key = request.headers.get("Idempotency-Key")
+    problems = idempotency_key_problems(key)
+    if problems:
+        raise ApiError(400, problems)
+    command = parse_json_body(request, SubmitCase)
     return store.run(_submitted, command, _client(request), key, context, retries=1 if key else 0)
 
 
@@ -34,7 +42,8 @@ def get_case(store: Store, case_id: str) -> dict:
 
 
 def supply(request: Request, store: Store, context: Context, case_id: str) -> dict:
-    store.run(handlers.supply, case_id, parse_json_body(request, Supplement), context)
+    client = request.environ["yici.client"]
+    store.run(handlers.supply, case_id, parse_json_body(request, Supplement), context, client.name, client.role)
     return case_view(store, case_id)
 
 
@@ -49,9 +58,13 @@ def receipt(store: Store, context: Context, settings: Settings, case_id: str) ->
     return Response(pages.receipt_page(view, name, settings.public_base_url), mimetype=HTML)
 
 
-def track(request: Request, store: Store, case_id: str) -> Response:
-    view = public_status(store, case_id, request.args.get("code", ""))
-    return Response(pages.status_page(view), mimetype=HTML)
+def track(request: Request, store: Store, context: Context, case_id: str) -> Response:
+    """Failed lookups are counted (committed) before the 404; too many, and the page answers 429 for a while."""
+    attempt = Attempt("track", caller_address(request), case_id, "code")
+    found = store.run(handlers.look_up, case_id, request.args.get("code", ""), attempt, time.time(), context)
+    if found is None:
+        raise NotFound("case_id", case_id)
+    return Response(pages.status_page(case_view(store, found)), mimetype=HTML)
 
 
 def upload(request: Request, store: Store, settings: Settings) -> tuple[int, dict]:

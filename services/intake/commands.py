@@ -31,7 +31,8 @@ class Applicant(Body):
 
 class MaterialRef(Body):
     code: str = Field(min_length=1, max_length=100, description="Material code from the matter's list")
-    file_ref: str | None = Field(default=None, max_length=200, description="Reference from POST /api/v1/files")
+    file_ref: str | None = Field(default=None, max_length=200, description=(
+        "Reference from POST /api/v1/files, uploaded by the same client (another's is refused, 422)"))
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     size: int | None = Field(default=None, ge=0)
     license_number: str | None = Field(default=None, max_length=100, description="An e-license in the registry")
@@ -39,7 +40,8 @@ class MaterialRef(Body):
 
 class Delivery(Body):
     method: Literal["pickup", "mail", "online"]
-    hall: str | None = Field(default=None, max_length=200)
+    hall: str | None = Field(default=None, max_length=200, description=(
+        "Pickup hall: one the deployment names (delivery.default_hall, delivery.halls); any other is refused (422)"))
     address: str | None = Field(default=None, max_length=300)
 
     @model_validator(mode="after")

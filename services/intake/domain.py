@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 import uuid
@@ -31,8 +32,44 @@ def new_case_id(today: date) -> str:
     return f"YC{today:%Y%m%d}{token}"
 
 
+LOOKUP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off a receipt and typed without doubt
+LOOKUP_LENGTH = 12  # 31^12, about 2^59: hopeless to guess even without the attempt limits
+MAX_IDEMPOTENCY_KEY = 200
+
+
 def new_lookup_code() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
+    return "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(LOOKUP_LENGTH))
+
+
+def lookup_code_matches(given: str, expected: str) -> bool:
+    """Typed as printed or in lower case, with spaces or hyphens; the six-digit codes of older cases still count."""
+    cleaned = "".join(given.split()).replace("-", "").upper()
+    return hmac.compare_digest(cleaned.encode("utf-8", "surrogateescape"), expected.encode())
+
+
+def idempotency_key_problems(key: str | None) -> list[dict[str, Any]]:
+    """An Idempotency-Key, when sent, names one submission: never blank, at most MAX_IDEMPOTENCY_KEY characters."""
+    if key is None or (key.strip() and len(key) <= MAX_IDEMPOTENCY_KEY):
+        return []
+    return [problem("Idempotency-Key", "invalid_idempotency_key",
+                    f"幂等键不能为空，且不超过{MAX_IDEMPOTENCY_KEY}个字符",
+                    f"the Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters, not blank")]
+
+
+def foreign_files(materials: list[Any], owners: dict[str, str], allowed: set[str]) -> list[dict[str, Any]]:
+    """Problems for materials that name a file uploaded by a client not in `allowed` (the file's owner may use
+    it; so may a clerk handling the same case). A reference nobody uploaded is pre-review's to report."""
+    return [problem(f"materials.{n}.file_ref", "file_not_yours", "该文件不是由本系统（本申请方）上传的，不能引用",
+                    "this file was uploaded by another client and cannot be used here")
+            for n, m in enumerate(materials) if m.file_ref in owners and owners[m.file_ref] not in allowed]
+
+
+def check_hall(hall: str | None, known: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    """A pickup hall must be one the county named (its name goes into a government-signed SMS)."""
+    if hall is None or hall in known:
+        return []
+    return [problem("delivery.hall", "unknown_hall", "请选择本旗公布的领取地点",
+                    f"the hall must be one of: {'、'.join(known)}")]
 
 
 def request_hash(command: SubmitCase) -> str:

@@ -1,7 +1,7 @@
 """Intake's use cases: take a case in once, pre-review it, one notice, supplements, acceptance, withdrawal."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable
 
@@ -9,9 +9,12 @@ from services.intake import acceptance, notices
 from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
 from services.intake.domain import (
     OPEN_STATUSES,
+    check_hall,
     check_replay,
     check_submission,
+    foreign_files,
     holder_of,
+    lookup_code_matches,
     merge_materials,
     new_case_id,
     new_lookup_code,
@@ -19,9 +22,11 @@ from services.intake.domain import (
 )
 from services.intake.following import follow_events
 from services.intake.review import Deficiency
+from shared import attempts
+from shared.attempts import Attempt, Limits
 from shared.catalog import Catalog, default_catalog
-from shared.config import IntakeSettings, Settings
-from shared.errors import Conflict, NotFound
+from shared.config import AttemptSettings, DeliverySettings, IntakeSettings, Settings
+from shared.errors import Conflict, Invalid, NotFound
 from shared.events import CaseSubmitted, CaseWithdrawn, Event, SupplementProvided
 from shared.messaging import UnitOfWork
 from shared.workdays import WorkingCalendar, today_in_shanghai
@@ -34,23 +39,28 @@ class Context:
     settings: IntakeSettings
     calendar: WorkingCalendar
     today: Callable[[], date]
+    halls: tuple[str, ...] = tuple(DeliverySettings().known_halls())
+    attempt_limits: Limits = AttemptSettings().limits()
 
     @classmethod
     def build(cls, settings: Settings) -> "Context":
-        return cls(default_catalog(), settings.intake, settings.calendar(), today_in_shanghai)
+        return cls(default_catalog(), settings.intake, settings.calendar(), today_in_shanghai,
+                   tuple(settings.delivery.known_halls()), settings.attempts.limits())
 
 
 def submit_case(uow: UnitOfWork, command: SubmitCase, client: str, idempotency_key: str | None,
                 context: Context) -> tuple[int, str]:
     """Store the case once, pre-review it and either accept it or send one correction notice.
 
-    A repeated Idempotency-Key answers with the case it made (200), refused when the body differs."""
+    A repeated Idempotency-Key (of the same client: each client has its own keys) answers with the case it
+    made (200), refused when the body differs."""
     digest = request_hash(command)
-    existing = uow.cases.by_idempotency_key(idempotency_key) if idempotency_key else None
+    existing = uow.cases.by_idempotency_key(client, idempotency_key) if idempotency_key else None
     if existing is not None:
         check_replay(existing, digest)
         return 200, existing.case_id
     matter, warnings = check_submission(context.catalog, command)
+    _check_attachments(uow, command.materials, {client}, command.delivery.hall, context)
     today = context.today()
     case_id = new_case_id(today)
     row = _case_row(case_id, command, context, matter, client, idempotency_key, digest, warnings, today)
@@ -61,6 +71,14 @@ def submit_case(uow: UnitOfWork, command: SubmitCase, client: str, idempotency_k
     if command.channel not in context.settings.manual_review_channels:
         acceptance.decide(uow, case, None, context)
     return 201, case_id
+
+
+def _check_attachments(uow: UnitOfWork, materials, allowed: set[str], hall: str | None, context: Context) -> None:
+    """Files only of the clients allowed to use them; a pickup hall the county named."""
+    owners = uow.cases.file_owners([m.file_ref for m in materials if m.file_ref])
+    problems = foreign_files(materials, owners, allowed) + check_hall(hall, context.halls)
+    if problems:
+        raise Invalid(problems)
 
 
 def _case_row(case_id, command, context, matter, client, key, digest, warnings, today) -> dict:
@@ -80,9 +98,13 @@ def _item_rows(case_id: str, items) -> list[dict]:
              "department": i.department, "status": "pending"} for n, i in enumerate(items)]
 
 
-def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Context) -> None:
-    """Supplements answer the notice (reviewed again) or bring deferred materials after acceptance."""
+def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Context, client: str,
+           role: str = "frontend") -> None:
+    """Supplements answer the notice (reviewed again) or bring deferred materials after acceptance. Files are
+    the supplying client's own, or (for a clerk) the case's client's."""
     case = _get(uow, case_id)
+    _check_attachments(uow, supplement.materials, {client, case.client} if role == "clerk" else {client}, None,
+                       context)
     supplied = supplement.model_dump(mode="json")
     approving = case.status in ("accepted", "in_approval")
     suspended = _suspended_item(uow, case_id, supplement.item_code) if approving else None
@@ -165,6 +187,18 @@ def record_file(uow: UnitOfWork, stored, client: str) -> dict:
                        content_type=stored.content_type, client=client)
     return {"file_ref": stored.file_ref, "sha256": stored.sha256, "size": stored.size,
             "content_type": stored.content_type}
+
+
+def look_up(uow: UnitOfWork, case_id: str, lookup_code: str, attempt: Attempt, now: float,
+            context: Context) -> str | None:
+    """The case a public status page may show, when the code is right; a wrong one (or an unknown case) is
+    counted against the client and the case, and None is returned (refused once that is committed)."""
+    attempts.check(uow.attempts, context.attempt_limits, attempt, now)
+    case = uow.cases.get(case_id)
+    if case is not None and lookup_code_matches(lookup_code, case.lookup_code):
+        return str(case.case_id)
+    attempts.failed(uow.attempts, context.attempt_limits, replace(attempt, label=case_id if case else ""), now)
+    return None
 
 
 def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> None:

@@ -15,11 +15,12 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
      SubmitCase, "frontend", "201"),
     ("GET", "/api/v1/cases/<case_id>", "Read a case: status, notice, deferred materials, items, deadline, delivery",
      None, "frontend", "200"),
-    ("POST", "/api/v1/cases/<case_id>/supplements", "Supply what the notice asked for, or deferred materials",
-     Supplement, "frontend", "200"),
+    ("POST", "/api/v1/cases/<case_id>/supplements", "Supply what the notice asked for, or deferred materials "
+     "(a window clerk may too, with the files the case's front end uploaded)", Supplement, "frontend|clerk", "200"),
     ("POST", "/api/v1/cases/<case_id>/withdraw", "Withdraw a case before completion", Withdrawal, "frontend", "200"),
     ("GET", "/api/v1/cases/<case_id>/receipt", "Printable acceptance receipt (受理回执), HTML", None, "frontend", "200"),
-    ("GET", "/track/<case_id>", "Applicant's status page (needs ?code=<lookup code>), HTML", None, None, "200"),
+    ("GET", "/track/<case_id>", "Applicant's status page (needs ?code=<lookup code>), HTML; wrong codes are "
+     "limited per client and per case (429 with Retry-After)", None, None, "200"),
     ("POST", "/api/v1/files", "Upload a material file (raw body; pdf, jpeg, png or ofd)", None, "frontend", "201"),
     ("GET", "/api/v1/window/cases", "Cases waiting for the window clerk's review", None, "clerk", "200"),
     ("POST", "/api/v1/window/cases/<case_id>/accept", "The clerk accepts the case", None, "clerk", "200"),
@@ -34,6 +35,12 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("GET", "/guides/", "Handbook (一本通), HTML", None, None, "200"),
     ("GET", "/guides/<path:path>", "Guide pages, form sample, notice sheet, QR code", None, None, "200"),
 ]
+
+HEADERS = {("POST", "/api/v1/cases"): [{
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "Names one submission of this client (keys are per client): a retry with the same key and body "
+                   "answers 200 with the case it made; blank or longer than 200 characters is refused (400)"}]}
 
 
 def openapi_path(path: str) -> str:
@@ -59,6 +66,9 @@ def openapi_document() -> dict:
         if params:
             operation["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                                        for p in params]
+        operation["parameters"] = operation.get("parameters", []) + HEADERS.get((method, path), [])
+        if not operation["parameters"]:
+            del operation["parameters"]
         paths.setdefault(openapi_path(path), {})[method.lower()] = operation
     return {"openapi": "3.1.0", "info": {"title": "Yici intake API (一次办)", "version": "1"},
             "paths": paths, "components": {"schemas": schemas, "securitySchemes": {

@@ -3,9 +3,23 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, MetaData, String, Table, bindparam, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    select,
+)
 
-from shared.db import prebuilt, select_by
+from shared.attempt_log import attempt_log, attempts_table
+from shared.db import prebuilt
 from shared.messaging import messaging_tables, utcnow
 from shared.rows import Rows
 
@@ -15,7 +29,7 @@ TABLES = messaging_tables(metadata, "intake")
 cases = Table(
     "intake_cases", metadata,
     Column("case_id", String(64), primary_key=True),
-    Column("idempotency_key", String(200), unique=True, nullable=True),
+    Column("idempotency_key", String(200), nullable=True),
     Column("request_hash", String(64), nullable=False),
     Column("lookup_code", String(12), nullable=False),
     Column("matter_code", String(100), nullable=False, index=True),
@@ -44,6 +58,7 @@ cases = Table(
     Column("outcome", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("client", "idempotency_key", name="uq_intake_cases_client_idempotency_key"),
 )
 files = Table(
     "intake_files", metadata,
@@ -82,8 +97,10 @@ class SqlCaseRepository:
     def __init__(self, rows: Rows):
         self.rows = rows
 
-    def by_idempotency_key(self, key: str):
-        return self.rows.execute(select_by(cases, "idempotency_key"), {"idempotency_key": key}).first()
+    def by_idempotency_key(self, client: str, key: str):
+        query = prebuilt(("intake by idempotency key",), lambda: select(cases).where(
+            cases.c.client == bindparam("client"), cases.c.idempotency_key == bindparam("key")))
+        return self.rows.execute(query, {"client": client, "key": key}).first()
 
     def lock(self, case_ids: list[str], *columns: str) -> dict[str, object]:
         """Read and lock these cases (in case-id order), only `columns` of them (with case_id) when given, and
@@ -127,6 +144,14 @@ class SqlCaseRepository:
             files.c.file_ref.in_([bindparam(f"ref{n}") for n in range(len(refs))])))
         return dict(self.rows.execute(query, {f"ref{n}": ref for n, ref in enumerate(refs)}).all())
 
+    def file_owners(self, refs: list[str]) -> dict[str, str]:
+        """The client that uploaded each of these files (those that exist)."""
+        if not refs:
+            return {}
+        query = prebuilt(("intake file owners", len(refs)), lambda: select(files.c.file_ref, files.c.client).where(
+            files.c.file_ref.in_([bindparam(f"ref{n}") for n in range(len(refs))])))
+        return dict(self.rows.execute(query, {f"ref{n}": ref for n, ref in enumerate(refs)}).all())
+
     def license_types(self, holder_id: str | None, today) -> set[str]:
         if not holder_id:
             return set()
@@ -148,4 +173,5 @@ class SqlCaseRepository:
                          {"status": status, "updated_at": utcnow()})
 
 
-REPOSITORIES = {"cases": SqlCaseRepository}
+attempts = attempts_table(metadata, "intake")
+REPOSITORIES = {"cases": SqlCaseRepository, "attempts": attempt_log(attempts)}

@@ -94,9 +94,10 @@ def _form_deficiency(schema: Mapping[str, Any] | bool, error) -> Deficiency:
         return Deficiency(f"form.{key}", "form.missing", f"请填写：{label}", f"fill in: {key}")
     if error.validator == "additionalProperties":
         return Deficiency("form", "form.unknown_field", "表单中有本事项不需要的字段",
-                          f"the form has fields this matter does not ask: {error.message}")
+                          "the form has fields this matter does not ask for (see the matter's form)")
     key = ".".join(str(p) for p in error.absolute_path) or "form"
-    label = properties.get(key, {}).get("title", key)
+    # the label is the catalog's title, never the key as sent: deficiencies are quoted in the notice's SMS
+    label = properties.get(key, {}).get("title", "表单内容") if key in properties else "表单内容"
     return Deficiency(f"form.{key}", f"form.{error.validator}", f"填写内容不符合要求：{label}",
                       f"{key}: {error.message[:200]}")
 
@@ -153,5 +154,5 @@ def _with_deferral_hint(problem: Deficiency, entry: MaterialEntry) -> Deficiency
 
 
 def _unknown(code: str) -> Deficiency:
-    return Deficiency(f"materials.{code}", "material.unknown", f"本事项不需要此材料：{code}",
-                      f"this matter does not ask for material {code}")
+    return Deficiency(f"materials.{code}", "material.unknown", "本事项不需要此项材料",
+                      "this matter does not ask for this material (see the matter's material list)")

@@ -35,7 +35,7 @@ class Service:
     def get_case(self, request, case_id):
         return api.get_case(self.db, case_id)
 
-    @http("POST", "/api/v1/cases/<case_id>/supplements")
+    @http("POST", "/api/v1/cases/<case_id>/supplements", role=("frontend", "clerk"))
     def supply(self, request, case_id):
         return api.supply(request, self.db, self.context, case_id)
 
@@ -49,7 +49,7 @@ class Service:
 
     @http("GET", "/track/<case_id>", role=None)
     def track(self, request, case_id):
-        return api.track(request, self.db, case_id)
+        return api.track(request, self.db, self.context, case_id)
 
     @http("POST", "/api/v1/files", body_limit=_file_limit)
     def upload(self, request):

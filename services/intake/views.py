@@ -41,14 +41,6 @@ def waiting_list(store: Store) -> dict:
                        "notice": r.notice} for r in rows]}
 
 
-def public_status(store: Store, case_id: str, lookup_code: str) -> dict:
-    """What the status page may show to whoever holds the receipt: no personal data."""
-    view = case_view(store, case_id)
-    if view["lookup_code"] != lookup_code:
-        raise NotFound("case_id", case_id)
-    return view
-
-
 def matter_list(catalog: Catalog) -> dict:
     return {"catalog_version": catalog.version, "matters": [
         {"code": m.code, "name": m.name, "lead_department": m.lead_department,

@@ -72,19 +72,23 @@ def satisfaction(request: Request, store: Store, context: Context) -> dict:
 
 
 def page(request: Request, store: Store, context: Context, settings: Settings) -> Response:
-    who = pages.supervisor(request, settings)
+    who = pages.supervisor(request, settings, store)
     return pages.oversight_page(store, context, context.today(), who) if who else pages.redirect_to_login()
 
 
 def ledger_page(request: Request, store: Store, context: Context, settings: Settings) -> Response:
-    if pages.supervisor(request, settings) is None:
+    if pages.supervisor(request, settings, store) is None:
         return pages.redirect_to_login()
     query = validate(ReportQuery, request.args.to_dict())
     return pages.ledger_page(store, context, _period(query, context), query.by)
 
 
-def login(request: Request, settings: Settings) -> Response:
-    return pages.login(request, settings) if request.method == "POST" else pages.login_page()
+def login(request: Request, store: Store, settings: Settings) -> Response:
+    return pages.login(request, settings, store) if request.method == "POST" else pages.login_page()
+
+
+def logout(request: Request, store: Store, settings: Settings) -> Response:
+    return pages.logout(request, settings, store)
 
 
 def _period(query: ReportQuery, context: Context) -> Period:

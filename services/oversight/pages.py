@@ -1,50 +1,76 @@
 """The supervisors' page (电子监察): today's intake, cases near or past their limits, ratings, the ledger.
 
-Server-rendered HTML. A supervisor signs in once with a bearer token, kept in an HttpOnly cookie.
+Server-rendered HTML. A supervisor signs in once with a token; the cookie holds a session id (see signin.py).
 """
 from __future__ import annotations
 
+import time
 from datetime import date
 from html import escape
 
 from werkzeug.wrappers import Request, Response
 
+from services.oversight import signin
 from services.oversight.handlers import Context
 from services.oversight.periods import Period
 from services.oversight.render import ledger_table, page, survey_html
 from services.oversight.reports import ledger_report, survey_report
 from services.oversight.views import warning_dict
+from shared.api import caller_address
 from shared.config import Client, Settings
+from shared.errors import TooManyAttempts
 from shared.messaging import Store
 
-COOKIE = "yici_oversight"
+COOKIE = signin.COOKIE
 SCOPES = {"case": "整件", "item": "事项", "rectification": "差评整改"}
 LEVELS = {"yellow": "黄牌", "red": "红牌"}
 
 
-def supervisor(request: Request, settings: Settings) -> Client | None:
+def supervisor(request: Request, settings: Settings, store: Store) -> Client | None:
+    """A supervisor's bearer token (API clients), or the session a sign-in gave (the cookie holds its id)."""
     header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.startswith("Bearer ") else request.cookies.get(COOKIE, "")
-    client = settings.client_for_token(token) if token else None
-    return client if client is not None and client.role == "supervisor" else None
+    if header.startswith("Bearer "):
+        client = settings.client_for_token(header[7:].strip())
+        return client if client is not None and client.role == "supervisor" else None
+    session_id = request.cookies.get(COOKIE, "")
+    if not session_id:
+        return None
+    with store.unit_of_work() as uow:
+        return signin.signed_in(uow, session_id, settings, time.time())
 
 
-def login_page(error: str = "", status: int = 200) -> Response:
+def login_page(error: str = "", status: int = 200, headers: dict | None = None) -> Response:
     message = f'<p class="red" role="alert">{escape(error)}</p>' if error else ""
     body = ('<h1>电子监察 · 登录</h1>' + message +
             '<form method="post" action="/oversight/login"><label>监察人员访问令牌 '
             '<input type="password" name="token" autocomplete="off" required></label> '
             '<button type="submit">登录</button></form>')
-    return Response(page("电子监察 · 登录", body), status=status, mimetype="text/html")
+    return Response(page("电子监察 · 登录", body), status=status, mimetype="text/html",
+                    headers={"Cache-Control": "no-store", **(headers or {})})
 
 
-def login(request: Request, settings: Settings) -> Response:
+def login(request: Request, settings: Settings, store: Store) -> Response:
+    """A wrong token is counted (committed) before the 401; too many from one address, and it waits (429)."""
     token = (request.form.get("token") or "").strip()
-    client = settings.client_for_token(token) if token else None
-    if client is None or client.role != "supervisor":
+    try:
+        outcome = store.run(signin.sign_in, token, caller_address(request), settings, time.time())
+    except TooManyAttempts as refused:
+        return login_page(f"错误尝试过多，请于{refused.retry_after}秒后再试", 429,
+                          {"Retry-After": str(refused.retry_after)})
+    if outcome.session_id is None:
         return login_page("令牌无效或无监察权限", 401)
-    response = Response(status=303, headers={"Location": "/oversight"})
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/oversight", max_age=8 * 3600)
+    response = Response(status=303, headers={"Location": "/oversight", "Cache-Control": "no-store"})
+    response.set_cookie(COOKIE, outcome.session_id, httponly=True, samesite="Strict", path="/oversight",
+                        max_age=int(settings.oversight.session_hours * 3600), secure=signin.secure_cookie(settings))
+    return response
+
+
+def logout(request: Request, settings: Settings, store: Store) -> Response:
+    """The session ends here, server-side; the cookie is cleared too."""
+    store.run(signin.sign_out, request.cookies.get(COOKIE, ""))
+    response = redirect_to_login()
+    response.delete_cookie(COOKIE, path="/oversight", httponly=True, samesite="Strict",
+                           secure=signin.secure_cookie(settings))
     return response
 
 
@@ -64,6 +90,7 @@ def oversight_page(store: Store, context: Context, today: date, who: Client) -> 
                 f'<p>完整台账：{_ledger_links()}</p></section>']
     title = "乌审旗“一件事一次办” · 电子监察"
     body = (f'<h1>{escape(title)}</h1><p class=muted>{today.isoformat()} · 监察人员：{escape(who.name)}</p>'
+            + '<form method="post" action="/oversight/logout"><button type="submit">退出登录</button></form>'
             + _calendar_notice(context, today) + "".join(sections))
     return Response(page(title, body), mimetype="text/html", headers={"Cache-Control": "no-store"})
 

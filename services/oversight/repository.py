@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, case, func, or_, select, update
 
 from services.oversight.domain import CLOSED, CaseState, Fact
+from services.oversight.signin import REPOSITORIES as SIGN_IN
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
 from shared.db import prebuilt
 from shared.rows import Rows
@@ -172,4 +173,4 @@ class SqlSupervisionRepository:
                              .values(status="closed", closed_on=closed_on, note=note))
 
 
-REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository}
+REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository, **SIGN_IN}

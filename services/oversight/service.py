@@ -87,4 +87,8 @@ class Service:
 
     @http("GET,POST", "/oversight/login", role=None)
     def login(self, request):
-        return api.login(request, self.config["YICI"])
+        return api.login(request, self.db, self.config["YICI"])
+
+    @http("POST", "/oversight/logout", role=None)
+    def logout(self, request):
+        return api.logout(request, self.db, self.config["YICI"])

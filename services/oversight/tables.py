@@ -16,6 +16,7 @@ from sqlalchemy import (
                         UniqueConstraint,
 )
 
+from shared.attempt_log import attempts_table
 from shared.messaging import messaging_tables
 
 metadata = MetaData()
@@ -88,3 +89,10 @@ rectifications = Table(
     Column("closed_on", Date, nullable=True),
     Column("note", Text, nullable=False),
 )
+sessions = Table(
+    "oversight_sessions", metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("supervisor", String(100), nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+attempts = attempts_table(metadata, "oversight")

@@ -5,6 +5,7 @@ The web server they share (pools, timeouts, per-client limits, probes) is shared
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 import logging
 import time
@@ -18,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from shared.api import ApiError, check_json_depth, problem, problems_from_validation
-from shared.errors import Conflict, Gone, Invalid, NotFound, Refusal
+from shared.errors import Conflict, Gone, Invalid, NotFound, Refusal, TooManyAttempts
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.providers.server import BodyTimeout, DeadlineInput, YiciWebServer, json_response, unavailable
 from shared.providers.workers import RequestExpired, run_worker, workers_of
@@ -32,7 +33,7 @@ def database_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, DATABASE_DOWN) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
-REFUSAL_STATUS = {Invalid: 422, NotFound: 404, Conflict: 409, Gone: 410}
+REFUSAL_STATUS = {Invalid: 422, NotFound: 404, Conflict: 409, Gone: 410, TooManyAttempts: 429}
 
 
 def refusal_error(refusal: Refusal) -> ApiError:
@@ -71,11 +72,12 @@ def _traceback_without_message(exc: BaseException) -> str:
 
 
 class HttpEntrypoint(HttpRequestHandler):
-    """`@http(method, url, role=...)`: role None is public; otherwise a bearer token of that role."""
+    """`@http(method, url, role=...)`: role None is public; otherwise a bearer token of that role (or of one of
+    several, given as a tuple; "any" for every role)."""
 
     server = YiciWebServer()
 
-    def __init__(self, method, url, role: str | None = "frontend", body_limit=None, **kwargs):
+    def __init__(self, method, url, role: str | tuple[str, ...] | None = "frontend", body_limit=None, **kwargs):
         self.role = role
         self.body_limit = body_limit or (lambda settings: settings.max_body_bytes)
         super().__init__(method, url, **kwargs)
@@ -106,6 +108,7 @@ class HttpEntrypoint(HttpRequestHandler):
         settings = self.container.config["YICI"]
         try:
             request.environ["yici.client"] = self._authenticate(request, settings)
+            request.environ["yici.client_address"] = client_address(request, settings.http.trusted_proxies)
             self._read_body(request, settings)
             args, kwargs = self.get_entrypoint_parameters(request)
             expires_at = request.environ.get("yici.received_at", time.monotonic()) + \
@@ -169,9 +172,10 @@ class HttpEntrypoint(HttpRequestHandler):
         if client is None:
             raise ApiError(401, [problem("Authorization", "unauthorized", "缺少或无效的访问令牌",
                                          "missing or invalid bearer token")])
-        if self.role != "any" and client.role != self.role:
+        roles = self.role if isinstance(self.role, tuple) else (self.role,)
+        if "any" not in roles and client.role not in roles:
             raise ApiError(403, [problem("Authorization", "forbidden", "无权访问",
-                                         f"this path needs the {self.role} role")])
+                                         f"this path needs the {' or '.join(roles)} role")])
         return client
 
     def response_from_result(self, result) -> Response:
@@ -182,6 +186,8 @@ class HttpEntrypoint(HttpRequestHandler):
 
     def response_from_exception(self, exc) -> Response:
         retry_after = self.container.config["YICI"].http.retry_after_seconds
+        if isinstance(exc, TooManyAttempts):
+            return json_response(429, refusal_error(exc).body(), headers={"Retry-After": str(exc.retry_after)})
         if isinstance(exc, Refusal):
             exc = refusal_error(exc)
         if isinstance(exc, ApiError):
@@ -214,6 +220,25 @@ def _problem_summary(response: Response) -> tuple[list[str], list[str]]:
         return [str(p.get("code", "")) for p in problems][:20], [str(p.get("field", "")) for p in problems][:20]
     except (ValueError, AttributeError):
         return [], []
+
+
+def client_address(request: Request, trusted_proxies: list) -> str:
+    """The client's address: the peer's, or behind trusted reverse proxies the nearest X-Forwarded-For hop that
+    is not one of them (hops further left are the client's own word, so they are not believed)."""
+    peer = request.remote_addr or ""
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    for address in [*reversed(hops)] if _trusted(peer, trusted_proxies) else []:
+        if not _trusted(address, trusted_proxies):
+            return address
+    return peer
+
+
+def _trusted(address: str, trusted_proxies: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted_proxies)
 
 
 def _is_json(mimetype: str) -> bool:

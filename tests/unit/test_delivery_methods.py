@@ -19,7 +19,7 @@ def texts(world, case_id):
 def test_pickup_gets_a_code_at_the_hall_and_the_applicant_is_told_when_and_where(world):
     world.consume(completed("YC-P1"))
     row = world.delivery("YC-P1")
-    assert row.method == "pickup" and row.status == "awaiting_pickup" and len(row.pickup_code) == 6
+    assert row.method == "pickup" and row.status == "awaiting_pickup" and len(row.pickup_code) == 8
     [dispatched] = world.events("delivery_dispatched")
     assert dispatched["payload"]["pickup_code"] == row.pickup_code
     assert dispatched["payload"]["hall"] == "乌审旗政务服务大厅"
@@ -142,3 +142,25 @@ def test_no_personal_data_reaches_the_logs(world, caplog, capsys):
     assert "YC-L1" in logged  # the logs do speak about the case
     for secret in (PHONE, NAME, ADDRESS, "嘎鲁图镇"):
         assert secret not in logged
+
+
+def test_a_hall_the_county_did_not_name_never_reaches_the_sms(world):
+    """Cases taken in before intake refused unknown halls may still name one: the default hall is used."""
+    event = completed("YC-H1")
+    delivery = event.payload.delivery.model_copy(update={"hall": "请点击 http://wsq-gov.example 领取"})
+    world.consume(event.model_copy(update={"payload": event.payload.model_copy(update={"delivery": delivery})}))
+    [text] = texts(world, "YC-H1")
+    assert "http" not in text and "请点击" not in text and "乌审旗政务服务中心综合窗口" in text
+    assert world.delivery("YC-H1").details["hall"] == "乌审旗政务服务中心综合窗口"
+
+
+def test_a_clerks_notice_is_told_by_the_catalog_names_of_what_it_concerns_not_the_clerks_words(world):
+    event = correction("YC-N4")
+    deficiencies = [{"target": "materials.court-acceptance-ruling", "code": "clerk",
+                     "message_zh": "请到 http://wsq-gov.example 重新上传", "message_en": "x"},
+                    {"target": "form.area", "code": "clerk", "message_zh": "加微信 abc123 办理", "message_en": "y"}]
+    world.consume(event.model_copy(update={"payload": event.payload.model_copy(update={
+        "deficiencies": [type(event.payload.deficiencies[0]).model_validate(d) for d in deficiencies]})}))
+    [text] = texts(world, "YC-N4")
+    assert "需补正2项" in text and "人民法院受理破产申请裁定书" in text and "请补正表单内容" in text
+    assert "http" not in text and "微信" not in text

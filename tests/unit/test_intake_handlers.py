@@ -94,7 +94,7 @@ def test_a_supplement_during_approval_resumes_the_item_through_supplement_provid
     case_id = _accepted_case(store, ctx)
     item = CATALOG.items_for("bankruptcy-check")[1].code
     _follow(store, _decided(case_id, item, "supplement_requested"))
-    store.run(handlers.supply, case_id, Supplement(form={"court_case_number": "(2026)蒙0626破1号"}), ctx)
+    store.run(handlers.supply, case_id, Supplement(form={"court_case_number": "(2026)蒙0626破1号"}), ctx, "t")
     event = _outbox(store)[-1]
     assert event["event_type"] == "supplement_provided" and event["payload"]["item_code"] == item
     with store.unit_of_work() as uow:
@@ -105,7 +105,7 @@ def test_a_supplement_during_approval_resumes_the_item_through_supplement_provid
 def test_a_supplement_nobody_asked_for_is_409(store, ctx):
     case_id = _accepted_case(store, ctx)
     with pytest.raises(Exception) as error, as_http():
-        store.run(handlers.supply, case_id, Supplement(form={"x": 1}), ctx)
+        store.run(handlers.supply, case_id, Supplement(form={"x": 1}), ctx, "t")
     assert getattr(error.value, "status", None) == 409
 
 
