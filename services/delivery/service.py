@@ -54,7 +54,7 @@ class Service:
 
     @http("GET", "/api/v1/deliveries/<case_id>", role="any")
     def get_delivery(self, request, case_id):
-        return api.delivery(request, self.db, case_id)
+        return api.delivery(request, self.db, self.config["YICI"], case_id)
 
     @http("GET", "/api/v1/deliveries/<case_id>/notifications", role="frontend")
     def get_notifications(self, request, case_id):

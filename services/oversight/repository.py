@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from services.oversight.audit import SqlAuditRepository
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
 from shared.db import DeferredUpdates, dialect_insert, insert_new, prebuilt, rows_by
@@ -176,4 +177,5 @@ class SqlSupervisionRepository:
                              .values(status="closed", closed_on=closed_on, note=note))
 
 
-REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository}
+REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository,
+                "audit": SqlAuditRepository}

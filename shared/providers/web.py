@@ -71,11 +71,12 @@ def _traceback_without_message(exc: BaseException) -> str:
 
 
 class HttpEntrypoint(HttpRequestHandler):
-    """`@http(method, url, role=...)`: role None is public; otherwise a bearer token of that role."""
+    """`@http(method, url, role=...)`: role None is public; "any" any client; otherwise a bearer token of that
+    role (or of one of a tuple of roles)."""
 
     server = YiciWebServer()
 
-    def __init__(self, method, url, role: str | None = "frontend", body_limit=None, **kwargs):
+    def __init__(self, method, url, role: str | tuple[str, ...] | None = "frontend", body_limit=None, **kwargs):
         self.role = role
         self.body_limit = body_limit or (lambda settings: settings.max_body_bytes)
         super().__init__(method, url, **kwargs)
@@ -169,9 +170,10 @@ class HttpEntrypoint(HttpRequestHandler):
         if client is None:
             raise ApiError(401, [problem("Authorization", "unauthorized", "缺少或无效的访问令牌",
                                          "missing or invalid bearer token")])
-        if self.role != "any" and client.role != self.role:
+        roles = (self.role,) if isinstance(self.role, str) else self.role
+        if self.role != "any" and client.role not in roles:
             raise ApiError(403, [problem("Authorization", "forbidden", "无权访问",
-                                         f"this path needs the {self.role} role")])
+                                         f"this path needs the {' or '.join(roles)} role")])
         return client
 
     def response_from_result(self, result) -> Response:
