@@ -68,12 +68,13 @@ def due(request: Request, settings: Settings) -> dict:
 def audit_entries(request: Request, store: Store, settings: Settings) -> dict:
     """The audit trail for a supervisor; a query by person is itself a holder lookup, so it is audited."""
     query = validate(AuditQueryParams, request.args.to_dict())
+    purpose = stated_purpose(request) if query.subject else None
     auditor = Auditor("oversight", settings)
     found = audit.entries(store, audit.AuditQuery(
         query.case_id, query.actor, auditor.subject(query.subject), _day_start(query.from_),
         _day_start(query.to + timedelta(days=1)) if query.to else None, query.after, query.limit))
-    if query.subject:
-        auditor.record(store, request, "audit.subject_query", stated_purpose(request), subject=query.subject)
+    if query.subject and purpose:
+        auditor.record(store, request, "audit.subject_query", purpose, subject=query.subject)
     return found
 
 
