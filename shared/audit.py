@@ -62,8 +62,20 @@ def audit_event(actor: AuditActor, action: str, service: str, purpose: str, case
         "client_address": address, "outcome": outcome})
 
 
+LENGTHS = {"case_id": 64, "service": 32, "action": 64, "actor_kind": 16, "actor_name": 200, "actor_role": 16,
+           "actor_department": 100, "actor_client": 200, "subject": 40, "purpose": 200, "client_address": 64,
+           "outcome": 64}
+"""The chain table's column widths: an entry is cut to them, never refused (an entry that cannot be stored would
+stop the consumer behind it)."""
+
+
 def entry_of(event: AuditRecorded, seq: int) -> dict[str, Any]:
-    """The chain's row of an audit event (without its hashes)."""
+    """The chain's row of an audit event (without its hashes), each text cut to its column's width."""
+    entry = _fields(event, seq)
+    return {k: v[:LENGTHS[k]] if isinstance(v, str) and k in LENGTHS else v for k, v in entry.items()}
+
+
+def _fields(event: AuditRecorded, seq: int) -> dict[str, Any]:
     p = event.payload
     return {"seq": seq, "event_id": str(event.event_id), "occurred_at": event.occurred_at.astimezone(timezone.utc).isoformat(),
             "case_id": event.case_id, "service": p.service, "action": p.action, "actor_kind": p.actor.kind,

@@ -73,3 +73,33 @@ def test_a_holder_lookup_needs_a_stated_purpose():
         stated_purpose(Request(EnvironBuilder(query_string="holder=x").get_environ()))
     assert refused.value.status == 400 and refused.value.problems[0]["field"] == "purpose"
     assert stated_purpose(Request(EnvironBuilder(query_string="purpose=reuse").get_environ())) == "reuse"
+
+
+def test_an_entry_is_cut_to_the_tables_widths_never_refused():
+    actor = AuditActor(kind="client", name="窗" * 500, role="clerk")
+    entry = entry_of(audit_event(actor, "case.read", "intake", "p" * 300, "YC1"), 1)
+    assert len(entry["actor_name"]) == 200 and len(entry["purpose"]) == 200
+
+
+def test_the_tables_widths_are_those_of_the_chain_table():
+    from services.oversight.tables import audit_chain
+    from shared.audit import LENGTHS
+    assert {k: audit_chain.c[k].type.length for k in LENGTHS} == LENGTHS
+
+
+def test_a_weak_pseudonym_key_is_named_among_the_weak_secrets():
+    from shared.config import REPO_ROOT, load_settings, weak_secrets
+    from yici_testkit import CLERK_TOKEN, SUPERVISOR_TOKEN, TOKEN
+    env = {"YICI_API_TOKEN": TOKEN, "YICI_CLERK_TOKEN": CLERK_TOKEN, "YICI_SUPERVISOR_TOKEN": SUPERVISOR_TOKEN}
+    distributed = REPO_ROOT / "deploy" / "config" / "distributed.yaml"
+    assert weak_secrets(load_settings(distributed, env=env)) == []
+    weak = weak_secrets(load_settings(distributed, env={**env, "YICI_AUDIT_SUBJECT_KEY": "audit-key-change-me"}))
+    assert len(weak) == 1 and weak[0].startswith("audit_subject_key")
+
+
+def test_the_generated_key_is_made_once_and_kept(tmp_path):
+    from shared.audit import subject_key
+    first = subject_key(None, tmp_path)
+    assert len(first) >= 32 and subject_key(None, tmp_path) == first
+    assert (tmp_path / "audit-subject.key").stat().st_mode & 0o077 == 0
+    assert subject_key("x" * 32, tmp_path) == b"x" * 32
