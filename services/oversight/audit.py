@@ -38,6 +38,9 @@ class SqlAuditRepository:
     def count(self) -> int:
         return int(self.session.execute(select(func.count()).select_from(audit_chain)).scalar_one())
 
+    def latest(self, limit: int) -> list:
+        return list(self.session.execute(select(audit_chain).order_by(audit_chain.c.seq.desc()).limit(limit)))
+
     def page(self, query: "AuditQuery") -> list:
         statement = select(audit_chain).where(audit_chain.c.seq > query.after)
         for column, value in ((audit_chain.c.case_id, query.case_id), (audit_chain.c.actor_name, query.actor),

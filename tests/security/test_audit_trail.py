@@ -83,6 +83,14 @@ def test_supervisors_query_by_actor_and_period_and_page(trail):
         assert requests.get(suite.url("/api/v1/audit"), headers=headers, timeout=10).status_code == 403
 
 
+def test_the_supervisors_page_shows_the_head_and_the_latest_entries(trail):
+    suite, _, _ = trail
+    page = requests.get(suite.url("/oversight"), headers=SUPERVISOR, timeout=10)
+    assert page.status_code == 200 and 'id="audit"' in page.text
+    assert re.search(r"共 \d+ 条，链头 <code>[0-9a-f]{64}</code>", page.text), page.text[-2000:]
+    assert "task.decided" in page.text and HOLDER not in page.text
+
+
 def test_the_table_refuses_update_and_delete(trail):
     suite, _, _ = trail
     with sqlite3.connect(suite.data_dir / "oversight.db") as db:
