@@ -24,8 +24,12 @@ def delivery(request: Request, store: Store, settings: Settings, case_id: str) -
     return found
 
 
-def notifications(store: Store, case_id: str) -> dict:
-    return views.notifications_view(store, case_id)
+def notifications(request: Request, store: Store, settings: Settings, case_id: str) -> dict:
+    """The texts sent to the applicant (they name the applicant): audited."""
+    found = views.notifications_view(store, case_id)
+    Auditor("delivery", settings).record(store, request, "case.notifications.read",
+                                         stated_purpose(request, "case_progress"), case_id=case_id)
+    return found
 
 
 def confirm_pickup(request: Request, store: Store, context: Context, case_id: str) -> dict:

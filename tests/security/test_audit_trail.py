@@ -27,6 +27,8 @@ def trail(departments_suite):
     case_id, _ = company_case(suite)
     assert licenses(suite, CLERK, purpose="reuse of held licenses").status_code == 200
     assert requests.get(suite.url(f"/api/v1/cases/{case_id}"), headers=AUTH, timeout=10).status_code == 200
+    assert requests.get(suite.url(f"/api/v1/deliveries/{case_id}/notifications"), headers=AUTH,
+                        timeout=10).status_code == 200
     plan = requests.get(suite.url(f"/api/v1/routing/cases/{case_id}"), headers=SUPERVISOR,
                         params={"purpose": "complaint 2026-17"}, timeout=10)
     assert plan.status_code == 200
@@ -35,7 +37,7 @@ def trail(departments_suite):
     decided = requests.post(suite.url(f"/api/v1/departments/{TAX}/tasks/{task['request_id']}/decision"),
                             json={"decision": "approved", "clerk": "李四"}, headers=department_auth(TAX), timeout=10)
     assert decided.status_code == 200, decided.text
-    wait_for(lambda: {"case.read", "case.plan.read"} <= {e["action"] for e in audit(suite, case_id=case_id)} and
+    wait_for(lambda: {"case.read", "case.plan.read", "case.notifications.read"} <= {e["action"] for e in audit(suite, case_id=case_id)} and
              audit(suite, case_id=inquiry), timeout=20, what="the reads and the decision in the trail")
     return suite, case_id, inquiry
 
@@ -52,6 +54,7 @@ def test_reads_and_decisions_say_who_what_why_and_from_where(trail):
     assert read["actor"]["kind"] == "client" and read["actor"]["role"] == "frontend" and read["service"] == "intake"
     assert read["client_address"] == "127.0.0.1" and read["purpose"] == "case_progress" and read["occurred_at"]
     assert entries["case.plan.read"]["purpose"] == "complaint 2026-17"
+    assert entries["case.notifications.read"]["service"] == "delivery"
     assert entries["case.plan.read"]["actor"]["role"] == "supervisor"
     decided = entries["task.decided"]
     assert decided["actor"] == {"kind": "staff", "name": "李四", "role": "department", "department": TAX,
