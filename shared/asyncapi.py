@@ -40,6 +40,9 @@ ABOUT: dict[str, tuple[str, str]] = {
     "supervision_warning": ("oversight", "Electronic supervision (电子监察): a case or item nears (yellow) or "
                                          "passes (red) its time limit."),
     "deadline_changed": ("oversight", "The SLA clock moved the case's deadline (a suspension or a resumption)."),
+    "audit_recorded": ("every service", "A read of a case's personal data or a decision (审计日志): who, when, from "
+                                        "where, for what purpose; the person only as a keyed pseudonym. Oversight "
+                                        "appends it to the hash-chained audit trail."),
 }
 NOTES = {
     "approval_requested": " Decide by `payload.due_date` (working days); `payload.round` grows with each supplement.",

@@ -27,7 +27,7 @@ class SqlAttemptLog:
     def serialize(self, scope: str, subject: str) -> None:
         """On PostgreSQL, attempts at one target wait for each other (so parallel guesses cannot all pass the
         check before one is counted); SQLite writes one transaction at a time anyway."""
-        if self.rows.session.get_bind().dialect.name == "postgresql":
+        if self.rows.dialect == "postgresql":
             self.rows.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                                  {"key": f"{self.table.name}:{scope}:{subject}"})
 

@@ -37,7 +37,14 @@ class Client(BaseModel):
     name: str
     token: str = Field(min_length=8)
     role: Literal["frontend", "clerk", "department", "supervisor"] = "frontend"
-    department: str | None = None
+    department: str | None = Field(default=None, description="a department client's department: it sees only "
+                                                             "that department's tasks, licenses and items")
+
+    @model_validator(mode="after")
+    def _department_bound(self) -> "Client":
+        if self.role == "department" and not self.department:
+            raise ValueError(f"client {self.name!r} has the department role but no department code")
+        return self
 
 
 DepartmentMode = Literal["auto", "worklist", "external"]
@@ -260,6 +267,9 @@ class Settings(BaseModel):
     oversight: OversightSettings = Field(default_factory=OversightSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     public_base_url: str = "http://127.0.0.1:8000"
+    audit_subject_key: str | None = Field(default=None, min_length=16, description=(
+        "HMAC key of the pseudonyms that stand for persons in the audit trail; the same for every service. "
+        "Unset: generated once in data_dir (enough when the services share one data_dir)"))
     log_format: Literal["auto", "json", "console"] = "auto"
     calendar_overrides: Path = Field(default=DEFAULT_OVERRIDES, description=(
         "the State Council holiday notices an admin adds each year (format: the shipped file's header); "
@@ -409,6 +419,8 @@ def secret_settings(settings: Settings) -> list[tuple[str, str]]:
              for i, c in enumerate(settings.clients)]
     if settings.delivery.link_secret is not None:
         found.append(("delivery.link_secret", settings.delivery.link_secret))
+    if settings.audit_subject_key is not None:
+        found.append(("audit_subject_key", settings.audit_subject_key))
     return found
 
 

@@ -369,11 +369,39 @@ class DeadlineChanged(Event):
     payload: DeadlineChangedPayload
 
 
+class AuditActor(Model):
+    """Who read or decided: a token client (by its configured name) or a staff member acting through one."""
+    kind: Literal["client", "staff", "system"] = Field(description="client: a bearer-token client; staff: a named "
+                                                                   "person acting through one; system: a service")
+    name: str = Field(description="The client's configured name, or the staff member's name")
+    role: str = Field(description="Role of the token used: frontend, clerk, department, supervisor")
+    department: str | None = Field(default=None, description="The department a department client is bound to")
+    client: str | None = Field(default=None, description="For staff: the name of the token client they used")
+
+
+class AuditRecordedPayload(Model):
+    """One entry of the audit trail: a read of a case's personal data or a decision. Never the raw ID number."""
+    action: str = Field(description="What was done, e.g. case.plan.read, license.holder_lookup, task.decided")
+    actor: AuditActor
+    service: str = Field(description="The service that answered or decided")
+    purpose: str = Field(description="The purpose stated with the request, or the route's fixed purpose")
+    subject: str | None = Field(default=None, description=(
+        "Whose personal data: a keyed pseudonym (HMAC-SHA256) of the ID number or credit code, never the number"))
+    client_address: str | None = Field(default=None, description="Network address the request came from")
+    outcome: str = Field(default="answered", description="answered, or the decision taken")
+
+
+class AuditRecorded(Event):
+    """A service read a case's personal data or recorded a decision: oversight appends it to the hash chain."""
+    event_type: Literal["audit_recorded"] = "audit_recorded"
+    payload: AuditRecordedPayload
+
+
 AnyEvent = Annotated[Union[CaseSubmitted, CorrectionRequested, CaseAccepted, ApprovalRequested,
                            ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
                            DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
                            ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided,
-                           DeadlineChanged], Field(discriminator="event_type")]
+                           DeadlineChanged, AuditRecorded], Field(discriminator="event_type")]
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls for cls in get_args(get_args(AnyEvent)[0])
 }

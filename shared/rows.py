@@ -242,6 +242,11 @@ class Rows:
         if k not in known.new:
             known.changed.setdefault(k, set()).update(values)
 
+    @property
+    def dialect(self) -> str:
+        """The database's dialect name ("postgresql", "sqlite"), for the few statements only one of them has."""
+        return self.session.get_bind().dialect.name
+
     def execute(self, statement: Any, params: Any = None) -> Result[Any]:
         """Any other statement. What is held for the tables it touches (every table, for raw SQL) is written
         first; afterwards what the buffer knew of the tables it may change is forgotten (for an UPDATE: the

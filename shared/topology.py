@@ -87,6 +87,8 @@ def service_queues() -> dict[str, QueueSpec]:
 
 # Which service publishes each event on EVENTS_EXCHANGE (department_decided comes from department systems, on
 # DECISIONS_EXCHANGE). The broker lets each service's user write only these keys; consumers check the sender.
+EVERY_SERVICE = "every service"  # an event each service records about itself (the audit trail's entries)
+PUBLISHING_SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
 EVENT_PUBLISHERS: dict[str, str] = {
     "case_submitted": "intake", "correction_requested": "intake", "case_accepted": "intake",
     "supplement_provided": "intake", "case_withdrawn": "intake",
@@ -95,12 +97,13 @@ EVENT_PUBLISHERS: dict[str, str] = {
     "approval_decided": "approval", "decision_answered": "approval",
     "delivery_dispatched": "delivery", "delivery_completed": "delivery",
     "rating_received": "oversight", "supervision_warning": "oversight", "deadline_changed": "oversight",
+    "audit_recorded": EVERY_SERVICE,
 }
 
 
 def published_by(service: str) -> tuple[str, ...]:
     """The event types a service publishes, in a stable order."""
-    return tuple(sorted(t for t, owner in EVENT_PUBLISHERS.items() if owner == service))
+    return tuple(sorted(t for t, owner in EVENT_PUBLISHERS.items() if owner in (service, EVERY_SERVICE)))
 
 
 def broker_user(service: str, prefix: str = "") -> str:
@@ -113,6 +116,10 @@ def sender_refusal(event_type: str, user_id: str | None, prefix: str = "") -> st
     owner = EVENT_PUBLISHERS.get(event_type)
     if owner is None:
         return f"{event_type} is not published by a service"
+    if owner == EVERY_SERVICE:
+        if user_id in {broker_user(s, prefix) for s in PUBLISHING_SERVICES}:
+            return None
+        return f"{event_type} must come from a service's broker user, came from {user_id or 'an unnamed sender'}"
     expected = broker_user(owner, prefix)
     if user_id != expected:
         return f"{event_type} must come from broker user {expected}, came from {user_id or 'an unnamed sender'}"

@@ -10,18 +10,18 @@ DEPLOY_COMMANDS = {"topology": "RabbitMQ definitions, users and loading (see dep
                    "deploy": "regenerate or check the generated deployment files"}
 
 
+STORE_TOOLS = {"seals": "services.approval.cli", "reports": "services.oversight.cli",
+               "audit": "services.oversight.audit_cli"}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("run", "serve"):
         import shared.providers.boot  # noqa: F401 - must run before the rest is imported
     if argv and argv[0] in DEPLOY_COMMANDS:
         return _deploy_tooling(argv)
-    if argv and argv[0] == "reports":
-        from services.oversight.cli import main as reports_main
-        return reports_main(argv[1:])
-    if argv and argv[0] == "seals":
-        from services.approval.cli import main as seals_main
-        return seals_main(argv[1:])
+    if argv and argv[0] in STORE_TOOLS:
+        return _store_tool(argv[0], argv[1:])
     from shared.config import ConfigError
     parser = argparse.ArgumentParser(prog="yici", description="Yici 一次办: one matter, handled in one go")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
                         add_help=False)
     commands.add_parser("seals", help="e-seal keys: yici seals list|rotate DEPT|--all (approval's database)",
                         add_help=False)
+    commands.add_parser("audit", help="audit trail: yici audit verify [--head SEQ:HASH] (oversight's database)",
+                        add_help=False)
     secrets = commands.add_parser("secrets", help="secrets generate: print a random token for a setting")
     secrets.add_argument("action", choices=["generate"])
     for name, text in DEPLOY_COMMANDS.items():
@@ -53,6 +55,18 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"yici: {exc}", file=sys.stderr)
         return 2
+
+
+def _store_tool(name: str, argv: list[str]) -> int:
+    """A tool that works on one service's database: its arguments, then its run with that store."""
+    import importlib
+
+    from yici.stores import run_with_store
+    tool = importlib.import_module(STORE_TOOLS[name])
+    parser = tool.parser()
+    args = parser.parse_args(argv)
+    tool.check(parser, args)
+    return run_with_store(f"yici {name}", tool.SERVICE, args.config, lambda settings, store: tool.run(args, settings, store))
 
 
 def _deploy_tooling(argv: list[str]) -> int:

@@ -93,6 +93,10 @@ def run(settings: Settings, services: list[str]) -> None:
     if weak_secrets(settings):
         log.warning("development secrets in use (%d settings, e.g. the tokens dev-*-change-me): for development "
                     "only; the distributed mode refuses them", len(weak_secrets(settings)))
+    if settings.mode == "distributed" and settings.audit_subject_key is None:
+        log.warning("audit_subject_key is unset: the audit trail's pseudonym key is generated in data_dir; services "
+                    "that do not share data_dir must be given one key (YICI_AUDIT_SUBJECT_KEY), else one person "
+                    "has a pseudonym per service")
     declare_topology(settings, catalog_departments(), services)
     runner = ServiceRunner(nameko_config(settings, services[0] if len(services) == 1 else None))
     for name in services:

@@ -9,7 +9,13 @@ from services.approval import views, worklist
 from services.approval.commands import ClaimTask, DecideBody, VerifyDocument
 from services.approval.handlers import Context
 from shared.api import ApiError, parse_json_body, problem, validate
+from shared.audit_edge import Auditor, department_scope, stated_purpose
+from shared.config import Settings
 from shared.messaging import Store, utcnow
+
+HOLDER_LOOKUP_ROLES = ("clerk", "supervisor", "department")
+"""Who may turn an ID number into licenses: the window (reuse of held licenses), supervision, and a department
+(its own licenses only). The applicant's front end is not among them: it shows the case's own licenses."""
 
 
 def list_tasks(request: Request, store: Store, department: str) -> dict:
@@ -28,10 +34,14 @@ def claim_task(request: Request, store: Store, department: str, request_id: str)
     return views.task_detail(store, department, request_id)
 
 
-def decide_task(request: Request, store: Store, context: Context, department: str, request_id: str) -> dict:
+def decide_task(request: Request, store: Store, context: Context, settings: Settings, department: str,
+                request_id: str) -> dict:
+    """The decision and its audit entry commit together."""
     _in_scope(request, department)
     command = parse_json_body(request, DecideBody)
-    return store.run(worklist.decide_task, department, request_id, command, context)
+    audit = Auditor("approval", settings).event(request, "task.decided", "decision", case_id=request_id.split(":")[0],
+                                                 staff=command.clerk, outcome=command.decision)
+    return store.run(worklist.decide_task, department, request_id, command, context, audit)
 
 
 def _in_scope(request: Request, department: str) -> None:
@@ -42,16 +52,25 @@ def _in_scope(request: Request, department: str) -> None:
                                      "a department cannot see or decide another department's tasks")])
 
 
-def list_licenses(request: Request, store: Store) -> dict:
+def list_licenses(request: Request, store: Store, settings: Settings) -> dict:
+    """A holder lookup: with a stated purpose, a department sees its own licenses only, and it is audited."""
     holder = request.args.get("holder")
     if not holder:
         raise ApiError(422, [problem("holder", "missing", "缺少持证主体证件号码", "holder is required")])
-    return views.license_list(store, holder.strip().upper(), request.args.get("type"))
+    purpose = stated_purpose(request)
+    found = views.license_list(store, holder.strip().upper(), request.args.get("type"), department_scope(request))
+    Auditor("approval", settings).record(store, request, "license.holder_lookup", purpose, subject=holder)
+    return found
 
 
-def license_document(store: Store, number: str) -> Response:
-    """The document as a JSON file to download."""
-    body = json.dumps(views.document(store, number), ensure_ascii=False, indent=2)
+def license_document(request: Request, store: Store, settings: Settings, number: str) -> Response:
+    """The document as a JSON file to download (a department's own licenses only); audited."""
+    document = views.document(store, number, department_scope(request))
+    Auditor("approval", settings).record(store, request, "license.document.read",
+                                         stated_purpose(request, "license_document"),
+                                         case_id=document["content"].get("case_id") or "",
+                                         subject=document["content"].get("holder_id"))
+    body = json.dumps(document, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{number}.json"'})
 

@@ -79,15 +79,15 @@ class Service:
 
     @http("POST", TASK + "/decision", role="department")
     def decide_task(self, request, department, request_id):
-        return api.decide_task(request, self.db, self.context, department, request_id)
+        return api.decide_task(request, self.db, self.context, self.config["YICI"], department, request_id)
 
-    @http("GET", "/api/v1/licenses", role="any")
+    @http("GET", "/api/v1/licenses", role=api.HOLDER_LOOKUP_ROLES)
     def list_licenses(self, request):
-        return api.list_licenses(request, self.db)
+        return api.list_licenses(request, self.db, self.config["YICI"])
 
     @http("GET", "/api/v1/licenses/<number>/document", role="any")
     def license_document(self, request, number):
-        return api.license_document(self.db, number)
+        return api.license_document(request, self.db, self.config["YICI"], number)
 
     @http("GET", "/api/v1/licenses/<number>/verify", role=None)
     def verify_license(self, request, number):

@@ -35,9 +35,10 @@ def task_view(r) -> dict:
             "received_at": r.received_at, "decided_at": r.decided_at, "note": r.note}
 
 
-def license_list(store: Store, holder: str, license_type: str | None) -> dict:
+def license_list(store: Store, holder: str, license_type: str | None, department: str | None = None) -> dict:
+    """The holder's licenses; with `department`, only those that department issued."""
     with store.unit_of_work() as uow:
-        rows = uow.licenses.of_holder(holder, license_type)
+        rows = [r for r in uow.licenses.of_holder(holder, license_type) if department in (None, r.department)]
     return {"holder": holder, "license_type": license_type, "licenses": [summary(r) for r in rows]}
 
 
@@ -50,9 +51,11 @@ def summary(r) -> dict:
             "document": f"/api/v1/licenses/{r.number}/document", "verify": f"/api/v1/licenses/{r.number}/verify"}
 
 
-def document(store: Store, number: str) -> dict:
-    """The license document: its content and its e-seal."""
+def document(store: Store, number: str, department: str | None = None) -> dict:
+    """The license document: its content and its e-seal (another department's is as unknown as none)."""
     row = _get(store, number)
+    if department is not None and row.department != department:
+        raise NotFound("number", number)
     return {"content": row.content, "seal": row.seal}
 
 

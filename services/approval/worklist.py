@@ -6,6 +6,7 @@ from services.approval.commands import ClaimTask, DecideBody
 from services.approval.domain import DecideTask
 from services.approval.handlers import Context, record_decision
 from shared.errors import NotFound
+from shared.events import Event
 from shared.messaging import UnitOfWork
 
 
@@ -14,13 +15,17 @@ def claim_task(uow: UnitOfWork, department: str, request_id: str, command: Claim
     uow.tasks.claim(request_id, command.clerk)
 
 
-def decide_task(uow: UnitOfWork, department: str, request_id: str, command: DecideBody, context: Context) -> dict:
-    """A clerk's decision; one that cannot be recorded is refused, saying why (nothing changed)."""
+def decide_task(uow: UnitOfWork, department: str, request_id: str, command: DecideBody, context: Context,
+                audit: Event | None = None) -> dict:
+    """A clerk's decision, with its audit entry when given; one that cannot be recorded is refused, saying why
+    (nothing changed, nothing audited)."""
     domain.check_decider(own_task(uow, department, request_id, for_update=True), command.clerk)
     answer = record_decision(uow, DecideTask(request_id, command.decision, command.reasons, command.clerk,
                                              department, command.round, command.license), context)
     if not answer.recorded:
         raise answer.refusal()
+    if audit is not None:
+        uow.emit(audit)
     return {"request_id": request_id, "status": answer.status, "decision": answer.decision,
             "licenses": answer.licenses}
 

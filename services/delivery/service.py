@@ -54,11 +54,11 @@ class Service:
 
     @http("GET", "/api/v1/deliveries/<case_id>", role="any")
     def get_delivery(self, request, case_id):
-        return api.delivery(request, self.db, case_id)
+        return api.delivery(request, self.db, self.config["YICI"], case_id)
 
     @http("GET", "/api/v1/deliveries/<case_id>/notifications", role="frontend")
     def get_notifications(self, request, case_id):
-        return api.notifications(self.db, case_id)
+        return api.notifications(request, self.db, self.config["YICI"], case_id)
 
     @http("POST", "/api/v1/deliveries/<case_id>/pickup", role="clerk")
     def confirm_pickup(self, request, case_id):

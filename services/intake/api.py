@@ -10,9 +10,10 @@ from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdr
 from services.intake.domain import idempotency_key_problems
 from services.intake.files import BlobStore
 from services.intake.handlers import Context
-from services.intake.views import case_view, matter_list, view_of, waiting_list
+from services.intake.views import case_view, case_view_and_holder, matter_list, view_of, waiting_list
 from shared.api import ApiError, caller_address, parse_json_body
 from shared.attempts import Attempt
+from shared.audit_edge import Auditor, stated_purpose, with_audit
 from shared.config import Settings
 from shared.errors import NotFound
 from shared.messaging import Store, UnitOfWork
@@ -37,8 +38,12 @@ def _submitted(uow: UnitOfWork, command: SubmitCase, client: str, key: str | Non
     return status, view_of(uow, case_id)
 
 
-def get_case(store: Store, case_id: str) -> dict:
-    return case_view(store, case_id)
+def get_case(request: Request, store: Store, settings: Settings, case_id: str) -> dict:
+    """The case with the applicant's personal data: every read is audited."""
+    found, holder = case_view_and_holder(store, case_id)
+    _auditor(settings).record(store, request, "case.read", stated_purpose(request, "case_progress"),
+                              case_id=case_id, subject=holder)
+    return found
 
 
 def supply(request: Request, store: Store, context: Context, case_id: str) -> dict:
@@ -52,8 +57,10 @@ def withdraw(request: Request, store: Store, case_id: str) -> dict:
     return case_view(store, case_id)
 
 
-def receipt(store: Store, context: Context, settings: Settings, case_id: str) -> Response:
-    view = case_view(store, case_id)
+def receipt(request: Request, store: Store, context: Context, settings: Settings, case_id: str) -> Response:
+    view, holder = case_view_and_holder(store, case_id)
+    _auditor(settings).record(store, request, "case.receipt.read", stated_purpose(request, "receipt"),
+                              case_id=case_id, subject=holder)
     name = context.catalog.matter(view["matter_code"]).name
     return Response(pages.receipt_page(view, name, settings.public_base_url), mimetype=HTML)
 
@@ -78,14 +85,23 @@ def waiting(store: Store) -> dict:
     return waiting_list(store)
 
 
-def clerk_accept(request: Request, store: Store, context: Context, case_id: str) -> dict:
-    store.run(handlers.clerk_accept, case_id, _client(request), context)
+def clerk_accept(request: Request, store: Store, context: Context, settings: Settings, case_id: str) -> dict:
+    """The acceptance and its audit entry commit together."""
+    audit = _auditor(settings).event(request, "case.accepted", "window_review", case_id=case_id, outcome="accepted")
+    store.run(with_audit(handlers.clerk_accept, audit), case_id, _client(request), context)
     return case_view(store, case_id)
 
 
-def clerk_notice(request: Request, store: Store, context: Context, case_id: str) -> dict:
-    store.run(handlers.clerk_notice, case_id, parse_json_body(request, ClerkNotice), context)
+def clerk_notice(request: Request, store: Store, context: Context, settings: Settings, case_id: str) -> dict:
+    command = parse_json_body(request, ClerkNotice)
+    audit = _auditor(settings).event(request, "case.correction_requested", "window_review", case_id=case_id,
+                                     outcome="correction_requested")
+    store.run(with_audit(handlers.clerk_notice, audit), case_id, command, context)
     return case_view(store, case_id)
+
+
+def _auditor(settings: Settings) -> Auditor:
+    return Auditor("intake", settings)
 
 
 def _client(request: Request) -> str:

@@ -33,7 +33,7 @@ class Service:
 
     @http("GET", "/api/v1/cases/<case_id>")
     def get_case(self, request, case_id):
-        return api.get_case(self.db, case_id)
+        return api.get_case(request, self.db, self.config["YICI"], case_id)
 
     @http("POST", "/api/v1/cases/<case_id>/supplements", role=("frontend", "clerk"))
     def supply(self, request, case_id):
@@ -45,7 +45,7 @@ class Service:
 
     @http("GET", "/api/v1/cases/<case_id>/receipt")
     def receipt(self, request, case_id):
-        return api.receipt(self.db, self.context, self.config["YICI"], case_id)
+        return api.receipt(request, self.db, self.context, self.config["YICI"], case_id)
 
     @http("GET", "/track/<case_id>", role=None)
     def track(self, request, case_id):
@@ -61,11 +61,11 @@ class Service:
 
     @http("POST", "/api/v1/window/cases/<case_id>/accept", role="clerk")
     def clerk_accept(self, request, case_id):
-        return api.clerk_accept(request, self.db, self.context, case_id)
+        return api.clerk_accept(request, self.db, self.context, self.config["YICI"], case_id)
 
     @http("POST", "/api/v1/window/cases/<case_id>/notice", role="clerk")
     def clerk_notice(self, request, case_id):
-        return api.clerk_notice(request, self.db, self.context, case_id)
+        return api.clerk_notice(request, self.db, self.context, self.config["YICI"], case_id)
 
     @timer(interval=3600)
     def accept_overdue(self):

@@ -11,6 +11,12 @@ def case_view(store: Store, case_id: str) -> dict:
         return view_of(uow, case_id)
 
 
+def case_view_and_holder(store: Store, case_id: str) -> tuple[dict, str | None]:
+    """The view, and whose case it is (the holder's ID number, for the audit trail only)."""
+    with store.unit_of_work() as uow:
+        view = view_of(uow, case_id)
+        return view, uow.cases.get(case_id).holder_id
+
 def view_of(uow: UnitOfWork, case_id: str) -> dict:
     """The case as the applicant and the window see it, read with the unit of work's transaction."""
     case = uow.cases.get(case_id)

@@ -1,25 +1,43 @@
 """HTTP edge of oversight: read the request into a command or query, call one use case, shape the reply."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta, timezone
+
 from werkzeug.wrappers import Request, Response
 
-from services.oversight import pages, ratings, reports, views
+from services.oversight import audit, pages, ratings, reports, views
 from services.oversight import scan as scanning
-from services.oversight.commands import CloseRectification, DueQuery, RateCase, ReportQuery, ScanRequest, WarningQuery
+from services.oversight.commands import (
+    AuditQueryParams,
+    CloseRectification,
+    DueQuery,
+    RateCase,
+    ReportQuery,
+    ScanRequest,
+    WarningQuery,
+)
 from services.oversight.handlers import Context
 from services.oversight.metrics import RATINGS
 from services.oversight.periods import Period
 from shared.api import parse_json_body, validate
+from shared.audit_edge import Auditor, department_scope, stated_purpose
 from shared.config import Settings
 from shared.messaging import Store, utcnow
+from shared.workdays import SHANGHAI
 
 
-def timeline(store: Store, case_id: str) -> dict:
-    return views.timeline_view(store, case_id)
+def timeline(request: Request, store: Store, settings: Settings, case_id: str) -> dict:
+    found = views.timeline_view(store, case_id, department_scope(request))
+    Auditor("oversight", settings).record(store, request, "case.timeline.read",
+                                          stated_purpose(request, "case_progress"), case_id=case_id)
+    return found
 
 
-def sla(store: Store, context: Context, case_id: str) -> dict:
-    return views.sla_view(store, context, case_id, context.today())
+def sla(request: Request, store: Store, context: Context, settings: Settings, case_id: str) -> dict:
+    found = views.sla_view(store, context, case_id, context.today(), department_scope(request))
+    Auditor("oversight", settings).record(store, request, "case.sla.read", stated_purpose(request, "case_progress"),
+                                          case_id=case_id)
+    return found
 
 
 def rate(request: Request, store: Store, context: Context, case_id: str) -> tuple[int, dict]:
@@ -45,6 +63,23 @@ def close_task(request: Request, store: Store, context: Context, task_id: str) -
 def due(request: Request, settings: Settings) -> dict:
     # the official calendar, which never guesses: strict answers refuse years without data
     return views.calendar_due(settings.calendar(), validate(DueQuery, request.args.to_dict()))
+
+
+def audit_entries(request: Request, store: Store, settings: Settings) -> dict:
+    """The audit trail for a supervisor; a query by person is itself a holder lookup, so it is audited."""
+    query = validate(AuditQueryParams, request.args.to_dict())
+    purpose = stated_purpose(request) if query.subject else None
+    auditor = Auditor("oversight", settings)
+    found = audit.entries(store, audit.AuditQuery(
+        query.case_id, query.actor, auditor.subject(query.subject), _day_start(query.from_),
+        _day_start(query.to + timedelta(days=1)) if query.to else None, query.after, query.limit))
+    if query.subject and purpose:
+        auditor.record(store, request, "audit.subject_query", purpose, subject=query.subject)
+    return found
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=SHANGHAI).astimezone(timezone.utc) if day else None
 
 
 def warnings(request: Request, store: Store) -> dict:

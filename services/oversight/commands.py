@@ -58,3 +58,17 @@ class WarningQuery(Body):
     status: Literal["open", "superseded", "resolved", "all"] = "open"
     level: Literal["yellow", "red"] | None = None
     department: str | None = Field(default=None, max_length=100)
+
+
+class AuditQueryParams(Body):
+    """Supervisors' query of the audit trail: by case, actor (client or staff name), person (ID number), and
+    period (days, Asia/Shanghai, both included); paged by `after` (the last sequence number seen)."""
+    case_id: str | None = Field(default=None, max_length=64)
+    actor: str | None = Field(default=None, max_length=200)
+    subject: str | None = Field(default=None, min_length=6, max_length=18, pattern=r"^[0-9A-Za-z]+$",
+                                description="ID number or credit code of the person")
+    from_: SupportedDate | None = Field(default=None, alias="from")
+    to: SupportedDate | None = None
+    after: int = Field(default=0, ge=0)
+    limit: int = Field(default=100, ge=1, le=500)
+    purpose: str | None = Field(default=None, max_length=200)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
+from services.oversight import audit
 from services.oversight.domain import CONCLUDED, CaseState, Fact, as_utc
 from services.oversight.metrics import observe_completions
 from services.oversight.supervision import LenientCalendar, case_clock, on_time, used_workdays
@@ -19,6 +20,7 @@ from shared.events import (
     ApprovalCancelled,
     ApprovalDecided,
     ApprovalRequested,
+    AuditRecorded,
     CaseAccepted,
     CaseCompleted,
     CaseRejected,
@@ -93,8 +95,13 @@ def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> list
     on from that state; any other is refolded from its whole timeline, so the result is the same whatever
     the arrival order. A batch costs a few statements whatever its size: the cases locked (created where
     new) with one, the timeline rows added with one, the timelines to refold and the open warnings read with
-    one each, the cases written together at flush.
+    one each, the cases written together at flush. Audit entries are appended to the audit chain instead: they
+    are not part of any case's timeline.
     """
+    audit.append(uow, [e for e in events if isinstance(e, AuditRecorded)])
+    events = [e for e in events if not isinstance(e, AuditRecorded)]
+    if not events:
+        return []
     groups: dict[str, list[Fact]] = {}
     last: dict[str, Event] = {}
     rows_to_record = []

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from prometheus_client import Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 
 from shared.config import Settings
 from shared.messaging import Store
@@ -51,7 +51,7 @@ class OversightCollector:
         self.store, self.settings = store, settings
 
     def describe(self):
-        return [*self._families(), self._calendar_family()]
+        return [*self._families(), self._calendar_family(), *self._audit_families()]
 
     def collect(self):
         with self.store.unit_of_work() as uow:
@@ -59,8 +59,22 @@ class OversightCollector:
             warnings = uow.supervision.open_warning_counts()
             tasks = uow.supervision.rectifications("open")
             on_time = uow.oversight.on_time_counts()
+            chain = (uow.audit.count(), *uow.audit.head())
         yield from self._families(counts, warnings, tasks, on_time)
         yield self._calendar_family(self.settings.calendar().covered_until())
+        yield from self._audit_families(*chain)
+
+    @staticmethod
+    def _audit_families(entries: int | None = None, seq: int = 0, head: str = ""):
+        """The chain's length and head: an outside monitor that keeps them sees a rewrite (the length falling,
+        or an earlier head no longer in the chain: `yici audit verify --head`)."""
+        length = GaugeMetricFamily("yici_audit_chain_entries", "Entries in the audit trail's hash chain")
+        info = InfoMetricFamily("yici_audit_chain_head", "The audit chain's last entry: its sequence number and hash",
+                                labels=[])
+        if entries is not None:
+            length.add_metric([], entries)
+            info.add_metric([], {"seq": str(seq), "hash": head})
+        return length, info
 
     @staticmethod
     def _calendar_family(covered_until: date | None = None) -> GaugeMetricFamily:

@@ -82,12 +82,13 @@ def oversight_page(store: Store, context: Context, today: date, who: Client) -> 
     with store.unit_of_work() as uow:
         warnings = [warning_dict(w) for w in uow.supervision.warnings("open", limit=200)]
         tasks = uow.supervision.rectifications("open")
+        chain, latest = uow.audit.head(), uow.audit.latest(20)
     month = Period.containing("monthly", today)
     sections = [_intake(ledger_report(store, context, Period.containing("daily", today), "matter")),
                 _warnings(warnings, context), _ratings(survey_report(store, month), tasks, context),
                 f'<section id="ledger"><h2>最新台账 · {escape(month.label)}（截至{today:%m月%d日}）</h2>'
                 f'{ledger_table(ledger_report(store, context, month, "matter"))}'
-                f'<p>完整台账：{_ledger_links()}</p></section>']
+                f'<p>完整台账：{_ledger_links()}</p></section>', _audit(chain, latest)]
     title = "乌审旗“一件事一次办” · 电子监察"
     body = (f'<h1>{escape(title)}</h1><p class=muted>{today.isoformat()} · 监察人员：{escape(who.name)}</p>'
             + '<form method="post" action="/oversight/logout"><button type="submit">退出登录</button></form>'
@@ -153,6 +154,17 @@ def _ratings(survey: dict, tasks: list, context: Context) -> str:
              f'<th>整改部门</th><th>整改期限</th></tr>{rows}</table>' if tasks else '<p class="muted">暂无待整改差评。</p>')
     return (f'<section id="ratings"><h2>好差评 · {escape(survey["period"]["label"])}</h2>'
             f'{survey_html(survey)}{table}</section>')
+
+
+def _audit(chain: tuple[int, str], latest: list) -> str:
+    """The audit trail's head (compare it with the one published on /metrics) and its latest entries."""
+    rows = "".join(f'<tr><td class="n">{r.seq}</td><td>{escape(r.occurred_at[:19])}</td><td>{escape(r.actor_name)}'
+                   f'（{escape(r.actor_role)}）</td><td>{escape(r.action)}</td><td>{escape(r.case_id or "—")}</td>'
+                   f'<td>{escape(r.purpose)}</td></tr>' for r in latest)
+    table = (f'<table class="audit"><tr><th>序号</th><th>时间（UTC）</th><th>访问者</th><th>操作</th><th>案件</th>'
+             f'<th>用途</th></tr>{rows}</table>' if rows else '<p class="muted">暂无审计记录。</p>')
+    return (f'<section id="audit"><h2>审计日志</h2><p class=muted>共 {chain[0]} 条，链头 <code>{chain[1]}</code>'
+            f'（按案件、人员、时段查询：/api/v1/audit；校验：yici audit verify）</p>{table}</section>')
 
 
 def _subject(context: Context, warning: dict) -> str:

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import bindparam, case, func, or_, select, update
 
+from services.oversight.audit import SqlAuditRepository
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.signin import REPOSITORIES as SIGN_IN
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
@@ -173,4 +174,5 @@ class SqlSupervisionRepository:
                              .values(status="closed", closed_on=closed_on, note=note))
 
 
-REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository, **SIGN_IN}
+REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository,
+                "audit": SqlAuditRepository, **SIGN_IN}

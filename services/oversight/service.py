@@ -39,11 +39,11 @@ class Service:
 
     @http("GET", "/api/v1/cases/<case_id>/timeline", role="any")
     def get_timeline(self, request, case_id):
-        return api.timeline(self.db, case_id)
+        return api.timeline(request, self.db, self.config["YICI"], case_id)
 
     @http("GET", "/api/v1/cases/<case_id>/sla", role="any")
     def get_sla(self, request, case_id):
-        return api.sla(self.db, self.context, case_id)
+        return api.sla(request, self.db, self.context, self.config["YICI"], case_id)
 
     @http("POST", "/api/v1/cases/<case_id>/rating", role="frontend")
     def rate_case(self, request, case_id):
@@ -52,6 +52,10 @@ class Service:
     @http("GET", "/api/v1/calendar/due", role=None)
     def calendar_due(self, request):
         return api.due(request, self.config["YICI"])
+
+    @http("GET", "/api/v1/audit", role="supervisor")
+    def audit_entries(self, request):
+        return api.audit_entries(request, self.db, self.config["YICI"])
 
     @http("GET", "/api/v1/supervision/warnings", role="supervisor")
     def list_warnings(self, request):

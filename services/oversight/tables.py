@@ -14,7 +14,9 @@ from sqlalchemy import (
                         Table,
                         Text,
                         UniqueConstraint,
+                        event,
 )
+from sqlalchemy.schema import DDL
 
 from shared.attempt_log import attempts_table
 from shared.messaging import messaging_tables
@@ -96,3 +98,38 @@ sessions = Table(
     Column("expires_at", Float, nullable=False, index=True),
 )
 attempts = attempts_table(metadata, "oversight")
+audit_chain = Table(
+    "oversight_audit_chain", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("occurred_at", String(40), nullable=False, index=True),  # ISO text: hashed exactly as stored
+    Column("case_id", String(64), nullable=False, index=True),
+    Column("service", String(32), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_name", String(200), nullable=False, index=True),
+    Column("actor_role", String(16), nullable=False),
+    Column("actor_department", String(100), nullable=True),
+    Column("actor_client", String(200), nullable=True),
+    Column("subject", String(40), nullable=True, index=True),
+    Column("purpose", String(200), nullable=False),
+    Column("client_address", String(64), nullable=True),
+    Column("outcome", String(64), nullable=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+"""The audit trail, append-only: each entry holds the hash of the one before (shared.audit)."""
+
+APPEND_ONLY_SQLITE = [DDL(f"CREATE TRIGGER oversight_audit_chain_no_{verb.lower()} BEFORE {verb} ON oversight_audit_chain "
+                          "BEGIN SELECT RAISE(ABORT, 'oversight_audit_chain is append-only'); END")
+                      for verb in ("UPDATE", "DELETE")]
+APPEND_ONLY_POSTGRESQL = [
+    DDL("CREATE OR REPLACE FUNCTION oversight_audit_chain_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'oversight_audit_chain is append-only'; END $$"),
+    DDL("CREATE TRIGGER oversight_audit_chain_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+        "ON oversight_audit_chain FOR EACH STATEMENT EXECUTE FUNCTION oversight_audit_chain_append_only()"),
+]
+for _ddl in APPEND_ONLY_SQLITE:
+    event.listen(audit_chain, "after_create", _ddl.execute_if(dialect="sqlite"))
+for _ddl in APPEND_ONLY_POSTGRESQL:
+    event.listen(audit_chain, "after_create", _ddl.execute_if(dialect="postgresql"))

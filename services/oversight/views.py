@@ -14,8 +14,9 @@ from shared.sla import SlaClock
 from shared.workdays import CalendarNotCovered, WorkingCalendar
 
 
-def timeline_view(store: Store, case_id: str) -> dict:
-    """Every event of the case in occurrence order, however and how often it arrived."""
+def timeline_view(store: Store, case_id: str, department: str | None = None) -> dict:
+    """Every event of the case in occurrence order, however and how often it arrived. For `department`: a case
+    where it has no item is as unknown as none, and the events of other departments' items are left out."""
     with store.unit_of_work() as uow:
         rows = uow.oversight.timeline(case_id)
     if not rows:
@@ -24,25 +25,37 @@ def timeline_view(store: Store, case_id: str) -> dict:
                                payload=r.body), r.actor) for r in rows}
     ordered = sorted(facts.values(), key=lambda pair: sort_key(pair[0]))
     state = fold(case_id, (fact for fact, _ in ordered))
+    if department is not None:
+        _own_case(state, department, case_id)
+        ordered = [(f, actor) for f, actor in ordered if (f.payload or {}).get("department") in (None, department)]
     return {"case_id": case_id, "status": state.status, "matter_code": state.matter_code,
             "events": [{"event_id": f.event_id, "event_type": f.event_type, "occurred_at": sort_key(f)[0],
                         "actor": actor} for f, actor in ordered]}
 
 
-def sla_view(store: Store, context: Context, case_id: str, today: date) -> dict:
-    """The case's clock and its items' clocks: budget, suspensions, deadline, share used, status."""
+def _own_case(state: CaseState, department: str, case_id: str) -> None:
+    if not any(item.department == department for item in state.items.values()):
+        raise NotFound("case_id", case_id)
+
+
+def sla_view(store: Store, context: Context, case_id: str, today: date, department: str | None = None) -> dict:
+    """The case's clock and its items' clocks: budget, suspensions, deadline, share used, status. For
+    `department`: only where it has an item, and only its own items' clocks (the case's deadline stays)."""
     with store.unit_of_work() as uow:
         row = uow.oversight.case(case_id)
     if row is None or not row.state:
         raise NotFound("case_id", case_id)
     state = CaseState.model_validate(row.state)
+    if department is not None:
+        _own_case(state, department, case_id)
     clock = case_clock(state)
     as_of = min(today, state.closed_on) if state.closed_on else today
     return {"case_id": case_id, "status": state.status, "as_of": as_of,
             "case": _clock(clock, context, as_of, context.lead_of(state)) if clock else None,
             "items": [{"item_code": code, **_clock(c, context, min(as_of, state.items[code].decided_on or as_of),
                                                       state.items[code].department)}
-                      for code, c in item_clocks(state).items()]}
+                      for code, c in item_clocks(state).items()
+                      if department in (None, state.items[code].department)]}
 
 
 def _clock(clock: SlaClock, context: Context, today: date, department: str) -> dict:

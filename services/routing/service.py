@@ -25,4 +25,4 @@ class Service:
 
     @http("GET", "/api/v1/routing/cases/<case_id>", role="any")
     def get_plan(self, request, case_id):
-        return api.plan(self.db, case_id)
+        return api.plan(request, self.db, self.config["YICI"], case_id)

@@ -8,17 +8,22 @@ from shared.errors import NotFound
 from shared.messaging import Store
 
 
-def plan_view(store: Store, case_id: str) -> dict:
+def plan_view(store: Store, case_id: str, department: str | None = None) -> dict:
+    """The whole plan; for `department`, its own items only, and a case where it has none is as unknown as none
+    (its joint tasks are left out: they name the other departments)."""
     with store.session_factory() as session:
         case = session.execute(select(cases).where(cases.c.case_id == case_id)).first()
         if case is None:
             raise NotFound("case_id", case_id)
-        rows = session.execute(select(items).where(items.c.case_id == case_id).order_by(items.c.position))
+        rows = [r for r in session.execute(select(items).where(items.c.case_id == case_id).order_by(items.c.position))
+                if department in (None, r.department)]
+        if not rows and department is not None:
+            raise NotFound("case_id", case_id)
         clock = case.context.get("clock", {})
         return {"case_id": case_id, "matter_code": case.matter_code, "status": case.status,
                 "clock": {"started_on": clock.get("started_on"), "budget_days": clock.get("budget"),
                           "suspensions": clock.get("suspensions", [])},
-                "joint_tasks": list((case.joint_tasks or {}).values()),
+                "joint_tasks": list((case.joint_tasks or {}).values()) if department is None else [],
                 "items": [_item(r) for r in rows]}
 
 

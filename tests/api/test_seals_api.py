@@ -5,13 +5,14 @@ import subprocess
 
 import requests
 
-from yici_testkit import AUTH, BIN, case_body, submit, wait_for
+from yici_testkit import BIN, CLERK, case_body, submit, wait_for
 
 HOLDER = "92150626MA0N000173"
 
 
 def _licenses(embedded):
-    listed = requests.get(embedded.url("/api/v1/licenses"), params={"holder": HOLDER}, headers=AUTH, timeout=10)
+    listed = requests.get(embedded.url("/api/v1/licenses"), params={"holder": HOLDER, "purpose": "test"},
+                          headers=CLERK, timeout=10)
     return listed.json()["licenses"] or None
 
 

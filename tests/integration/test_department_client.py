@@ -8,7 +8,7 @@ from integration.approval_kit import ConfiguredCluster, accepted, department_use
 
 from services.approval.client import DepartmentClient, Request
 from shared.topology import department_queue_name
-from yici_testkit import AUTH, broker_vhost, postgres_database, require_postgres, require_rabbit, wait_for
+from yici_testkit import AUTH, CLERK, broker_vhost, postgres_database, require_postgres, require_rabbit, wait_for
 
 pytestmark = [pytest.mark.rabbit, pytest.mark.postgres]
 HOLDER = "91150626MA0N000088"
@@ -120,7 +120,8 @@ def test_an_approval_issues_a_sealed_license_listed_for_the_holder(env):
     assert answer.status == "recorded" and len(answer.licenses) == 1
     number = answer.licenses[0]
     listed = requests.get(cluster.url("approval", "/api/v1/licenses"), params={"holder": PERSON,
-                          "type": "birth-medical-certificate"}, headers=AUTH, timeout=10).json()["licenses"]
+                          "type": "birth-medical-certificate", "purpose": "test"}, headers=CLERK,
+                          timeout=10).json()["licenses"]
     assert number in [lic["number"] for lic in listed]
     document = requests.get(cluster.url("approval", f"/api/v1/licenses/{number}/document"), headers=AUTH,
                             timeout=10)

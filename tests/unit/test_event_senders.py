@@ -112,3 +112,11 @@ def test_a_process_checking_senders_must_run_one_service_as_its_own_user():
         with pytest.raises(SystemExit, match="verify_publishers: the broker user is"):
             refuse_wrong_broker_user(wrong, services)
     refuse_wrong_broker_user(Settings(mode="distributed", amqp_uri="amqp://guest:guest@h//"), ["routing", "delivery"])
+
+
+def test_every_service_may_send_its_own_audit_entries_and_nobody_else():
+    for service in topology.PUBLISHING_SERVICES:
+        assert topology.sender_refusal("audit_recorded", f"yici-{service}") is None
+        assert "audit_recorded" in topology.published_by(service)
+    assert topology.sender_refusal("audit_recorded", "yici-dept-tax") is not None
+    assert topology.sender_refusal("audit_recorded", None) is not None

@@ -86,7 +86,8 @@ def test_the_calendar_gauge_is_the_end_of_the_official_data_in_shanghai(tmp_path
     empty = SimpleNamespace(counts=list, on_time_counts=list, open_warning_counts=list,
                             rectifications=lambda status: [])
     store = SimpleNamespace(unit_of_work=lambda: contextlib.nullcontext(
-        SimpleNamespace(oversight=empty, supervision=empty)))
+        SimpleNamespace(oversight=empty, supervision=empty, audit=SimpleNamespace(count=lambda: 0,
+                                                                                  head=lambda: (0, "0" * 64)))))
 
     def until(settings: Settings) -> float:
         families = {f.name: f for f in metrics.OversightCollector(store, settings).collect()}

@@ -54,9 +54,10 @@ ENV_FROM = [{"configMapRef": {"name": "yici-config"}}, {"secretRef": {"name": "y
 
 
 def token_variables() -> list[str]:
-    """The bearer-token variables deploy/config/distributed.yaml reads (YICI_API_TOKEN, YICI_CLERK_TOKEN, …)."""
+    """The bearer-token variables deploy/config/distributed.yaml reads (YICI_API_TOKEN, YICI_CLERK_TOKEN, …), and
+    the audit trail's pseudonym key (YICI_AUDIT_SUBJECT_KEY), which every pod must share."""
     text = (REPO_ROOT / "deploy" / "config" / "distributed.yaml").read_text(encoding="utf-8")
-    return sorted(set(re.findall(r"\$\{(YICI_[A-Z0-9_]*TOKEN)\b", text)))
+    return sorted(set(re.findall(r"\$\{(YICI_[A-Z0-9_]*(?:TOKEN|SUBJECT_KEY))\b", text)))
 
 
 def ports() -> dict[str, int]:
@@ -272,7 +273,7 @@ PATHS = {
     "approval": ["/api/v1/departments", "/api/v1/licenses", "/api/v1/seals"],
     "delivery": ["/api/v1/deliveries", "/api/v1/downloads"],
     "oversight": ["/api/v1/cases/[^/]+/(timeline|sla|rating)", "/api/v1/calendar", "/api/v1/supervision",
-                  "/api/v1/rectifications", "/api/v1/reports", "/oversight"],
+                  "/api/v1/rectifications", "/api/v1/reports", "/api/v1/audit", "/oversight"],
 }
 
 
