@@ -22,8 +22,10 @@ OPEN_STATUSES = ("submitted", "correction_requested", "accepted", "in_approval")
 
 
 def holder_of(applicant: Any) -> str | None:
-    """Whose e-licenses count for this case: the company's credit code or the person's ID number."""
-    return (applicant.credit_code if applicant.kind == "company" else applicant.id_number or "").upper() or None
+    """Whose e-licenses count for this case: the company's credit code or the person's ID number (a company
+    being founded has no credit code yet: its founder's ID number)."""
+    number = applicant.credit_code if applicant.kind == "company" and applicant.credit_code else applicant.id_number
+    return (number or "").upper() or None
 
 
 def new_case_id(today: date) -> str:

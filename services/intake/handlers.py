@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Callable
 
 from services.intake import acceptance, notices
@@ -18,12 +18,13 @@ from services.intake.domain import (
     request_hash,
 )
 from services.intake.following import follow_events
+from services.intake.library import Chain, configured_chain
 from services.intake.review import Deficiency
 from shared.catalog import Catalog, default_catalog
 from shared.config import IntakeSettings, Settings
 from shared.errors import Conflict, NotFound
 from shared.events import CaseSubmitted, CaseWithdrawn, Event, SupplementProvided
-from shared.messaging import UnitOfWork
+from shared.messaging import UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
 
@@ -34,10 +35,15 @@ class Context:
     settings: IntakeSettings
     calendar: WorkingCalendar
     today: Callable[[], date]
+    now: Callable[[], datetime] = utcnow
+    sources: Chain | None = None  # the external library and exchange; None: as intake.library configures
 
     @classmethod
     def build(cls, settings: Settings) -> "Context":
         return cls(default_catalog(), settings.intake, settings.calendar(), today_in_shanghai)
+
+    def library(self) -> Chain:
+        return self.sources if self.sources is not None else configured_chain(self.settings.library)
 
 
 def submit_case(uow: UnitOfWork, command: SubmitCase, client: str, idempotency_key: str | None,
@@ -157,6 +163,20 @@ def accept_overdue(uow: UnitOfWork, context: Context) -> list[str]:
             acceptance.accept(uow, case, case.submitted_on, "rule:art-32", deferred, context)
             accepted.append(case_id)
     return accepted
+
+
+def retry_lookups(uow: UnitOfWork, context: Context) -> list[str]:
+    """Cases held for a library that was down: look them up again (one notice or acceptance once it answers,
+    or once `hold_minutes` have passed)."""
+    retried = []
+    for (case_id,) in uow.cases.held_for_lookup():
+        case = uow.cases.get(case_id, for_update=True)
+        if case is not None and case.lookup_pending and case.status in ("submitted", "correction_requested"):
+            acceptance.retry_held(uow, case, context)
+            retried.append(case_id)
+        elif case is not None:
+            uow.cases.update(case_id, lookup_pending=False)
+    return retried
 
 
 def record_file(uow: UnitOfWork, stored, client: str) -> dict:

@@ -42,6 +42,9 @@ cases = Table(
     Column("due_date", Date, nullable=True),
     Column("due_provisional", Boolean, nullable=False, default=False),
     Column("outcome", JSON, nullable=True),
+    Column("material_sources", JSON, nullable=True),  # material code -> the library or exchange that supplied it
+    Column("lookup", JSON, nullable=True),            # the wait for a library that was down (see acceptance.hold)
+    Column("lookup_pending", Boolean, nullable=False, default=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -145,6 +148,11 @@ class SqlCaseRepository:
     def waiting_for_review(self, limit: int = 200) -> list:
         return list(self.session.execute(select(cases).where(cases.c.status.in_(("submitted",
                                                                                   "correction_requested")))
+                                         .order_by(cases.c.created_at).limit(limit)))
+
+    def held_for_lookup(self, limit: int = 200) -> list:
+        """Cases waiting for a library or exchange that was down, oldest first."""
+        return list(self.session.execute(select(cases.c.case_id).where(cases.c.lookup_pending.is_(True))
                                          .order_by(cases.c.created_at).limit(limit)))
 
     def submitted_before(self, day) -> list:
