@@ -13,6 +13,7 @@ from typing import Any
 import pybreaker
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from services.intake.library import SourceUnavailable
@@ -62,8 +63,8 @@ class HttpLibrary:
             response = self.session.post(self.base_url + path, json=payload, headers=headers, timeout=self.timeout)
         except requests.Timeout:
             raise SourceUnavailable(self.name, "timeout")
-        except requests.RequestException:
-            raise SourceUnavailable(self.name, "unreachable")
+        except requests.RequestException as exc:
+            raise SourceUnavailable(self.name, "timeout" if _timed_out(exc) else "unreachable")
         if response.status_code != 200:
             raise SourceUnavailable(self.name, f"http_{response.status_code}")
         try:
@@ -73,6 +74,12 @@ class HttpLibrary:
         if not isinstance(body, dict):
             raise SourceUnavailable(self.name, "bad_response")
         return body
+
+
+def _timed_out(exc: requests.RequestException) -> bool:
+    """A read timeout after urllib3's retries arrives as a ConnectionError wrapping MaxRetryError(ReadTimeoutError)."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, (ReadTimeoutError, ConnectTimeoutError))
 
 
 def _in_force(valid_until: Any, on: date) -> bool:
