@@ -137,7 +137,7 @@ class LibrarySettings(BaseModel):
 
     The system's own license registry is always asked first; then each of `sources` in order."""
     model_config = ConfigDict(extra="forbid")
-    sources: list[Literal["demo", "http"]] = Field(default_factory=lambda: ["demo"], description=(
+    sources: list[Literal["demo", "http"]] = Field(default=["demo"], description=(
         "demo: the sample people and companies shipped in shared/data/demo-library.yaml (embedded default); "
         "http: the regional e-license library and shared-data exchange at http_url"))
     http_url: str | None = Field(default=None, description="base URL of the regional library's lookup API")

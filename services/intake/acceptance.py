@@ -55,7 +55,7 @@ def decide(uow: UnitOfWork, case, allowed: set[str] | None, context: Context, fi
 def hold(uow: UnitOfWork, case, pending: list[Deficiency], context: Context) -> None:
     """The case waits (still `submitted`) for the library, at most `hold_minutes` from the first attempt."""
     now = context.now()
-    held = case.lookup if (case.lookup or {}).get("pending") else {
+    held: dict = case.lookup if (case.lookup or {}).get("pending") else {
         "pending": True, "since": now.isoformat(), "attempts": 0,
         "until": (now + timedelta(minutes=context.settings.library.hold_minutes)).isoformat()}
     uow.cases.update(case.case_id, lookup_pending=True, lookup={
