@@ -1,6 +1,7 @@
 """A case's pre-review ends one of two ways: one correction notice listing everything, or acceptance."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,7 @@ def pre_review(uow: UnitOfWork, case, context: Context, final: bool = False) -> 
     result = review(context.catalog, case.matter_code, case.situations, case.form, case.materials,
                     case.commitment, evidence)
     uow.cases.update(case.case_id, material_sources=answer.found)
-    return result
+    return replace(result, unavailable=answer.unavailable)
 
 
 def lookup(uow: UnitOfWork, case, context: Context) -> Answer:
@@ -43,7 +44,7 @@ def decide(uow: UnitOfWork, case, allowed: set[str] | None, context: Context, fi
     result = pre_review(uow, case, context, final)
     pending = [d for d in result.deficiencies if d.code == "material.lookup_pending"]
     if pending and not final:
-        hold(uow, case, pending, context)
+        hold(uow, case, pending, result.unavailable, allowed, context)
         return
     deficiencies = [d for d in result.deficiencies if allowed is None or d.target in allowed]
     if deficiencies:
@@ -52,8 +53,10 @@ def decide(uow: UnitOfWork, case, allowed: set[str] | None, context: Context, fi
         accept(uow, case, context.today(), "pre-review", result.deferred, context)
 
 
-def hold(uow: UnitOfWork, case, pending: list[Deficiency], context: Context) -> None:
-    """The case waits (still `submitted`) for the library, at most `hold_minutes` from the first attempt."""
+def hold(uow: UnitOfWork, case, pending: list[Deficiency], down: dict[str, str], allowed: set[str] | None,
+         context: Context) -> None:
+    """The case waits (in its status: submitted, or correction_requested when a supplement is reviewed) for the
+    library, at most `hold_minutes` from the first attempt; the clerk sees which source is down and why."""
     now = context.now()
     held: dict = case.lookup if (case.lookup or {}).get("pending") else {
         "pending": True, "since": now.isoformat(), "attempts": 0,
@@ -61,6 +64,7 @@ def hold(uow: UnitOfWork, case, pending: list[Deficiency], context: Context) -> 
     uow.cases.update(case.case_id, lookup_pending=True, lookup={
         **held, "attempts": held["attempts"] + 1, "last_attempt": now.isoformat(),
         "materials": [d.target.removeprefix("materials.") for d in pending],
+        "sources_down": sorted(set(down.values())), "allowed": sorted(allowed) if allowed is not None else None,
         "reason_zh": "电子证照库（数据共享平台）暂时无法访问，待调取后自动审查",
         "reason_en": "the e-license library or shared-data exchange is down: reviewed once it answers"})
 
@@ -68,7 +72,8 @@ def hold(uow: UnitOfWork, case, pending: list[Deficiency], context: Context) -> 
 def retry_held(uow: UnitOfWork, case, context: Context) -> None:
     """Look a held case up again; past its deadline, what is still not fetched goes into the one notice."""
     final = context.now() >= datetime.fromisoformat(case.lookup["until"])
-    decide(uow, case, None, context, final=final)
+    allowed = case.lookup.get("allowed")
+    decide(uow, case, set(allowed) if allowed is not None else None, context, final=final)
 
 
 def send_notice(uow: UnitOfWork, case, deficiencies: list[Deficiency], context: Context) -> None:

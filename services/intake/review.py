@@ -45,6 +45,7 @@ class Evidence:
 class Review:
     deficiencies: list[Deficiency]
     deferred: list[Deferred]
+    unavailable: dict[str, str] = field(default_factory=dict)  # material code -> the source down and why
 
     @property
     def passed(self) -> bool:

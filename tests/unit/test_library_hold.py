@@ -75,6 +75,7 @@ def test_a_case_waits_for_a_library_that_is_down_and_is_accepted_once_it_answers
     held = _view(store, case_id)
     assert held["status"] == "submitted" and held["notice"] is None
     assert held["lookup"]["pending"] and held["lookup"]["reason_zh"]
+    assert held["lookup"]["sources_down"] == ["regional: timeout"]
     assert "household-register" in held["lookup"]["materials"]
     waiting = store.run(lambda uow: uow.cases.waiting_for_review())
     assert [(r.case_id, r.lookup_pending) for r in waiting] == [(case_id, True)]
