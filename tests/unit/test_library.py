@@ -2,11 +2,8 @@
 adapter against a fake library this test starts on 127.0.0.1 (contract: docs/library-http.md)."""
 from __future__ import annotations
 
-import json
-import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -15,6 +12,7 @@ from services.intake.library_http import HttpLibrary
 from shared.catalog import default_catalog
 from shared.config import LibrarySettings
 from shared.identifiers import check_credit_code, check_resident_id
+from yici_library_kit import fake_library  # noqa: F401  (a fixture)
 
 TODAY = date(2026, 12, 2)
 FATHER = "152727198803152016"
@@ -64,51 +62,6 @@ def test_the_chain_records_the_source_that_answered_and_tells_not_held_from_unav
     assert set(down_first.unavailable) == {"birth-record", "business-license"}
     assert not down_first.complete
     assert Chain((DemoLibrary(),)).fetch(None, wanted[:1], TODAY).not_found == {"household-register": "no_holder"}
-
-
-class FakeLibrary(BaseHTTPRequestHandler):
-    """A regional library as docs/library-http.md describes it; `server.mode` makes it misbehave."""
-
-    def do_POST(self):
-        server = self.server
-        server.requests.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"]))),
-                                self.headers.get("Authorization")))
-        if server.mode == "down":
-            return self._send(503, {"error": "maintenance"})
-        if server.mode == "slow":
-            time.sleep(1.0)
-        body = server.requests[-1][1]
-        if self.path == "/v1/licenses/lookup":
-            held = {"resident-id-card": None, "household-register": None, "business-license": "2020-01-01"}
-            licenses = [{"license_type": t, "number": f"N-{t}", "valid_until": held[t]}
-                        for t in body["license_types"] if t in held]
-            return self._send(200, {"holder_id": body["holder_id"], "licenses": licenses})
-        if self.path == "/v1/shared/lookup":
-            return self._send(200, {"holder_id": body["holder_id"], "records": [
-                {"material": m, "reference": f"R-{m}"} for m in body["materials"] if m == "birth-record"]})
-        return self._send(404, {"error": "no such path"})
-
-    def _send(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def fake_library():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeLibrary)
-    server.mode, server.requests = "ok", []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def _adapter(server, **overrides) -> HttpLibrary:
