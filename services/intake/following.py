@@ -97,9 +97,10 @@ class _Items:
 
 
 def _remember_licenses(uow: UnitOfWork, case, event: ApprovalDecided, catalog: Catalog) -> None:
-    """E-licenses a case earned count as supplied materials in the holder's later cases."""
+    """E-licenses a case earned count as supplied materials in the holder's later cases; one the catalog gives to
+    another holder (the newborn, the company founded) is not the applicant's."""
     item = catalog.items.get(event.payload.item_code)
-    if item is None or not item.license_type or not case.holder_id:
+    if item is None or not item.license_type or not case.holder_id or item.license_holder != "applicant":
         return
     for number in event.payload.licenses:
         uow.cases.remember_license(number, case.holder_id, item.license_type, None)
