@@ -28,6 +28,11 @@ def holder_of(applicant: Any) -> str | None:
     return (number or "").upper() or None
 
 
+def holder_kind(applicant: Any) -> str:
+    """company: holder_id is the company's credit code; person: an ID number (a person's, or a founder's)."""
+    return "company" if applicant.kind == "company" and applicant.credit_code else "person"
+
+
 def new_case_id(today: date) -> str:
     token = base64.b32encode(uuid.uuid4().bytes).decode()[:10]
     return f"YC{today:%Y%m%d}{token}"

@@ -51,7 +51,7 @@ def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
         "materials": case.materials, "delivery": case.delivery,
         "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on,
         "holder_id": case.holder_id,
-        "holder_kind": "company" if applicant["kind"] == "company" and applicant.get("credit_code") else "person"})
+        "holder_kind": case.holder_kind})
 
 
 def outcome(current: dict, event: Event) -> dict:

@@ -38,6 +38,7 @@ cases = Table(
     Column("notices", JSON, nullable=False, default=list),
     Column("deferred", JSON, nullable=False, default=list),
     Column("holder_id", String(18), nullable=True, index=True),
+    Column("holder_kind", String(8), nullable=True),  # person (also a founder) or company: what holder_id is
     Column("promised_days", Integer, nullable=False),
     Column("due_date", Date, nullable=True),
     Column("due_provisional", Boolean, nullable=False, default=False),

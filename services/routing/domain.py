@@ -166,13 +166,13 @@ def _joint_task(case_id: str, session: str, members: list[PlanItem], on: date) -
             "scheduled_on": on.isoformat()}
 
 
-def license_holder(case_id: str, holder: str | None, holder_kind: str | None, kind: str, form: dict[str, Any],
+def license_holder(case_id: str, holder: str | None, to_applicant: bool, kind: str, form: dict[str, Any],
                    name_field: str | None, applicant_name: str | None) -> tuple[str | None, str | None]:
-    """Who the license an item issues goes to (the catalog's `license_holder`): the applicant; the company being
-    founded (the applicant itself when it applies with its credit code); the newborn child. One not identified
-    yet (a founder applies; a child has no 公民身份号码 before the household registration) is referenced by the
-    case, `<case_id>/<kind>`, and named from the form, until the registering department identifies it."""
-    if kind == "applicant" or kind == "new-company" and holder_kind in ("company", None):
-        return holder, applicant_name  # None: a plan accepted before holder_kind existed, as it was
+    """Who the license an item issues goes to (the catalog's `license_holder`, see Item.license_to_applicant):
+    the applicant, or one not identified yet (a founder applies for a company; a child has no 公民身份号码
+    before the household registration), referenced by the case, `<case_id>/<kind>`, and named from the form,
+    until the registering department identifies it."""
+    if to_applicant:
+        return holder, applicant_name
     name = form.get(name_field) if name_field else None
     return f"{case_id}/{kind}", name if isinstance(name, str) else None

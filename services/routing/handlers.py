@@ -158,8 +158,10 @@ def _request(uow: UnitOfWork, cause: Event, plan: Plan, ready: list[PlanItem], c
 def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date, catalog: Catalog) -> dict:
     joint = next((t for t in plan.joint_tasks.values() if t["task_id"] == item.joint_task_id), None)
     entry = catalog.items.get(item.code)
+    kind = case.get("holder_kind")  # None: a plan accepted before intake said
     holder_id, holder_name = license_holder(
-        plan.case_id, case.get("holder_id"), case.get("holder_kind"), entry.license_holder if entry else "applicant",
+        plan.case_id, case.get("holder_id"), entry is None or entry.license_to_applicant(
+            None if kind is None else kind == "company"), entry.license_holder if entry else "applicant",
         case["form"], entry.license_holder_name_field if entry else None, case["contact"].get("name"))
     return {"request_id": plan.request_id(item), "matter_code": plan.matter_code, "item_code": item.code,
             "item_name": item.name, "department": item.department, "promised_days": item.promised_days,

@@ -123,6 +123,12 @@ class Item(Entity):
     def instant(self) -> bool:
         return self.promised_days == 0
 
+    def license_to_applicant(self, company_applicant: bool | None) -> bool:
+        """Does the license go to the applicant? Yes unless the catalog names another holder; a company being
+        founded that applies with its own credit code (`company_applicant`) is that holder itself."""
+        return self.license_holder == "applicant" or (self.license_holder == "new-company"
+                                                       and company_applicant is not False)
+
     @model_validator(mode="after")
     def _holder_is_named(self) -> Item:
         if self.license_holder != "applicant" and not (self.license_type and self.license_holder_name_field

@@ -1,4 +1,4 @@
-"""which library supplied each material; cases held for a library that is down
+"""which library supplied each material; cases held for a library that is down; holder kind
 
 Revision ID: intake_0003
 Revises: intake_0002
@@ -25,10 +25,12 @@ def upgrade() -> None:
     op.add_column('intake_cases', sa.Column('lookup_pending', sa.Boolean(), nullable=False,
                                             server_default=sa.false()))
     op.create_index(op.f('ix_intake_cases_lookup_pending'), 'intake_cases', ['lookup_pending'], unique=False)
+    op.add_column('intake_cases', sa.Column('holder_kind', sa.String(length=8), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_column('intake_cases', 'holder_kind')
     op.drop_index(op.f('ix_intake_cases_lookup_pending'), table_name='intake_cases')
     op.drop_column('intake_cases', 'lookup_pending')
     op.drop_column('intake_cases', 'lookup')
