@@ -140,8 +140,37 @@ class RoutingSettings(BaseModel):
     delegations: list[DelegationRule] = Field(default_factory=list)
 
 
+class LibrarySettings(BaseModel):
+    """Where intake fetches what the applicant need not bring (docs/library-http.md, docs/demo-library.md).
+
+    The system's own license registry is always asked first; then each of `sources` in order."""
+    model_config = ConfigDict(extra="forbid")
+    sources: list[Literal["demo", "http"]] = Field(default=["demo"], description=(
+        "demo: the sample people and companies shipped in shared/data/demo-library.yaml (embedded default); "
+        "http: the regional e-license library and shared-data exchange at http_url"))
+    http_url: str | None = Field(default=None, description="base URL of the regional library's lookup API")
+    http_token: str | None = Field(default=None, description="bearer token for the regional library")
+    connect_timeout_seconds: float = Field(default=1.0, gt=0, le=30)
+    read_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    retries: int = Field(default=2, ge=0, le=5, description="retries of one lookup on connection errors and 5xx")
+    retry_backoff_seconds: float = Field(default=0.2, ge=0, le=5)
+    breaker_failures: int = Field(default=5, ge=1, le=100, description="failed lookups that open the circuit")
+    breaker_reset_seconds: float = Field(default=30.0, gt=0, le=3600, description="open circuit: wait this long")
+    hold_minutes: int = Field(default=30, ge=1, le=24 * 60, description=(
+        "a case waits this long for a library that is down; then what it could not fetch is noticed as "
+        "material.not_in_library (upload offered)"))
+    retry_seconds: int = Field(default=60, ge=1, le=3600, description="how often held cases are looked up again")
+
+    @model_validator(mode="after")
+    def _http_needs_url(self) -> "LibrarySettings":
+        if "http" in self.sources and not self.http_url:
+            raise ValueError("intake.library.sources has http: set intake.library.http_url")
+        return self
+
+
 class IntakeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    library: LibrarySettings = Field(default_factory=LibrarySettings)
     correction_days: int = Field(default=5, ge=1, le=60, description="working days to answer a correction notice")
     review_deadline_days: int = Field(default=5, ge=1, le=20, description="行政许可法 art. 32: notify within 5 days")
     manual_review_channels: list[str] = Field(default_factory=list, description="channels a clerk reviews by hand")

@@ -111,7 +111,11 @@ class CaseAcceptedPayload(Model):
     contact: Contact
     accepted_on: date = Field(description="Acceptance date, Asia/Shanghai")
     holder_id: str | None = Field(default=None, description=(
-        "Applicant's credit code or resident ID number (personal data): holder of the e-licenses the case issues"))
+        "Applicant's credit code or resident ID number (personal data): holder of the e-licenses the case issues "
+        "to the applicant (the catalog's license_holder says which)"))
+    holder_kind: Literal["person", "company"] | None = Field(default=None, description=(
+        "person: holder_id is a resident ID number (also a founder applying for a company not yet registered); "
+        "company: a unified social credit code"))
 
 
 class CaseAccepted(Event):
@@ -150,7 +154,9 @@ class ApprovalRequestedPayload(Model):
     due_date: date | None = Field(default=None, description="The department's deadline for the item (working days)")
     case_due_date: date | None = Field(default=None, description="The case's deadline")
     license_type: str | None = Field(default=None, description="E-license the item issues when approved")
-    holder_id: str | None = Field(default=None, description="Credit code or ID number of the holder (personal data)")
+    holder_id: str | None = Field(default=None, description=(
+        "Credit code or ID number of the license's holder (personal data); for a holder not identified when "
+        "applying (catalog license_holder newborn or new-company) `<case_id>/<kind>`"))
     holder_name: str | None = Field(default=None, description="Holder's name (personal data)")
     joint_task: JointTask | None = Field(default=None, description="Joint review/inspection/acceptance it shares")
 

@@ -36,3 +36,15 @@ def token() -> str:
 @pytest.fixture
 def port() -> int:
     return free_port()
+
+
+def pytest_runtest_teardown(item):
+    """The test process stays ungreened: importing an entry point that runs shared.providers.boot (yici.runner,
+    a service's process entry) monkey-patches threads and sockets for every later test, and a plain thread then
+    deadlocks a test that comes far after (seen: a fake HTTP server in tests/unit/test_library.py)."""
+    import sys
+
+    patcher = sys.modules.get("eventlet.patcher")
+    if patcher is not None and patcher.is_monkey_patched("thread"):
+        pytest.fail(f"{item.nodeid} greened the test process (it imported shared.providers.boot); "
+                    "import what it needs from a module that does not, e.g. yici.startup", pytrace=False)

@@ -221,8 +221,8 @@ def case_body(matter: str = "bankruptcy-check", situations: tuple[str, ...] = ()
     catalog = default_catalog()
     try:
         schema = merged_form(catalog, matter, situations)
-        materials = [{"code": e.code, "file_ref": "UPLOAD"} for e in material_list(catalog, matter, situations)
-                     if e.source != "shared"]
+        # every material uploaded: this company is not in the demo library, so nothing could be fetched for it
+        materials = [{"code": e.code, "file_ref": "UPLOAD"} for e in material_list(catalog, matter, situations)]
     except Exception:  # an unknown matter: let the API say so
         schema, materials = {"properties": {}}, []
     body = {"matter_code": matter, "channel": "online", "region_code": "150626",

@@ -17,7 +17,8 @@ from nameko.runners import ServiceRunner
 from shared import logging as yici_logging
 from shared.config import SERVICES, Settings, refuse_weak_secrets, weak_secrets
 from shared.providers import amqp
-from shared.topology import broker_user, decisions_queue, department_queues, service_queues
+from shared.topology import decisions_queue, department_queues, service_queues
+from yici.startup import refuse_wrong_broker_user
 
 log = logging.getLogger(__name__)
 DECLARE_ATTEMPTS = 5
@@ -68,18 +69,6 @@ def declare_topology(settings: Settings, departments: list[str], services=SERVIC
 def catalog_departments() -> list[str]:
     from shared.catalog import default_catalog
     return sorted(default_catalog().departments)
-
-
-def refuse_wrong_broker_user(settings: Settings, services: list[str]) -> None:
-    """With verify_publishers each service must connect as its own broker user, or every consumer would refuse
-    its events: stop at once rather than dead-letter them all."""
-    if not settings.verify_publishers:
-        return
-    user = amqp.broker_user_of(settings.amqp_uri)
-    expected = [broker_user(s, settings.broker_user_prefix) for s in services]
-    if expected != [user]:
-        raise SystemExit(f"verify_publishers: the broker user is {user!r}, but {', '.join(services)} must connect "
-                         f"as {' and '.join(expected)} (one service per process, its own user; deploy/README.md)")
 
 
 def run(settings: Settings, services: list[str]) -> None:

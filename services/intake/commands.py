@@ -15,7 +15,8 @@ class Body(BaseModel):
 class Applicant(Body):
     kind: Literal["person", "company"]
     name: str = Field(min_length=1, max_length=100, description="Person's or company's name")
-    id_number: str | None = Field(default=None, max_length=18, description="Resident ID number (person)")
+    id_number: str | None = Field(default=None, max_length=18, description=(
+        "Resident ID number (a person; for a company being founded, which has no credit code yet, the founder)"))
     phone: str | None = Field(default=None, max_length=20, description="Mobile number")
     credit_code: str | None = Field(default=None, max_length=18, description="Unified social credit code (company)")
     legal_representative: str | None = Field(default=None, max_length=100)
@@ -24,8 +25,9 @@ class Applicant(Body):
     def _identifier_for_kind(self) -> "Applicant":
         if self.kind == "person" and not self.id_number:
             raise ValueError("a person needs id_number / 个人申请人须提供身份证号码")
-        if self.kind == "company" and not self.credit_code:
-            raise ValueError("a company needs credit_code / 企业申请人须提供统一社会信用代码")
+        if self.kind == "company" and not self.credit_code and not self.id_number:
+            raise ValueError("a company needs credit_code, or, being founded, its founder's id_number / "
+                             "企业申请人须提供统一社会信用代码；设立中的企业由设立人以其身份证号码申请")
         return self
 
 

@@ -23,8 +23,15 @@ OPEN_STATUSES = ("submitted", "correction_requested", "accepted", "in_approval")
 
 
 def holder_of(applicant: Any) -> str | None:
-    """Whose e-licenses count for this case: the company's credit code or the person's ID number."""
-    return (applicant.credit_code if applicant.kind == "company" else applicant.id_number or "").upper() or None
+    """Whose e-licenses count for this case: the company's credit code or the person's ID number (a company
+    being founded has no credit code yet: its founder's ID number)."""
+    number = applicant.credit_code if applicant.kind == "company" and applicant.credit_code else applicant.id_number
+    return (number or "").upper() or None
+
+
+def holder_kind(applicant: Any) -> str:
+    """company: holder_id is the company's credit code; person: an ID number (a person's, or a founder's)."""
+    return "company" if applicant.kind == "company" and applicant.credit_code else "person"
 
 
 def new_case_id(today: date) -> str:

@@ -22,7 +22,7 @@ from shared.events import (
 )
 from shared.messaging import UnitOfWork
 
-VIEW_COLUMNS = ("status", "outcome", "holder_id")  # what following events reads of a case
+VIEW_COLUMNS = ("status", "outcome", "holder_id", "holder_kind")  # what following events reads of a case
 CASE_STATUS = {ApprovalRequested: "in_approval", CaseCompleted: "completed", CaseRejected: "rejected",
                DeliveryCompleted: "delivered"}
 ITEM_STATUS: dict[type, Callable[[Event], list[tuple[str, str]]]] = {
@@ -97,9 +97,11 @@ class _Items:
 
 
 def _remember_licenses(uow: UnitOfWork, case, event: ApprovalDecided, catalog: Catalog) -> None:
-    """E-licenses a case earned count as supplied materials in the holder's later cases."""
+    """E-licenses a case earned count as supplied materials in the holder's later cases; one the catalog gives to
+    another holder (the newborn, the company founded) is not the applicant's."""
     item = catalog.items.get(event.payload.item_code)
-    if item is None or not item.license_type or not case.holder_id:
+    company = None if case.holder_kind is None else case.holder_kind == "company"  # None: a case from before
+    if item is None or not item.license_type or not case.holder_id or not item.license_to_applicant(company):
         return
     for number in event.payload.licenses:
         uow.cases.remember_license(number, case.holder_id, item.license_type, None)

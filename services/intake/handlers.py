@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Callable
 
 from services.intake import acceptance, notices
@@ -13,6 +13,7 @@ from services.intake.domain import (
     check_replay,
     check_submission,
     foreign_files,
+    holder_kind,
     holder_of,
     lookup_code_matches,
     merge_materials,
@@ -21,6 +22,7 @@ from services.intake.domain import (
     request_hash,
 )
 from services.intake.following import follow_events
+from services.intake.library import Chain, configured_chain
 from services.intake.review import Deficiency
 from shared import attempts
 from shared.attempts import Attempt, Limits
@@ -28,7 +30,7 @@ from shared.catalog import Catalog, default_catalog
 from shared.config import AttemptSettings, DeliverySettings, IntakeSettings, Settings
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events import CaseSubmitted, CaseWithdrawn, Event, SupplementProvided
-from shared.messaging import UnitOfWork
+from shared.messaging import UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
 
@@ -41,11 +43,16 @@ class Context:
     today: Callable[[], date]
     halls: tuple[str, ...] = tuple(DeliverySettings().known_halls())
     attempt_limits: Limits = AttemptSettings().limits()
+    now: Callable[[], datetime] = utcnow
+    sources: Chain | None = None  # the external library and exchange; None: as intake.library configures
 
     @classmethod
     def build(cls, settings: Settings) -> "Context":
         return cls(default_catalog(), settings.intake, settings.calendar(), today_in_shanghai,
                    tuple(settings.delivery.known_halls()), settings.attempts.limits())
+
+    def library(self) -> Chain:
+        return self.sources if self.sources is not None else configured_chain(self.settings.library)
 
 
 def submit_case(uow: UnitOfWork, command: SubmitCase, client: str, idempotency_key: str | None,
@@ -87,7 +94,7 @@ def _case_row(case_id, command, context, matter, client, key, digest, warnings, 
             "lookup_code": new_lookup_code(), "matter_code": matter.code,
             "catalog_version": context.catalog.version, "status": "submitted", "channel": command.channel,
             "region_code": command.region_code, "client": client, "applicant": body["applicant"],
-            "holder_id": holder_of(command.applicant), "situations": body["situations"], "form": body["form"],
+            "holder_id": holder_of(command.applicant), "holder_kind": holder_kind(command.applicant), "situations": body["situations"], "form": body["form"],
             "materials": body["materials"], "delivery": body["delivery"], "commitment": command.commitment,
             "warnings": warnings, "submitted_on": today, "promised_days": matter.promised_days,
             "notices": [], "deferred": [], "due_provisional": False}
@@ -179,6 +186,20 @@ def accept_overdue(uow: UnitOfWork, context: Context) -> list[str]:
             acceptance.accept(uow, case, case.submitted_on, "rule:art-32", deferred, context)
             accepted.append(case_id)
     return accepted
+
+
+def retry_lookups(uow: UnitOfWork, context: Context) -> list[str]:
+    """Cases held for a library that was down: look them up again (one notice or acceptance once it answers,
+    or once `hold_minutes` have passed)."""
+    retried = []
+    for (case_id,) in uow.cases.held_for_lookup():
+        case = uow.cases.get(case_id, for_update=True)
+        if case is not None and case.lookup_pending and case.status in ("submitted", "correction_requested"):
+            acceptance.retry_held(uow, case, context)
+            retried.append(case_id)
+        elif case is not None:
+            uow.cases.update(case_id, lookup_pending=False)
+    return retried
 
 
 def record_file(uow: UnitOfWork, stored, client: str) -> dict:

@@ -50,7 +50,8 @@ def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
         "items": planned, "promised_days": matter.promised_days, "form": case.form,
         "materials": case.materials, "delivery": case.delivery,
         "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on,
-        "holder_id": case.holder_id})
+        "holder_id": case.holder_id,
+        "holder_kind": case.holder_kind})
 
 
 def outcome(current: dict, event: Event) -> dict:

@@ -52,10 +52,14 @@ cases = Table(
     Column("notices", JSON, nullable=False, default=list),
     Column("deferred", JSON, nullable=False, default=list),
     Column("holder_id", String(18), nullable=True, index=True),
+    Column("holder_kind", String(8), nullable=True),  # person (also a founder) or company: what holder_id is
     Column("promised_days", Integer, nullable=False),
     Column("due_date", Date, nullable=True),
     Column("due_provisional", Boolean, nullable=False, default=False),
     Column("outcome", JSON, nullable=True),
+    Column("material_sources", JSON, nullable=True),  # material code -> the library or exchange that supplied it
+    Column("lookup", JSON, nullable=True),            # the wait for a library that was down (see acceptance.hold)
+    Column("lookup_pending", Boolean, nullable=False, default=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("client", "idempotency_key", name="uq_intake_cases_client_idempotency_key"),
@@ -128,6 +132,11 @@ class SqlCaseRepository:
     def waiting_for_review(self, limit: int = 200) -> list:
         return list(self.rows.execute(select(cases).where(cases.c.status.in_(("submitted", "correction_requested")))
                                       .order_by(cases.c.created_at).limit(limit)))
+
+    def held_for_lookup(self, limit: int = 200) -> list:
+        """Cases waiting for a library or exchange that was down, oldest first."""
+        return list(self.session.execute(select(cases.c.case_id).where(cases.c.lookup_pending.is_(True))
+                                         .order_by(cases.c.created_at).limit(limit)))
 
     def submitted_before(self, day) -> list:
         return list(self.rows.execute(select(cases.c.case_id).where(cases.c.status == "submitted",

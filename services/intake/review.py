@@ -32,19 +32,30 @@ class Deferred:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the applicant's materials can be checked against: uploaded files and held e-licenses."""
+    """What the applicant's materials can be checked against: uploaded files, and what the e-license library and
+    the shared-data exchange answered for the materials they should supply (see library.py)."""
     files: dict[str, str] = field(default_factory=dict)        # file_ref -> sha256
     license_types: set[str] = field(default_factory=set)       # types the applicant already holds
+    fetched: dict[str, str] = field(default_factory=dict)      # material code -> the source that supplied it
+    not_fetched: dict[str, str] = field(default_factory=dict)  # material code -> why nothing was found
+    waiting: dict[str, str] = field(default_factory=dict)      # material code -> the source that is down
 
 
 @dataclass(frozen=True)
 class Review:
     deficiencies: list[Deficiency]
     deferred: list[Deferred]
+    unavailable: dict[str, str] = field(default_factory=dict)  # material code -> the source down and why
 
     @property
     def passed(self) -> bool:
         return not self.deficiencies
+
+
+def library_entries(catalog: Catalog, matter_code: str, situations: Iterable[str]) -> list[MaterialEntry]:
+    """The materials of this application that the e-license library or the shared-data exchange should supply."""
+    key = (catalog.version, matter_code, tuple(sorted(situations)))
+    return [e for e in _materials(catalog, key) if e.source in LIBRARY_SOURCES]
 
 
 def review(catalog: Catalog, matter_code: str, situations: Iterable[str], form: dict, materials: list[dict],
@@ -102,6 +113,9 @@ def _form_deficiency(schema: Mapping[str, Any] | bool, error) -> Deficiency:
                       f"{key}: {error.message[:200]}")
 
 
+DEFERRABLE_PROBLEMS = ("material.missing", "material.not_in_library")
+
+
 def check_materials(entries: list[MaterialEntry], supplied: list[dict], commitment: bool,
                     evidence: Evidence) -> tuple[list[Deficiency], list[Deferred]]:
     by_code = {m["code"]: m for m in supplied}
@@ -111,27 +125,50 @@ def check_materials(entries: list[MaterialEntry], supplied: list[dict], commitme
         problem = _check_entry(entry, by_code.get(entry.code), evidence)
         if problem is None:
             continue
-        if problem.code == "material.missing" and entry.deferrable and commitment:
+        if problem.code in DEFERRABLE_PROBLEMS and entry.deferrable and commitment:
             deferred.append(Deferred(entry.code, entry.name, entry.supply_days or 0))
         else:
             problems.append(_with_deferral_hint(problem, entry))
     return problems, deferred
 
 
+LIBRARY_SOURCES = ("license_registry", "shared")
+WHY_NOT = {"not_held": ("库中没有申请人名下的该材料", "the holder has none on record"),
+           "no_holder": ("申请人未提供身份证号码或统一社会信用代码，无法调取",
+                         "no ID number or credit code to look it up by"),
+           "unavailable": ("电子证照库（数据共享平台）暂时无法访问，已超过等待时限",
+                           "the library or exchange could not be reached within the waiting time")}
+
+
 def _check_entry(entry: MaterialEntry, given: dict | None, evidence: Evidence) -> Deficiency | None:
-    if entry.source == "shared":
-        return None
-    if entry.source == "license_registry" and entry.license_type in evidence.license_types:
-        return None
+    if given is None and entry.source in LIBRARY_SOURCES:
+        return _check_fetched(entry, evidence)
     if given is None:
         return Deficiency(f"materials.{entry.code}", "material.missing", f"缺少材料：{entry.name}",
                           f"missing material: {entry.code}")
     return _check_given(entry, given, evidence)
 
 
+def _check_fetched(entry: MaterialEntry, evidence: Evidence) -> Deficiency | None:
+    """A material the library or exchange should supply: fetched, still waited for, or not fetched (upload)."""
+    if entry.code in evidence.fetched or entry.license_type and entry.license_type in evidence.license_types:
+        return None
+    target = f"materials.{entry.code}"
+    if entry.code in evidence.waiting:
+        return Deficiency(target, "material.lookup_pending", f"正在从电子证照库（数据共享平台）调取：{entry.name}",
+                          f"waiting for the library or exchange to answer: {entry.code}")
+    where_zh, where_en = (("电子证照库", "the e-license library") if entry.source == "license_registry"
+                          else ("部门共享数据", "the shared-data exchange"))
+    why = evidence.not_fetched.get(entry.code, "not_held")
+    why_zh, why_en = WHY_NOT.get(why.split(":")[0], WHY_NOT["not_held"])
+    return Deficiency(target, "material.not_in_library",
+                      f"未能从{where_zh}调取：{entry.name}（{why_zh}）。请上传该材料的电子件或扫描件，或到窗口出示原件",
+                      f"could not be fetched from {where_en}: {entry.code} ({why_en}); please upload it")
+
+
 def _check_given(entry: MaterialEntry, given: dict, evidence: Evidence) -> Deficiency | None:
     if given.get("license_number"):
-        if entry.license_type and entry.license_type in evidence.license_types:
+        if entry.code in evidence.fetched or entry.license_type and entry.license_type in evidence.license_types:
             return None
         return Deficiency(f"materials.{entry.code}", "material.license_not_found",
                           f"电子证照库中未找到该证照：{entry.name}", f"no such e-license in the registry: {entry.code}")
@@ -146,9 +183,10 @@ def _check_given(entry: MaterialEntry, given: dict, evidence: Evidence) -> Defic
 
 
 def _with_deferral_hint(problem: Deficiency, entry: MaterialEntry) -> Deficiency:
-    if problem.code != "material.missing" or not entry.deferrable:
+    if problem.code not in DEFERRABLE_PROBLEMS or not entry.deferrable:
         return problem
-    return Deficiency(problem.target, "material.missing_deferrable",
+    code = "material.missing_deferrable" if problem.code == "material.missing" else problem.code
+    return Deficiency(problem.target, code,
                       problem.message_zh + "（签署承诺书后可容缺受理）",
                       problem.message_en + " (may be deferred if the applicant signs the commitment)")
 

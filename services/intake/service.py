@@ -1,4 +1,5 @@
 """Intake: the one window's HTTP API for front-end systems, and its view of each case."""
+import time
 from functools import partial
 
 from nameko.dependency_providers import Config
@@ -16,6 +17,17 @@ from shared.providers.web import http
 
 def _file_limit(settings):
     return settings.intake.max_file_bytes
+
+
+_LAST_LOOKUP_RETRY = [0.0]
+
+
+def _lookups_due(settings) -> bool:
+    now = time.monotonic()
+    if now - _LAST_LOOKUP_RETRY[0] < settings.intake.library.retry_seconds:
+        return False
+    _LAST_LOOKUP_RETRY[0] = now
+    return True
 
 
 class Service:
@@ -70,6 +82,12 @@ class Service:
     @timer(interval=3600)
     def accept_overdue(self):
         self.db.run(handlers.accept_overdue, self.context)
+
+    @timer(interval=5)
+    def retry_lookups(self):
+        """Held cases are due again every intake.library.retry_seconds; the timer only looks for them."""
+        if _lookups_due(self.config["YICI"]):
+            self.db.run(handlers.retry_lookups, self.context)
 
     @http("GET", "/api/v1/openapi.json", role=None)
     def openapi(self, request):

@@ -36,7 +36,8 @@ def view_of(uow: UnitOfWork, case_id: str) -> dict:
             "licenses": outcome.get("licenses", []), "rejection": outcome.get("rejection"),
             "delivery": {"choice": case.delivery, **({"progress": outcome["delivery"]}
                                                      if "delivery" in outcome else {})},
-            "warnings": case.warnings}
+            "warnings": case.warnings, "material_sources": case.material_sources or {},
+            "lookup": case.lookup}
 
 
 def waiting_list(store: Store) -> dict:
@@ -44,7 +45,8 @@ def waiting_list(store: Store) -> dict:
         rows = uow.cases.waiting_for_review()
     return {"cases": [{"case_id": r.case_id, "status": r.status, "matter_code": r.matter_code,
                        "channel": r.channel, "submitted_on": r.submitted_on,
-                       "notice": r.notice} for r in rows]}
+                       "notice": r.notice, "waiting_for_library": bool(r.lookup_pending),
+                       "lookup": r.lookup} for r in rows]}
 
 
 def matter_list(catalog: Catalog) -> dict:

@@ -164,3 +164,15 @@ def _joint_task(case_id: str, session: str, members: list[PlanItem], on: date) -
     return {"task_id": f"{case_id}:{session}", "session": session, "kind": joint_kind(session),
             "items": [m.code for m in members], "departments": sorted({m.department for m in members}),
             "scheduled_on": on.isoformat()}
+
+
+def license_holder(case_id: str, holder: str | None, to_applicant: bool, kind: str, form: dict[str, Any],
+                   name_field: str | None, applicant_name: str | None) -> tuple[str | None, str | None]:
+    """Who the license an item issues goes to (the catalog's `license_holder`, see Item.license_to_applicant):
+    the applicant, or one not identified yet (a founder applies for a company; a child has no 公民身份号码
+    before the household registration), referenced by the case, `<case_id>/<kind>`, and named from the form,
+    until the registering department identifies it."""
+    if to_applicant:
+        return holder, applicant_name
+    name = form.get(name_field) if name_field else None
+    return f"{case_id}/{kind}", name if isinstance(name, str) else None

@@ -7,7 +7,7 @@ from typing import Callable
 
 from services.routing import clock
 from services.routing.assignment import assign
-from services.routing.domain import Outcome, Plan, PlanItem
+from services.routing.domain import Outcome, Plan, PlanItem, license_holder
 from shared.catalog import Catalog, default_catalog
 from shared.config import RoutingSettings, Settings
 from shared.errors import SetAside, UnknownCase
@@ -48,7 +48,7 @@ def route_case(uow: UnitOfWork, event: CaseAccepted, context: Context) -> None:
         i.item_code: _plan_item(i, p.region_code, bool(matter and matter.citywide), context) for i in p.items})
     # what routing keeps of the case beside its plan, saved with it
     case = {"form": p.form, "materials": p.materials, "delivery": p.delivery.model_dump(mode="json"),
-            "contact": p.contact.model_dump(mode="json"), "holder_id": p.holder_id,
+            "contact": p.contact.model_dump(mode="json"), "holder_id": p.holder_id, "holder_kind": p.holder_kind,
             "clock": {"started_on": p.accepted_on.isoformat(), "budget": p.promised_days, "suspensions": []}}
     _request(uow, event, plan, plan.release(), case, context)
     uow.plans.add(plan, case)
@@ -152,18 +152,24 @@ def _request(uow: UnitOfWork, cause: Event, plan: Plan, ready: list[PlanItem], c
         item.due_date = clock.deadline(item.requested_on, item.promised_days, item.suspensions, context.calendar,
                                        today)
         uow.emit(ApprovalRequested(case_id=plan.case_id, correlation_id=cause.correlation_id,
-                                   payload=_request_payload(plan, item, case, case_due)))
+                                   payload=_request_payload(plan, item, case, case_due, context.catalog)))
 
 
-def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date) -> dict:
+def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date, catalog: Catalog) -> dict:
     joint = next((t for t in plan.joint_tasks.values() if t["task_id"] == item.joint_task_id), None)
+    entry = catalog.items.get(item.code)
+    kind = case.get("holder_kind")  # None: a plan accepted before intake said
+    holder_id, holder_name = license_holder(
+        plan.case_id, case.get("holder_id"), entry is None or entry.license_to_applicant(
+            None if kind is None else kind == "company"), entry.license_holder if entry else "applicant",
+        case["form"], entry.license_holder_name_field if entry else None, case["contact"].get("name"))
     return {"request_id": plan.request_id(item), "matter_code": plan.matter_code, "item_code": item.code,
             "item_name": item.name, "department": item.department, "promised_days": item.promised_days,
             "form": {k: v for k, v in case["form"].items() if k in item.fields},
             "materials": case["materials"], "unit": item.unit, "level": item.level,
             "routing_reason": item.routing.get("reason", ""), "round": item.round, "due_date": item.due_date,
             "case_due_date": case_due, "license_type": item.license_type,
-            "holder_id": case.get("holder_id"), "holder_name": case["contact"].get("name"),
+            "holder_id": holder_id, "holder_name": holder_name,
             "joint_task": joint}
 
 

@@ -8,7 +8,7 @@ from .catalog import Catalog
 from .graph import CycleError
 from .limits import limits
 from .lint_refs import LintProblem, problem
-from .materials import MaterialEntry, material_list
+from .materials import MaterialEntry, material_list, upstream
 from .model import Matter
 
 MaterialList = Callable[[Catalog, str, list[str]], list[MaterialEntry]]
@@ -75,3 +75,25 @@ def material_list_rules(catalog: Catalog, derive: MaterialList = material_list) 
                 yield problem("material-list-too-long", f"matter {matter.code}",
                               f"merged list has {merged} materials, the items' own lists {own}")
                 break
+
+
+def own_output_rules(catalog: Catalog) -> Iterator[LintProblem]:
+    """A matter never demands what it issues: a material on a matter's list whose license one of the matter's
+    own items issues is refused, unless the demanding item is that item (it changes a license the holder has)
+    or runs before it (the holder has one already). One a prerequisite delivers inside the plan is not on the list."""
+    for matter in catalog.matters.values():
+        reported: set[str] = set()
+        for situations in situation_choices(matter):
+            before = upstream(catalog, matter.code, situations)
+            issuers: dict[str, list[str]] = {}
+            for item in catalog.items_for(matter.code, situations):
+                if item.license_type:
+                    issuers.setdefault(item.license_type, []).append(item.code)
+            for entry in material_list(catalog, matter.code, situations):
+                for issuer in issuers.get(entry.license_type or "", []):
+                    wrong = [x for x in entry.items if x != issuer and x not in before.get(issuer, set())]
+                    if wrong and entry.code not in reported:
+                        reported.add(entry.code)
+                        yield problem("demands-own-output", f"matter {matter.code}",
+                                      f"{', '.join(wrong)} ask(s) for {entry.code}, which {issuer} of this matter "
+                                      f"issues; make {issuer} a prerequisite so the plan delivers it")

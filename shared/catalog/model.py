@@ -112,10 +112,30 @@ class Item(Entity):
     joint_session: str | None = None
     level: Level = "banner"
     license_type: str | None = None
+    license_holder: Literal["applicant", "newborn", "new-company"] = Field(default="applicant", description=(
+        "who holds the license the item issues: the applicant (person or company), or one not yet identified "
+        "when applying: the newborn child (no 公民身份号码 before the household registration), the company being "
+        "founded (no credit code before its registration)"))
+    license_holder_name_field: str | None = Field(default=None, description=(
+        "the form field naming a holder other than the applicant (e.g. newborn_name)"))
 
     @property
     def instant(self) -> bool:
         return self.promised_days == 0
+
+    def license_to_applicant(self, company_applicant: bool | None) -> bool:
+        """Does the license go to the applicant? Yes unless the catalog names another holder; a company being
+        founded that applies with its own credit code (`company_applicant`) is that holder itself."""
+        return self.license_holder == "applicant" or (self.license_holder == "new-company"
+                                                       and company_applicant is not False)
+
+    @model_validator(mode="after")
+    def _holder_is_named(self) -> Item:
+        if self.license_holder != "applicant" and not (self.license_type and self.license_holder_name_field
+                                                       in self.fields):
+            raise ValueError("a license held by someone other than the applicant needs a license_type and "
+                             "license_holder_name_field, one of the item's fields")
+        return self
 
     @model_validator(mode="after")
     def _promise_within_law(self) -> Item:

@@ -27,7 +27,7 @@ class Publisher:
     probes the broker meanwhile with `probe=True`).
 
     Every message carries the AMQP `user_id` of the connection's user: RabbitMQ refuses a message whose user_id
-    is not the connection's, so a consumer can trust it as the sender (docs/decisions/0016).
+    is not the connection's, so a consumer can trust it as the sender (docs/decisions/0018).
     """
 
     def __init__(self, uri: str, confirm_timeout: float = 5.0, heartbeat: int = 10, size: int = 10,

@@ -55,7 +55,7 @@ class RoutingHarness:
 
 
 def accepted(case_id: str, matter: str, situations=(), region: str = "150626", holder_id: str | None = None,
-             form: dict | None = None) -> CaseAccepted:
+             form: dict | None = None, holder_kind: str | None = None) -> CaseAccepted:
     """What intake emits for a case of `matter` (the same derivation as intake's)."""
     catalog = default_catalog()
     items = catalog.items_for(matter, situations)
@@ -68,7 +68,7 @@ def accepted(case_id: str, matter: str, situations=(), region: str = "150626", h
                    "fields": list(i.fields)} for i in items],
         "promised_days": catalog.matters[matter].promised_days, "form": form or {}, "materials": [],
         "delivery": {"method": "online"}, "contact": {"name": "乌审旗测试有限公司"}, "accepted_on": TODAY,
-        "holder_id": holder_id})
+        "holder_id": holder_id, "holder_kind": holder_kind})
 
 
 def of_type(emitted: list, event_type: str) -> list:

@@ -171,7 +171,7 @@ def test_situation_choices_are_exhaustive_for_small_matters(shipped):
 def test_main_prints_a_summary_and_succeeds_on_the_shipped_catalog(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
-    assert "2026.11.1" in out and "no problems" in out
+    assert "2026.12.1" in out and "no problems" in out
 
 
 def test_main_prints_one_line_per_problem_and_fails(tmp_path, shipped, capsys):
@@ -185,3 +185,16 @@ def test_main_prints_one_line_per_problem_and_fails(tmp_path, shipped, capsys):
 def test_main_fails_on_a_catalog_that_does_not_load(tmp_path, capsys):
     assert main([str(tmp_path / "missing")]) == 1
     assert capsys.readouterr().out.startswith("[load]")
+
+
+def test_a_matter_never_demands_what_it_issues(shipped):
+    """Issue 18: company-opening asked the applicant for the 营业执照 its own business-registration issues."""
+    listed = {e.code for e in material_list(shipped, "company-opening")}
+    assert "business-license" not in listed  # business-registration, a prerequisite, delivers it in the plan
+    assert "birth-medical-certificate" not in {e.code for e in material_list(shipped, "newborn")}
+    # without that prerequisite, the bank account would ask for the licence the matter itself issues: refused
+    unplanned = changed(shipped, "items", "bank-account-opening", prerequisites=[])
+    found = problems(unplanned, "demands-own-output")
+    assert found and "bank-account-opening" in found[0] and "business-registration" in found[0]
+    # an item changing a license its holder already has may ask for it (company-change's food licence)
+    assert not any("company-change" in p for p in problems(shipped, "demands-own-output"))

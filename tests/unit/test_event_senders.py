@@ -100,7 +100,7 @@ def test_the_publisher_names_its_broker_user_and_the_in_memory_one_nobody():
 
 
 def test_a_process_checking_senders_must_run_one_service_as_its_own_user():
-    from yici.runner import refuse_wrong_broker_user
+    from yici.startup import refuse_wrong_broker_user
 
     def settings(user: str, prefix: str = "") -> Settings:
         return Settings(mode="distributed", amqp_uri=f"amqp://{user}:x@127.0.0.1:5672//", verify_publishers=True,

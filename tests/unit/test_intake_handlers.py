@@ -109,6 +109,16 @@ def test_a_supplement_nobody_asked_for_is_409(store, ctx):
     assert getattr(error.value, "status", None) == 409
 
 
+def test_a_license_the_catalog_gives_to_another_holder_is_not_the_applicants(store, ctx):
+    """Issue 18: the child's birth certificate does not count as the parent's in the parent's later cases."""
+    case_id = _accepted_case(store, ctx)
+    child = CATALOG.items["birth-medical-certificate"]
+    assert child.license_holder == "newborn"
+    _follow(store, _decided(case_id, child.code, "approved", ["LIC-CHILD"]))
+    with store.unit_of_work() as uow:
+        assert uow.cases.license_types("91150626MA0N000088", TODAY) == set()
+
+
 def test_licenses_issued_to_the_holder_are_remembered(store, ctx):
     case_id = _accepted_case(store, ctx)
     issuing = next(i for i in CATALOG.items.values() if i.license_type)

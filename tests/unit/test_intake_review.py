@@ -12,7 +12,9 @@ CATALOG = default_catalog()
 
 def _materials(matter: str, skip: set[str] = frozenset()) -> tuple[list[dict], Evidence]:
     entries = [e for e in material_list(CATALOG, matter) if e.source != "shared" and e.code not in skip]
-    return [{"code": e.code, "file_ref": "F1", "sha256": "a" * 64} for e in entries], Evidence({"F1": "a" * 64})
+    shared = {e.code: "demo-exchange" for e in material_list(CATALOG, matter) if e.source == "shared"}
+    return ([{"code": e.code, "file_ref": "F1", "sha256": "a" * 64} for e in entries],
+            Evidence({"F1": "a" * 64}, fetched=shared))
 
 
 def test_a_complete_application_passes():
@@ -45,7 +47,7 @@ def test_a_missing_deferrable_material_is_deferred_with_the_commitment_and_a_def
 def test_a_license_held_in_the_registry_counts_as_supplied_without_upload():
     body = case_body("open-restaurant")
     materials, evidence = _materials("open-restaurant", skip={"business-license"})
-    held = Evidence(evidence.files, {"business-license"})
+    held = Evidence(evidence.files, {"business-license"}, fetched=evidence.fetched)
     assert review(CATALOG, "open-restaurant", [], body["form"], materials, False, held).passed
     missing = review(CATALOG, "open-restaurant", [], body["form"], materials, False, evidence)
     assert [d.target for d in missing.deficiencies] == ["materials.business-license"]
@@ -60,7 +62,7 @@ def test_a_wrong_checksum_or_unknown_file_is_a_deficiency():
     assert sorted(d.code for d in result.deficiencies) == ["material.checksum", "material.file_not_found"]
 
 
-def test_shared_data_materials_need_nothing_from_the_applicant():
+def test_shared_data_materials_need_nothing_from_the_applicant_when_the_exchange_supplies_them():
     shared = [e for e in material_list(CATALOG, "open-restaurant") if e.source == "shared"]
     assert shared
     materials, evidence = _materials("open-restaurant")

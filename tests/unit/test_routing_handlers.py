@@ -30,6 +30,25 @@ def test_situations_select_the_items_and_those_without_prerequisites_go_out_at_o
     assert reg.routing_reason and reg.level == "banner" and reg.unit is None
 
 
+def test_licenses_go_to_their_real_holder_as_the_catalog_says(routing):
+    """Issue 18: the child's birth certificate and social-security card are the child's, not the parent's; the
+    licence of a company a founder applies for is the company's, not the founder's."""
+    father = "152727198803152016"
+    out = routing.handle(accepted("YC3", "newborn", holder_id=father, holder_kind="person",
+                                  form={"newborn_name": "王小宝", "applicant_name": "王建国"}))
+    birth = requested(out)["birth-medical-certificate"].payload
+    assert (birth.holder_id, birth.holder_name) == ("YC3/newborn", "王小宝")
+    household = requested(routing.decide("YC3", "birth-medical-certificate"))["birth-household-registration"]
+    assert household.payload.holder_id == father  # the family's 户口簿 stays the applicant's
+    founder = routing.handle(accepted("YC4", "company-opening", holder_id=father, holder_kind="person",
+                                      form={"enterprise_name": "乌审旗宝音新能源有限公司"}))
+    registration = requested(founder)["business-registration"].payload
+    assert (registration.holder_id, registration.holder_name) == ("YC4/new-company", "乌审旗宝音新能源有限公司")
+    company = routing.handle(accepted("YC5", "company-opening", holder_id="91150626MA0N1A2B3F",
+                                      holder_kind="company"))
+    assert requested(company)["business-registration"].payload.holder_id == "91150626MA0N1A2B3F"
+
+
 def test_an_item_goes_out_when_its_last_prerequisite_is_approved_with_one_joint_task(routing):
     routing.handle(accepted("YC2", "open-restaurant", RESTAURANT))
     assert set(requested(routing.decide("YC2", "business-registration"))) == {"business-license-check"}

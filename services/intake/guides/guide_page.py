@@ -56,12 +56,16 @@ def items(detail: dict) -> Markup:
     return section("涉及事项与部门", table(headers, rows, class_="items"), id="items")
 
 
+UNFETCHED = ("其中确实无法调取的（库中无您名下的该证照，或证照库暂时无法访问且超过等待时限），补正告知将逐项说明原因，"
+             "您上传该材料的电子件或扫描件即可，不会因此视为材料缺失。")
+
+
 def materials(detail: dict) -> Markup:
     rows = ([n, m["name"], nowrap(m["spec_text"]), m["source_text"], deferral(m), m["acceptance_conditions"] or "—",
              situation_names(detail, m["situations"])] for n, m in enumerate(detail["materials"], 1))
     headers = ["序号", "材料名称", "材料形式及份数", "来源", "容缺受理", "受理条件", "适用情形"]
     note = el("p", "一套材料：多个事项共用的材料只需提交一次；电子证照库或部门共享可获取的材料免于提交。"
-                   "标注“容缺”的材料可在受理后按期补交。", class_="note")
+                   + UNFETCHED + "标注“容缺”的材料可在受理后按期补交。", class_="note")
     return section("申请材料（一次性告知）", note, table(headers, rows, class_="materials"), id="materials")
 
 

@@ -1,7 +1,7 @@
 """Print sheets of one matter: the blank form sample (空表样表) and the one-time notice sheet (一次性告知单)."""
 from __future__ import annotations
 
-from .guide_page import deferral, footer, qr_figure, situation_names
+from .guide_page import UNFETCHED, deferral, footer, qr_figure, situation_names
 from .labels import FIELD_TYPES, days_text, label, yuan_text
 from .markup import Markup, el, facts, join, nowrap, page, section, table
 
@@ -61,7 +61,8 @@ def render_notice(detail: dict, qr: Markup) -> str:
              BOX] for n, m in enumerate(detail["materials"], 1))
     body = join([
         el("div", el("p", f"申请人：＿＿＿＿＿＿＿＿  您申请办理的“{detail['name']}”所需材料及要求一次性告知如下。"
-                "除本单所列外，不会要求您提交其他材料；材料不全或不符的，窗口将一次性出具补正告知。"),
+                "除本单所列外，不会要求您提交其他材料；材料不全或不符的，窗口将一次性出具补正告知。"
+                "来源为电子证照库或部门共享的材料由我们调取，您无需提交；" + UNFETCHED),
            qr_figure(qr), class_="with-qr"),
         section("申请材料", table(["序号", "材料名称", "形式及份数", "来源", "容缺受理", "适用情形", "已收"], rows,
                                   class_="materials")),
