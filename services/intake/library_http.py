@@ -30,12 +30,12 @@ class HttpLibrary:
         self.base_url = settings.http_url.rstrip("/")
         self.timeout = (settings.connect_timeout_seconds, settings.read_timeout_seconds)
         self.token = settings.http_token
-        self.session = requests.Session()
+        self.http = requests.Session()
         retry = Retry(total=settings.retries, connect=settings.retries, read=settings.retries, status=settings.retries,
                       backoff_factor=settings.retry_backoff_seconds, status_forcelist=(502, 503, 504),
                       allowed_methods=frozenset({"POST"}), raise_on_status=False)
-        self.session.mount("http://", HTTPAdapter(max_retries=retry))
-        self.session.mount("https://", HTTPAdapter(max_retries=retry))
+        self.http.mount("http://", HTTPAdapter(max_retries=retry))
+        self.http.mount("https://", HTTPAdapter(max_retries=retry))
         self.breaker = pybreaker.CircuitBreaker(fail_max=settings.breaker_failures,
                                                 reset_timeout=settings.breaker_reset_seconds, name=name)
 
@@ -60,7 +60,7 @@ class HttpLibrary:
     def _send(self, path: str, payload: dict) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            response = self.session.post(self.base_url + path, json=payload, headers=headers, timeout=self.timeout)
+            response = self.http.post(self.base_url + path, json=payload, headers=headers, timeout=self.timeout)
         except requests.Timeout:
             raise SourceUnavailable(self.name, "timeout")
         except requests.RequestException as exc:

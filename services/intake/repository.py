@@ -135,8 +135,8 @@ class SqlCaseRepository:
 
     def held_for_lookup(self, limit: int = 200) -> list:
         """Cases waiting for a library or exchange that was down, oldest first."""
-        return list(self.session.execute(select(cases.c.case_id).where(cases.c.lookup_pending.is_(True))
-                                         .order_by(cases.c.created_at).limit(limit)))
+        return list(self.rows.execute(select(cases.c.case_id).where(cases.c.lookup_pending.is_(True))
+                                      .order_by(cases.c.created_at).limit(limit)))
 
     def submitted_before(self, day) -> list:
         return list(self.rows.execute(select(cases.c.case_id).where(cases.c.status == "submitted",
