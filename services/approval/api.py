@@ -58,7 +58,7 @@ def list_licenses(request: Request, store: Store, settings: Settings) -> dict:
     if not holder:
         raise ApiError(422, [problem("holder", "missing", "缺少持证主体证件号码", "holder is required")])
     purpose = stated_purpose(request)
-    found = views.license_list(store, holder.strip().upper(), request.args.get("type"), department_scope(request))
+    found = views.license_list(store, _holder_key(holder), request.args.get("type"), department_scope(request))
     Auditor("approval", settings).record(store, request, "license.holder_lookup", purpose, subject=holder)
     return found
 
@@ -90,3 +90,10 @@ def verify_document(request: Request, store: Store, context: Context) -> dict:
 
 def seal_keys(store: Store, context: Context, department: str) -> dict:
     return views.seal_keys(store, department, context.settings, set(context.catalog.departments), utcnow())
+
+
+def _holder_key(holder: str) -> str:
+    """An ID number or credit code is matched in upper case (a check character `x`); a holder referenced by its
+    case until it is registered (`<case_id>/newborn`, `<case_id>/new-company`) is matched as issued."""
+    holder = holder.strip()
+    return holder if "/" in holder else holder.upper()

@@ -119,10 +119,16 @@ def test_an_approval_issues_a_sealed_license_listed_for_the_holder(env):
         answer = health.approve(take(health, case.case_id))
     assert answer.status == "recorded" and len(answer.licenses) == 1
     number = answer.licenses[0]
-    listed = requests.get(cluster.url("approval", "/api/v1/licenses"), params={"holder": PERSON,
+    # the 出生医学证明 is the child's (the catalog's license_holder), referenced by the case until registered
+    child = f"{case.case_id}/newborn"
+    listed = requests.get(cluster.url("approval", "/api/v1/licenses"), params={"holder": child,
                           "type": "birth-medical-certificate", "purpose": "test"}, headers=CLERK,
                           timeout=10).json()["licenses"]
     assert number in [lic["number"] for lic in listed]
+    parents = requests.get(cluster.url("approval", "/api/v1/licenses"), params={"holder": PERSON,
+                           "type": "birth-medical-certificate", "purpose": "test"}, headers=CLERK,
+                           timeout=10).json()["licenses"]
+    assert number not in [lic["number"] for lic in parents]
     document = requests.get(cluster.url("approval", f"/api/v1/licenses/{number}/document"), headers=AUTH,
                             timeout=10)
     assert document.headers["Content-Disposition"].endswith(f'{number}.json"')
