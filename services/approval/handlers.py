@@ -87,7 +87,8 @@ def record_decision(uow: UnitOfWork, command: DecideTask, context: Context,
         "request_id": command.request_id, "item_code": task.item_code, "department": task.department,
         "decision": command.decision, "reasons": command.reasons, "decided_by": command.decided_by,
         "licenses": numbers, "unit": task.unit, "round": task.round,
-        "joint_task_id": (request.get("joint_task") or {}).get("task_id")}))
+        "joint_task_id": (request.get("joint_task") or {}).get("task_id"),
+        "joint_visit_id": command.joint_visit_id}))
     return Answer("recorded", command.decision, numbers, task.unit)
 
 
