@@ -166,7 +166,7 @@ class Slot:
     """What an appointment is booked with besides its day: the time, the site, the department that leads."""
     time: str | None = None
     place: str | None = None
-    lead: str | None = None
+    lead: str | None = None  # the matter's lead department; when it takes no part, the first member's leads
 
 
 def site_of(form: dict[str, Any], fields: Sequence[str]) -> str | None:
@@ -179,7 +179,7 @@ def _joint_task(case_id: str, session: str, members: list[PlanItem], on: date, s
     return {"task_id": f"{case_id}:{session}", "session": session, "kind": joint_kind(session),
             "items": [m.code for m in members], "departments": departments,
             "scheduled_on": on.isoformat(), "time": slot.time, "place": slot.place,
-            "lead_department": slot.lead if slot.lead in departments else departments[0]}
+            "lead_department": slot.lead if slot.lead in departments else members[0].department}
 
 
 def license_holder(case_id: str, holder: str | None, to_applicant: bool, kind: str, form: dict[str, Any],
