@@ -10,7 +10,6 @@ import requests
 from integration.approval_kit import department_auth, write_config
 
 from oversight_kit import SUPERVISOR
-
 from yici_testkit import AUTH, BIN, Process, base_env, case_body, free_port, submit, wait_for
 
 JOINT = ("water-supply", "power-supply", "gas-supply")

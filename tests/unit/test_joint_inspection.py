@@ -6,14 +6,14 @@ import json
 from datetime import date
 
 import pytest
-from routing_support import RoutingHarness, accepted, of_type
-from test_approval_decisions import Approval
 
-from services.approval import worklist
+from routing_support import RoutingHarness, accepted, of_type
+from services.approval import joint, worklist
 from services.approval.commands import DecideBody, JoinVisit, RecordVisit
 from shared.config import JointSettings, RoutingSettings
 from shared.errors import Conflict, Invalid
 from shared.events import ApprovalRequested, parse_event
+from test_approval_decisions import Approval
 
 SITE = "乌审旗嘎鲁图镇团结路8号"
 SURVEY = ("needs-water", "needs-gas")
@@ -108,7 +108,6 @@ def test_departments_see_the_appointment_on_their_task_and_say_who_joins(approva
     run(approval, worklist.join_visit, "power-supply", "YC1:power-connection", JoinVisit(clerk="赵六"))
     with approval.store.unit_of_work() as uow:
         task = worklist.own_task(uow, "power-supply", "YC1:power-connection")
-        from services.approval import joint
         people = {p["department"]: p for p in joint.participants(uow, task)}
         assert joint.joint_of(task)["place"] == SITE
     assert people["power-supply"]["joined_by"] == "赵六" and people["water-supply"]["joined_by"] is None

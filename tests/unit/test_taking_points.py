@@ -5,21 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-from routing_support import RoutingHarness, accepted, of_type
-from test_intake_handlers import _outbox, store  # noqa: F401 (the fixture)
 
+from routing_support import RoutingHarness, accepted, of_type
 from services.intake import handlers
 from services.intake.commands import SubmitCase
+from services.oversight.domain import Fact
 from services.oversight.ledger import ledger
 from services.oversight.periods import Period
 from services.oversight.timeline import fold
-from services.oversight.domain import Fact
 from shared.catalog import default_catalog
 from shared.config import IntakeSettings
 from shared.errors import Invalid
 from shared.events import CaseAccepted
 from shared.places import default_points, point_problems
 from shared.workdays import WorkingCalendar
+from test_intake_handlers import _outbox, store  # noqa: F401 (the fixture)
 from yici_testkit import case_body
 
 POINTS = {p.code: p for p in default_points()}
