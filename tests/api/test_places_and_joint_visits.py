@@ -85,6 +85,9 @@ def test_the_joint_inspection_is_one_appointment_recorded_once_before_the_depart
     shown = wait_for(lambda: case_view(suite, case_id)["joint_appointments"], timeout=20, what="the appointment")
     assert shown == [{"kind": "inspection", "date": joint["scheduled_on"], "time": "09:30",
                       "place": joint["place"], "departments": joint["departments"]}]
+    view = case_view(suite, case_id)
+    page = requests.get(suite.url(f"/track/{case_id}"), params={"code": view["lookup_code"]}, timeout=10).text
+    assert "现场踏勘预约" in page and joint["place"] in page and "乌审旗政务服务大厅" in page
 
     decide = {"decision": "approved", "clerk": "王五"}
     refused = task_post(suite, "power-supply", rid["power-supply"], "decision", decide)
