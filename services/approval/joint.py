@@ -18,6 +18,11 @@ from shared.messaging import UnitOfWork
 VISIT, JOINED = "joint_visit", "joint_joined"
 
 
+def kept(request: dict[str, Any] | None) -> dict[str, Any]:
+    """What a task's next round keeps of its request: the visit recorded on it and who joins."""
+    return {k: v for k, v in (request or {}).items() if k in (VISIT, JOINED)}
+
+
 def joint_of(task: Any) -> dict[str, Any] | None:
     """The joint task (the booked appointment) the task's item shares, if any."""
     return (task.request or {}).get("joint_task") or None

@@ -112,3 +112,13 @@ def test_departments_see_the_appointment_on_their_task_and_say_who_joins(approva
         assert joint.joint_of(task)["place"] == SITE
     assert people["power-supply"]["joined_by"] == "赵六" and people["water-supply"]["joined_by"] is None
     assert people["water-supply"]["lead"] and not people["power-supply"]["lead"]
+
+
+def test_the_visit_record_outlives_the_lead_tasks_next_round_after_a_supplement(approval):
+    visit(approval, attended=("water-supply", "power-supply"))
+    assert decide(approval, "water-supply", "water-connection", "supplement_requested")
+    round_two = joint_request("water-connection", "water-supply")
+    approval.handle(round_two.model_copy(update={"payload": round_two.payload.model_copy(update={"round": 2})}))
+    assert approval.task("YC1:water-connection").status == "pending" and approval.task("YC1:water-connection").round == 2
+    [sent] = decide(approval, "power-supply", "power-connection")
+    assert parse_event(json.loads(sent.body)).payload.joint_visit_id == "YC1:survey:visit"
