@@ -67,6 +67,10 @@ def test_a_local_matter_at_another_banners_hall_is_refused_and_a_city_wide_one_i
         suite.url("/api/v1/reports/ledger"), params={"period": "monthly", "by": "taking_point"},
         headers=SUPERVISOR, timeout=10).json()["rows"]}.get("DS-HALL"), timeout=20, what="the ledger row")
     assert ledger["label"] == "东胜区政务服务中心（150602）" and ledger["received"] >= 1
+    for form in ("csv", "html"):
+        text = requests.get(suite.url("/api/v1/reports/ledger"), headers=SUPERVISOR, timeout=10, params={
+            "period": "monthly", "by": "taking_point", "format": form}).content.decode("utf-8-sig")
+        assert "受理点" in text and "东胜区政务服务中心（150602）" in text
 
 
 def test_the_joint_inspection_is_one_appointment_recorded_once_before_the_departments_decide(suite):
