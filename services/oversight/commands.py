@@ -16,7 +16,7 @@ SupportedDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 """A day the calendar and the ledger can count from: working days (up to 3650 of them) and periods around it
 stay inside Python's dates, which 0001-01-01 or 9999-12-31 would overflow."""
 PeriodKind = Literal["weekly", "half-monthly", "monthly"]
-Grouping = Literal["matter", "department", "channel", "level"]
+Grouping = Literal["matter", "department", "channel", "level", "taking_point"]
 
 
 class Body(BaseModel):
