@@ -138,6 +138,9 @@ class RoutingSettings(BaseModel):
     home_region: str = Field(default="150626", pattern=r"^\d{6}$", description="the banner this deployment serves")
     units: list[UnitSettings] = Field(default_factory=list)
     delegations: list[DelegationRule] = Field(default_factory=list)
+    supplement_days: int = Field(default=10, ge=1, le=60, description=(
+        "working days the applicant has to supply what a department asks for during approval (the SMS and the "
+        "status page give the date)"))
 
 
 class LibrarySettings(BaseModel):

@@ -21,7 +21,7 @@ def decide_task(uow: UnitOfWork, department: str, request_id: str, command: Deci
     (nothing changed, nothing audited)."""
     domain.check_decider(own_task(uow, department, request_id, for_update=True), command.clerk)
     answer = record_decision(uow, DecideTask(request_id, command.decision, command.reasons, command.clerk,
-                                             department, command.round, command.license), context)
+                                             department, command.round, command.license, command.legal_basis), context)
     if not answer.recorded:
         raise answer.refusal()
     if audit is not None:

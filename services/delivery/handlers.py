@@ -1,4 +1,5 @@
-"""Delivery's use cases: exactly one delivery per completed case, notices for rejections and corrections."""
+"""Delivery's use cases: exactly one delivery per concluded case (the result, or a rejection's written decision,
+by the method the applicant chose), notices for acceptance, supplements and corrections."""
 from __future__ import annotations
 
 import secrets
@@ -7,14 +8,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from services.delivery import domain, notify
+from services.delivery import domain, notify, telling
 from services.delivery.domain import LinkSigner
 from services.delivery.ports import Courier, Notifier, Ports
-from services.delivery.templates import summary
+from services.delivery.templates import HOW, summary
 from shared.attempts import Limits
 from shared.catalog import Catalog, UnknownMatter, default_catalog
 from shared.config import AttemptSettings, DeliverySettings, Settings
-from shared.events import CaseCompleted, CaseRejected, CorrectionRequested, DeliveryDispatched, Event
+from shared.events import (
+    CaseAccepted,
+    CaseCompleted,
+    CaseRejected,
+    CorrectionRequested,
+    DeliveryDispatched,
+    Event,
+    SupplementRequested,
+)
 from shared.messaging import Store, UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
@@ -34,6 +43,7 @@ class Context:
     courier: Courier
     notifier: Notifier
     attempt_limits: Limits = AttemptSettings().limits()
+    public_base_url: str = ""  # where intake's status page is (default: download_base_url)
 
     @classmethod
     def build(cls, settings: Settings, store: Store, ports: Ports) -> "Context":
@@ -41,7 +51,11 @@ class Context:
         signer = LinkSigner(delivery.link_secret or stored_secret(store))
         return cls(default_catalog(), delivery, settings.calendar(), today_in_shanghai, utcnow, signer,
                    delivery.download_base_url or settings.public_base_url, ports.courier, ports.notifier,
-                   settings.attempts.limits())
+                   settings.attempts.limits(), settings.public_base_url)
+
+    @property
+    def status_base_url(self) -> str:
+        return self.public_base_url or self.download_base_url
 
     def matter_name(self, code: str | None) -> str:
         try:
@@ -76,8 +90,8 @@ def stored_secret(store: Store) -> str:
 def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> None:
     """Record the case's one delivery; a repeated completion finds it and does nothing.
 
-    case_completed is the first event delivery hears of a case and carries all a delivery needs, so there is
-    no record here to find a case unknown against (only routing emits it, once the case's plan completed)."""
+    case_completed carries all a delivery needs, so there is no record here to find a case unknown against
+    (only routing emits it, once the case's plan completed)."""
     if uow.deliveries.exists(event.case_id):
         return
     p = event.payload
@@ -85,33 +99,48 @@ def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> N
                "licenses": p.licenses, "hall": context.hall(p.delivery.hall),
                "opening_hours": context.settings.opening_hours, "requested_method": p.delivery.method,
                "phone": p.contact.phone}
+    _dispatch(uow, context, event.case_id, event.correlation_id, "result", details, p.delivery, p.contact.name)
+
+
+def _dispatch(uow: UnitOfWork, context: Context, case_id: str, correlation_id: str | None, kind: str,
+              details: dict, choice, recipient: str) -> None:
+    """Record the case's one delivery by the chosen method: mail (booked after commit), online, or pickup."""
     delivery_id = str(uuid.uuid4())
-    if p.delivery.method == "mail" and p.delivery.address:
-        return _start_mail(uow, event.case_id, delivery_id, details, p)
-    if p.delivery.method == "online":
-        return _start_online(uow, context, event, delivery_id, details)
+    if choice.method == "mail" and choice.address:
+        return _start_mail(uow, case_id, delivery_id, kind, details, choice.address, recipient)
+    if choice.method == "online":
+        return _start_online(uow, context, case_id, correlation_id, delivery_id, kind, details)
     code = domain.new_pickup_code()
-    uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method="pickup",
+    uow.deliveries.add(case_id=case_id, delivery_id=delivery_id, kind=kind, method="pickup",
                        status=domain.AWAITING_PICKUP, pickup_code=code, tracking_number=None, details=details)
-    _announce_pickup(uow, context, event.case_id, delivery_id, code, details, "pickup_ready", event.correlation_id)
+    _announce_pickup(uow, context, case_id, delivery_id, code, details, template(details, "pickup_ready"),
+                     correlation_id)
 
 
-def _start_mail(uow: UnitOfWork, case_id: str, delivery_id: str, details: dict, p) -> None:
-    details.update(idempotency_key=domain.idempotency_key(delivery_id), address=p.delivery.address,
-                   recipient=p.contact.name, attempts=0, tracking=[])
-    uow.deliveries.add(case_id=case_id, delivery_id=delivery_id, kind="result", method="mail",
+def template(details: dict, name: str) -> str:
+    """The SMS template for this delivery's step: a written decision has its own wording."""
+    return details.get("templates", {}).get(name, name)
+
+
+def _start_mail(uow: UnitOfWork, case_id: str, delivery_id: str, kind: str, details: dict, address: str,
+                recipient: str) -> None:
+    details.update(idempotency_key=domain.idempotency_key(delivery_id), address=address,
+                   recipient=recipient, attempts=0, tracking=[])
+    uow.deliveries.add(case_id=case_id, delivery_id=delivery_id, kind=kind, method="mail",
                        status=domain.BOOKING, pickup_code=None, tracking_number=None, details=details)
 
 
-def _start_online(uow: UnitOfWork, context: Context, event: CaseCompleted, delivery_id: str, details: dict) -> None:
+def _start_online(uow: UnitOfWork, context: Context, case_id: str, correlation_id: str | None, delivery_id: str,
+                  kind: str, details: dict) -> None:
     expires_at = context.now() + timedelta(days=context.settings.link_ttl_days)
     details["link_expires_at"] = expires_at.isoformat()
-    uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method="online",
+    uow.deliveries.add(case_id=case_id, delivery_id=delivery_id, kind=kind, method="online",
                        status=domain.AVAILABLE, pickup_code=None, tracking_number=None, details=details)
-    uow.emit(DeliveryDispatched(case_id=event.case_id, correlation_id=event.correlation_id, payload={
+    uow.emit(DeliveryDispatched(case_id=case_id, correlation_id=correlation_id, payload={
         "delivery_id": delivery_id, "method": "online", "expires_at": expires_at}))
-    context.notice(uow, event.case_id, "online_ready", details["phone"], matter_name=details["matter_name"],
-                   download_url=context.download_url(event.case_id, delivery_id, expires_at),
+    context.notice(uow, case_id, template(details, "online_ready"), details["phone"],
+                   matter_name=details["matter_name"], download_url=context.download_url(case_id, delivery_id,
+                                                                                         expires_at),
                    expires_on=expires_at.date().isoformat())
 
 
@@ -135,17 +164,39 @@ def _announce_pickup(uow: UnitOfWork, context: Context, case_id: str, delivery_i
 
 
 def deliver_rejection(uow: UnitOfWork, event: CaseRejected, context: Context) -> None:
-    """The rejection is the case's one result: a notice, kept and sent once."""
+    """The rejection is the case's one result: its written decision goes out by the method the applicant chose
+    (once: the one row per case), and the applicant is told where to read and print it."""
     if uow.deliveries.exists(event.case_id):
         return
     p = event.payload
     name = context.matter_name(p.matter_code)
-    uow.deliveries.add(case_id=event.case_id, delivery_id=str(uuid.uuid4()), kind="rejection_notice",
-                       method="online", status=domain.NOTIFIED, pickup_code=None, tracking_number=None,
-                       details={"matter_code": p.matter_code, "matter_name": name, "reasons": p.reasons,
-                                "item_code": p.item_code, "department": p.department})
+    details = {"matter_code": p.matter_code, "matter_name": name, "reasons": p.reasons, "item_code": p.item_code,
+               "department": p.department, "phone": p.contact.phone}
+    if p.delivery is None or p.decision_document is None:  # a rejection from before written decisions
+        uow.deliveries.add(case_id=event.case_id, delivery_id=str(uuid.uuid4()), kind="rejection_notice",
+                           method="online", status=domain.NOTIFIED, pickup_code=None, tracking_number=None,
+                           details=details)
+        return context.notice(uow, event.case_id, "rejection_notice_only", p.contact.phone, matter_name=name,
+                              reasons="；".join(p.reasons) or "详见不予许可决定书")
+    number = p.decision_document.get("content", {}).get("number", "")
+    details.update(decision_document=p.decision_document, legal_basis=p.legal_basis, document_number=number,
+                   approved_items=[i.model_dump(mode="json") for i in p.approved_items],
+                   contents=f"不予行政许可决定书（{number}）", hall=context.hall(p.delivery.hall),
+                   templates=DECISION_TEMPLATES)
+    decision_url = telling.track_url(context.status_base_url, event.case_id, p.lookup_code).replace(
+        f"/track/{event.case_id}", f"/track/{event.case_id}/decision", 1)
     context.notice(uow, event.case_id, "rejection_notice", p.contact.phone, matter_name=name,
-                   reasons="；".join(p.reasons) or "详见不予许可决定书")
+                   document_number=number, how=HOW[_method(p.delivery)], decision_url=decision_url)
+    _dispatch(uow, context, event.case_id, event.correlation_id, "rejection_decision", details, p.delivery,
+              p.contact.name)
+
+
+DECISION_TEMPLATES = {"pickup_ready": "decision_pickup_ready", "online_ready": "decision_online_ready",
+                      "mail_dispatched": "decision_mail_dispatched", "mail_delivered": "decision_mail_delivered"}
+
+
+def _method(choice) -> str:
+    return "mail" if choice.method == "mail" and choice.address else choice.method
 
 
 def deliver_correction_notice(uow: UnitOfWork, event: CorrectionRequested, context: Context) -> None:
@@ -170,7 +221,8 @@ def _deficiency_text(deficiency, catalog: Catalog) -> str:
 
 
 HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,
-            CorrectionRequested: deliver_correction_notice}
+            CorrectionRequested: deliver_correction_notice, CaseAccepted: telling.tell_acceptance,
+            SupplementRequested: telling.tell_supplement}
 
 
 def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> None:
