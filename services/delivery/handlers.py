@@ -3,15 +3,14 @@ by the method the applicant chose), notices for acceptance, supplements and corr
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Callable
 
-from services.delivery import domain, notify, telling
+from services.delivery import decisions, methods, notify, telling
 from services.delivery.domain import LinkSigner
 from services.delivery.ports import Courier, Notifier, Ports
-from services.delivery.templates import HOW, summary
+from services.delivery.templates import summary
 from shared.attempts import Limits
 from shared.catalog import Catalog, UnknownMatter, default_catalog
 from shared.config import AttemptSettings, DeliverySettings, Settings
@@ -20,7 +19,6 @@ from shared.events import (
     CaseCompleted,
     CaseRejected,
     CorrectionRequested,
-    DeliveryDispatched,
     Event,
     SupplementRequested,
 )
@@ -99,104 +97,7 @@ def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> N
                "licenses": p.licenses, "hall": context.hall(p.delivery.hall),
                "opening_hours": context.settings.opening_hours, "requested_method": p.delivery.method,
                "phone": p.contact.phone}
-    _dispatch(uow, context, event.case_id, event.correlation_id, "result", details, p.delivery, p.contact.name)
-
-
-def _dispatch(uow: UnitOfWork, context: Context, case_id: str, correlation_id: str | None, kind: str,
-              details: dict, choice, recipient: str) -> None:
-    """Record the case's one delivery by the chosen method: mail (booked after commit), online, or pickup."""
-    delivery_id = str(uuid.uuid4())
-    if choice.method == "mail" and choice.address:
-        return _start_mail(uow, case_id, delivery_id, kind, details, choice.address, recipient)
-    if choice.method == "online":
-        return _start_online(uow, context, case_id, correlation_id, delivery_id, kind, details)
-    code = domain.new_pickup_code()
-    uow.deliveries.add(case_id=case_id, delivery_id=delivery_id, kind=kind, method="pickup",
-                       status=domain.AWAITING_PICKUP, pickup_code=code, tracking_number=None, details=details)
-    _announce_pickup(uow, context, case_id, delivery_id, code, details, template(details, "pickup_ready"),
-                     correlation_id)
-
-
-def template(details: dict, name: str) -> str:
-    """The SMS template for this delivery's step: a written decision has its own wording."""
-    return details.get("templates", {}).get(name, name)
-
-
-def _start_mail(uow: UnitOfWork, case_id: str, delivery_id: str, kind: str, details: dict, address: str,
-                recipient: str) -> None:
-    details.update(idempotency_key=domain.idempotency_key(delivery_id), address=address,
-                   recipient=recipient, attempts=0, tracking=[])
-    uow.deliveries.add(case_id=case_id, delivery_id=delivery_id, kind=kind, method="mail",
-                       status=domain.BOOKING, pickup_code=None, tracking_number=None, details=details)
-
-
-def _start_online(uow: UnitOfWork, context: Context, case_id: str, correlation_id: str | None, delivery_id: str,
-                  kind: str, details: dict) -> None:
-    expires_at = context.now() + timedelta(days=context.settings.link_ttl_days)
-    details["link_expires_at"] = expires_at.isoformat()
-    uow.deliveries.add(case_id=case_id, delivery_id=delivery_id, kind=kind, method="online",
-                       status=domain.AVAILABLE, pickup_code=None, tracking_number=None, details=details)
-    uow.emit(DeliveryDispatched(case_id=case_id, correlation_id=correlation_id, payload={
-        "delivery_id": delivery_id, "method": "online", "expires_at": expires_at}))
-    context.notice(uow, case_id, template(details, "online_ready"), details["phone"],
-                   matter_name=details["matter_name"], download_url=context.download_url(case_id, delivery_id,
-                                                                                         expires_at),
-                   expires_on=expires_at.date().isoformat())
-
-
-def start_pickup(uow: UnitOfWork, case_id: str, template: str, reason: str, context: Context) -> None:
-    """Give the (locked, recorded) delivery a pickup code at its hall, announce it and tell the applicant."""
-    row = uow.deliveries.get(case_id)
-    details, code = dict(row.details), domain.new_pickup_code()
-    details["hall"] = context.hall(details.get("hall"))
-    uow.deliveries.change(case_id, row.status, method="pickup", status=domain.AWAITING_PICKUP, pickup_code=code,
-                          details=details)
-    _announce_pickup(uow, context, case_id, row.delivery_id, code, details, template, None, reason)
-
-
-def _announce_pickup(uow: UnitOfWork, context: Context, case_id: str, delivery_id: str, code: str, details: dict,
-                     template: str, correlation_id: str | None, reason: str | None = None) -> None:
-    uow.emit(DeliveryDispatched(case_id=case_id, correlation_id=correlation_id, payload={
-        "delivery_id": delivery_id, "method": "pickup", "pickup_code": code, "hall": details["hall"],
-        "reason": reason}))
-    context.notice(uow, case_id, template, details.get("phone"), matter_name=details["matter_name"],
-                   pickup_code=code, hall=details["hall"])
-
-
-def deliver_rejection(uow: UnitOfWork, event: CaseRejected, context: Context) -> None:
-    """The rejection is the case's one result: its written decision goes out by the method the applicant chose
-    (once: the one row per case), and the applicant is told where to read and print it."""
-    if uow.deliveries.exists(event.case_id):
-        return
-    p = event.payload
-    name = context.matter_name(p.matter_code)
-    details = {"matter_code": p.matter_code, "matter_name": name, "reasons": p.reasons, "item_code": p.item_code,
-               "department": p.department, "phone": p.contact.phone}
-    if p.delivery is None or p.decision_document is None:  # a rejection from before written decisions
-        uow.deliveries.add(case_id=event.case_id, delivery_id=str(uuid.uuid4()), kind="rejection_notice",
-                           method="online", status=domain.NOTIFIED, pickup_code=None, tracking_number=None,
-                           details=details)
-        return context.notice(uow, event.case_id, "rejection_notice_only", p.contact.phone, matter_name=name,
-                              reasons="；".join(p.reasons) or "详见不予许可决定书")
-    number = p.decision_document.get("content", {}).get("number", "")
-    details.update(decision_document=p.decision_document, legal_basis=p.legal_basis, document_number=number,
-                   approved_items=[i.model_dump(mode="json") for i in p.approved_items],
-                   contents=f"不予行政许可决定书（{number}）", hall=context.hall(p.delivery.hall),
-                   templates=DECISION_TEMPLATES)
-    decision_url = telling.track_url(context.status_base_url, event.case_id, p.lookup_code).replace(
-        f"/track/{event.case_id}", f"/track/{event.case_id}/decision", 1)
-    context.notice(uow, event.case_id, "rejection_notice", p.contact.phone, matter_name=name,
-                   document_number=number, how=HOW[_method(p.delivery)], decision_url=decision_url)
-    _dispatch(uow, context, event.case_id, event.correlation_id, "rejection_decision", details, p.delivery,
-              p.contact.name)
-
-
-DECISION_TEMPLATES = {"pickup_ready": "decision_pickup_ready", "online_ready": "decision_online_ready",
-                      "mail_dispatched": "decision_mail_dispatched", "mail_delivered": "decision_mail_delivered"}
-
-
-def _method(choice) -> str:
-    return "mail" if choice.method == "mail" and choice.address else choice.method
+    methods.dispatch(uow, context, event.case_id, event.correlation_id, "result", details, p.delivery, p.contact.name)
 
 
 def deliver_correction_notice(uow: UnitOfWork, event: CorrectionRequested, context: Context) -> None:
@@ -220,7 +121,7 @@ def _deficiency_text(deficiency, catalog: Catalog) -> str:
     return "请补正表单内容" if kind == "form" else "请补正材料"
 
 
-HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,
+HANDLERS = {CaseCompleted: deliver_result, CaseRejected: decisions.deliver_rejection,
             CorrectionRequested: deliver_correction_notice, CaseAccepted: telling.tell_acceptance,
             SupplementRequested: telling.tell_supplement}
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.delivery import domain
-from services.delivery.handlers import Context, start_pickup, template
+from services.delivery.handlers import Context
+from services.delivery.methods import start_pickup, template
 from services.delivery.ports import CourierRefused, Shipment, ShipmentRequest
 from shared.errors import TransientError
 from shared.events import DeliveryCompleted, DeliveryDispatched

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from services.delivery.handlers import Context
 
 
-def track_url(base_url: str, case_id: str, lookup_code: str | None) -> str:
-    """The applicant's status page (intake's /track/{case_id}?code=)."""
-    url = f"{base_url.rstrip('/')}/track/{quote(case_id)}"
+def track_url(base_url: str, case_id: str, lookup_code: str | None, page: str = "") -> str:
+    """The applicant's status page (intake's /track/{case_id}?code=), or a page under it (`/decision`)."""
+    url = f"{base_url.rstrip('/')}/track/{quote(case_id)}{page}"
     return f"{url}?code={quote(lookup_code)}" if lookup_code else url
 
 
