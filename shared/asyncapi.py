@@ -31,7 +31,11 @@ ABOUT: dict[str, tuple[str, str]] = {
     "approval_decided": ("approval", "A department's decision on an item, as recorded (with e-licenses issued)."),
     "supplement_provided": ("intake", "The applicant supplied what a department asked for during approval."),
     "case_completed": ("routing", "Every item approved: the case is done once (一次办成) and goes to delivery."),
-    "case_rejected": ("routing", "An item was rejected: the case ends and its other items are cancelled."),
+    "case_rejected": ("routing", "An item was rejected: the case ends and its other items are cancelled. Carries "
+                      "the legal basis, the items already approved with their licenses (still valid) and the "
+                      "department's sealed written decision (不予许可决定书), delivered by the applicant's method."),
+    "supplement_requested": ("routing", "A department asked the applicant for a supplement during approval: the "
+                             "item's clock stopped; the reasons and the date to supply by (the applicant is told)."),
     "case_withdrawn": ("intake", "The applicant withdrew the case before completion."),
     "delivery_dispatched": ("delivery", "The result is on its way: pickup (现场递交), free mail (免费寄递) "
                                         "or online (网上反馈)."),

@@ -151,6 +151,9 @@ class RoutingSettings(BaseModel):
     units: list[UnitSettings] = Field(default_factory=list)
     delegations: list[DelegationRule] = Field(default_factory=list)
     joint: JointSettings = Field(default_factory=JointSettings)
+    supplement_days: int = Field(default=10, ge=1, le=60, description=(
+        "working days the applicant has to supply what a department asks for during approval (the SMS and the "
+        "status page give the date)"))
 
 
 class LibrarySettings(BaseModel):

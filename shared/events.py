@@ -127,6 +127,10 @@ class CaseAcceptedPayload(Model):
         "person: holder_id is a resident ID number (also a founder applying for a company not yet registered); "
         "company: a unified social credit code"))
     taking_point: TakingPointRef | None = Field(default=None, description="Where it was taken; None: not said")
+    due_date: date | None = Field(default=None, description="The promised deadline (working days), Asia/Shanghai")
+    lookup_code: str | None = Field(default=None, description=(
+        "The applicant's code for the status page /track/{case_id}?code= (a credential: never logged); the "
+        "texts to the applicant link to it"))
 
 
 class CaseAccepted(Event):
@@ -220,6 +224,8 @@ class DepartmentDecidedPayload(Model):
     reasons: list[str] = Field(default_factory=list, description="Required for rejected and supplement_requested")
     decided_by: str = Field(min_length=1, max_length=100, description="Clerk or system that decided")
     license: LicenseTerms | None = None
+    legal_basis: str | None = Field(default=None, max_length=1000, description=(
+        "The law and article a rejection rests on (required for rejected: the written decision quotes it)"))
 
 
 class DepartmentDecided(Event):
@@ -284,6 +290,9 @@ class ApprovalDecidedPayload(Model):
     round: int = Field(default=1, ge=1, description="The request's round decided")
     joint_task_id: str | None = Field(default=None, description="Joint review/inspection the decision rests on")
     joint_visit_id: str | None = Field(default=None, description="The joint visit's record the decision refers to")
+    legal_basis: str | None = Field(default=None, description="The legal basis of a rejection")
+    decision_document: dict[str, Any] | None = Field(default=None, description=(
+        "A rejection's written decision (不予许可决定书): its content and the department's e-seal over it"))
 
 
 class ApprovalDecided(Event):
@@ -304,6 +313,13 @@ class CaseCompleted(Event):
     payload: CaseCompletedPayload
 
 
+class ApprovedItem(Model):
+    item_code: str
+    item_name: str = ""
+    department: str
+    licenses: list[str] = Field(default_factory=list, description="E-licenses it issued: they stay valid")
+
+
 class CaseRejectedPayload(Model):
     matter_code: str
     item_code: str
@@ -311,11 +327,40 @@ class CaseRejectedPayload(Model):
     reasons: list[str]
     cancelled_items: list[str] = Field(default_factory=list)
     contact: Contact
+    item_name: str = Field(default="", description="The rejected item's name")
+    legal_basis: str | None = Field(default=None, description="The legal basis the department gave")
+    decided_on: date | None = Field(default=None, description="Date of the decision, Asia/Shanghai")
+    approved_items: list[ApprovedItem] = Field(default_factory=list, description=(
+        "Items approved before the rejection, with their licenses (which stay valid)"))
+    decision_document: dict[str, Any] | None = Field(default=None, description=(
+        "The written decision (不予许可决定书) as the department sealed it"))
+    delivery: DeliveryChoice | None = Field(default=None, description=(
+        "How the applicant chose to receive results: the written decision goes out the same way"))
+    lookup_code: str | None = Field(default=None, description="The status page's code (a credential: never logged)")
 
 
 class CaseRejected(Event):
     event_type: Literal["case_rejected"] = "case_rejected"
     payload: CaseRejectedPayload
+
+
+class SupplementRequestedPayload(Model):
+    item_code: str = Field(description="The item whose department asked for a supplement")
+    item_name: str = ""
+    department: str
+    round: int = Field(default=1, ge=1, description="The round the department suspended")
+    reasons: list[str] = Field(default_factory=list, description="What the department asks for, in its words")
+    due_date: date = Field(description="Supply by this date (working days), Asia/Shanghai")
+    matter_code: str
+    contact: Contact
+    lookup_code: str | None = Field(default=None, description="The status page's code (a credential: never logged)")
+
+
+class SupplementRequested(Event):
+    """A department asked for a supplement during approval and the item's clock stopped (emitted by routing so
+    the applicant is told: delivery texts it, intake shows it)."""
+    event_type: Literal["supplement_requested"] = "supplement_requested"
+    payload: SupplementRequestedPayload
 
 
 class CaseWithdrawnPayload(Model):
@@ -422,7 +467,7 @@ AnyEvent = Annotated[Union[CaseSubmitted, CorrectionRequested, CaseAccepted, App
                            ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
                            DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
                            ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided,
-                           DeadlineChanged, AuditRecorded], Field(discriminator="event_type")]
+                           DeadlineChanged, AuditRecorded, SupplementRequested], Field(discriminator="event_type")]
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls for cls in get_args(get_args(AnyEvent)[0])
 }

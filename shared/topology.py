@@ -73,10 +73,11 @@ def decisions_queue() -> QueueSpec:
 
 SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
     "intake": ("approval_requested.#", "approval_decided", "case_completed", "case_rejected",
-               "delivery_dispatched", "delivery_completed", "deadline_changed", "approval_cancelled.#"),
+               "delivery_dispatched", "delivery_completed", "deadline_changed", "approval_cancelled.#",
+               "supplement_requested"),
     "routing": ("case_accepted", "approval_decided", "case_withdrawn", "supplement_provided"),
     "approval": ("approval_requested.#", "approval_cancelled.#"),
-    "delivery": ("case_completed", "case_rejected", "correction_requested"),
+    "delivery": ("case_completed", "case_rejected", "correction_requested", "case_accepted", "supplement_requested"),
     "oversight": ("#",),
 }
 
@@ -93,7 +94,7 @@ EVENT_PUBLISHERS: dict[str, str] = {
     "case_submitted": "intake", "correction_requested": "intake", "case_accepted": "intake",
     "supplement_provided": "intake", "case_withdrawn": "intake",
     "approval_requested": "routing", "approval_cancelled": "routing", "case_completed": "routing",
-    "case_rejected": "routing",
+    "case_rejected": "routing", "supplement_requested": "routing",
     "approval_decided": "approval", "decision_answered": "approval",
     "delivery_dispatched": "delivery", "delivery_completed": "delivery",
     "rating_received": "oversight", "supervision_warning": "oversight", "deadline_changed": "oversight",

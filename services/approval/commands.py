@@ -20,6 +20,8 @@ class DecideBody(Body):
     clerk: str = Field(min_length=1, max_length=100)
     round: int | None = Field(default=None, ge=1, description="The round decided (default: the current one)")
     license: LicenseTerms | None = None
+    legal_basis: str | None = Field(default=None, max_length=1000, description=(
+        "Required when rejecting: the law and article the rejection rests on (the written decision quotes it)"))
 
 
 class RecordVisit(Body):

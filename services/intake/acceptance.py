@@ -98,7 +98,7 @@ def accept(uow: UnitOfWork, case, accepted_on: date, by: str, deferred, context:
     uow.cases.update(case.case_id, status="accepted", accepted_on=accepted_on, accepted_by=by, notice=None,
                      lookup=_released(case), lookup_pending=False, deferred=deferred_rows, due_date=due.date,
                      due_provisional=due.provisional)
-    uow.emit(notices.case_accepted(case, context.catalog, accepted_on))
+    uow.emit(notices.case_accepted(case, context.catalog, accepted_on, due.date))
 
 
 def _released(case) -> dict | None:

@@ -5,7 +5,7 @@ import time
 
 from werkzeug.wrappers import Request, Response
 
-from services.intake import guides, handlers, pages
+from services.intake import decision_page, guides, handlers, pages
 from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
 from services.intake.domain import idempotency_key_problems
 from services.intake.files import BlobStore
@@ -71,7 +71,18 @@ def track(request: Request, store: Store, context: Context, case_id: str) -> Res
     found = store.run(handlers.look_up, case_id, request.args.get("code", ""), attempt, time.time(), context)
     if found is None:
         raise NotFound("case_id", case_id)
-    return Response(pages.status_page(case_view(store, found)), mimetype=HTML)
+    return Response(pages.status_page(case_view(store, found), request.args.get("code", "")), mimetype=HTML)
+
+
+def decision(request: Request, store: Store, context: Context, case_id: str) -> Response:
+    """The rejection's written decision, printable, for whoever holds the lookup code (checked as for /track)."""
+    attempt = Attempt("track", caller_address(request), case_id, "code")
+    found = store.run(handlers.look_up, case_id, request.args.get("code", ""), attempt, time.time(), context)
+    view = case_view(store, found) if found is not None else None
+    if view is None or not view["rejection"]:
+        raise NotFound("case_id", case_id)
+    name = context.catalog.matter(view["matter_code"]).name
+    return Response(decision_page.decision_page(view["case_id"], name, view["rejection"]), mimetype=HTML)
 
 
 def upload(request: Request, store: Store, settings: Settings) -> tuple[int, dict]:

@@ -13,6 +13,7 @@ from shared.events import (
     DeliveryCompleted,
     DeliveryDispatched,
     Event,
+    SupplementRequested,
 )
 from shared.workdays import Due
 
@@ -44,7 +45,7 @@ def mark_supplied(deferred: list[dict], materials: list[dict]) -> list[dict]:
     return [{**d, "supplied": d["supplied"] or d["code"] in codes} for d in deferred]
 
 
-def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
+def case_accepted(case, catalog: Catalog, accepted_on: date, due_date: date | None = None) -> CaseAccepted:
     matter = catalog.matter(case.matter_code)
     items = catalog.items_for(matter.code, case.situations)
     codes = {i.code for i in items}
@@ -59,7 +60,8 @@ def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
         "materials": case.materials, "delivery": case.delivery,
         "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on,
         "holder_id": case.holder_id,
-        "holder_kind": case.holder_kind, "taking_point": case.taking_point})
+        "holder_kind": case.holder_kind, "taking_point": case.taking_point, "due_date": due_date,
+        "lookup_code": case.lookup_code})
 
 
 def outcome(current: dict, event: Event) -> dict:
@@ -71,10 +73,28 @@ def outcome(current: dict, event: Event) -> dict:
             "kind": joint.kind, "date": joint.scheduled_on.isoformat(), "time": joint.time, "place": joint.place,
             "departments": joint.departments}}
     elif isinstance(event, CaseRejected):
-        current["rejection"] = {"item_code": event.payload.item_code, "reasons": event.payload.reasons}
+        current["rejection"] = rejection(event)
+    elif isinstance(event, SupplementRequested):
+        current["supplements"] = {**current.get("supplements", {}), event.payload.item_code: supplement(event)}
     elif isinstance(event, CaseCompleted):
         current["licenses"] = event.payload.licenses
     elif isinstance(event, (DeliveryDispatched, DeliveryCompleted)):
         current["delivery"] = {**current.get("delivery", {}), **event.payload.model_dump(mode="json"),
                                "status": event.event_type.removeprefix("delivery_")}
     return current
+
+
+def supplement(event: SupplementRequested) -> dict:
+    """A department's supplement request as the applicant sees it: what, why, by when, and how to supply."""
+    p = event.payload
+    return {"item_code": p.item_code, "item_name": p.item_name, "department": p.department, "round": p.round,
+            "reasons": p.reasons, "due_date": p.due_date.isoformat(), "ways_to_supply": WAYS_TO_SUPPLY}
+
+
+def rejection(event: CaseRejected) -> dict:
+    """The rejection with its written decision (不予许可决定书), as the applicant sees and prints it."""
+    p = event.payload
+    return {"item_code": p.item_code, "item_name": p.item_name, "department": p.department, "reasons": p.reasons,
+            "legal_basis": p.legal_basis, "decided_on": p.decided_on.isoformat() if p.decided_on else None,
+            "approved_items": [i.model_dump(mode="json") for i in p.approved_items],
+            "decision_document": p.decision_document}

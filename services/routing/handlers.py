@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from services.routing import clock
+from services.routing import clock, telling
 from services.routing.assignment import Taken, assign
 from services.routing.domain import Outcome, Plan, PlanItem, Slot, license_holder, site_of
 from shared.catalog import Catalog, default_catalog
@@ -17,7 +17,6 @@ from shared.events import (
     ApprovalRequested,
     CaseAccepted,
     CaseCompleted,
-    CaseRejected,
     CaseWithdrawn,
     Event,
     SupplementProvided,
@@ -52,6 +51,7 @@ def route_case(uow: UnitOfWork, event: CaseAccepted, context: Context) -> None:
     # what routing keeps of the case beside its plan, saved with it
     case = {"form": p.form, "materials": p.materials, "delivery": p.delivery.model_dump(mode="json"),
             "contact": p.contact.model_dump(mode="json"), "holder_id": p.holder_id, "holder_kind": p.holder_kind,
+            "lookup_code": p.lookup_code,
             "clock": {"started_on": p.accepted_on.isoformat(), "budget": p.promised_days, "suspensions": []}}
     _request(uow, event, plan, plan.release(), case, context)
     uow.plans.add(plan, case)
@@ -78,6 +78,8 @@ def record_decision(uow: UnitOfWork, event: ApprovalDecided, context: Context) -
     item, today = plan.items[p.item_code], context.today()
     if outcome is Outcome.SUSPENDED:
         clock.suspend_item(item, case, today, "; ".join(p.reasons))
+        uow.emit(telling.supplement_requested(plan, item, case, event, today, context.settings.supplement_days,
+                                              context.calendar))
     elif was_suspended:
         clock.resume_item(plan, item, case, today)
     if outcome is Outcome.PROGRESSED:
@@ -87,9 +89,7 @@ def record_decision(uow: UnitOfWork, event: ApprovalDecided, context: Context) -
             "matter_code": plan.matter_code, "items": list(plan.items), "licenses": plan.licenses(),
             "delivery": case["delivery"], "contact": case["contact"]}))
     elif outcome is Outcome.REJECTED:
-        uow.emit(CaseRejected(case_id=plan.case_id, correlation_id=event.correlation_id, payload={
-            "matter_code": plan.matter_code, "item_code": p.item_code, "department": p.department,
-            "reasons": p.reasons, "cancelled_items": plan.cancelled(), "contact": case["contact"]}))
+        uow.emit(telling.case_rejected(plan, case, event, today))
         _tell(uow, event, plan, "case_rejected", f"{p.item_code} rejected: {'; '.join(p.reasons)}")
     uow.plans.save(plan, case)
 
