@@ -88,7 +88,7 @@ def read_file(request: Request, store: Store, settings: Settings, ref: str) -> R
     """A material, to its uploader or to a department requested an item of its case; each read audited."""
     client = request.environ["yici.client"]
     found, case_id, holder = store.run(file_access.readable, ref, client)
-    _auditor(settings).record(store, request, "file.read", stated_purpose(request, "material_review"),
+    _auditor(settings).record(store, request, _read_action(ref), stated_purpose(request, "material_review"),
                               case_id=case_id, subject=holder)
     return _file_response(request, settings, found)
 
@@ -104,9 +104,14 @@ def download_file(request: Request, store: Store, settings: Settings, ref: str) 
     found, case_id, holder = store.run(file_access.by_link, ref, claims)
     actor = AuditActor(kind="client", name=f"signed link ({claims.department})", role="department",
                        department=claims.department)
-    _auditor(settings).record(store, request, "file.read", "material_review", case_id=case_id, subject=holder,
+    _auditor(settings).record(store, request, _read_action(ref), "material_review", case_id=case_id, subject=holder,
                               actor=actor)
     return _file_response(request, settings, found)
+
+
+def _read_action(ref: str) -> str:
+    """The audit entry names the file read: `file.read:<file_ref>` (a stored ref is 33 characters)."""
+    return f"file.read:{ref}"
 
 
 def _file_response(request: Request, settings: Settings, found) -> Response:
