@@ -96,3 +96,11 @@ def test_signed_links_open_one_file_until_they_expire():
                                  "tax", NOW)
     assert materials[0]["download_url"].startswith("http://yici/api/v1/files/F1/download?link=")
     assert "download_url" not in materials[1]
+
+
+def test_a_correction_of_the_validity_is_followed(store):  # noqa: F811
+    case_id, license_type = _earned(store, "LIC-1")
+    event = _changed(case_id, "LIC-1", "corrected")
+    _follow(store, event.model_copy(update={"payload": event.payload.model_copy(
+        update={"valid_until": TODAY - timedelta(days=1)})}))
+    assert _types(store) == set(), "a license corrected to have expired is not reused"

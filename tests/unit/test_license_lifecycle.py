@@ -52,6 +52,8 @@ def test_a_revoked_license_verifies_as_revoked_with_its_date_and_reason(tmp_path
     [changed] = [e for e in events if e.event_type == "license_changed"]
     assert changed.payload.action == "revoked" and changed.payload.number == number
     assert changed.payload.holder_id == HOLDER and [e.event_type for e in events].count("audit_recorded") == 1
+    with approval.store.unit_of_work() as uow:  # approval's own rules (requires_license) no longer count it
+        assert uow.licenses.holds(HOLDER, "business-license") is False
     with pytest.raises(Conflict):  # revoked is final
         change(approval, lifecycle.revoke, number, ChangeLicense(reason="again", clerk="王五"))
 
