@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
-from services.intake import file_access
-from shared.config import Client
+from services.intake import api, file_access
+from shared.api import ApiError
+from shared.config import Client, Settings
 from shared.errors import NotFound
 from shared.events import ApprovalRequested, LicenseChanged
-from shared.file_links import FileLinks, LinkRefused
-from test_intake_handlers import CATALOG, TODAY, _accepted_case, _context, _decided, _follow, store  # noqa: F401
+from shared.file_links import FileLinks, LinkRefused, file_links
+from test_intake_handlers import (  # noqa: F401
+    CATALOG,
+    TODAY,
+    _accepted_case,
+    _context,
+    _decided,
+    _follow,
+    _outbox,
+    store,
+)
 
 HOLDER = "91150626MA0N000088"
 NOW = datetime(2026, 12, 1, 8, tzinfo=timezone.utc)
@@ -104,3 +116,32 @@ def test_a_correction_of_the_validity_is_followed(store):  # noqa: F811
     _follow(store, event.model_copy(update={"payload": event.payload.model_copy(
         update={"valid_until": TODAY - timedelta(days=1)})}))
     assert _types(store) == set(), "a license corrected to have expired is not reused"
+
+
+def _link_request(path, query):
+    request = Request(EnvironBuilder(path=path, query_string=query).get_environ())
+    request.environ["yici.client"] = None
+    return request
+
+
+def test_over_http_an_expired_link_is_410_an_altered_one_403_and_a_good_one_is_audited(store, tmp_path):  # noqa: F811
+    settings = Settings(data_dir=tmp_path / "var", file_link_secret="s3cret-" + "x" * 32)
+    blob = settings.data_dir / "blobs" / "aa" / "F1"
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(b"%PDF-1.4 material")
+    case_id = _accepted_case(store, _context())
+    links = file_links(settings)
+    now = datetime.now(timezone.utc)
+    expired = links.sign("F1", case_id, "tax", now - links.ttl - timedelta(seconds=1))
+    with pytest.raises(ApiError) as refused:
+        api.download_file(_link_request("/api/v1/files/F1/download", f"link={expired}"), store, settings, "F1")
+    assert refused.value.status == 410
+    good = links.sign("F1", case_id, "tax", now)
+    with pytest.raises(ApiError) as altered:
+        api.download_file(_link_request("/api/v1/files/F1/download", f"link={good[:-2]}xx"), store, settings, "F1")
+    assert altered.value.status == 403
+    answered = api.download_file(_link_request("/api/v1/files/F1/download", f"link={good}"), store, settings, "F1")
+    assert b"".join(answered.response) == b"%PDF-1.4 material"
+    [read] = [e["payload"] for e in _outbox(store) if e["event_type"] == "audit_recorded"]
+    assert read["action"] == "file.read:F1" and read["actor"]["department"] == "tax"
+    assert read["subject"] and read["subject"] != HOLDER
