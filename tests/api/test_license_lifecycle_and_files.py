@@ -112,6 +112,15 @@ def test_a_replaced_license_points_to_its_successor_and_a_forged_record_fails(ap
     assert _verify(app, new)["valid"] is True and _verify(app, new)["replaces"] == number
     _deregistration_until(app, "accepted", holder)  # the replacement is reused
 
+    wrong = _change(app, new, "correct", {"reason": "更正", "clerk": "王五", "corrections": {"holder_id": "X"}},
+                    department)
+    assert wrong.status_code == 422 and [p["field"] for p in wrong.json()["problems"]] == ["corrections.holder_id"]
+    corrected = _change(app, new, "correct", {"reason": "名称有误", "clerk": "王五",
+                                              "corrections": {"holder_name": "乌审旗更正后有限公司"}}, department)
+    assert corrected.status_code == 200, corrected.text
+    after = _verify(app, new)
+    assert after["valid"] is True and [c["action"] for c in after["changes"]] == ["corrected"]
+
     document = requests.get(app.url(f"/api/v1/licenses/{number}/document"), headers=CLERK, timeout=10).json()
     assert document["status"] == "replaced" and document["changes"][0]["record"]["replaced_by"] == new
     document["changes"][0]["record"]["replaced_by"] = "SCJG-20261201-FORGED00"
