@@ -29,6 +29,9 @@ ABOUT: dict[str, tuple[str, str]] = {
     "decision_answered": ("approval", "The approval service's answer to a department system's decision: "
                                       "`recorded` once; any other status changed nothing."),
     "approval_decided": ("approval", "A department's decision on an item, as recorded (with e-licenses issued)."),
+    "license_changed": ("approval", "An issued e-license was revoked (吊销/撤销), corrected (更正) or replaced "
+                                    "(换发/补发) by its department, with the reason; intake's reuse of held licenses "
+                                    "follows it."),
     "supplement_provided": ("intake", "The applicant supplied what a department asked for during approval."),
     "case_completed": ("routing", "Every item approved: the case is done once (一次办成) and goes to delivery."),
     "case_rejected": ("routing", "An item was rejected: the case ends and its other items are cancelled. Carries "

@@ -330,6 +330,10 @@ class Settings(BaseModel):
     audit_subject_key: str | None = Field(default=None, min_length=16, description=(
         "HMAC key of the pseudonyms that stand for persons in the audit trail; the same for every service. "
         "Unset: generated once in data_dir (enough when the services share one data_dir)"))
+    file_link_secret: str | None = Field(default=None, min_length=16, description=(
+        "HMAC key of the signed links to materials that departments get with each approval request (routing "
+        "signs, intake checks). Unset: generated once in data_dir (enough when the services share one data_dir)"))
+    file_link_ttl_hours: int = Field(default=720, ge=1, le=24 * 366, description="how long a material link works")
     log_format: Literal["auto", "json", "console"] = "auto"
     calendar_overrides: Path = Field(default=DEFAULT_OVERRIDES, description=(
         "the State Council holiday notices an admin adds each year (format: the shipped file's header); "
@@ -481,6 +485,8 @@ def secret_settings(settings: Settings) -> list[tuple[str, str]]:
         found.append(("delivery.link_secret", settings.delivery.link_secret))
     if settings.audit_subject_key is not None:
         found.append(("audit_subject_key", settings.audit_subject_key))
+    if settings.file_link_secret is not None:
+        found.append(("file_link_secret", settings.file_link_secret))
     return found
 
 

@@ -300,6 +300,28 @@ class ApprovalDecided(Event):
     payload: ApprovalDecidedPayload
 
 
+LicenseAction = Literal["revoked", "corrected", "replaced"]
+
+
+class LicenseChangedPayload(Model):
+    """An issued e-license changed in the registry: revoked (吊销/撤销), corrected (更正) or replaced (换发/补发)."""
+    number: str = Field(description="The license changed")
+    action: LicenseAction
+    reason: str = Field(description="Why, as the department recorded it")
+    changed_on: date = Field(description="The day of the change (Asia/Shanghai)")
+    department: str = Field(description="The issuing department, which made the change")
+    license_type: str
+    holder_id: str = Field(description="Credit code or ID number of the holder (personal data)")
+    replaced_by: str | None = Field(default=None, description="replaced: the number of the new license")
+    valid_until: date | None = Field(default=None, description="The (new) license's validity; None: long-term")
+
+
+class LicenseChanged(Event):
+    """A license a case earned changed: a revoked one no longer counts as a supplied material."""
+    event_type: Literal["license_changed"] = "license_changed"
+    payload: LicenseChangedPayload
+
+
 class CaseCompletedPayload(Model):
     matter_code: str
     items: list[str]
@@ -467,7 +489,8 @@ AnyEvent = Annotated[Union[CaseSubmitted, CorrectionRequested, CaseAccepted, App
                            ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
                            DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
                            ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided,
-                           DeadlineChanged, AuditRecorded, SupplementRequested], Field(discriminator="event_type")]
+                           DeadlineChanged, AuditRecorded, SupplementRequested, LicenseChanged],
+                  Field(discriminator="event_type")]
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls for cls in get_args(get_args(AnyEvent)[0])
 }

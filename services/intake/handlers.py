@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Callable
 
-from services.intake import acceptance, notices
+from services.intake import acceptance, file_access, notices
 from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
 from services.intake.domain import (
     OPEN_STATUSES,
@@ -23,13 +23,21 @@ from services.intake.domain import (
 )
 from services.intake.following import follow_events
 from services.intake.library import Chain, configured_chain
+from services.intake.license_memory import follow_license_changes
 from services.intake.review import Deficiency
 from shared import attempts
 from shared.attempts import Attempt, Limits
 from shared.catalog import Catalog, default_catalog
 from shared.config import AttemptSettings, DeliverySettings, IntakeSettings, Settings
 from shared.errors import Conflict, Invalid, NotFound
-from shared.events import CaseSubmitted, CaseWithdrawn, Event, SupplementProvided
+from shared.events import (
+    ApprovalRequested,
+    CaseSubmitted,
+    CaseWithdrawn,
+    Event,
+    LicenseChanged,
+    SupplementProvided,
+)
 from shared.messaging import UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
@@ -231,8 +239,15 @@ def look_up(uow: UnitOfWork, case_id: str, lookup_code: str, attempt: Attempt, n
 
 
 def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> None:
-    """Intake's one entry for events: the applicant's view follows them (see following.py)."""
-    follow_events(uow, events, context.catalog)
+    """Intake's one entry for events: the applicant's view follows them (see following.py), the license memory
+    follows the registry's changes (license_memory.py), departments are let read the materials of the items
+    requested of them (file_access.py)."""
+    changed = [e for e in events if isinstance(e, LicenseChanged)]
+    follow_license_changes(uow, changed)
+    file_access.grant(uow, [e for e in events if isinstance(e, ApprovalRequested)])
+    rest = [e for e in events if not isinstance(e, LicenseChanged)]
+    if rest:
+        follow_events(uow, rest, context.catalog)
 
 
 def _get(uow: UnitOfWork, case_id: str):

@@ -24,6 +24,10 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("GET", "/track/<case_id>/decision", "A rejected case's written decision (不予行政许可决定书), printable A4 HTML "
      "(needs ?code=<lookup code>; limited like /track)", None, None, "200"),
     ("POST", "/api/v1/files", "Upload a material file (raw body; pdf, jpeg, png or ofd)", None, "frontend", "201"),
+    ("GET", "/api/v1/files/<ref>", "Read a material file: its uploader, or a department requested an item of a "
+     "case holding it (audited; others 404)", None, "any", "200"),
+    ("GET", "/api/v1/files/<ref>/download", "Read a material file by the signed, expiring link (?link=) an "
+     "approval request carries for its department (no token; audited; altered 403, expired 410)", None, None, "200"),
     ("GET", "/api/v1/window/cases", "Cases waiting for the window clerk's review", None, "clerk", "200"),
     ("POST", "/api/v1/window/cases/<case_id>/accept", "The clerk accepts the case", None, "clerk", "200"),
     ("POST", "/api/v1/window/cases/<case_id>/notice", "The clerk issues the one correction notice", ClerkNotice,

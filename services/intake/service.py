@@ -71,6 +71,14 @@ class Service:
     def upload(self, request):
         return api.upload(request, self.db, self.config["YICI"])
 
+    @http("GET", "/api/v1/files/<ref>", role="any")
+    def read_file(self, request, ref):
+        return api.read_file(request, self.db, self.config["YICI"], ref)
+
+    @http("GET", "/api/v1/files/<ref>/download", role=None)
+    def download_file(self, request, ref):
+        return api.download_file(request, self.db, self.config["YICI"], ref)
+
     @http("GET", "/api/v1/window/cases", role="clerk")
     def waiting(self, request):
         return api.waiting(self.db)

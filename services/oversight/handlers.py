@@ -33,6 +33,7 @@ from shared.events import (
     DeliveryDispatched,
     DepartmentDecided,
     Event,
+    LicenseChanged,
     RatingReceived,
     SupervisionWarning,
     SupplementProvided,
@@ -171,6 +172,8 @@ def _actor(event: Event) -> str:
         return f"{event.payload.department}:{event.payload.decided_by}"
     if isinstance(event, DepartmentDecided):
         return f"{event.payload.department}:system"
+    if isinstance(event, LicenseChanged):
+        return f"{event.payload.department}:license"
     return ACTOR_BY_EVENT.get(type(event), "unknown")
 
 

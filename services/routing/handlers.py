@@ -22,7 +22,8 @@ from shared.events import (
     SupplementProvided,
     TakingPointRef,
 )
-from shared.messaging import UnitOfWork
+from shared.file_links import FileLinks, file_links
+from shared.messaging import UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
 
@@ -33,10 +34,11 @@ class Context:
     settings: RoutingSettings
     calendar: WorkingCalendar
     today: Callable[[], date]
+    links: FileLinks | None = None  # signs each request's material links for its department
 
     @classmethod
     def build(cls, settings: Settings) -> "Context":
-        return cls(default_catalog(), settings.routing, settings.calendar(), today_in_shanghai)
+        return cls(default_catalog(), settings.routing, settings.calendar(), today_in_shanghai, file_links(settings))
 
 
 def route_case(uow: UnitOfWork, event: CaseAccepted, context: Context) -> None:
@@ -158,12 +160,17 @@ def _request(uow: UnitOfWork, cause: Event, plan: Plan, ready: list[PlanItem], c
         item.due_date = clock.deadline(item.requested_on, item.promised_days, item.suspensions, context.calendar,
                                        today)
         uow.emit(ApprovalRequested(case_id=plan.case_id, correlation_id=cause.correlation_id,
-                                   payload=_request_payload(plan, item, case, case_due, context.catalog)))
+                                   payload=_request_payload(plan, item, case, case_due, context)))
 
 
-def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date, catalog: Catalog) -> dict:
+def _materials(materials: list[dict], case_id: str, department: str, context: Context) -> list[dict]:
+    """The case's materials, each uploaded one with a signed link for the department (shared/file_links.py)."""
+    return context.links.with_links(materials, case_id, department, utcnow()) if context.links else materials
+
+
+def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date, context: Context) -> dict:
     joint = next((t for t in plan.joint_tasks.values() if t["task_id"] == item.joint_task_id), None)
-    entry = catalog.items.get(item.code)
+    entry = context.catalog.items.get(item.code)
     kind = case.get("holder_kind")  # None: a plan accepted before intake said
     holder_id, holder_name = license_holder(
         plan.case_id, case.get("holder_id"), entry is None or entry.license_to_applicant(
@@ -172,7 +179,7 @@ def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date, cat
     return {"request_id": plan.request_id(item), "matter_code": plan.matter_code, "item_code": item.code,
             "item_name": item.name, "department": item.department, "promised_days": item.promised_days,
             "form": {k: v for k, v in case["form"].items() if k in item.fields},
-            "materials": case["materials"], "unit": item.unit, "level": item.level,
+            "materials": _materials(case["materials"], plan.case_id, item.department, context), "unit": item.unit, "level": item.level,
             "routing_reason": item.routing.get("reason", ""), "round": item.round, "due_date": item.due_date,
             "case_due_date": case_due, "license_type": item.license_type,
             "holder_id": holder_id, "holder_name": holder_name,
