@@ -7,14 +7,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from services.delivery import domain, notify
+from services.delivery import commitments, domain, notify
 from services.delivery.domain import LinkSigner
 from services.delivery.ports import Courier, Notifier, Ports
 from services.delivery.templates import summary
 from shared.attempts import Limits
 from shared.catalog import Catalog, UnknownMatter, default_catalog
 from shared.config import AttemptSettings, DeliverySettings, Settings
-from shared.events import CaseCompleted, CaseRejected, CorrectionRequested, DeliveryDispatched, Event
+from shared.events import (
+    CaseCompleted,
+    CaseNotAccepted,
+    CaseRejected,
+    CommitmentDueSoon,
+    CorrectionRequested,
+    DeliveryDispatched,
+    Event,
+)
 from shared.messaging import Store, UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
@@ -170,7 +178,8 @@ def _deficiency_text(deficiency, catalog: Catalog) -> str:
 
 
 HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,
-            CorrectionRequested: deliver_correction_notice}
+            CorrectionRequested: deliver_correction_notice,
+            CaseNotAccepted: commitments.tell_not_accepted, CommitmentDueSoon: commitments.remind_commitment}
 
 
 def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> None:

@@ -31,12 +31,7 @@ def touched(supplied: dict) -> set[str]:
     return {f"form.{k}" for k in supplied["form"]} | {f"materials.{m['code']}" for m in supplied["materials"]}
 
 
-def mark_supplied(deferred: list[dict], materials: list[dict]) -> list[dict]:
-    codes = {m["code"] for m in materials}
-    return [{**d, "supplied": d["supplied"] or d["code"] in codes} for d in deferred]
-
-
-def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
+def case_accepted(case, catalog: Catalog, accepted_on: date, deferred: list[dict] | None = None) -> CaseAccepted:
     matter = catalog.matter(case.matter_code)
     items = catalog.items_for(matter.code, case.situations)
     codes = {i.code for i in items}
@@ -51,7 +46,13 @@ def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
         "materials": case.materials, "delivery": case.delivery,
         "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on,
         "holder_id": case.holder_id,
-        "holder_kind": case.holder_kind})
+        "holder_kind": case.holder_kind, "deferred": [committed(d) for d in deferred or []]})
+
+
+def committed(row: dict) -> dict:
+    """A deferred material as events carry it (the case's row less its `supplied` mark)."""
+    return {"code": row["code"], "name": row.get("name", ""), "supply_days": row.get("supply_days", 0),
+            "due_date": row["due_date"]}
 
 
 def outcome(current: dict, event: Event) -> dict:
