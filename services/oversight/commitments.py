@@ -13,6 +13,7 @@ from services.oversight.tables import commitments
 from shared.catalog import Catalog
 from shared.catalog.model import BREACH_FOLLOW_UPS
 from shared.events import CaseAccepted, CaseRejected, CaseWithdrawn, CommitmentDueSoon, DeferredSupplied, Event
+from shared.messaging import utcnow
 from shared.rows import Rows
 from shared.sla import SlaClock
 from shared.workdays import WorkingCalendar
@@ -69,8 +70,9 @@ def follow(uow, events: Iterable[Event], catalog: Catalog) -> None:
         if isinstance(event, CaseAccepted) and event.payload.deferred:
             uow.commitments.add_new(watched(event, catalog))
         elif isinstance(event, DeferredSupplied):
-            uow.commitments.supplied(event.case_id, [m.code for m in event.payload.materials],
-                                     event.payload.supplied_on)
+            codes = [m.code for m in event.payload.materials]
+            uow.commitments.supplied(event.case_id, codes, event.payload.supplied_on)
+            uow.supervision.close_warnings(event.case_id, "resolved", utcnow(), "commitment", codes)
         elif isinstance(event, (CaseWithdrawn, CaseRejected)):
             uow.commitments.void(event.case_id)
 
