@@ -13,8 +13,8 @@ from typing import Iterator
 import pytest
 import requests
 import yaml
-
 from integration.approval_kit import DEPARTMENT_TOKENS, department_auth
+
 from oversight_kit import SUPERVISOR, back_to_today, case_status, movable_clock, scan_on, write_config
 from shared.workdays import WorkingCalendar, today_in_shanghai
 from yici_testkit import AUTH, BIN, Process, base_env, case_body, free_port, submit, upload, wait_for
