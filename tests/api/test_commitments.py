@@ -81,6 +81,14 @@ def commitments(app, status: str = "all") -> list[dict]:
     return answer.json()["commitments"]
 
 
+def supervisors_page(app) -> str:
+    session = requests.Session()
+    session.post(app.url("/oversight/login"), data={"token": SUPERVISOR["Authorization"][7:]}, timeout=10)
+    page = session.get(app.url("/oversight"), timeout=10)
+    assert page.status_code == 200, page.text
+    return page.text
+
+
 def of_commitments(raised: list[dict]) -> list[tuple[str, str, str]]:
     return [(w["case_id"], w["level"], w["department"]) for w in raised if w["scope"] == "commitment"]
 
@@ -141,5 +149,9 @@ def test_commitments_are_followed_and_an_unanswered_notice_closes_the_applicatio
                               params={"period": "monthly", "date": red_day.isoformat()}).json()
         assert ledger["totals"]["commitments_missed"] == 1
         assert templates(app, silent["case_id"]).count("not_accepted_notice") == 1
+        page = supervisors_page(app)
+        breaches = page[page.index('id="breaches"'):page.index('id="ratings"')]
+        assert promised in breaches and "食品安全管理制度" in breaches and "记入申请人信用记录" in breaches
+        assert "容缺补交 食品安全管理制度" in page[page.index('id="warnings"'):page.index('id="breaches"')]
     finally:
         back_to_today(app)
