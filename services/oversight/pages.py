@@ -180,9 +180,10 @@ def _audit(chain: tuple[int, str], latest: list) -> str:
 
 
 def _subject(context: Context, warning: dict) -> str:
-    named = {"item": context.catalog.items, "commitment": context.catalog.materials}.get(warning["scope"], {})
-    entity = named.get(warning["subject"])
-    return entity.name if entity else warning["subject"]
+    catalog, subject = context.catalog, warning["subject"]
+    entity = (catalog.items.get(subject) if warning["scope"] == "item" else
+              catalog.materials.get(subject) if warning["scope"] == "commitment" else None)
+    return entity.name if entity else subject
 
 
 def _department(context: Context, code: str) -> str:
