@@ -79,7 +79,7 @@ def retry_held(uow: UnitOfWork, case, context: Context) -> None:
 def send_notice(uow: UnitOfWork, case, deficiencies: list[Deficiency], context: Context) -> None:
     """The one correction notice: every deficiency, the deadline, the ways to supply."""
     due = context.calendar.due(context.today(), context.settings.correction_days)
-    notice = notices.correction_notice(case, deficiencies, due)
+    notice = notices.correction_notice(case, deficiencies, due, context.catalog)
     uow.cases.update(case.case_id, status="correction_requested", notice=notice,
                      notices=[*case.notices, notice], lookup=_released(case), lookup_pending=False)
     uow.emit(CorrectionRequested(case_id=case.case_id, payload={

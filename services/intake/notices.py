@@ -15,11 +15,22 @@ WAYS_TO_SUPPLY = [
 ]
 
 
-def correction_notice(case, deficiencies, due: Due) -> dict:
-    """One notice that lists every deficiency at once, with the deadline and the ways to supply."""
+def correction_notice(case, deficiencies, due: Due, catalog: Catalog | None = None) -> dict:
+    """One notice that lists every deficiency at once, with the deadline and the ways to supply, and the
+    materials the applicant may leave for later by signing the commitment (`commitment: true` on the answer)."""
     return {"notice_id": f"N{uuid.uuid4().hex[:12]}", "number": len(case.notices) + 1,
             "deficiencies": [d.as_dict() for d in deficiencies], "due_date": due.date.isoformat(),
-            "due_provisional": due.provisional, "ways_to_supply": WAYS_TO_SUPPLY}
+            "due_provisional": due.provisional, "ways_to_supply": WAYS_TO_SUPPLY,
+            "commitment_offered": commitment_offered(deficiencies, catalog) if catalog else []}
+
+
+DEFERRABLE_CODES = ("material.missing_deferrable", "material.not_in_library")
+
+
+def commitment_offered(deficiencies, catalog: Catalog) -> list[str]:
+    """Materials missing that the catalog lets the applicant supply later under the commitment (容缺)."""
+    codes = [d.target.removeprefix("materials.") for d in deficiencies if d.code in DEFERRABLE_CODES]
+    return [c for c in codes if c in catalog.materials and catalog.materials[c].deferrable]
 
 
 def targets(notice: dict | None) -> set[str]:

@@ -98,6 +98,7 @@ def test_commitments_are_followed_and_an_unanswered_notice_closes_the_applicatio
     # a supplement taking the commitment the notice offers: accepted with the material deferred
     answered = restaurant(app, commitment=False)
     assert answered["status"] == "correction_requested"
+    assert answered["notice"]["commitment_offered"] == [DEFERRABLE]
     view = post(app, f"/api/v1/cases/{answered['case_id']}/supplements", {"commitment": True}).json()
     assert view["status"] in ("accepted", "in_approval", "completed", "delivered"), view
     assert [d["code"] for d in view["deferred_materials"]] == [DEFERRABLE]

@@ -71,6 +71,7 @@ def test_a_supplement_with_the_notices_commitment_is_accepted_with_the_material_
     case_id = submit(store)
     notice = case(store, case_id).notice
     assert [d["code"] for d in notice["deficiencies"]] == ["material.missing_deferrable"]
+    assert notice["commitment_offered"] == [DEFERRABLE]
     supply(store, case_id, commitment=True)
     accepted = case(store, case_id)
     assert accepted.status == "accepted" and accepted.commitment is True
