@@ -65,11 +65,10 @@ class SqlCommitmentRepository:
 
 def follow(uow, events: Iterable[Event], catalog: Catalog) -> None:
     """Deadlines start with an acceptance that deferred materials, stop when they are supplied, and are void
-    once the case is withdrawn or rejected."""
+    once the case is withdrawn or rejected. The batch's new deadlines are added with one statement."""
+    uow.commitments.add_new([row for e in events if isinstance(e, CaseAccepted) for row in watched(e, catalog)])
     for event in events:
-        if isinstance(event, CaseAccepted) and event.payload.deferred:
-            uow.commitments.add_new(watched(event, catalog))
-        elif isinstance(event, DeferredSupplied):
+        if isinstance(event, DeferredSupplied):
             codes = [m.code for m in event.payload.materials]
             uow.commitments.supplied(event.case_id, codes, event.payload.supplied_on)
             uow.supervision.close_warnings(event.case_id, "resolved", utcnow(), "commitment", codes)
