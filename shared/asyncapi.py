@@ -47,6 +47,12 @@ ABOUT: dict[str, tuple[str, str]] = {
     "supervision_warning": ("oversight", "Electronic supervision (电子监察): a case or item nears (yellow) or "
                                          "passes (red) its time limit."),
     "deadline_changed": ("oversight", "The SLA clock moved the case's deadline (a suspension or a resumption)."),
+    "deferred_supplied": ("intake", "The applicant supplied materials accepted missing (容缺) under the commitment "
+                                    "(承诺), also after completion: their deadlines are no longer watched."),
+    "case_not_accepted": ("intake", "The correction notice was not answered in time: the application is closed "
+                                    "as not accepted (不予受理, 逾期未补正)."),
+    "commitment_due_soon": ("oversight", "A committed supply deadline of a deferred material nears: the applicant "
+                                         "is reminded."),
     "audit_recorded": ("every service", "A read of a case's personal data or a decision (审计日志): who, when, from "
                                         "where, for what purpose; the person only as a keyed pseudonym. Oversight "
                                         "appends it to the hash-chained audit trail."),

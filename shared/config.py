@@ -187,7 +187,11 @@ class LibrarySettings(BaseModel):
 class IntakeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     library: LibrarySettings = Field(default_factory=LibrarySettings)
-    correction_days: int = Field(default=5, ge=1, le=60, description="working days to answer a correction notice")
+    correction_days: int = Field(default=5, ge=1, le=60, description=(
+        "working days to answer a correction notice; unanswered past them, the application is closed as not "
+        "accepted (不予受理) and the applicant told"))
+    notice_check_seconds: float = Field(default=600.0, gt=0, le=86400, description=(
+        "how often intake looks for correction notices past their deadline"))
     review_deadline_days: int = Field(default=5, ge=1, le=20, description="行政许可法 art. 32: notify within 5 days")
     manual_review_channels: list[str] = Field(default_factory=list, description="channels a clerk reviews by hand")
     max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
@@ -252,6 +256,8 @@ class OversightSettings(BaseModel):
     yellow_share: float = Field(default=0.8, gt=0, le=1, description="share of a limit that raises yellow")
     scan_interval_seconds: float = Field(default=60.0, gt=0, le=86400)
     rectification_days: int = Field(default=15, ge=1, le=60)
+    commitment_remind_share: float = Field(default=0.5, gt=0, le=1, description=(
+        "share of a deferred material's supply period after which the applicant is reminded (once, by SMS)"))
     session_hours: float = Field(default=8.0, gt=0, le=24 * 7, description=(
         "a supervisor's sign-in lasts this long (the session ends sooner at logout)"))
 

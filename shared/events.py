@@ -64,6 +64,14 @@ class PlannedItem(Model):
     fields: list[str] = Field(default_factory=list, description="Form field codes the item uses")
 
 
+class DeferredMaterial(Model):
+    """A material accepted missing (容缺) under the applicant's commitment (承诺), and its supply deadline."""
+    code: str = Field(description="Material code from the matter's list")
+    name: str = Field(default="", description="Material name in Chinese")
+    supply_days: int = Field(default=0, ge=0, description="Working days from acceptance to supply it")
+    due_date: date = Field(description="The last day to supply it, Asia/Shanghai")
+
+
 class Deficiency(Model):
     target: str = Field(description="Field path or material code")
     code: str = Field(description="Machine-readable problem code")
@@ -131,6 +139,8 @@ class CaseAcceptedPayload(Model):
     lookup_code: str | None = Field(default=None, description=(
         "The applicant's code for the status page /track/{case_id}?code= (a credential: never logged); the "
         "texts to the applicant link to it"))
+    deferred: list[DeferredMaterial] = Field(default_factory=list, description=(
+        "Materials accepted missing under the applicant's commitment, each with its supply deadline"))
 
 
 class CaseAccepted(Event):
@@ -177,6 +187,8 @@ class ApprovalRequestedPayload(Model):
         "applying (catalog license_holder newborn or new-company) `<case_id>/<kind>`"))
     holder_name: str | None = Field(default=None, description="Holder's name (personal data)")
     joint_task: JointTask | None = Field(default=None, description="Joint review/inspection/acceptance it shares")
+    deferred: list[DeferredMaterial] = Field(default_factory=list, description=(
+        "Materials of the case accepted missing under the applicant's commitment (容缺), with their deadlines"))
 
 
 class ApprovalRequested(Event):
@@ -431,14 +443,53 @@ class RatingReceived(Event):
     payload: RatingReceivedPayload
 
 
+class DeferredSuppliedPayload(Model):
+    materials: list[DeferredMaterial] = Field(min_length=1, description="The deferred materials now supplied")
+    supplied_on: date = Field(description="Asia/Shanghai")
+
+
+class DeferredSupplied(Event):
+    """The applicant supplied materials accepted missing under the commitment (also after completion)."""
+    event_type: Literal["deferred_supplied"] = "deferred_supplied"
+    payload: DeferredSuppliedPayload
+
+
+class CaseNotAcceptedPayload(Model):
+    reason: Literal["correction_overdue"] = Field(description="correction_overdue: the notice was not answered in time")
+    notice_id: str | None = None
+    due_date: date | None = Field(default=None, description="The notice's deadline that passed")
+    matter_code: str | None = None
+    contact: Contact | None = Field(default=None, description="Whom delivery notifies")
+
+
+class CaseNotAccepted(Event):
+    """不予受理: the application is closed without acceptance (its correction notice was not answered in time)."""
+    event_type: Literal["case_not_accepted"] = "case_not_accepted"
+    payload: CaseNotAcceptedPayload
+
+
+class CommitmentDueSoonPayload(Model):
+    materials: list[DeferredMaterial] = Field(min_length=1, description="Deferred materials still to supply")
+    due_date: date = Field(description="The earliest of their deadlines")
+    matter_code: str | None = None
+    contact: Contact | None = Field(default=None, description="Whom delivery reminds")
+
+
+class CommitmentDueSoon(Event):
+    """Oversight reminds the applicant that a committed supply deadline nears (delivery texts it)."""
+    event_type: Literal["commitment_due_soon"] = "commitment_due_soon"
+    payload: CommitmentDueSoonPayload
+
+
 class SupervisionWarningPayload(Model):
     level: Literal["yellow", "red"]
-    scope: Literal["case", "item", "rectification"]
+    scope: Literal["case", "item", "rectification", "commitment"]
     item_code: str | None = None
     department: str
     due_date: date
     used_share: float
     task_id: str | None = Field(default=None, description="Rectification task the warning is about")
+    material_code: str | None = Field(default=None, description="Deferred material whose supply deadline it is about")
 
 
 class SupervisionWarning(Event):
@@ -489,7 +540,8 @@ AnyEvent = Annotated[Union[CaseSubmitted, CorrectionRequested, CaseAccepted, App
                            ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
                            DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
                            ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided,
-                           DeadlineChanged, AuditRecorded, SupplementRequested, LicenseChanged],
+                           DeadlineChanged, AuditRecorded, SupplementRequested, LicenseChanged,
+                           DeferredSupplied, CaseNotAccepted, CommitmentDueSoon],
                   Field(discriminator="event_type")]
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls for cls in get_args(get_args(AnyEvent)[0])

@@ -35,7 +35,7 @@ def task_view(r) -> dict:
             "licenses": r.licenses, "license_type": request.get("license_type"),
             "routing_reason": request.get("routing_reason"), "joint_task": request.get("joint_task"),
             "form": request.get("form", {}), "materials": request.get("materials", []),
-            "received_at": r.received_at, "decided_at": r.decided_at, "note": r.note}
+            "deferred": request.get("deferred", []), "received_at": r.received_at, "decided_at": r.decided_at, "note": r.note}
 
 
 def license_list(store: Store, holder: str, license_type: str | None, department: str | None = None) -> dict:

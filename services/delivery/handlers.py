@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
 
-from services.delivery import decisions, methods, notify, telling
+from services.delivery import commitments, decisions, methods, notify, telling
 from services.delivery.domain import LinkSigner
 from services.delivery.ports import Courier, Notifier, Ports
 from services.delivery.templates import summary
@@ -17,7 +17,9 @@ from shared.config import AttemptSettings, DeliverySettings, Settings
 from shared.events import (
     CaseAccepted,
     CaseCompleted,
+    CaseNotAccepted,
     CaseRejected,
+    CommitmentDueSoon,
     CorrectionRequested,
     Event,
     SupplementRequested,
@@ -123,7 +125,8 @@ def _deficiency_text(deficiency, catalog: Catalog) -> str:
 
 HANDLERS = {CaseCompleted: deliver_result, CaseRejected: decisions.deliver_rejection,
             CorrectionRequested: deliver_correction_notice, CaseAccepted: telling.tell_acceptance,
-            SupplementRequested: telling.tell_supplement}
+            SupplementRequested: telling.tell_supplement,
+            CaseNotAccepted: commitments.tell_not_accepted, CommitmentDueSoon: commitments.remind_commitment}
 
 
 def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> None:

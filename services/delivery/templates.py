@@ -28,6 +28,10 @@ TEMPLATES = {
                           "请于{due_date}前补正，补正内容及方式见：{track_url}，也可到{hall}窗口办理。",
     "correction_notice": "您申请的“{matter_name}”（办件编号{case_id}）需补正{count}项：{summary}。"
                          "请于{due_date}前一次性补正，可在网上提交或到{hall}窗口办理。",
+    "commitment_reminder": "您申请的“{matter_name}”（办件编号{case_id}）容缺受理时承诺补交的材料：{materials}，"
+                           "请于{due_date}前补交，逾期未补交将按承诺记入信用记录。",
+    "not_accepted_notice": "您申请的“{matter_name}”（办件编号{case_id}）未在{due_date}前补正，依法不予受理。"
+                           "如需办理，请重新申请，可到{hall}咨询，办公时间：{opening_hours}。",
 }
 MAX_SUMMARY = 120
 HOW = {"pickup": "凭取件码到窗口领取", "mail": "免费邮寄", "online": "网上"}  # how a written decision goes out

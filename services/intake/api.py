@@ -7,7 +7,7 @@ from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
 from services.intake import decision_page, file_access, guides, handlers, pages
-from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
+from services.intake.commands import ClerkNotice, DeferredFile, MaterialRef, SubmitCase, Supplement, Withdrawal
 from services.intake.domain import idempotency_key_problems
 from services.intake.files import BlobStore
 from services.intake.handlers import Context
@@ -52,6 +52,15 @@ def get_case(request: Request, store: Store, settings: Settings, case_id: str) -
 def supply(request: Request, store: Store, context: Context, case_id: str) -> dict:
     client = request.environ["yici.client"]
     store.run(handlers.supply, case_id, parse_json_body(request, Supplement), context, client.name, client.role)
+    return case_view(store, case_id)
+
+
+def supply_deferred(request: Request, store: Store, context: Context, case_id: str, material: str) -> dict:
+    """One deferred material, as a supplement of that material alone (also after the case completed)."""
+    client = request.environ["yici.client"]
+    given = parse_json_body(request, DeferredFile).model_dump(exclude_none=True)
+    supplement = Supplement(materials=[MaterialRef(code=material, **given)])
+    store.run(handlers.supply, case_id, supplement, context, client.name, client.role)
     return case_view(store, case_id)
 
 

@@ -24,11 +24,22 @@ WAYS_TO_SUPPLY = [
 ]
 
 
-def correction_notice(case, deficiencies, due: Due) -> dict:
-    """One notice that lists every deficiency at once, with the deadline and the ways to supply."""
+def correction_notice(case, deficiencies, due: Due, catalog: Catalog | None = None) -> dict:
+    """One notice that lists every deficiency at once, with the deadline and the ways to supply, and the
+    materials the applicant may leave for later by signing the commitment (`commitment: true` on the answer)."""
     return {"notice_id": f"N{uuid.uuid4().hex[:12]}", "number": len(case.notices) + 1,
             "deficiencies": [d.as_dict() for d in deficiencies], "due_date": due.date.isoformat(),
-            "due_provisional": due.provisional, "ways_to_supply": WAYS_TO_SUPPLY}
+            "due_provisional": due.provisional, "ways_to_supply": WAYS_TO_SUPPLY,
+            "commitment_offered": commitment_offered(deficiencies, catalog) if catalog else []}
+
+
+DEFERRABLE_CODES = ("material.missing_deferrable", "material.not_in_library")
+
+
+def commitment_offered(deficiencies, catalog: Catalog) -> list[str]:
+    """Materials missing that the catalog lets the applicant supply later under the commitment (容缺)."""
+    codes = [d.target.removeprefix("materials.") for d in deficiencies if d.code in DEFERRABLE_CODES]
+    return [c for c in codes if c in catalog.materials and catalog.materials[c].deferrable]
 
 
 def targets(notice: dict | None) -> set[str]:
@@ -40,12 +51,8 @@ def touched(supplied: dict) -> set[str]:
     return {f"form.{k}" for k in supplied["form"]} | {f"materials.{m['code']}" for m in supplied["materials"]}
 
 
-def mark_supplied(deferred: list[dict], materials: list[dict]) -> list[dict]:
-    codes = {m["code"] for m in materials}
-    return [{**d, "supplied": d["supplied"] or d["code"] in codes} for d in deferred]
-
-
-def case_accepted(case, catalog: Catalog, accepted_on: date, due_date: date | None = None) -> CaseAccepted:
+def case_accepted(case, catalog: Catalog, accepted_on: date, due_date: date | None = None,
+                  deferred: list[dict] | None = None) -> CaseAccepted:
     matter = catalog.matter(case.matter_code)
     items = catalog.items_for(matter.code, case.situations)
     codes = {i.code for i in items}
@@ -61,7 +68,13 @@ def case_accepted(case, catalog: Catalog, accepted_on: date, due_date: date | No
         "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on,
         "holder_id": case.holder_id,
         "holder_kind": case.holder_kind, "taking_point": case.taking_point, "due_date": due_date,
-        "lookup_code": case.lookup_code})
+        "lookup_code": case.lookup_code, "deferred": [committed(d) for d in deferred or []]})
+
+
+def committed(row: dict) -> dict:
+    """A deferred material as events carry it (the case's row less its `supplied` mark)."""
+    return {"code": row["code"], "name": row.get("name", ""), "supply_days": row.get("supply_days", 0),
+            "due_date": row["due_date"]}
 
 
 def outcome(current: dict, event: Event) -> dict:

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
+from services.intake.commands import ClerkNotice, DeferredFile, SubmitCase, Supplement, Withdrawal
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 # (method, werkzeug path, summary, request model, role or None for public, success status)
@@ -17,6 +17,8 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
      None, "frontend", "200"),
     ("POST", "/api/v1/cases/<case_id>/supplements", "Supply what the notice asked for, or deferred materials "
      "(a window clerk may too, with the files the case's front end uploaded)", Supplement, "frontend|clerk", "200"),
+    ("POST", "/api/v1/cases/<case_id>/deferred/<material>", "Supply one deferred (容缺) material by its "
+     "deadline, also after completion; it stops oversight's watch", DeferredFile, "frontend|clerk", "200"),
     ("POST", "/api/v1/cases/<case_id>/withdraw", "Withdraw a case before completion", Withdrawal, "frontend", "200"),
     ("GET", "/api/v1/cases/<case_id>/receipt", "Printable acceptance receipt (受理回执), HTML", None, "frontend", "200"),
     ("GET", "/track/<case_id>", "Applicant's status page (needs ?code=<lookup code>), HTML; wrong codes are "

@@ -8,7 +8,7 @@ import segno
 
 STATUS_ZH = {"submitted": "已提交，待初审", "correction_requested": "需补正材料", "accepted": "已受理",
              "in_approval": "部门并联审批中", "completed": "已办结", "delivered": "已送达", "rejected": "不予许可",
-             "withdrawn": "已撤回"}
+             "withdrawn": "已撤回", "not_accepted": "逾期未补正，不予受理"}
 ITEM_ZH = {"pending": "待办", "requested": "审批中", "approved": "已通过", "rejected": "未通过",
            "supplement_requested": "待补正", "cancelled": "已取消"}
 STYLE = """body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","PingFang SC",sans-serif;margin:0;padding:1rem;

@@ -146,6 +146,11 @@ class SqlCaseRepository:
         return list(self.rows.execute(select(cases.c.case_id).where(cases.c.lookup_pending.is_(True))
                                       .order_by(cases.c.created_at).limit(limit)))
 
+    def awaiting_correction(self) -> list:
+        """Cases waiting for the answer to their correction notice."""
+        return list(self.rows.execute(select(cases.c.case_id).where(cases.c.status == "correction_requested")
+                                      .order_by(cases.c.case_id)))
+
     def submitted_before(self, day) -> list:
         return list(self.rows.execute(select(cases.c.case_id).where(cases.c.status == "submitted",
                                                                     cases.c.submitted_on <= day)))

@@ -6,7 +6,7 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
-from services.intake import api, handlers
+from services.intake import api, commitments, handlers
 from services.intake.openapi import openapi_document
 from services.intake.repository import REPOSITORIES, TABLES, metadata
 from shared.asyncapi import catalog_asyncapi_json
@@ -30,6 +30,17 @@ def _lookups_due(settings) -> bool:
     return True
 
 
+_LAST_NOTICE_CHECK = [0.0]
+
+
+def _notices_due(settings) -> bool:
+    now = time.monotonic()
+    if now - _LAST_NOTICE_CHECK[0] < settings.intake.notice_check_seconds:
+        return False
+    _LAST_NOTICE_CHECK[0] = now
+    return True
+
+
 class Service:
     name = "intake"
     db = Persistence(metadata, TABLES, REPOSITORIES)
@@ -50,6 +61,10 @@ class Service:
     @http("POST", "/api/v1/cases/<case_id>/supplements", role=("frontend", "clerk"))
     def supply(self, request, case_id):
         return api.supply(request, self.db, self.context, case_id)
+
+    @http("POST", "/api/v1/cases/<case_id>/deferred/<material>", role=("frontend", "clerk"))
+    def supply_deferred(self, request, case_id, material):
+        return api.supply_deferred(request, self.db, self.context, case_id, material)
 
     @http("POST", "/api/v1/cases/<case_id>/withdraw")
     def withdraw(self, request, case_id):
@@ -94,6 +109,12 @@ class Service:
     @timer(interval=3600)
     def accept_overdue(self):
         self.db.run(handlers.accept_overdue, self.context)
+
+    @timer(interval=1)
+    def close_unanswered(self):
+        """Correction notices past their deadline, every intake.notice_check_seconds: not accepted, once."""
+        if _notices_due(self.config["YICI"]):
+            self.db.run(commitments.close_unanswered, self.context)
 
     @timer(interval=5)
     def retry_lookups(self):

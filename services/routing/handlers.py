@@ -54,6 +54,7 @@ def route_case(uow: UnitOfWork, event: CaseAccepted, context: Context) -> None:
     case = {"form": p.form, "materials": p.materials, "delivery": p.delivery.model_dump(mode="json"),
             "contact": p.contact.model_dump(mode="json"), "holder_id": p.holder_id, "holder_kind": p.holder_kind,
             "lookup_code": p.lookup_code,
+            "deferred": [d.model_dump(mode="json") for d in p.deferred],
             "clock": {"started_on": p.accepted_on.isoformat(), "budget": p.promised_days, "suspensions": []}}
     _request(uow, event, plan, plan.release(), case, context)
     uow.plans.add(plan, case)
@@ -183,7 +184,7 @@ def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date, con
             "routing_reason": item.routing.get("reason", ""), "round": item.round, "due_date": item.due_date,
             "case_due_date": case_due, "license_type": item.license_type,
             "holder_id": holder_id, "holder_name": holder_name,
-            "joint_task": joint}
+            "joint_task": joint, "deferred": case.get("deferred", [])}
 
 
 def _case_due(case: dict, context: Context, today: date) -> date:

@@ -198,3 +198,15 @@ def test_a_matter_never_demands_what_it_issues(shipped):
     assert found and "bank-account-opening" in found[0] and "business-registration" in found[0]
     # an item changing a license its holder already has may ask for it (company-change's food licence)
     assert not any("company-change" in p for p in problems(shipped, "demands-own-output"))
+
+
+def test_every_matter_names_its_commitment_breach_follow_up_and_revoke_needs_a_license(shipped):
+    """承诺失信: the follow-up defaults to a credit record; revoking needs an item that issues a license."""
+    assert {m.commitment_breach for m in shipped.matters.values()} == {"credit_record"}
+    revoking = changed(shipped, "matters", "open-restaurant", commitment_breach="revoke")
+    assert problems(revoking, "breach-revokes-nothing") == []
+    licensed = [c for c in shipped.matters["bankruptcy-check"].items if shipped.items[c].license_type]
+    assert licensed == []
+    [found] = problems(changed(shipped, "matters", "bankruptcy-check", commitment_breach="revoke"),
+                       "breach-revokes-nothing")
+    assert found.startswith("matter bankruptcy-check")
