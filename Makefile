@@ -26,7 +26,7 @@ test: $(STAMP) lint
 	bash deploy/ensure-services.sh
 	bash deploy/install-browser.sh
 	bash deploy/install-tools.sh
-	$(BIN)/python -m pytest tests --durations=25
+	$(BIN)/python -m pytest tests -n 3 --dist loadgroup --durations=25
 
 test-unit: $(STAMP) lint
 	bash deploy/install-tools.sh asyncapi

@@ -48,3 +48,12 @@ def pytest_runtest_teardown(item):
     if patcher is not None and patcher.is_monkey_patched("thread"):
         pytest.fail(f"{item.nodeid} greened the test process (it imported shared.providers.boot); "
                     "import what it needs from a module that does not, e.g. yici.startup", pytrace=False)
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`make test` runs `-n 3 --dist loadgroup`) the fault tier runs on one worker, one test
+    after another: each starts its own broker nodes, PostgreSQL cluster and five services and drives load at a
+    fixed rate, and two of them at once would measure each other rather than the fault."""
+    for item in items:
+        if "/tests/fault/" in str(item.path):
+            item.add_marker(pytest.mark.xdist_group("fault"))

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pytest
 import requests
 
-from yici_testkit import AUTH, PDF, TOKEN, case_body, embedded_suite, submit, wait_for
+from yici_testkit import AUTH, PDF, TOKEN, case_body, embedded_suite, submit, wait_for, with_uploads
 
 SLOW_CLIENT = "127.0.0.2"
 REQUESTS_PER_CLIENT = 4
@@ -63,16 +63,17 @@ def test_slow_senders_hold_no_worker_and_are_cut_off_while_cases_flow(suite):
 
 @pytest.mark.timeout(60)
 def test_a_request_that_waited_past_its_deadline_is_refused_unprocessed(suite):
+    body = with_uploads(suite.url(""), case_body("bankruptcy-check"))  # its materials uploaded before the wedge
     upload = _in_background(_slow_upload, suite.port, 4.0)
     time.sleep(0.5)  # the upload now holds the only HTTP worker, for about 4 s
     key = {"Idempotency-Key": f"deadline-{time.time_ns()}"}
     wedged = requests.get(suite.url("/healthz"), timeout=10)
-    waited = submit(suite.url(""), case_body("bankruptcy-check"), headers=key)
+    waited = submit(suite.url(""), body, headers=key)
     upload.result()
     assert wedged.status_code == 200, "not wedged yet: the worker had run for less than 2 s"
     assert waited.status_code == 503 and waited.headers["Retry-After"] == "5", waited.text
     assert waited.json()["problems"][0]["code"] == "request_expired"
-    again = submit(suite.url(""), case_body("bankruptcy-check"), headers=key)
+    again = submit(suite.url(""), body, headers=key)
     assert again.status_code == 201, "201, not 200 (a replay): the expired request created no case"
 
 

@@ -61,7 +61,7 @@ def test_a_supervisor_signs_in_and_sees_intake_limits_ratings_and_ledger(staged,
                      "document.querySelector('form').submit(); true")
     browser.wait("location.pathname === '/oversight' && !!document.querySelector('#ledger')")
     sections = browser.evaluate("[...document.querySelectorAll('section h2')].map(h => h.textContent)")
-    assert [s.split(" ")[0] for s in sections] == ["今日受理", "临近或超过时限的案件", "好差评", "最新台账", "审计日志"]
+    assert [s.split(" ")[0] for s in sections] == ["今日受理", "临近或超过时限的案件", "承诺失信", "好差评", "最新台账", "审计日志"]
     received = browser.evaluate("document.querySelector('#today .figure b').textContent")
     assert int(received) >= 2
     red_rows = browser.evaluate(
