@@ -40,7 +40,7 @@ class Context:
         delivery = settings.delivery
         signer = LinkSigner(delivery.link_secret or stored_secret(store))
         return cls(default_catalog(), delivery, settings.calendar(), today_in_shanghai, utcnow, signer,
-                   delivery.download_base_url or settings.public_base_url, ports.courier, ports.notifier,
+                   delivery.download_base_url or settings.base_url("delivery"), ports.courier, ports.notifier,
                    settings.attempts.limits())
 
     def matter_name(self, code: str | None) -> str:

@@ -62,7 +62,7 @@ def receipt(request: Request, store: Store, context: Context, settings: Settings
     _auditor(settings).record(store, request, "case.receipt.read", stated_purpose(request, "receipt"),
                               case_id=case_id, subject=holder)
     name = context.catalog.matter(view["matter_code"]).name
-    return Response(pages.receipt_page(view, name, settings.public_base_url), mimetype=HTML)
+    return Response(pages.receipt_page(view, name, settings.base_url("intake")), mimetype=HTML)
 
 
 def track(request: Request, store: Store, context: Context, case_id: str) -> Response:
@@ -122,4 +122,4 @@ def matter_form(request: Request, context: Context, code: str) -> dict:
 
 
 def guide(context: Context, settings: Settings, path: str) -> Response:
-    return guides.guide_response(context.catalog, settings.public_base_url, path)
+    return guides.guide_response(context.catalog, settings.base_url("intake"), path)

@@ -32,6 +32,9 @@ class FieldConstraints(Entity):
     minimum: float | None = None
     maximum: float | None = None
     enum: list[str] | None = None
+    format: Literal["resident-id"] | None = Field(default=None, description=(
+        "what the value is beyond its pattern: resident-id is checked like the applicant's ID number (check "
+        "character, birth date; shared/identifiers.py), a wrong one refused with 422 at submission"))
 
 
 class FormField(Entity):

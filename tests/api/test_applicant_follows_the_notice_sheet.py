@@ -106,3 +106,10 @@ def test_an_applicant_following_the_notice_sheet_is_accepted_without_a_notice(em
     fetched = [m["code"] for m in listed if m["source"] != "applicant" and m["situations"] == []]
     assert set(fetched) <= set(case["material_sources"])
     assert set(case["material_sources"].values()) <= {"registry", "demo-library", "demo-exchange"}
+
+
+def test_qr_codes_follow_the_port_the_suite_runs_on_when_no_public_base_url_is_configured(embedded):
+    """The sheet's QR code must reach the guide: with public_base_url unset, it is the server's own address."""
+    svg = requests.get(embedded.url("/guides/newborn/qr.svg"), timeout=30)
+    assert svg.status_code == 200
+    assert f"http://127.0.0.1:{embedded.port}/guides/newborn" in svg.text

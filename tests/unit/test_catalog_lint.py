@@ -171,7 +171,7 @@ def test_situation_choices_are_exhaustive_for_small_matters(shipped):
 def test_main_prints_a_summary_and_succeeds_on_the_shipped_catalog(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
-    assert "2026.12.1" in out and "no problems" in out
+    assert "2026.12.2" in out and "no problems" in out
 
 
 def test_main_prints_one_line_per_problem_and_fails(tmp_path, shipped, capsys):
