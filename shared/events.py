@@ -53,6 +53,8 @@ class Contact(Model):
     """How to reach the applicant; personal data, never logged."""
     name: str = Field(description="Applicant's name (personal data)")
     phone: str | None = Field(default=None, description="Mobile number (personal data)")
+    track_url: str | None = Field(default=None, description=(
+        "The applicant's status page with its lookup code (rate the case there): the completion text carries it"))
 
 
 class PlannedItem(Model):
@@ -349,6 +351,35 @@ class RatingReceived(Event):
     payload: RatingReceivedPayload
 
 
+class CaseRatedPayload(Model):
+    """好差评 given by the applicant on the status page (intake checked the lookup code and that the case
+    concluded); oversight takes it like a rating over its API."""
+    score: int = Field(ge=1, le=5, description="1 非常不满意 … 5 非常满意")
+    dimensions: dict[str, int] = Field(default_factory=dict)
+    comment: str = Field(default="", max_length=500)
+    item_code: str | None = Field(default=None, description="The item rated, if the applicant named one")
+
+
+class CaseRated(Event):
+    event_type: Literal["case_rated"] = "case_rated"
+    payload: CaseRatedPayload
+
+
+class RectificationClosedPayload(Model):
+    """A bad rating's rectification, closed by the department it went to (or a supervisor): what was done."""
+    task_id: str
+    department: str = Field(description="The department the rectification went to")
+    department_name: str = Field(default="", description="Its name in the catalog")
+    note: str = Field(description="What was done about the bad rating (told to the applicant)")
+    closed_on: date
+    closed_by: str = Field(description="department, or supervisor")
+
+
+class RectificationClosed(Event):
+    event_type: Literal["rectification_closed"] = "rectification_closed"
+    payload: RectificationClosedPayload
+
+
 class SupervisionWarningPayload(Model):
     level: Literal["yellow", "red"]
     scope: Literal["case", "item", "rectification"]
@@ -407,7 +438,8 @@ AnyEvent = Annotated[Union[CaseSubmitted, CorrectionRequested, CaseAccepted, App
                            ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
                            DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
                            ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided,
-                           DeadlineChanged, AuditRecorded], Field(discriminator="event_type")]
+                           DeadlineChanged, AuditRecorded, CaseRated, RectificationClosed],
+                     Field(discriminator="event_type")]
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls for cls in get_args(get_args(AnyEvent)[0])
 }

@@ -73,7 +73,8 @@ def decisions_queue() -> QueueSpec:
 
 SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
     "intake": ("approval_requested.#", "approval_decided", "case_completed", "case_rejected",
-               "delivery_dispatched", "delivery_completed", "deadline_changed", "approval_cancelled.#"),
+               "delivery_dispatched", "delivery_completed", "deadline_changed", "approval_cancelled.#",
+               "rectification_closed"),
     "routing": ("case_accepted", "approval_decided", "case_withdrawn", "supplement_provided"),
     "approval": ("approval_requested.#", "approval_cancelled.#"),
     "delivery": ("case_completed", "case_rejected", "correction_requested"),
@@ -91,12 +92,13 @@ EVERY_SERVICE = "every service"  # an event each service records about itself (t
 PUBLISHING_SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
 EVENT_PUBLISHERS: dict[str, str] = {
     "case_submitted": "intake", "correction_requested": "intake", "case_accepted": "intake",
-    "supplement_provided": "intake", "case_withdrawn": "intake",
+    "supplement_provided": "intake", "case_withdrawn": "intake", "case_rated": "intake",
     "approval_requested": "routing", "approval_cancelled": "routing", "case_completed": "routing",
     "case_rejected": "routing",
     "approval_decided": "approval", "decision_answered": "approval",
     "delivery_dispatched": "delivery", "delivery_completed": "delivery",
     "rating_received": "oversight", "supervision_warning": "oversight", "deadline_changed": "oversight",
+    "rectification_closed": "oversight",
     "audit_recorded": EVERY_SERVICE,
 }
 

@@ -84,7 +84,7 @@ def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> N
     details = {"matter_code": p.matter_code, "matter_name": context.matter_name(p.matter_code), "items": p.items,
                "licenses": p.licenses, "hall": context.hall(p.delivery.hall),
                "opening_hours": context.settings.opening_hours, "requested_method": p.delivery.method,
-               "phone": p.contact.phone}
+               "phone": p.contact.phone, "track_url": p.contact.track_url}
     delivery_id = str(uuid.uuid4())
     if p.delivery.method == "mail" and p.delivery.address:
         return _start_mail(uow, event.case_id, delivery_id, details, p)
@@ -112,7 +112,7 @@ def _start_online(uow: UnitOfWork, context: Context, event: CaseCompleted, deliv
         "delivery_id": delivery_id, "method": "online", "expires_at": expires_at}))
     context.notice(uow, event.case_id, "online_ready", details["phone"], matter_name=details["matter_name"],
                    download_url=context.download_url(event.case_id, delivery_id, expires_at),
-                   expires_on=expires_at.date().isoformat())
+                   expires_on=expires_at.date().isoformat(), track_url=details.get("track_url"))
 
 
 def start_pickup(uow: UnitOfWork, case_id: str, template: str, reason: str, context: Context) -> None:
@@ -131,7 +131,7 @@ def _announce_pickup(uow: UnitOfWork, context: Context, case_id: str, delivery_i
         "delivery_id": delivery_id, "method": "pickup", "pickup_code": code, "hall": details["hall"],
         "reason": reason}))
     context.notice(uow, case_id, template, details.get("phone"), matter_name=details["matter_name"],
-                   pickup_code=code, hall=details["hall"])
+                   pickup_code=code, hall=details["hall"], track_url=details.get("track_url"))
 
 
 def deliver_rejection(uow: UnitOfWork, event: CaseRejected, context: Context) -> None:

@@ -17,11 +17,16 @@ TEMPLATES = {
                          "请于{due_date}前一次性补正，可在网上提交或到{hall}窗口办理。",
 }
 MAX_SUMMARY = 120
+# The completion texts end with the applicant's status page, where the case is rated (好差评)
+COMPLETION = ("pickup_ready", "mail_dispatched", "online_ready")
+RATING_LINK = "查询进度及评价：{track_url}"
 
 
 def render(template: str, signature: str, **values) -> str:
-    """The message text: signature, then the template filled in."""
-    return signature + TEMPLATES[template].format(**values)
+    """The message text: signature, then the template filled in (a completion with the rating link)."""
+    text = signature + TEMPLATES[template].format(**values)
+    link = values.get("track_url")
+    return text + RATING_LINK.format(track_url=link) if link and template in COMPLETION else text
 
 
 def summary(messages: list[str]) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from services.intake import notices
 from services.intake.library import Answer, Wanted, with_registry
+from services.intake.pages import track_url
 from services.intake.review import Deficiency, Evidence, Review, library_entries, review
 from shared.events import CorrectionRequested
 from shared.messaging import UnitOfWork
@@ -98,7 +99,8 @@ def accept(uow: UnitOfWork, case, accepted_on: date, by: str, deferred, context:
     uow.cases.update(case.case_id, status="accepted", accepted_on=accepted_on, accepted_by=by, notice=None,
                      lookup=_released(case), lookup_pending=False, deferred=deferred_rows, due_date=due.date,
                      due_provisional=due.provisional)
-    uow.emit(notices.case_accepted(case, context.catalog, accepted_on))
+    track = track_url(context.base_url, case.case_id, case.lookup_code) if context.base_url else None
+    uow.emit(notices.case_accepted(case, context.catalog, accepted_on, track))
 
 
 def _released(case) -> dict | None:

@@ -2,21 +2,22 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from services.intake import guides, handlers, pages
-from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
+from services.intake import guides, handlers, pages, rating
+from services.intake.commands import ClerkNotice, RateFromPage, SubmitCase, Supplement, Withdrawal
 from services.intake.domain import idempotency_key_problems
 from services.intake.files import BlobStore
 from services.intake.handlers import Context
 from services.intake.views import case_view, case_view_and_holder, matter_list, view_of, waiting_list
-from shared.api import ApiError, caller_address, parse_json_body
+from shared.api import ApiError, caller_address, parse_json_body, validate
 from shared.attempts import Attempt
 from shared.audit_edge import Auditor, stated_purpose, with_audit
 from shared.config import Settings
 from shared.errors import NotFound
-from shared.messaging import Store, UnitOfWork
+from shared.messaging import Store, UnitOfWork, utcnow
 
 HTML = "text/html; charset=utf-8"
 
@@ -72,6 +73,16 @@ def track(request: Request, store: Store, context: Context, case_id: str) -> Res
     if found is None:
         raise NotFound("case_id", case_id)
     return Response(pages.status_page(case_view(store, found)), mimetype=HTML)
+
+
+def rate(request: Request, store: Store, context: Context, case_id: str) -> Response:
+    """The status page's rating form: the lookup code proves the applicant (wrong ones counted as on /track)."""
+    command = validate(RateFromPage, request.form.to_dict())
+    code = request.form.get("code", "")
+    attempt = Attempt("track", caller_address(request), case_id, "code")
+    if store.run(rating.rate, case_id, code, attempt, time.time(), command, context, utcnow()) is None:
+        raise NotFound("case_id", case_id)
+    return Response(status=303, headers={"Location": f"/track/{quote(case_id)}?code={quote(code)}"})
 
 
 def upload(request: Request, store: Store, settings: Settings) -> tuple[int, dict]:

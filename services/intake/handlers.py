@@ -45,11 +45,13 @@ class Context:
     attempt_limits: Limits = AttemptSettings().limits()
     now: Callable[[], datetime] = utcnow
     sources: Chain | None = None  # the external library and exchange; None: as intake.library configures
+    base_url: str = ""  # where the status page is reached (the completion text links to it); "": no link
 
     @classmethod
     def build(cls, settings: Settings) -> "Context":
         return cls(default_catalog(), settings.intake, settings.calendar(), today_in_shanghai,
-                   tuple(settings.delivery.known_halls()), settings.attempts.limits())
+                   tuple(settings.delivery.known_halls()), settings.attempts.limits(),
+                   base_url=settings.base_url("intake"))
 
     def library(self) -> Chain:
         return self.sources if self.sources is not None else configured_chain(self.settings.library)

@@ -5,7 +5,15 @@ import uuid
 from datetime import date
 
 from shared.catalog import Catalog
-from shared.events import CaseAccepted, CaseCompleted, CaseRejected, DeliveryCompleted, DeliveryDispatched, Event
+from shared.events import (
+    CaseAccepted,
+    CaseCompleted,
+    CaseRejected,
+    DeliveryCompleted,
+    DeliveryDispatched,
+    Event,
+    RectificationClosed,
+)
 from shared.workdays import Due
 
 WAYS_TO_SUPPLY = [
@@ -36,7 +44,7 @@ def mark_supplied(deferred: list[dict], materials: list[dict]) -> list[dict]:
     return [{**d, "supplied": d["supplied"] or d["code"] in codes} for d in deferred]
 
 
-def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
+def case_accepted(case, catalog: Catalog, accepted_on: date, track_url: str | None = None) -> CaseAccepted:
     matter = catalog.matter(case.matter_code)
     items = catalog.items_for(matter.code, case.situations)
     codes = {i.code for i in items}
@@ -49,7 +57,8 @@ def case_accepted(case, catalog: Catalog, accepted_on: date) -> CaseAccepted:
         "channel": case.channel, "region_code": case.region_code, "situations": case.situations,
         "items": planned, "promised_days": matter.promised_days, "form": case.form,
         "materials": case.materials, "delivery": case.delivery,
-        "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on,
+        "contact": {"name": applicant["name"], "phone": applicant.get("phone"), "track_url": track_url},
+        "accepted_on": accepted_on,
         "holder_id": case.holder_id,
         "holder_kind": case.holder_kind})
 
@@ -64,4 +73,8 @@ def outcome(current: dict, event: Event) -> dict:
     elif isinstance(event, (DeliveryDispatched, DeliveryCompleted)):
         current["delivery"] = {**current.get("delivery", {}), **event.payload.model_dump(mode="json"),
                                "status": event.event_type.removeprefix("delivery_")}
+    elif isinstance(event, RectificationClosed):
+        p = event.payload
+        current["rectification"] = {"department": p.department_name or p.department, "note": p.note,
+                                    "closed_on": p.closed_on.isoformat()}
     return current

@@ -63,6 +63,10 @@ class Service:
     def track(self, request, case_id):
         return api.track(request, self.db, self.context, case_id)
 
+    @http("POST", "/track/<case_id>/rating", role=None)
+    def rate(self, request, case_id):
+        return api.rate(request, self.db, self.context, case_id)
+
     @http("POST", "/api/v1/files", body_limit=_file_limit)
     def upload(self, request):
         return api.upload(request, self.db, self.config["YICI"])

@@ -37,7 +37,7 @@ def view_of(uow: UnitOfWork, case_id: str) -> dict:
             "delivery": {"choice": case.delivery, **({"progress": outcome["delivery"]}
                                                      if "delivery" in outcome else {})},
             "warnings": case.warnings, "material_sources": case.material_sources or {},
-            "lookup": case.lookup}
+            "lookup": case.lookup, "rating": outcome.get("rating"), "rectification": outcome.get("rectification")}
 
 
 def waiting_list(store: Store) -> dict:

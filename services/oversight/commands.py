@@ -36,6 +36,9 @@ class RateCase(Body):
     score: Score
     dimensions: dict[Dimension, Score] = Field(default_factory=dict)
     comment: str = Field(default="", max_length=500)
+    item_code: str | None = Field(default=None, max_length=100, description=(
+        "the item rated: a bad rating's rectification goes to its department (default: the department that "
+        "rejected the case, else the lead department)"))
 
 
 class CloseRectification(Body):
