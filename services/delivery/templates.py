@@ -19,7 +19,7 @@ TEMPLATES = {
 MAX_SUMMARY = 120
 # The completion texts end with the applicant's status page, where the case is rated (好差评)
 COMPLETION = ("pickup_ready", "mail_dispatched", "online_ready")
-RATING_LINK = "查询进度及评价：{track_url}"
+RATING_LINK = " 查询进度及评价：{track_url}"  # the space ends a download link before it, for phones that link URLs
 
 
 def render(template: str, signature: str, **values) -> str:

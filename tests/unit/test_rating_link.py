@@ -17,7 +17,7 @@ def test_the_completion_texts_end_with_the_rating_link():
     assert pickup.endswith("查询进度及评价：" + LINK)
     online = render("online_ready", SIGNATURE, matter_name="m", case_id="YC-1", expires_on="2027-01-01",
                     download_url="https://d", track_url=LINK)
-    assert online.endswith(LINK)
+    assert online.endswith(LINK) and "https://d 查询进度" in online  # a space ends the download link
 
 
 def test_other_texts_and_cases_without_a_link_are_unchanged():
