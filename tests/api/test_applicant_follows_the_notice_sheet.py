@@ -15,13 +15,15 @@ DEMO_PEOPLE = {"王建国": "152727198803152016", "李秀英": "1527271990070824
                "孙丽华": "152727196211202025", "刘宝音": "152727197806184019"}
 TRADING = {"kind": "company", "name": "乌审旗草原阳光商贸有限公司", "credit_code": "91150626MA0N1A2B3F",
            "legal_representative": "刘宝音", "phone": "13904771234"}
+RESTAURANT = {"kind": "company", "name": "乌审旗宝音风味餐馆", "credit_code": "92150626MA0N1A2B3C",
+              "legal_representative": "刘宝音", "phone": "13904771234"}
 APPLICANTS = {
     "after-death": "孙丽华", "disability-services": "赵志强", "newborn": "王建国", "retirement": "赵志强",
     "school-enrolment": "李秀英", "second-hand-home-transfer": "孙丽华", "veteran-discharge": "王建国",
     "bankruptcy-check": TRADING, "company-change": TRADING, "company-deregistration": TRADING,
     "construction-permit": TRADING, "utility-connection": TRADING,
-    "open-restaurant": {"kind": "company", "name": "乌审旗宝音风味餐馆", "credit_code": "92150626MA0N1A2B3C",
-                        "legal_representative": "刘宝音", "phone": "13904771234"},
+    "open-restaurant": RESTAURANT, "sole-trader-to-company": RESTAURANT, "personal-startup": RESTAURANT,
+    "social-security-card-services": "李秀英",
     "employee-hiring": TRADING,
     "open-transport-company": {"kind": "company", "name": "乌审旗顺达道路运输有限公司",
                                "credit_code": "91150626MA0N3C4D9D", "legal_representative": "刘宝音",
