@@ -147,6 +147,11 @@ def _identity_rules(catalog: Catalog, command: SubmitCase) -> tuple[list[dict[st
     return errors, warnings
 
 
+def form_id_number_problems(catalog: Catalog, form: dict[str, Any]) -> list[dict[str, Any]]:
+    """A supplement's form values are held to the same checks as a submission's."""
+    return [_as_problem(f, p) for f, c in _form_id_numbers(catalog, form) for p in c.errors]
+
+
 def _form_id_numbers(catalog: Catalog, form: dict[str, Any]) -> list[tuple[str, Check]]:
     """Form fields that hold an ID number (format resident-id) are checked like the applicant's own."""
     return [(f"form.{code}", check_resident_id(value)) for code, value in form.items()

@@ -12,6 +12,7 @@ from services.intake.domain import (
     check_hall,
     check_replay,
     check_submission,
+    form_id_number_problems,
     foreign_files,
     holder_kind,
     holder_of,
@@ -114,6 +115,8 @@ def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Conte
     case = _get(uow, case_id)
     _check_attachments(uow, supplement.materials, {client, case.client} if role == "clerk" else {client}, None,
                        context)
+    if problems := form_id_number_problems(context.catalog, supplement.form):
+        raise Invalid(problems)
     supplied = supplement.model_dump(mode="json")
     approving = case.status in ("accepted", "in_approval")
     suspended = _suspended_item(uow, case_id, supplement.item_code) if approving else None
