@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, ValidationError, field_validator, model_validator
 
 from shared.attempts import Limits
+from shared.places import TakingPoint, default_points
 from shared.workdays import DEFAULT_OVERRIDES, OverrideFileError, WorkingCalendar, calendar_file, load_overrides
 
 SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
@@ -133,11 +134,23 @@ class DelegationRule(BaseModel):
     basis: str = Field(default="", description="the document that delegates, shown as the routing reason")
 
 
+class JointSettings(BaseModel):
+    """When and where a joint inspection (联合踏勘) is booked: the first working day `days_ahead` after its first
+    item goes out, at `time`, at the site address the case form gives (the first of `site_fields` it has)."""
+    model_config = ConfigDict(extra="forbid")
+    days_ahead: int = Field(default=1, ge=1, le=20, description="working days from release to the appointment")
+    time: str = Field(default="09:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM, Asia/Shanghai")
+    site_fields: list[str] = Field(default_factory=lambda: [
+        "construction_site_address", "connection_address", "business_address", "property_address"],
+        description="form fields that name the site, in order of preference")
+
+
 class RoutingSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     home_region: str = Field(default="150626", pattern=r"^\d{6}$", description="the banner this deployment serves")
     units: list[UnitSettings] = Field(default_factory=list)
     delegations: list[DelegationRule] = Field(default_factory=list)
+    joint: JointSettings = Field(default_factory=JointSettings)
 
 
 class LibrarySettings(BaseModel):
@@ -175,6 +188,21 @@ class IntakeSettings(BaseModel):
     review_deadline_days: int = Field(default=5, ge=1, le=20, description="行政许可法 art. 32: notify within 5 days")
     manual_review_channels: list[str] = Field(default_factory=list, description="channels a clerk reviews by hand")
     max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    taking_points: list[TakingPoint] = Field(default_factory=default_points, description=(
+        "halls, windows, village service points and bank branches (政银合作) that take cases: a case names one "
+        "by its code (taking_point); an unknown one is refused (422). One in another banner of the city takes "
+        "only city-wide matters (全市通办)"))
+
+    @field_validator("taking_points")
+    @classmethod
+    def _unique_points(cls, value: list[TakingPoint]) -> list[TakingPoint]:
+        codes = [p.code for p in value]
+        if len(codes) != len(set(codes)):
+            raise ValueError("intake.taking_points: each code once")
+        return value
+
+    def points(self) -> dict[str, TakingPoint]:
+        return {p.code: p for p in self.taking_points}
 
 
 class SimulatedCourierFaults(BaseModel):

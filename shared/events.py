@@ -73,11 +73,21 @@ class Deficiency(Model):
     message_en: str
 
 
+class TakingPointRef(Model):
+    """The hall, window, village service point or bank branch (政银合作) that took the case (intake.taking_points)."""
+    code: str = Field(description="The point's configured code")
+    name: str = Field(description="The point's name")
+    channel: str = Field(description="window, service_point or bank_branch")
+    region: str = Field(description="Division code of where the point stands")
+    banner: str = Field(description="The point's banner (6 digits): another than the case's is 全市通办")
+
+
 class CaseSubmittedPayload(Model):
     matter_code: str
     channel: str
     region_code: str
     catalog_version: str
+    taking_point: TakingPointRef | None = Field(default=None, description="Where it was taken; None: not said")
 
 
 class CaseSubmitted(Event):
@@ -118,6 +128,7 @@ class CaseAcceptedPayload(Model):
     holder_kind: Literal["person", "company"] | None = Field(default=None, description=(
         "person: holder_id is a resident ID number (also a founder applying for a company not yet registered); "
         "company: a unified social credit code"))
+    taking_point: TakingPointRef | None = Field(default=None, description="Where it was taken; None: not said")
 
 
 class CaseAccepted(Event):
@@ -138,6 +149,9 @@ class JointTask(Model):
     items: list[str] = Field(description="Items the joint task serves")
     departments: list[str] = Field(description="Departments taking part")
     scheduled_on: date = Field(description="Working day the joint task takes place")
+    time: str | None = Field(default=None, description="Time of day it starts (HH:MM, Asia/Shanghai)")
+    place: str | None = Field(default=None, description="The site's address from the case form, where it has one")
+    lead_department: str | None = Field(default=None, description="The department that records the visit")
 
 
 class ApprovalRequestedPayload(Model):
@@ -271,6 +285,7 @@ class ApprovalDecidedPayload(Model):
     unit: str | None = Field(default=None, description="Level unit that decided, if not the department")
     round: int = Field(default=1, ge=1, description="The request's round decided")
     joint_task_id: str | None = Field(default=None, description="Joint review/inspection the decision rests on")
+    joint_visit_id: str | None = Field(default=None, description="The joint visit's record the decision refers to")
 
 
 class ApprovalDecided(Event):

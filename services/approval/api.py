@@ -6,7 +6,7 @@ import json
 from werkzeug.wrappers import Request, Response
 
 from services.approval import views, worklist
-from services.approval.commands import ClaimTask, DecideBody, VerifyDocument
+from services.approval.commands import ClaimTask, DecideBody, JoinVisit, RecordVisit, VerifyDocument
 from services.approval.handlers import Context
 from shared.api import ApiError, parse_json_body, problem, validate
 from shared.audit_edge import Auditor, department_scope, stated_purpose
@@ -42,6 +42,22 @@ def decide_task(request: Request, store: Store, context: Context, settings: Sett
     audit = Auditor("approval", settings).event(request, "task.decided", "decision", case_id=request_id.split(":")[0],
                                                  staff=command.clerk, outcome=command.decision)
     return store.run(worklist.decide_task, department, request_id, command, context, audit)
+
+
+def record_visit(request: Request, store: Store, settings: Settings, department: str, request_id: str) -> dict:
+    """The lead department's record of the joint inspection; it and its audit entry commit together."""
+    _in_scope(request, department)
+    command = parse_json_body(request, RecordVisit)
+    audit = Auditor("approval", settings).event(request, "joint.visit_recorded", "joint_inspection",
+                                                 case_id=request_id.split(":")[0], staff=command.clerk,
+                                                 outcome="recorded")
+    return store.run(worklist.record_visit, department, request_id, command, audit)
+
+
+def join_visit(request: Request, store: Store, department: str, request_id: str) -> dict:
+    _in_scope(request, department)
+    store.run(worklist.join_visit, department, request_id, parse_json_body(request, JoinVisit))
+    return views.task_detail(store, department, request_id)
 
 
 def _in_scope(request: Request, department: str) -> None:

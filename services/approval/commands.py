@@ -22,6 +22,17 @@ class DecideBody(Body):
     license: LicenseTerms | None = None
 
 
+class RecordVisit(Body):
+    """The one record of a joint inspection (联合踏勘), by its lead department: who came, what they found."""
+    clerk: str = Field(min_length=1, max_length=100, description="The lead department's clerk recording it")
+    attended: list[str] = Field(min_length=1, max_length=20, description="Departments that took part (codes)")
+    findings: str = Field(min_length=1, max_length=2000, description="What the departments found on site")
+
+
+class JoinVisit(Body):
+    clerk: str = Field(min_length=1, max_length=100, description="The clerk who will take part")
+
+
 class _Document(BaseModel):
     """Only the shape is checked: the document is verified as sent (its signature covers its exact content)."""
     model_config = ConfigDict(extra="allow")

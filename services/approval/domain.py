@@ -33,6 +33,7 @@ class DecideTask:
     department: str | None = None
     round: int | None = None
     license: LicenseTerms | None = None
+    joint_visit_id: str | None = None  # the joint inspection's visit record the decision refers to
 
 
 @dataclass(frozen=True)

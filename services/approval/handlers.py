@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-from services.approval import domain, licenses, policy, sealkeys
+from services.approval import domain, joint, licenses, policy, sealkeys
 from services.approval.domain import CANCELLED, Answer, DecideTask
 from shared.catalog import Catalog, default_catalog
 from shared.config import ApprovalSettings, Settings
@@ -64,9 +64,10 @@ def receive_request(uow: UnitOfWork, event: ApprovalRequested, context: Context)
     p = event.payload
     request = p.model_dump(mode="json")
     if not uow.tasks.add_new(p.request_id, event.case_id, p.item_code, p.department, request):
-        if not domain.reopens(uow.tasks.get(p.request_id, for_update=True), p.round):
+        task = uow.tasks.get(p.request_id, for_update=True)
+        if not domain.reopens(task, p.round):
             return
-        uow.tasks.reopen(p.request_id, request)
+        uow.tasks.reopen(p.request_id, {**joint.kept(task.request), **request})
     auto = policy.automatic(request, context.settings, uow.licenses.holds)
     if auto is not None:
         record_decision(uow, DecideTask(p.request_id, "approved", list(auto.reasons), auto.decided_by),
@@ -87,7 +88,8 @@ def record_decision(uow: UnitOfWork, command: DecideTask, context: Context,
         "request_id": command.request_id, "item_code": task.item_code, "department": task.department,
         "decision": command.decision, "reasons": command.reasons, "decided_by": command.decided_by,
         "licenses": numbers, "unit": task.unit, "round": task.round,
-        "joint_task_id": (request.get("joint_task") or {}).get("task_id")}))
+        "joint_task_id": (request.get("joint_task") or {}).get("task_id"),
+        "joint_visit_id": command.joint_visit_id}))
     return Answer("recorded", command.decision, numbers, task.unit)
 
 

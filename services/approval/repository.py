@@ -118,6 +118,13 @@ class SqlTaskRepository:
     def cancel(self, request_id: str, note: str) -> None:
         self._set(request_id, status=CANCELLED, note=note[:500])
 
+    def set_request(self, request_id: str, request: dict) -> None:
+        self._set(request_id, request=request)
+
+    def of_case(self, case_id: str, for_update: bool = False) -> list:
+        """The case's tasks in request-id order (locked in that order with `for_update`)."""
+        return self.rows.load(tasks, "case_id", [case_id], "request_id", lock=for_update)[case_id]
+
     def _set(self, request_id: str, **values) -> None:
         self.rows.update(tasks, {"request_id": request_id}, values)
 

@@ -81,6 +81,14 @@ class Service:
     def decide_task(self, request, department, request_id):
         return api.decide_task(request, self.db, self.context, self.config["YICI"], department, request_id)
 
+    @http("POST", TASK + "/joint-visit", role="department")
+    def record_visit(self, request, department, request_id):
+        return api.record_visit(request, self.db, self.config["YICI"], department, request_id)
+
+    @http("POST", TASK + "/joint-visit/join", role="department")
+    def join_visit(self, request, department, request_id):
+        return api.join_visit(request, self.db, department, request_id)
+
     @http("GET", "/api/v1/licenses", role=api.HOLDER_LOOKUP_ROLES)
     def list_licenses(self, request):
         return api.list_licenses(request, self.db, self.config["YICI"])

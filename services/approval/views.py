@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from services.approval import domain, licenses, sealkeys, seals
+from services.approval import domain, joint, licenses, sealkeys, seals
 from services.approval.worklist import own_task
 from shared.config import ApprovalSettings
 from shared.errors import NotFound
@@ -18,8 +18,11 @@ def task_list(store: Store, department: str, status: str = "open") -> dict:
 
 
 def task_detail(store: Store, department: str, request_id: str) -> dict:
+    """The task, and for a joint item its visit record and who of each department will join."""
     with store.unit_of_work() as uow:
-        return task_view(own_task(uow, department, request_id))
+        task = own_task(uow, department, request_id)
+        return {**task_view(task), "joint_visit": joint.visit_of(uow, task),
+                "joint_participants": joint.participants(uow, task)}
 
 
 def task_view(r) -> dict:

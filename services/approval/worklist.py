@@ -1,13 +1,13 @@
 """The worklist's use cases: a department's clerks claim and decide their own tasks only."""
 from __future__ import annotations
 
-from services.approval import domain
-from services.approval.commands import ClaimTask, DecideBody
+from services.approval import domain, joint
+from services.approval.commands import ClaimTask, DecideBody, JoinVisit, RecordVisit
 from services.approval.domain import DecideTask
 from services.approval.handlers import Context, record_decision
 from shared.errors import NotFound
 from shared.events import Event
-from shared.messaging import UnitOfWork
+from shared.messaging import UnitOfWork, utcnow
 
 
 def claim_task(uow: UnitOfWork, department: str, request_id: str, command: ClaimTask) -> None:
@@ -19,15 +19,30 @@ def decide_task(uow: UnitOfWork, department: str, request_id: str, command: Deci
                 audit: Event | None = None) -> dict:
     """A clerk's decision, with its audit entry when given; one that cannot be recorded is refused, saying why
     (nothing changed, nothing audited)."""
-    domain.check_decider(own_task(uow, department, request_id, for_update=True), command.clerk)
+    task = own_task(uow, department, request_id, for_update=True)
+    domain.check_decider(task, command.clerk)
+    visit_id = joint.required_visit(uow, task, command.decision) if task.status in domain.OPEN else None
     answer = record_decision(uow, DecideTask(request_id, command.decision, command.reasons, command.clerk,
-                                             department, command.round, command.license), context)
+                                             department, command.round, command.license, visit_id), context)
     if not answer.recorded:
         raise answer.refusal()
     if audit is not None:
         uow.emit(audit)
     return {"request_id": request_id, "status": answer.status, "decision": answer.decision,
             "licenses": answer.licenses}
+
+
+def record_visit(uow: UnitOfWork, department: str, request_id: str, command: RecordVisit,
+                 audit: Event | None = None) -> dict:
+    """The lead department records the joint inspection's one visit (with its audit entry)."""
+    visit = joint.record_visit(uow, own_task(uow, department, request_id, for_update=True), command, utcnow())
+    if audit is not None:
+        uow.emit(audit)
+    return visit
+
+
+def join_visit(uow: UnitOfWork, department: str, request_id: str, command: JoinVisit) -> None:
+    joint.join(uow, own_task(uow, department, request_id, for_update=True), command, utcnow())
 
 
 def own_task(uow: UnitOfWork, department: str, request_id: str, for_update: bool = False):

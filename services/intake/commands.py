@@ -63,6 +63,10 @@ class SubmitCase(Body):
     materials: list[MaterialRef] = Field(default_factory=list, max_length=100)
     delivery: Delivery
     commitment: bool = Field(default=False, description="The applicant signs the commitment (承诺) for deferred materials")
+    taking_point: str | None = Field(default=None, max_length=40, description=(
+        "Code of the hall, window, village service point or bank branch (政银合作) taking the case, one of "
+        "intake.taking_points (an unknown one is refused, 422); outside the banner only a city-wide matter "
+        "(全市通办) is taken"))
 
 
 class Supplement(Body):

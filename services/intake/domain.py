@@ -14,6 +14,7 @@ from services.intake.commands import SubmitCase
 from shared.catalog import Catalog, Matter, UnknownMatter
 from shared.errors import Conflict, Invalid, problem
 from shared.identifiers import Check, check_credit_code, check_mobile, check_resident_id
+from shared.places import TakingPoint, point_problems
 
 CASE_ORDER = {"submitted": 0, "correction_requested": 1, "accepted": 2, "in_approval": 3,
               "withdrawn": 4, "rejected": 5, "completed": 5, "delivered": 6}
@@ -80,7 +81,11 @@ def check_hall(hall: str | None, known: tuple[str, ...] | list[str]) -> list[dic
 
 
 def request_hash(command: SubmitCase) -> str:
-    canonical = json.dumps(command.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    """The body's digest; a body without a taking point hashes as before the field existed."""
+    body = command.model_dump(mode="json")
+    if body.get("taking_point") is None:
+        body.pop("taking_point", None)
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -103,14 +108,17 @@ def advance(current: str, new: str, order: dict[str, int]) -> str:
     return new if order.get(new, 0) > order.get(current, 0) else current
 
 
-def check_submission(catalog: Catalog, command: SubmitCase) -> tuple[Matter, list[dict[str, Any]]]:
-    """Rules the whole body must meet before a case exists; returns the matter and warnings."""
+def check_submission(catalog: Catalog, command: SubmitCase, points: dict[str, TakingPoint] | None = None,
+                     home: str = "150626") -> tuple[Matter, list[dict[str, Any]]]:
+    """Rules the whole body must meet before a case exists; returns the matter and warnings. The taking point
+    must be one of `points`, and outside the `home` banner the matter must be city-wide (全市通办)."""
     try:
         matter = catalog.matter(command.matter_code)
     except UnknownMatter:
         raise Invalid([problem("matter_code", "unknown_matter", f"未知的一件事：{command.matter_code}",
                                f"unknown matter: {command.matter_code}")])
-    problems = _matter_rules(matter, command)
+    problems = _matter_rules(matter, command) + point_problems(
+        command.taking_point, command.channel, points or {}, home, matter.citywide)
     identity_problems, warnings = _identity_rules(catalog, command)
     if problems or identity_problems:
         raise Invalid(problems + identity_problems)

@@ -46,13 +46,19 @@ class Context:
     attempt_limits: Limits = AttemptSettings().limits()
     now: Callable[[], datetime] = utcnow
     sources: Chain | None = None  # the external library and exchange; None: as intake.library configures
+    home: str = "150626"  # the banner this deployment serves (routing.home_region)
     base_url: str = ""  # where the status page is reached (the completion text links to it); "": no link
 
     @classmethod
     def build(cls, settings: Settings) -> "Context":
         return cls(default_catalog(), settings.intake, settings.calendar(), today_in_shanghai,
                    tuple(settings.delivery.known_halls()), settings.attempts.limits(),
-                   base_url=settings.base_url("intake"))
+                   home=settings.routing.home_region, base_url=settings.base_url("intake"))
+
+    def taking_point(self, code: str | None) -> dict | None:
+        """What the case keeps of its taking point (checked before), or None."""
+        point = self.settings.points().get(code) if code else None
+        return point.as_record() if point else None
 
     def library(self) -> Chain:
         return self.sources if self.sources is not None else configured_chain(self.settings.library)
@@ -69,7 +75,7 @@ def submit_case(uow: UnitOfWork, command: SubmitCase, client: str, idempotency_k
     if existing is not None:
         check_replay(existing, digest)
         return 200, existing.case_id
-    matter, warnings = check_submission(context.catalog, command)
+    matter, warnings = check_submission(context.catalog, command, context.settings.points(), context.home)
     _check_attachments(uow, command.materials, {client}, command.delivery.hall, context)
     today = context.today()
     case_id = new_case_id(today)
@@ -77,7 +83,7 @@ def submit_case(uow: UnitOfWork, command: SubmitCase, client: str, idempotency_k
     case = uow.cases.add(row, _item_rows(case_id, context.catalog.items_for(matter.code, command.situations)))
     uow.emit(CaseSubmitted(case_id=case_id, payload={
         "matter_code": matter.code, "channel": command.channel, "region_code": command.region_code,
-        "catalog_version": context.catalog.version}))
+        "catalog_version": context.catalog.version, "taking_point": case.taking_point}))
     if command.channel not in context.settings.manual_review_channels:
         acceptance.decide(uow, case, None, context)
     return 201, case_id
@@ -100,7 +106,8 @@ def _case_row(case_id, command, context, matter, client, key, digest, warnings, 
             "holder_id": holder_of(command.applicant), "holder_kind": holder_kind(command.applicant), "situations": body["situations"], "form": body["form"],
             "materials": body["materials"], "delivery": body["delivery"], "commitment": command.commitment,
             "warnings": warnings, "submitted_on": today, "promised_days": matter.promised_days,
-            "notices": [], "deferred": [], "due_provisional": False}
+            "notices": [], "deferred": [], "due_provisional": False,
+            "taking_point": context.taking_point(command.taking_point)}
 
 
 def _item_rows(case_id: str, items) -> list[dict]:

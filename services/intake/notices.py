@@ -6,6 +6,7 @@ from datetime import date
 
 from shared.catalog import Catalog
 from shared.events import (
+    ApprovalRequested,
     CaseAccepted,
     CaseCompleted,
     CaseRejected,
@@ -60,13 +61,18 @@ def case_accepted(case, catalog: Catalog, accepted_on: date, track_url: str | No
         "contact": {"name": applicant["name"], "phone": applicant.get("phone"), "track_url": track_url},
         "accepted_on": accepted_on,
         "holder_id": case.holder_id,
-        "holder_kind": case.holder_kind})
+        "holder_kind": case.holder_kind, "taking_point": case.taking_point})
 
 
 def outcome(current: dict, event: Event) -> dict:
     """The outcome the applicant sees (rejection, licenses, delivery progress), carried on by the event."""
     current = dict(current)
-    if isinstance(event, CaseRejected):
+    if isinstance(event, ApprovalRequested) and event.payload.joint_task is not None:
+        joint = event.payload.joint_task
+        current["joint_appointments"] = {**current.get("joint_appointments", {}), joint.task_id: {
+            "kind": joint.kind, "date": joint.scheduled_on.isoformat(), "time": joint.time, "place": joint.place,
+            "departments": joint.departments}}
+    elif isinstance(event, CaseRejected):
         current["rejection"] = {"item_code": event.payload.item_code, "reasons": event.payload.reasons}
     elif isinstance(event, CaseCompleted):
         current["licenses"] = event.payload.licenses

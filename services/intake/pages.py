@@ -71,12 +71,28 @@ def _rating(view: dict) -> str:
             f"<button type=submit>提交评价</button></form>")
 
 
+JOINT_ZH = {"inspection": "联合踏勘", "review": "联合评审", "acceptance": "联合验收"}
+
+
+def _appointments(view: dict) -> str:
+    """The joint inspections booked for the case: when, where, which departments come."""
+    rows = "".join(f"<li>{escape(JOINT_ZH.get(a['kind'], a['kind']))}：{escape(a['date'])} {escape(a['time'] or '')}，"
+                   f"地点 {escape(a['place'] or '另行通知')}，参加部门 {escape('、'.join(a['departments']))}</li>"
+                   for a in view.get("joint_appointments") or [])
+    return f"<h2>现场踏勘预约</h2><ul>{rows}</ul>" if rows else ""
+
+
+def _taken_at(view: dict) -> str:
+    point = view.get("taking_point")
+    return f"<p>受理地点：{escape(point['name'])}</p>" if point else ""
+
+
 def status_page(view: dict) -> str:
     deadline = view["deadline"]["date"] or "受理后计算"
     body = (f"<h1>办件进度查询</h1><p>办件编号：{escape(view['case_id'])}</p>"
             f"<p class=status>{escape(STATUS_ZH.get(view['status'], view['status']))}</p>"
             f"<p>承诺办结时限：{view['promised_days']} 个工作日，截止 {escape(str(deadline))}</p>"
-            f"{_notice(view)}{_items_table(view)}{_rating(view)}")
+            f"{_taken_at(view)}{_notice(view)}{_appointments(view)}{_items_table(view)}{_rating(view)}")
     return _page("办件进度查询", body)
 
 
@@ -86,6 +102,7 @@ def receipt_page(view: dict, matter_name: str, base_url: str) -> str:
                        for d in view.get("deferred_materials") or [])
     body = (f"<h1>受理回执</h1><p>事项：{escape(matter_name)}</p><p>办件编号：{escape(view['case_id'])}</p>"
             f"<p>查询码：{escape(view['lookup_code'])}</p><p>受理日期：{escape(str(view['accepted_on'] or ''))}</p>"
+            f"{_taken_at(view)}"
             f"<p>承诺办结：{view['promised_days']} 个工作日（{escape(str(view['deadline']['date'] or ''))} 前）</p>"
             + (f"<h2>容缺材料</h2><ul>{deferred}</ul>" if deferred else "")
             + f"{_items_table(view)}<p>扫码查询办理进度：</p><div class=qr>{qr_svg(url)}</div>")

@@ -60,6 +60,7 @@ cases = Table(
     Column("material_sources", JSON, nullable=True),  # material code -> the library or exchange that supplied it
     Column("lookup", JSON, nullable=True),            # the wait for a library that was down (see acceptance.hold)
     Column("lookup_pending", Boolean, nullable=False, default=False, index=True),
+    Column("taking_point", JSON, nullable=True),      # the hall, service point or bank branch that took it
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("client", "idempotency_key", name="uq_intake_cases_client_idempotency_key"),

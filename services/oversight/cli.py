@@ -21,7 +21,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("report", choices=["ledger", "satisfaction"])
     parser.add_argument("--period", choices=["weekly", "half-monthly", "monthly"], default="monthly")
     parser.add_argument("--date", type=date.fromisoformat, default=None, help="a day in the period (YYYY-MM-DD)")
-    parser.add_argument("--by", choices=["matter", "department", "channel", "level"], default="matter")
+    parser.add_argument("--by", choices=["matter", "department", "channel", "level", "taking_point"], default="matter")
     parser.add_argument("--format", choices=["json", "html", "csv"], default="csv")
     parser.add_argument("--config", default=None, help="YAML configuration (default $YICI_CONFIG or embedded)")
     return parser

@@ -24,7 +24,7 @@ def _period_alias(value: Any) -> Any:
 
 
 PeriodKind = Annotated[Literal["weekly", "half-monthly", "monthly"], BeforeValidator(_period_alias)]
-Grouping = Literal["matter", "department", "channel", "level"]
+Grouping = Literal["matter", "department", "channel", "level", "taking_point"]
 
 
 class Body(BaseModel):

@@ -50,6 +50,7 @@ class CaseState(BaseModel):
     matter_name: str | None = None
     channel: str | None = None
     region_code: str | None = None
+    taking_point: dict[str, Any] | None = None  # the hall, service point or bank branch that took it
     situations: list[str] = Field(default_factory=list)
     submitted_at: datetime | None = None
     accepted_at: datetime | None = None

@@ -23,6 +23,7 @@ from shared.workdays import WorkingCalendar
 
 CHANNELS = {"online": "网上办理", "window": "窗口办理", "service_point": "便民服务站点", "bank_branch": "政银合作网点"}
 LEVELS = {"village": "嘎查村", "township": "苏木镇", "banner": "旗区", "city": "市"}
+TAKING = {"unrecorded": "未登记受理点"}
 REDUCTIONS = ("time_days", "steps", "form_fields", "materials", "cost_yuan", "visits")
 COUNTS = ("received", "accepted", "corrected", "completed", "rejected", "warnings_yellow", "warnings_red",
           "ratings", "bad_ratings")
@@ -47,8 +48,11 @@ class Tally:
 
 def ledger(period: Period, by: str, states: Iterable[CaseState], warnings: Iterable, ratings: Iterable,
            catalog: Catalog, calendar: WorkingCalendar) -> dict:
-    """The report: one row per key of `by`, and the totals (where every case counts once)."""
+    """The report: one row per key of `by`, and the totals (where every case counts once). By taking point, a
+    row is labelled with the point's name and banner as the cases recorded them."""
     by_case = {s.case_id: s for s in states}
+    points = {p["code"]: f"{p['name']}（{p['banner']}）" for s in by_case.values()
+              if (p := s.taking_point) and p.get("code")}
     rows: dict[str, Tally] = defaultdict(Tally)
     total = Tally()
     for state in by_case.values():
@@ -63,7 +67,7 @@ def ledger(period: Period, by: str, states: Iterable[CaseState], warnings: Itera
             tally.counts["bad_ratings"] += r.score <= 2
             tally.score_total += r.score
     return {"period": period.as_dict(), "by": by,
-            "rows": [{"key": k, "label": label(by, k, catalog), **rows[k].figures()} for k in sorted(rows)],
+            "rows": [{"key": k, "label": label(by, k, catalog, points), **rows[k].figures()} for k in sorted(rows)],
             "totals": total.figures(), "definitions": __doc__.split("\n\n", 1)[1].strip()}
 
 
@@ -73,6 +77,8 @@ def _keys(state: CaseState | None, by: str, catalog: Catalog) -> list[str]:
     if by == "department":
         lead = catalog.matters[state.matter_code].lead_department if state.matter_code in catalog.matters else None
         return sorted(set(state.departments) | ({lead} if lead else set())) or ["unknown"]
+    if by == "taking_point":
+        return [(state.taking_point or {}).get("code") or "unrecorded"]
     return [{"matter": state.matter_code, "channel": state.channel, "level": state.level}[by] or "unknown"]
 
 
@@ -158,9 +164,9 @@ def _measure(catalog: Catalog, matter: str, situations: tuple) -> tuple | None:
             ("cost_yuan", r.cost.saved), ("visits", r.visits.saved))
 
 
-def label(by: str, key: str, catalog: Catalog) -> str:
+def label(by: str, key: str, catalog: Catalog, points: dict[str, str] | None = None) -> str:
     if by == "matter" and key in catalog.matters:
         return catalog.matters[key].name
     if by == "department" and key in catalog.departments:
         return catalog.departments[key].name
-    return {"channel": CHANNELS, "level": LEVELS}.get(by, {}).get(key, key)
+    return {"channel": CHANNELS, "level": LEVELS, "taking_point": {**TAKING, **(points or {})}}.get(by, {}).get(key, key)

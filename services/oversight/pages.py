@@ -109,7 +109,7 @@ def _calendar_notice(context: Context, today: date) -> str:
 
 def _ledger_links() -> str:
     periods = (("weekly", "周报"), ("half-monthly", "半月报"), ("monthly", "月报"))
-    groups = (("matter", "按一件事"), ("department", "按部门"), ("channel", "按渠道"), ("level", "按层级"))
+    groups = (("matter", "按一件事"), ("department", "按部门"), ("channel", "按渠道"), ("level", "按层级"), ("taking_point", "按受理点"))
     return " ".join(f'<a href="/oversight/ledger?period={p}&amp;by={g}">{pl}·{gl}</a>'
                     for p, pl in periods for g, gl in groups)
 

@@ -13,7 +13,7 @@ COLUMNS = [("received", "收件"), ("accepted", "受理"), ("corrected", "补正
            ("average_rating", "平均评分"), ("bad_ratings", "差评数")]
 REDUCTION_LABELS = {"time_days": "减时限（工作日）", "steps": "减环节", "form_fields": "减填报项",
                     "materials": "减材料（份）", "cost_yuan": "减成本（元）", "visits": "减跑动（次）"}
-GROUP_LABELS = {"matter": "一件事", "department": "部门", "channel": "受理渠道", "level": "层级"}
+GROUP_LABELS = {"matter": "一件事", "department": "部门", "channel": "受理渠道", "level": "层级", "taking_point": "受理点"}
 STYLE = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","WenQuanYi Zen Hei",sans-serif;margin:1.5rem;color:#1b1b1b}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:2px solid #b71c1c;padding-bottom:.2rem}

@@ -53,6 +53,7 @@ def _submitted(state: CaseState, fact: Fact) -> None:
     state.matter_code = state.matter_code or p.get("matter_code")
     state.channel = state.channel or p.get("channel")
     state.region_code = state.region_code or p.get("region_code")
+    state.taking_point = state.taking_point or p.get("taking_point")
     state.submitted_at = state.submitted_at or as_utc(fact.occurred_at)
 
 
@@ -66,6 +67,7 @@ def _accepted(state: CaseState, fact: Fact) -> None:
         return
     state.matter_code, state.matter_name = p["matter_code"], p.get("matter_name")
     state.channel, state.region_code = p.get("channel"), p.get("region_code")
+    state.taking_point = p.get("taking_point") or state.taking_point
     state.situations = list(p.get("situations", []))
     state.accepted_at = as_utc(fact.occurred_at)
     state.accepted_on = date.fromisoformat(p["accepted_on"])

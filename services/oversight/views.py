@@ -29,6 +29,7 @@ def timeline_view(store: Store, case_id: str, department: str | None = None) -> 
         _own_case(state, department, case_id)
         ordered = [(f, actor) for f, actor in ordered if (f.payload or {}).get("department") in (None, department)]
     return {"case_id": case_id, "status": state.status, "matter_code": state.matter_code,
+            "taking_point": state.taking_point,
             "events": [{"event_id": f.event_id, "event_type": f.event_type, "occurred_at": sort_key(f)[0],
                         "actor": actor} for f, actor in ordered]}
 

@@ -29,10 +29,19 @@ class Assignment:
 _FIELDS = tuple(f.name for f in fields(Assignment))
 
 
+@dataclass(frozen=True)
+class Taken:
+    """Where the case was taken (its taking point), when the case says."""
+    region: str
+    name: str
+
+
 def assign(department: str, item_code: str, level: str, region: str, citywide: bool,
-           settings: RoutingSettings) -> Assignment:
-    """Route one item of a case taken in `region`; every branch says why."""
+           settings: RoutingSettings, taken: Taken | None = None) -> Assignment:
+    """Route one item of a case of `region` (taken there, or at `taken`); every branch says why."""
     home = settings.home_region
+    if taken is not None and not taken.region.startswith(home):
+        return _outside(department, level, taken.region, citywide, home, taken.name)
     if not region.startswith(home):
         return _outside(department, level, region, citywide, home)
     rule = _delegation(settings.delegations, department, item_code, region)
@@ -49,10 +58,11 @@ def assign(department: str, item_code: str, level: str, region: str, citywide: b
                       department, level)
 
 
-def _outside(department: str, level: str, region: str, citywide: bool, home: str) -> Assignment:
+def _outside(department: str, level: str, region: str, citywide: bool, home: str, name: str = "") -> Assignment:
+    at = f"{name}（{region[:6]}）" if name else region[:6]
     if citywide and region[:4] == home[:4]:
-        reason = (f"全市通办：在 {region[:6]} 受理，由本旗主管部门办理 / "
-                  f"city-wide handling: taken in {region[:6]}, decided by the competent department of {home}")
+        reason = (f"全市通办：在 {at} 受理，由本旗主管部门办理 / "
+                  f"city-wide handling: taken in {at}, decided by the competent department of {home}")
         return Assignment(department, "banner", None, "citywide", reason, department, level)
     reason = (f"受理地 {region[:6]} 不在本旗，由本旗主管部门办理 / "
               f"taken outside {home} ({region[:6]}): decided by the banner department")

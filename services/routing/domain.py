@@ -131,15 +131,16 @@ class Plan:
     def licenses(self) -> list[str]:
         return [number for item in self.items.values() for number in item.licenses]
 
-    def schedule_joint(self, ready: list[PlanItem], on: date) -> list[dict[str, Any]]:
-        """One joint task per shared session, scheduled the first time one of its items goes out."""
+    def schedule_joint(self, ready: list[PlanItem], on: date, slot: Slot | None = None) -> list[dict[str, Any]]:
+        """One joint task per shared session, booked once (date, time, place, lead) the first time one of its
+        items goes out: the plan is locked while it is booked, so redeliveries and replicas book nothing more."""
         new = []
         for item in ready:
             session, members = item.joint_session, self._session_members(item.joint_session)
             if session is None or len(members) < 2:
                 continue
             if session not in self.joint_tasks:
-                self.joint_tasks[session] = _joint_task(self.case_id, session, members, on)
+                self.joint_tasks[session] = _joint_task(self.case_id, session, members, on, slot or Slot())
                 new.append(self.joint_tasks[session])
             for member in members:
                 member.joint_task_id = self.joint_tasks[session]["task_id"]
@@ -160,10 +161,25 @@ def joint_kind(session: str) -> str:
     return next((kind for word, kind in JOINT_KINDS if word in session), "inspection")
 
 
-def _joint_task(case_id: str, session: str, members: list[PlanItem], on: date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Slot:
+    """What an appointment is booked with besides its day: the time, the site, the department that leads."""
+    time: str | None = None
+    place: str | None = None
+    lead: str | None = None  # the matter's lead department; when it takes no part, the first member's leads
+
+
+def site_of(form: dict[str, Any], fields: Sequence[str]) -> str | None:
+    """The site's address: the first of `fields` the case form fills in."""
+    return next((form[f].strip() for f in fields if isinstance(form.get(f), str) and form[f].strip()), None)
+
+
+def _joint_task(case_id: str, session: str, members: list[PlanItem], on: date, slot: Slot) -> dict[str, Any]:
+    departments = sorted({m.department for m in members})
     return {"task_id": f"{case_id}:{session}", "session": session, "kind": joint_kind(session),
-            "items": [m.code for m in members], "departments": sorted({m.department for m in members}),
-            "scheduled_on": on.isoformat()}
+            "items": [m.code for m in members], "departments": departments,
+            "scheduled_on": on.isoformat(), "time": slot.time, "place": slot.place,
+            "lead_department": slot.lead if slot.lead in departments else members[0].department}
 
 
 def license_holder(case_id: str, holder: str | None, to_applicant: bool, kind: str, form: dict[str, Any],

@@ -6,8 +6,8 @@ from datetime import date
 from typing import Callable
 
 from services.routing import clock
-from services.routing.assignment import assign
-from services.routing.domain import Outcome, Plan, PlanItem, license_holder
+from services.routing.assignment import Taken, assign
+from services.routing.domain import Outcome, Plan, PlanItem, Slot, license_holder, site_of
 from shared.catalog import Catalog, default_catalog
 from shared.config import RoutingSettings, Settings
 from shared.errors import SetAside, UnknownCase
@@ -21,6 +21,7 @@ from shared.events import (
     CaseWithdrawn,
     Event,
     SupplementProvided,
+    TakingPointRef,
 )
 from shared.messaging import UnitOfWork
 from shared.workdays import WorkingCalendar, today_in_shanghai
@@ -44,8 +45,10 @@ def route_case(uow: UnitOfWork, event: CaseAccepted, context: Context) -> None:
         return
     p = event.payload
     matter = context.catalog.matters.get(p.matter_code)
+    taken = p.taking_point
     plan = Plan(event.case_id, p.matter_code, {
-        i.item_code: _plan_item(i, p.region_code, bool(matter and matter.citywide), context) for i in p.items})
+        i.item_code: _plan_item(i, p.region_code, bool(matter and matter.citywide), context, taken)
+        for i in p.items})
     # what routing keeps of the case beside its plan, saved with it
     case = {"form": p.form, "materials": p.materials, "delivery": p.delivery.model_dump(mode="json"),
             "contact": p.contact.model_dump(mode="json"), "holder_id": p.holder_id, "holder_kind": p.holder_kind,
@@ -54,10 +57,10 @@ def route_case(uow: UnitOfWork, event: CaseAccepted, context: Context) -> None:
     uow.plans.add(plan, case)
 
 
-def _plan_item(planned, region: str, citywide: bool, context: Context) -> PlanItem:
+def _plan_item(planned, region: str, citywide: bool, context: Context, taken: TakingPointRef | None) -> PlanItem:
     entry = context.catalog.items.get(planned.item_code)
     where = assign(planned.department, planned.item_code, entry.level if entry else "banner", region, citywide,
-                   context.settings)
+                   context.settings, Taken(taken.region, taken.name) if taken else None)
     return PlanItem(planned.item_code, planned.item_name, where.department, list(planned.prerequisites),
                     planned.promised_days, list(planned.fields), level=where.level, unit=where.unit,
                     routing=where.as_dict(), joint_session=entry.joint_session if entry else None,
@@ -145,7 +148,10 @@ def _tell(uow: UnitOfWork, cause: Event, plan: Plan, reason: str, note: str) -> 
 def _request(uow: UnitOfWork, cause: Event, plan: Plan, ready: list[PlanItem], case: dict,
              context: Context) -> None:
     today = context.today()
-    plan.schedule_joint(ready, context.calendar.add_workdays(today, 1).date)
+    joint = context.settings.joint
+    matter = context.catalog.matters.get(plan.matter_code)
+    plan.schedule_joint(ready, context.calendar.add_workdays(today, joint.days_ahead).date, Slot(
+        joint.time, site_of(case["form"], joint.site_fields), matter.lead_department if matter else None))
     case_due = _case_due(case, context, today)
     for item in ready:
         item.requested_on = item.requested_on or today
