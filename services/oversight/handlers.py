@@ -137,7 +137,7 @@ def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> list
         for case_id, facts in uow.oversight.facts_of(refold).items():
             states[case_id] = fold(case_id, facts)
     open_warnings = uow.supervision.open_warning_subjects_of(case_ids)
-    ratings.take_rated(uow, [e for e in events if isinstance(e, CaseRated)], states, utcnow(), context)
+    ratings.take_rated(uow, [e for e in events if isinstance(e, CaseRated)], states, context)
     completions: list[Completion] = []
     for case_id in case_ids:
         completions += _record(uow, context, last[case_id], rows[case_id], measured[case_id],

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NoReturn
 
 from services.oversight.commands import CloseRectification, RateCase
-from services.oversight.domain import CONCLUDED, CaseState, shanghai_date
+from services.oversight.domain import CONCLUDED, CaseState, as_utc, shanghai_date
 from shared.errors import Conflict, Invalid, NotFound, problem
 from shared.events import CaseRated, RatingReceived, RectificationClosed
 from shared.messaging import UnitOfWork, utcnow
@@ -27,15 +27,14 @@ def rate_case(uow: UnitOfWork, case_id: str, command: RateCase, now: datetime, c
     return _take(uow, state, command, now, context)
 
 
-def take_rated(uow: UnitOfWork, events: list[CaseRated], states: dict[str, CaseState], now: datetime,
-               context: Context) -> None:
+def take_rated(uow: UnitOfWork, events: list[CaseRated], states: dict[str, CaseState], context: Context) -> None:
     """Ratings the applicant gave on intake's status page (intake checked the code and the conclusion): each
-    case's first is taken, any other changes nothing."""
+    case's first is taken, as of when it was given; any other changes nothing."""
     for event in events:
         if uow.supervision.rating(event.case_id) is None:
             command = RateCase(score=event.payload.score, dimensions=event.payload.dimensions,  # type: ignore[arg-type]
                                comment=event.payload.comment, item_code=event.payload.item_code)
-            _take(uow, states[event.case_id], command, now, context)
+            _take(uow, states[event.case_id], command, as_utc(event.occurred_at), context)
 
 
 def _take(uow: UnitOfWork, state: CaseState, command: RateCase, now: datetime, context: Context) -> dict:

@@ -68,6 +68,7 @@ def test_a_rating_from_the_status_page_is_taken_once_with_its_rectification(stor
     feed(store, context(), rated)
     [task] = views.rectifications_view(store, "open")["rectifications"]
     assert (task["case_id"], task["department"], task["score"]) == ("YC-D5", "tax", 1)
+    assert (task["opened_on"], task["due_date"]) == (MON, date(2026, 3, 23))  # as of when it was given
     assert [json.loads(m.body)["event_type"] for m in published].count("rating_received") == 1
 
 
