@@ -23,7 +23,7 @@ APPLICANTS = {
     "bankruptcy-check": TRADING, "company-change": TRADING, "company-deregistration": TRADING,
     "construction-permit": TRADING, "utility-connection": TRADING,
     "open-restaurant": RESTAURANT, "sole-trader-to-company": RESTAURANT, "personal-startup": RESTAURANT,
-    "social-security-card-services": "李秀英",
+    "social-security-card-services": "李秀英", "vehicle-trade-in-subsidy": "王建国",
     "employee-hiring": TRADING,
     "open-transport-company": {"kind": "company", "name": "乌审旗顺达道路运输有限公司",
                                "credit_code": "91150626MA0N3C4D9D", "legal_representative": "刘宝音",
