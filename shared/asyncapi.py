@@ -29,9 +29,16 @@ ABOUT: dict[str, tuple[str, str]] = {
     "decision_answered": ("approval", "The approval service's answer to a department system's decision: "
                                       "`recorded` once; any other status changed nothing."),
     "approval_decided": ("approval", "A department's decision on an item, as recorded (with e-licenses issued)."),
+    "license_changed": ("approval", "An issued e-license was revoked (吊销/撤销), corrected (更正) or replaced "
+                                    "(换发/补发) by its department, with the reason; intake's reuse of held licenses "
+                                    "follows it."),
     "supplement_provided": ("intake", "The applicant supplied what a department asked for during approval."),
     "case_completed": ("routing", "Every item approved: the case is done once (一次办成) and goes to delivery."),
-    "case_rejected": ("routing", "An item was rejected: the case ends and its other items are cancelled."),
+    "case_rejected": ("routing", "An item was rejected: the case ends and its other items are cancelled. Carries "
+                      "the legal basis, the items already approved with their licenses (still valid) and the "
+                      "department's sealed written decision (不予许可决定书), delivered by the applicant's method."),
+    "supplement_requested": ("routing", "A department asked the applicant for a supplement during approval: the "
+                             "item's clock stopped; the reasons and the date to supply by (the applicant is told)."),
     "case_withdrawn": ("intake", "The applicant withdrew the case before completion."),
     "delivery_dispatched": ("delivery", "The result is on its way: pickup (现场递交), free mail (免费寄递) "
                                         "or online (网上反馈)."),
@@ -43,6 +50,12 @@ ABOUT: dict[str, tuple[str, str]] = {
     "supervision_warning": ("oversight", "Electronic supervision (电子监察): a case or item nears (yellow) or "
                                          "passes (red) its time limit."),
     "deadline_changed": ("oversight", "The SLA clock moved the case's deadline (a suspension or a resumption)."),
+    "deferred_supplied": ("intake", "The applicant supplied materials accepted missing (容缺) under the commitment "
+                                    "(承诺), also after completion: their deadlines are no longer watched."),
+    "case_not_accepted": ("intake", "The correction notice was not answered in time: the application is closed "
+                                    "as not accepted (不予受理, 逾期未补正)."),
+    "commitment_due_soon": ("oversight", "A committed supply deadline of a deferred material nears: the applicant "
+                                         "is reminded."),
     "audit_recorded": ("every service", "A read of a case's personal data or a decision (审计日志): who, when, from "
                                         "where, for what purpose; the person only as a keyed pseudonym. Oversight "
                                         "appends it to the hash-chained audit trail."),

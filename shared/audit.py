@@ -41,7 +41,11 @@ def subject_key(configured: str | None, data_dir: Path) -> bytes:
     that every service names a person alike); else one generated once and kept in the data directory."""
     if configured:
         return configured.encode("utf-8")
-    path = Path(data_dir) / KEY_FILE
+    return kept_secret(Path(data_dir) / KEY_FILE)
+
+
+def kept_secret(path: Path) -> bytes:
+    """A random secret generated once into `path` (mode 0600) and read from it afterwards, by every process."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -62,9 +62,10 @@ class Auditor:
         return pseudonym(raw, self.key) if raw else None
 
     def event(self, request: Request, action: str, purpose: str, case_id: str = "", subject: str | None = None,
-              staff: str | None = None, outcome: str = "answered") -> AuditRecorded:
-        """`subject` is the raw ID number (or None): it is pseudonymised here."""
-        return audit_event(actor_of(request, staff), action, self.service, purpose, case_id, self.subject(subject),
+              staff: str | None = None, outcome: str = "answered", actor: AuditActor | None = None) -> AuditRecorded:
+        """`subject` is the raw ID number (or None): it is pseudonymised here. `actor`: who, when no token says
+        (a signed link names its department)."""
+        return audit_event(actor or actor_of(request, staff), action, self.service, purpose, case_id, self.subject(subject),
                            caller_address(request) or None, outcome, request.headers.get("X-Request-Id"))
 
     def record(self, store: Store, request: Request, action: str, purpose: str, **fields: Any) -> None:

@@ -151,6 +151,9 @@ class RoutingSettings(BaseModel):
     units: list[UnitSettings] = Field(default_factory=list)
     delegations: list[DelegationRule] = Field(default_factory=list)
     joint: JointSettings = Field(default_factory=JointSettings)
+    supplement_days: int = Field(default=10, ge=1, le=60, description=(
+        "working days the applicant has to supply what a department asks for during approval (the SMS and the "
+        "status page give the date)"))
 
 
 class LibrarySettings(BaseModel):
@@ -184,7 +187,11 @@ class LibrarySettings(BaseModel):
 class IntakeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     library: LibrarySettings = Field(default_factory=LibrarySettings)
-    correction_days: int = Field(default=5, ge=1, le=60, description="working days to answer a correction notice")
+    correction_days: int = Field(default=5, ge=1, le=60, description=(
+        "working days to answer a correction notice; unanswered past them, the application is closed as not "
+        "accepted (不予受理) and the applicant told"))
+    notice_check_seconds: float = Field(default=600.0, gt=0, le=86400, description=(
+        "how often intake looks for correction notices past their deadline"))
     review_deadline_days: int = Field(default=5, ge=1, le=20, description="行政许可法 art. 32: notify within 5 days")
     manual_review_channels: list[str] = Field(default_factory=list, description="channels a clerk reviews by hand")
     max_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
@@ -249,6 +256,8 @@ class OversightSettings(BaseModel):
     yellow_share: float = Field(default=0.8, gt=0, le=1, description="share of a limit that raises yellow")
     scan_interval_seconds: float = Field(default=60.0, gt=0, le=86400)
     rectification_days: int = Field(default=15, ge=1, le=60)
+    commitment_remind_share: float = Field(default=0.5, gt=0, le=1, description=(
+        "share of a deferred material's supply period after which the applicant is reminded (once, by SMS)"))
     session_hours: float = Field(default=8.0, gt=0, le=24 * 7, description=(
         "a supervisor's sign-in lasts this long (the session ends sooner at logout)"))
 
@@ -329,6 +338,10 @@ class Settings(BaseModel):
     audit_subject_key: str | None = Field(default=None, min_length=16, description=(
         "HMAC key of the pseudonyms that stand for persons in the audit trail; the same for every service. "
         "Unset: generated once in data_dir (enough when the services share one data_dir)"))
+    file_link_secret: str | None = Field(default=None, min_length=16, description=(
+        "HMAC key of the signed links to materials that departments get with each approval request (routing "
+        "signs, intake checks). Unset: generated once in data_dir (enough when the services share one data_dir)"))
+    file_link_ttl_hours: int = Field(default=720, ge=1, le=24 * 366, description="how long a material link works")
     log_format: Literal["auto", "json", "console"] = "auto"
     calendar_overrides: Path = Field(default=DEFAULT_OVERRIDES, description=(
         "the State Council holiday notices an admin adds each year (format: the shipped file's header); "
@@ -489,6 +502,8 @@ def secret_settings(settings: Settings) -> list[tuple[str, str]]:
         found.append(("delivery.link_secret", settings.delivery.link_secret))
     if settings.audit_subject_key is not None:
         found.append(("audit_subject_key", settings.audit_subject_key))
+    if settings.file_link_secret is not None:
+        found.append(("file_link_secret", settings.file_link_secret))
     return found
 
 

@@ -53,8 +53,6 @@ class Contact(Model):
     """How to reach the applicant; personal data, never logged."""
     name: str = Field(description="Applicant's name (personal data)")
     phone: str | None = Field(default=None, description="Mobile number (personal data)")
-    track_url: str | None = Field(default=None, description=(
-        "The applicant's status page with its lookup code (rate the case there): the completion text carries it"))
 
 
 class PlannedItem(Model):
@@ -64,6 +62,14 @@ class PlannedItem(Model):
     prerequisites: list[str] = Field(default_factory=list, description="Items that must be approved first")
     promised_days: int = Field(default=0, ge=0, description="Promised limit in working days")
     fields: list[str] = Field(default_factory=list, description="Form field codes the item uses")
+
+
+class DeferredMaterial(Model):
+    """A material accepted missing (容缺) under the applicant's commitment (承诺), and its supply deadline."""
+    code: str = Field(description="Material code from the matter's list")
+    name: str = Field(default="", description="Material name in Chinese")
+    supply_days: int = Field(default=0, ge=0, description="Working days from acceptance to supply it")
+    due_date: date = Field(description="The last day to supply it, Asia/Shanghai")
 
 
 class Deficiency(Model):
@@ -129,6 +135,12 @@ class CaseAcceptedPayload(Model):
         "person: holder_id is a resident ID number (also a founder applying for a company not yet registered); "
         "company: a unified social credit code"))
     taking_point: TakingPointRef | None = Field(default=None, description="Where it was taken; None: not said")
+    due_date: date | None = Field(default=None, description="The promised deadline (working days), Asia/Shanghai")
+    lookup_code: str | None = Field(default=None, description=(
+        "The applicant's code for the status page /track/{case_id}?code= (a credential: never logged); the "
+        "texts to the applicant link to it"))
+    deferred: list[DeferredMaterial] = Field(default_factory=list, description=(
+        "Materials accepted missing under the applicant's commitment, each with its supply deadline"))
 
 
 class CaseAccepted(Event):
@@ -175,6 +187,8 @@ class ApprovalRequestedPayload(Model):
         "applying (catalog license_holder newborn or new-company) `<case_id>/<kind>`"))
     holder_name: str | None = Field(default=None, description="Holder's name (personal data)")
     joint_task: JointTask | None = Field(default=None, description="Joint review/inspection/acceptance it shares")
+    deferred: list[DeferredMaterial] = Field(default_factory=list, description=(
+        "Materials of the case accepted missing under the applicant's commitment (容缺), with their deadlines"))
 
 
 class ApprovalRequested(Event):
@@ -222,6 +236,8 @@ class DepartmentDecidedPayload(Model):
     reasons: list[str] = Field(default_factory=list, description="Required for rejected and supplement_requested")
     decided_by: str = Field(min_length=1, max_length=100, description="Clerk or system that decided")
     license: LicenseTerms | None = None
+    legal_basis: str | None = Field(default=None, max_length=1000, description=(
+        "The law and article a rejection rests on (required for rejected: the written decision quotes it)"))
 
 
 class DepartmentDecided(Event):
@@ -286,11 +302,36 @@ class ApprovalDecidedPayload(Model):
     round: int = Field(default=1, ge=1, description="The request's round decided")
     joint_task_id: str | None = Field(default=None, description="Joint review/inspection the decision rests on")
     joint_visit_id: str | None = Field(default=None, description="The joint visit's record the decision refers to")
+    legal_basis: str | None = Field(default=None, description="The legal basis of a rejection")
+    decision_document: dict[str, Any] | None = Field(default=None, description=(
+        "A rejection's written decision (不予许可决定书): its content and the department's e-seal over it"))
 
 
 class ApprovalDecided(Event):
     event_type: Literal["approval_decided"] = "approval_decided"
     payload: ApprovalDecidedPayload
+
+
+LicenseAction = Literal["revoked", "corrected", "replaced"]
+
+
+class LicenseChangedPayload(Model):
+    """An issued e-license changed in the registry: revoked (吊销/撤销), corrected (更正) or replaced (换发/补发)."""
+    number: str = Field(description="The license changed")
+    action: LicenseAction
+    reason: str = Field(description="Why, as the department recorded it")
+    changed_on: date = Field(description="The day of the change (Asia/Shanghai)")
+    department: str = Field(description="The issuing department, which made the change")
+    license_type: str
+    holder_id: str = Field(description="Credit code or ID number of the holder (personal data)")
+    replaced_by: str | None = Field(default=None, description="replaced: the number of the new license")
+    valid_until: date | None = Field(default=None, description="The (new) license's validity; None: long-term")
+
+
+class LicenseChanged(Event):
+    """A license a case earned changed: a revoked one no longer counts as a supplied material."""
+    event_type: Literal["license_changed"] = "license_changed"
+    payload: LicenseChangedPayload
 
 
 class CaseCompletedPayload(Model):
@@ -299,11 +340,21 @@ class CaseCompletedPayload(Model):
     licenses: list[str] = Field(default_factory=list)
     delivery: DeliveryChoice
     contact: Contact
+    lookup_code: str | None = Field(default=None, description=(
+        "The status page's code (a credential: never logged): the completion text links to the page, where the "
+        "case is rated"))
 
 
 class CaseCompleted(Event):
     event_type: Literal["case_completed"] = "case_completed"
     payload: CaseCompletedPayload
+
+
+class ApprovedItem(Model):
+    item_code: str
+    item_name: str = ""
+    department: str
+    licenses: list[str] = Field(default_factory=list, description="E-licenses it issued: they stay valid")
 
 
 class CaseRejectedPayload(Model):
@@ -313,11 +364,40 @@ class CaseRejectedPayload(Model):
     reasons: list[str]
     cancelled_items: list[str] = Field(default_factory=list)
     contact: Contact
+    item_name: str = Field(default="", description="The rejected item's name")
+    legal_basis: str | None = Field(default=None, description="The legal basis the department gave")
+    decided_on: date | None = Field(default=None, description="Date of the decision, Asia/Shanghai")
+    approved_items: list[ApprovedItem] = Field(default_factory=list, description=(
+        "Items approved before the rejection, with their licenses (which stay valid)"))
+    decision_document: dict[str, Any] | None = Field(default=None, description=(
+        "The written decision (不予许可决定书) as the department sealed it"))
+    delivery: DeliveryChoice | None = Field(default=None, description=(
+        "How the applicant chose to receive results: the written decision goes out the same way"))
+    lookup_code: str | None = Field(default=None, description="The status page's code (a credential: never logged)")
 
 
 class CaseRejected(Event):
     event_type: Literal["case_rejected"] = "case_rejected"
     payload: CaseRejectedPayload
+
+
+class SupplementRequestedPayload(Model):
+    item_code: str = Field(description="The item whose department asked for a supplement")
+    item_name: str = ""
+    department: str
+    round: int = Field(default=1, ge=1, description="The round the department suspended")
+    reasons: list[str] = Field(default_factory=list, description="What the department asks for, in its words")
+    due_date: date = Field(description="Supply by this date (working days), Asia/Shanghai")
+    matter_code: str
+    contact: Contact
+    lookup_code: str | None = Field(default=None, description="The status page's code (a credential: never logged)")
+
+
+class SupplementRequested(Event):
+    """A department asked for a supplement during approval and the item's clock stopped (emitted by routing so
+    the applicant is told: delivery texts it, intake shows it)."""
+    event_type: Literal["supplement_requested"] = "supplement_requested"
+    payload: SupplementRequestedPayload
 
 
 class CaseWithdrawnPayload(Model):
@@ -395,14 +475,53 @@ class RectificationClosed(Event):
     payload: RectificationClosedPayload
 
 
+class DeferredSuppliedPayload(Model):
+    materials: list[DeferredMaterial] = Field(min_length=1, description="The deferred materials now supplied")
+    supplied_on: date = Field(description="Asia/Shanghai")
+
+
+class DeferredSupplied(Event):
+    """The applicant supplied materials accepted missing under the commitment (also after completion)."""
+    event_type: Literal["deferred_supplied"] = "deferred_supplied"
+    payload: DeferredSuppliedPayload
+
+
+class CaseNotAcceptedPayload(Model):
+    reason: Literal["correction_overdue"] = Field(description="correction_overdue: the notice was not answered in time")
+    notice_id: str | None = None
+    due_date: date | None = Field(default=None, description="The notice's deadline that passed")
+    matter_code: str | None = None
+    contact: Contact | None = Field(default=None, description="Whom delivery notifies")
+
+
+class CaseNotAccepted(Event):
+    """不予受理: the application is closed without acceptance (its correction notice was not answered in time)."""
+    event_type: Literal["case_not_accepted"] = "case_not_accepted"
+    payload: CaseNotAcceptedPayload
+
+
+class CommitmentDueSoonPayload(Model):
+    materials: list[DeferredMaterial] = Field(min_length=1, description="Deferred materials still to supply")
+    due_date: date = Field(description="The earliest of their deadlines")
+    matter_code: str | None = None
+    contact: Contact | None = Field(default=None, description="Whom delivery reminds")
+
+
+class CommitmentDueSoon(Event):
+    """Oversight reminds the applicant that a committed supply deadline nears (delivery texts it)."""
+    event_type: Literal["commitment_due_soon"] = "commitment_due_soon"
+    payload: CommitmentDueSoonPayload
+
+
 class SupervisionWarningPayload(Model):
     level: Literal["yellow", "red"]
-    scope: Literal["case", "item", "rectification"]
+    scope: Literal["case", "item", "rectification", "commitment"]
     item_code: str | None = None
     department: str
     due_date: date
     used_share: float
     task_id: str | None = Field(default=None, description="Rectification task the warning is about")
+    material_code: str | None = Field(default=None, description="Deferred material whose supply deadline it is about")
 
 
 class SupervisionWarning(Event):
@@ -453,8 +572,9 @@ AnyEvent = Annotated[Union[CaseSubmitted, CorrectionRequested, CaseAccepted, App
                            ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
                            DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
                            ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided,
-                           DeadlineChanged, AuditRecorded, CaseRated, RectificationClosed],
-                     Field(discriminator="event_type")]
+                           DeadlineChanged, AuditRecorded, SupplementRequested, LicenseChanged,
+                           DeferredSupplied, CaseNotAccepted, CommitmentDueSoon, CaseRated, RectificationClosed],
+                   Field(discriminator="event_type")]
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls for cls in get_args(get_args(AnyEvent)[0])
 }

@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from werkzeug.wrappers import Request, Response
 
-from services.approval import views, worklist
-from services.approval.commands import ClaimTask, DecideBody, JoinVisit, RecordVisit, VerifyDocument
+from services.approval import lifecycle, views, worklist
+from services.approval.commands import (
+    ChangeLicense,
+    ClaimTask,
+    CorrectLicense,
+    DecideBody,
+    JoinVisit,
+    RecordVisit,
+    ReplaceLicense,
+    VerifyDocument,
+)
 from services.approval.handlers import Context
 from shared.api import ApiError, parse_json_body, problem, validate
 from shared.audit_edge import Auditor, department_scope, stated_purpose
 from shared.config import Settings
+from shared.events import AuditRecorded
 from shared.messaging import Store, utcnow
 
 HOLDER_LOOKUP_ROLES = ("clerk", "supervisor", "department")
@@ -89,6 +100,29 @@ def license_document(request: Request, store: Store, settings: Settings, number:
     body = json.dumps(document, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{number}.json"'})
+
+
+CHANGES: dict[str, tuple[Callable[..., dict], type[ChangeLicense]]] = {
+    "revoke": (lifecycle.revoke, ChangeLicense), "correct": (lifecycle.correct, CorrectLicense),
+    "replace": (lifecycle.replace, ReplaceLicense)}
+
+
+def change_license(request: Request, store: Store, context: Context, settings: Settings, number: str,
+                   action: str) -> dict:
+    """The issuing department revokes, corrects or replaces its license; the change and its audit entry commit
+    together. Another department's license is as unknown as none (404)."""
+    department = department_scope(request)
+    if department is None:
+        raise ApiError(403, [problem("Authorization", "not_a_department", "仅发证部门可变更证照",
+                                     "only the issuing department's token may change a license")])
+    use_case, body = CHANGES[action]
+    command: ChangeLicense = parse_json_body(request, body)
+    auditor = Auditor("approval", settings)
+
+    def audit(case_id: str, holder: str) -> AuditRecorded:
+        return auditor.event(request, f"license.{action}", "license_lifecycle", case_id=case_id, subject=holder,
+                             staff=command.clerk, outcome=action)
+    return store.run(use_case, department, number, command, context, audit)
 
 
 def verify_number(store: Store, context: Context, number: str) -> dict:

@@ -7,10 +7,10 @@ and gets the approval service's answer; a request is acked only once its decisio
 
     with DepartmentClient("amqp://dept-tax:secret@mq:5672/yici", "tax") as client:
         for request in client.requests():             # blocks, reconnecting on its own
-            answer = client.approve(request)           # or reject(request, reasons) / ask_supplement(request, reasons)
+            answer = client.approve(request)           # or reject(request, reasons, legal_basis) / ask_supplement(request, reasons)
             assert answer.status in ("recorded", "already_decided", "cancelled", "stale_round")
 
-`run(handler)` does the same loop for a handler returning `Decision.approve()`, `.reject(reasons)` or
+`run(handler)` does the same loop for a handler returning `Decision.approve()`, `.reject(reasons, legal_basis)` or
 `.supplement(reasons)`. Names: queue `yici.department.<code>[.<unit>]`; decisions go to exchange
 `yici.decisions` with routing key `department_decision.<code>`. Cancellations (`approval_cancelled`) are
 acked and passed to `on_cancel`; a cancelled request still queued is skipped. The contract it implements is
@@ -79,6 +79,7 @@ class Decision:
     decision: str
     reasons: tuple[str, ...] = ()
     license: dict | None = None
+    legal_basis: str | None = None
 
     @classmethod
     def approve(cls, license: dict | None = None) -> "Decision":
@@ -86,8 +87,9 @@ class Decision:
         return cls("approved", (), license)
 
     @classmethod
-    def reject(cls, reasons) -> "Decision":
-        return cls("rejected", tuple(reasons))
+    def reject(cls, reasons, legal_basis: str) -> "Decision":
+        """A rejection states its reasons and the legal basis (the applicant's written decision quotes both)."""
+        return cls("rejected", tuple(reasons), legal_basis=legal_basis)
 
     @classmethod
     def supplement(cls, reasons) -> "Decision":
@@ -139,8 +141,8 @@ class DepartmentClient:
     def approve(self, request: Request, license: dict | None = None, **options) -> Answer | None:
         return self.decide(request, Decision.approve(license), **options)
 
-    def reject(self, request: Request, reasons, **options) -> Answer | None:
-        return self.decide(request, Decision.reject(reasons), **options)
+    def reject(self, request: Request, reasons, legal_basis: str, **options) -> Answer | None:
+        return self.decide(request, Decision.reject(reasons, legal_basis), **options)
 
     def ask_supplement(self, request: Request, reasons, **options) -> Answer | None:
         return self.decide(request, Decision.supplement(reasons), **options)
@@ -302,7 +304,8 @@ def _decision_event(event_id: str, request: Request, decision: Decision, departm
             "correlation_id": request.correlation_id,
             "payload": {"request_id": request.request_id, "item_code": request.item_code, "department": department,
                         "unit": unit, "round": request.round, "decision": decision.decision,
-                        "reasons": list(decision.reasons), "decided_by": decided_by, "license": decision.license}}
+                        "reasons": list(decision.reasons), "decided_by": decided_by, "license": decision.license,
+                        "legal_basis": decision.legal_basis}}
 
 
 def _answer(payload: dict) -> Answer:

@@ -1,6 +1,9 @@
 """What department clerks send to approval's worklist: one pydantic model per request body."""
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events import Decision, LicenseTerms
@@ -20,6 +23,8 @@ class DecideBody(Body):
     clerk: str = Field(min_length=1, max_length=100)
     round: int | None = Field(default=None, ge=1, description="The round decided (default: the current one)")
     license: LicenseTerms | None = None
+    legal_basis: str | None = Field(default=None, max_length=1000, description=(
+        "Required when rejecting: the law and article the rejection rests on (the written decision quotes it)"))
 
 
 class RecordVisit(Body):
@@ -31,6 +36,31 @@ class RecordVisit(Body):
 
 class JoinVisit(Body):
     clerk: str = Field(min_length=1, max_length=100, description="The clerk who will take part")
+
+
+class ChangeLicense(Body):
+    """Revoke (吊销/撤销) a license: why, and the clerk who does it."""
+    reason: str = Field(min_length=1, max_length=500, description="Why, as the change record states it")
+    clerk: str = Field(min_length=1, max_length=100)
+
+
+class Corrections(Body):
+    """The fields of a license that a correction may change (the holder and the type never: issue anew)."""
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    holder_name: str | None = Field(default=None, min_length=1, max_length=200)
+    unit: str | None = Field(default=None, max_length=20)
+    remarks: str | None = Field(default=None, max_length=500)
+    valid_until: date | None = None
+
+
+class CorrectLicense(ChangeLicense):
+    corrections: Corrections
+
+
+class ReplaceLicense(ChangeLicense):
+    """换发 (renewal) or 补发 (a lost or damaged license reissued): a new number, the old one replaced."""
+    kind: Literal["renewal", "reissue"] = "reissue"
+    corrections: Corrections | None = None
 
 
 class _Document(BaseModel):

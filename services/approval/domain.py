@@ -20,6 +20,8 @@ MESSAGES = {
     "unknown_request": ("未找到本部门的该项审批任务", "no such task for this department"),
     "stale_round": ("申请人已补正，请就最新一轮作出决定", "the applicant supplied a supplement: decide the latest round"),
     "invalid": ("驳回或要求补正须说明理由", "a rejection or a supplement request needs reasons"),
+    "no_legal_basis": ("不予许可须说明法律依据（不予许可决定书载明）",
+                       "a rejection needs its legal basis (the written decision states it)"),
 }
 
 
@@ -34,6 +36,7 @@ class DecideTask:
     round: int | None = None
     license: LicenseTerms | None = None
     joint_visit_id: str | None = None  # the joint inspection's visit record the decision refers to
+    legal_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,20 +45,23 @@ class Answer:
     decision: str | None = None
     licenses: list[str] = field(default_factory=list)
     unit: str | None = None
+    problem: str | None = None  # for `invalid`: what is missing (no_legal_basis), else the reasons
 
     @property
     def recorded(self) -> bool:
         return self.status == "recorded"
 
     def messages(self) -> dict[str, Any]:
-        zh, en = MESSAGES[self.status]
+        zh, en = MESSAGES[self.problem or self.status]
         return {"message_zh": zh, "message_en": en}
 
     def refusal(self) -> Refusal:
         """A clerk's decision that was not recorded, told as the refusal it is."""
-        zh, en = MESSAGES[self.status]
+        zh, en = MESSAGES[self.problem or self.status]
         if self.status == "unknown_request":
             return NotFound("request_id", "", self.status, zh, en)
+        if self.problem == "no_legal_basis":
+            return Invalid([problem("legal_basis", "legal_basis_required", zh, en)])
         if self.status == "invalid":
             return Invalid([problem("request_id", self.status, zh, en)])
         return Conflict("request_id", self.status, zh, en)
@@ -73,6 +79,8 @@ def refusal(task: Any, command: DecideTask) -> Answer | None:
         return Answer("stale_round", task.decision, unit=task.unit)
     if command.decision != "approved" and not [r for r in command.reasons if r.strip()]:
         return Answer("invalid", unit=task.unit)
+    if command.decision == "rejected" and not (command.legal_basis or "").strip():
+        return Answer("invalid", unit=task.unit, problem="no_legal_basis")
     return None
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
 
-from services.approval import domain, joint, licenses, policy, sealkeys
+from services.approval import decisions, domain, joint, licenses, policy, sealkeys
 from services.approval.domain import CANCELLED, Answer, DecideTask
 from shared.catalog import Catalog, default_catalog
 from shared.config import ApprovalSettings, Settings
@@ -84,13 +84,25 @@ def record_decision(uow: UnitOfWork, command: DecideTask, context: Context,
     request = dict(task.request)
     numbers = _issue(uow, request, command, context) if command.decision == "approved" else []
     uow.tasks.decide(command.request_id, command.decision, command.reasons, command.decided_by, numbers)
+    rejected = command.decision == "rejected"
     uow.emit(ApprovalDecided(case_id=task.case_id, correlation_id=correlation_id, payload={
         "request_id": command.request_id, "item_code": task.item_code, "department": task.department,
         "decision": command.decision, "reasons": command.reasons, "decided_by": command.decided_by,
         "licenses": numbers, "unit": task.unit, "round": task.round,
         "joint_task_id": (request.get("joint_task") or {}).get("task_id"),
-        "joint_visit_id": command.joint_visit_id}))
+        "joint_visit_id": command.joint_visit_id,
+        "legal_basis": command.legal_basis if rejected else None,
+        "decision_document": _written_decision(uow, request, command, context) if rejected else None}))
     return Answer("recorded", command.decision, numbers, task.unit)
+
+
+def _written_decision(uow: UnitOfWork, request: dict, command: DecideTask, context: Context) -> dict:
+    """The rejection's written decision, sealed with the department's current key."""
+    def signing_key(department: str):
+        return sealkeys.current_key(uow, department, context.settings.seal_keys, utcnow())
+
+    return decisions.rejection_document({**request, "request_id": command.request_id}, command.reasons,
+                                        command.legal_basis or "", context.catalog, context.today(), signing_key)
 
 
 def _issue(uow: UnitOfWork, request: dict, command: DecideTask, context: Context) -> list[str]:
@@ -121,7 +133,7 @@ def answer_department(uow: UnitOfWork, event: DepartmentDecided, context: Contex
     if _wait_for_request(uow, event) is None:
         _stranger(event)
     answer = record_decision(uow, DecideTask(p.request_id, p.decision, p.reasons, p.decided_by, p.department,
-                                             p.round, p.license), context, event.correlation_id)
+                                             p.round, p.license, legal_basis=p.legal_basis), context, event.correlation_id)
     uow.emit(DecisionAnswered(case_id=event.case_id, correlation_id=event.correlation_id, payload={
         "decision_event_id": event.event_id, "request_id": p.request_id, "department": p.department,
         "unit": answer.unit if answer.status != "unknown_request" else p.unit, "status": answer.status,

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
-from typing import Callable
+from typing import Callable, Sequence
 
-from services.approval import seals
+from services.approval import license_changes, seals
 from services.approval.seals import SealKey
 from shared.catalog import Catalog
 from shared.config import ApprovalSettings
@@ -55,9 +55,12 @@ def issue(request: dict, terms: LicenseTerms | None, catalog: Catalog, issued_on
             "content": content, "seal": seals.seal(content, signing_key(content["issuing_department"]))}
 
 
-def verify_document(document: dict, registered, keys: list[SealKey], today: date) -> dict:
+def verify_document(document: dict, registered, keys: list[SealKey], today: date,
+                    changes: Sequence[dict] = ()) -> dict:
     """Is this document sealed by one of its department's keys (`keys`, from this deployment's key store: the
-    record's own claims are not trusted), the one in the registry, valid today?"""
+    record's own claims are not trusted), the one in the registry, valid today, and never revoked or replaced?
+    `changes` are the registry's sealed change records; those the document carries are checked as well: one
+    forged or altered record fails the verification."""
     content, record = document.get("content") or {}, document.get("seal") or {}
     department = content.get("issuing_department") or ""
     problem = seals.check(content, record, keys, _date(content.get("issued_on"))) if department else "no_department"
@@ -65,12 +68,31 @@ def verify_document(document: dict, registered, keys: list[SealKey], today: date
     matches = registered is not None and registered.content == content
     until = content.get("valid_until")
     in_force = until is None or (_date(until) or date.min) >= today
-    status = registered.status if registered is not None else "unregistered"
+    number = str(content.get("number") or "")
+    shown = [license_changes.summary(number, c, keys) for c in changes]
+    carried = [license_changes.summary(number, c, keys) for c in document.get("changes") or [] if isinstance(c, dict)]
+    records_valid = all(c["record_valid"] for c in shown + carried)
+    status = _status(registered, shown)
     return {"number": content.get("number"), "seal_valid": sealed, "seal_key_id": record.get("key_id"),
-            "seal_problem": problem, "registered": matches, "status": status,
-            "in_force": in_force, "valid": sealed and matches and status == "valid" and in_force,
+            "seal_problem": problem, "registered": matches, "status": status, "in_force": in_force,
+            "records_valid": records_valid,
+            "valid": sealed and matches and status == "valid" and in_force and records_valid,
             "issuing_department": department, "license_type": content.get("license_type"),
-            "valid_until": until}
+            "valid_until": until, "replaces": content.get("replaces"), "changes": shown,
+            **_last_change(shown)}
+
+
+def _status(registered, shown: list[dict]) -> str:
+    """The registry's status; a verified record of revocation or replacement prevails over a row saying valid."""
+    status = registered.status if registered is not None else "unregistered"
+    by_records = license_changes.status_of(shown)
+    return by_records if status == "valid" and by_records != "valid" else status
+
+
+def _last_change(shown: list[dict]) -> dict:
+    last = shown[-1] if shown else {}
+    return {"changed_on": last.get("changed_on"), "change_reason": last.get("reason"),
+            "replaced_by": next((c["replaced_by"] for c in reversed(shown) if c["replaced_by"]), None)}
 
 
 def _date(value) -> date | None:

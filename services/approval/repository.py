@@ -63,6 +63,20 @@ licenses = Table(
     Column("seal", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+license_changes = Table(
+    "approval_license_changes", metadata,
+    Column("change_id", String(100), primary_key=True),  # <number>:<serial>
+    Column("number", String(64), nullable=False, index=True),
+    Column("serial", Integer, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("changed_on", Date, nullable=False),
+    Column("changed_by", String(100), nullable=False),
+    Column("replaced_by", String(64), nullable=True),
+    Column("record", JSON, nullable=False),  # the sealed record's content
+    Column("seal", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 seal_keys = Table(
     "approval_seal_keys", metadata,
     Column("key_id", String(32), primary_key=True),
@@ -141,8 +155,22 @@ class SqlLicenseRegistry:
     def add(self, row: dict) -> None:
         self.rows.insert(licenses, {**row, "created_at": utcnow()})
 
-    def get(self, number: str):
-        return self.rows.get(licenses, {"number": number})
+    def get(self, number: str, for_update: bool = False):
+        return self.rows.get(licenses, {"number": number}, lock=for_update)
+
+    def change(self, number: str, values: dict, record: dict, seal: dict, changed_by: str) -> None:
+        """Set the license's new `values` (status; content and seal when corrected) and keep the sealed record."""
+        serial = len(self.changes_of(number)) + 1
+        self.rows.update(licenses, {"number": number}, values)
+        self.rows.insert(license_changes, {
+            "change_id": f"{number}:{serial}", "number": number, "serial": serial, "action": record["action"],
+            "reason": record["reason"], "changed_on": date.fromisoformat(record["changed_on"]),
+            "changed_by": changed_by, "replaced_by": record.get("replaced_by"), "record": record, "seal": seal,
+            "created_at": utcnow()})
+
+    def changes_of(self, number: str) -> list:
+        query = select(license_changes).where(license_changes.c.number == number)
+        return list(self.rows.execute(query.order_by(license_changes.c.serial)))
 
     def of_holder(self, holder_id: str, license_type: str | None = None) -> list:
         query = select(licenses).where(licenses.c.holder_id == holder_id)

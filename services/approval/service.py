@@ -97,6 +97,18 @@ class Service:
     def license_document(self, request, number):
         return api.license_document(request, self.db, self.config["YICI"], number)
 
+    @http("POST", "/api/v1/licenses/<number>/revoke", role="department")
+    def revoke_license(self, request, number):
+        return api.change_license(request, self.db, self.context, self.config["YICI"], number, "revoke")
+
+    @http("POST", "/api/v1/licenses/<number>/correct", role="department")
+    def correct_license(self, request, number):
+        return api.change_license(request, self.db, self.context, self.config["YICI"], number, "correct")
+
+    @http("POST", "/api/v1/licenses/<number>/replace", role="department")
+    def replace_license(self, request, number):
+        return api.change_license(request, self.db, self.context, self.config["YICI"], number, "replace")
+
     @http("GET", "/api/v1/licenses/<number>/verify", role=None)
     def verify_license(self, request, number):
         return api.verify_number(self.db, self.context, number)

@@ -35,7 +35,7 @@ def task_view(r) -> dict:
             "licenses": r.licenses, "license_type": request.get("license_type"),
             "routing_reason": request.get("routing_reason"), "joint_task": request.get("joint_task"),
             "form": request.get("form", {}), "materials": request.get("materials", []),
-            "received_at": r.received_at, "decided_at": r.decided_at, "note": r.note}
+            "deferred": request.get("deferred", []), "received_at": r.received_at, "decided_at": r.decided_at, "note": r.note}
 
 
 def license_list(store: Store, holder: str, license_type: str | None, department: str | None = None) -> dict:
@@ -55,11 +55,14 @@ def summary(r) -> dict:
 
 
 def document(store: Store, number: str, department: str | None = None) -> dict:
-    """The license document: its content and its e-seal (another department's is as unknown as none)."""
-    row = _get(store, number)
-    if department is not None and row.department != department:
-        raise NotFound("number", number)
-    return {"content": row.content, "seal": row.seal}
+    """The license document: its content, its e-seal (another department's is as unknown as none), its status and
+    the sealed records of its changes (revoked, corrected, replaced), each verifiable on its own."""
+    with store.unit_of_work() as uow:
+        row = uow.licenses.get(number)
+        if row is None or department is not None and row.department != department:
+            raise NotFound("number", number)
+        changes = _records(uow, number)
+    return {"content": row.content, "seal": row.seal, "status": row.status, "changes": changes}
 
 
 def verify_number(store: Store, number: str, today: date) -> dict:
@@ -68,16 +71,24 @@ def verify_number(store: Store, number: str, today: date) -> dict:
         if row is None:
             raise NotFound("number", number)
         keys = sealkeys.keys_of(uow, row.department)
-    return licenses.verify_document({"content": row.content, "seal": row.seal}, row, keys, today)
+        changes = _records(uow, number)
+    return licenses.verify_document({"content": row.content, "seal": row.seal}, row, keys, today, changes)
 
 
 def verify_document(store: Store, document: dict, today: date) -> dict:
-    """Verify a downloaded (maybe altered) document against the department's keys and the registry."""
+    """Verify a downloaded (maybe altered) document against the department's keys and the registry (with the
+    registry's change records, and any the document carries)."""
     content = document["content"]
+    number = str(content.get("number", ""))
     with store.unit_of_work() as uow:
-        row = uow.licenses.get(str(content.get("number", "")))
+        row = uow.licenses.get(number)
         keys = sealkeys.keys_of(uow, str(content.get("issuing_department") or ""))
-    return licenses.verify_document(document, row, keys, today)
+        changes = _records(uow, number) if row is not None else []
+    return licenses.verify_document(document, row, keys, today, changes)
+
+
+def _records(uow, number: str) -> list[dict]:
+    return [{"record": c.record, "seal": c.seal} for c in uow.licenses.changes_of(number)]
 
 
 def seal_keys(store: Store, department: str, settings: ApprovalSettings, known: set[str], now: datetime) -> dict:
@@ -89,11 +100,3 @@ def seal_keys(store: Store, department: str, settings: ApprovalSettings, known: 
         keys = sealkeys.keys_of(uow, department)
     return {"department": department, "algorithm": seals.ALGORITHM, "key_id": current.key_id,
             "public_key": current.public_key, "keys": [k.public_view() for k in reversed(keys)]}
-
-
-def _get(store: Store, number: str):
-    with store.unit_of_work() as uow:
-        row = uow.licenses.get(number)
-    if row is None:
-        raise NotFound("number", number)
-    return row

@@ -23,7 +23,8 @@ def decide_task(uow: UnitOfWork, department: str, request_id: str, command: Deci
     domain.check_decider(task, command.clerk)
     visit_id = joint.required_visit(uow, task, command.decision) if task.status in domain.OPEN else None
     answer = record_decision(uow, DecideTask(request_id, command.decision, command.reasons, command.clerk,
-                                             department, command.round, command.license, visit_id), context)
+                                             department, command.round, command.license, visit_id,
+                                             command.legal_basis), context)
     if not answer.recorded:
         raise answer.refusal()
     if audit is not None:

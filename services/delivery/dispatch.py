@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.delivery import handlers, mail, notify
 from services.delivery.handlers import Context
-from shared.events import CaseCompleted, Event
+from shared.events import CaseCompleted, CaseRejected, Event
 from shared.messaging import Store, UnitOfWork
 
 
@@ -25,8 +25,9 @@ def consume(store: Store, events: Event | list[Event], context: Context) -> None
 
 
 def _may_book(event: Event) -> bool:
-    """Only a completed case that chose mail can have put a shipment to book (the tick covers any other)."""
-    return isinstance(event, CaseCompleted) and event.payload.delivery.method == "mail"
+    """Only a concluded case that chose mail can have put a shipment to book (the tick covers any other)."""
+    choice = event.payload.delivery if isinstance(event, (CaseCompleted, CaseRejected)) else None
+    return choice is not None and choice.method == "mail"
 
 
 def work(store: Store, context: Context) -> dict[str, int]:

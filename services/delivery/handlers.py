@@ -1,20 +1,29 @@
-"""Delivery's use cases: exactly one delivery per completed case, notices for rejections and corrections."""
+"""Delivery's use cases: exactly one delivery per concluded case (the result, or a rejection's written decision,
+by the method the applicant chose), notices for acceptance, supplements and corrections."""
 from __future__ import annotations
 
 import secrets
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Callable
 
-from services.delivery import domain, notify
+from services.delivery import commitments, decisions, methods, notify, telling
 from services.delivery.domain import LinkSigner
 from services.delivery.ports import Courier, Notifier, Ports
 from services.delivery.templates import summary
 from shared.attempts import Limits
 from shared.catalog import Catalog, UnknownMatter, default_catalog
 from shared.config import AttemptSettings, DeliverySettings, Settings
-from shared.events import CaseCompleted, CaseRejected, CorrectionRequested, DeliveryDispatched, Event
+from shared.events import (
+    CaseAccepted,
+    CaseCompleted,
+    CaseNotAccepted,
+    CaseRejected,
+    CommitmentDueSoon,
+    CorrectionRequested,
+    Event,
+    SupplementRequested,
+)
 from shared.messaging import Store, UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
@@ -34,6 +43,7 @@ class Context:
     courier: Courier
     notifier: Notifier
     attempt_limits: Limits = AttemptSettings().limits()
+    public_base_url: str = ""  # where intake's status page is (settings.base_url("intake"))
 
     @classmethod
     def build(cls, settings: Settings, store: Store, ports: Ports) -> "Context":
@@ -41,7 +51,11 @@ class Context:
         signer = LinkSigner(delivery.link_secret or stored_secret(store))
         return cls(default_catalog(), delivery, settings.calendar(), today_in_shanghai, utcnow, signer,
                    delivery.download_base_url or settings.base_url("delivery"), ports.courier, ports.notifier,
-                   settings.attempts.limits())
+                   settings.attempts.limits(), settings.base_url("intake"))
+
+    @property
+    def status_base_url(self) -> str:
+        return self.public_base_url or self.download_base_url
 
     def matter_name(self, code: str | None) -> str:
         try:
@@ -76,76 +90,18 @@ def stored_secret(store: Store) -> str:
 def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> None:
     """Record the case's one delivery; a repeated completion finds it and does nothing.
 
-    case_completed is the first event delivery hears of a case and carries all a delivery needs, so there is
-    no record here to find a case unknown against (only routing emits it, once the case's plan completed)."""
+    case_completed carries all a delivery needs, so there is no record here to find a case unknown against
+    (only routing emits it, once the case's plan completed)."""
     if uow.deliveries.exists(event.case_id):
         return
     p = event.payload
     details = {"matter_code": p.matter_code, "matter_name": context.matter_name(p.matter_code), "items": p.items,
                "licenses": p.licenses, "hall": context.hall(p.delivery.hall),
                "opening_hours": context.settings.opening_hours, "requested_method": p.delivery.method,
-               "phone": p.contact.phone, "track_url": p.contact.track_url}
-    delivery_id = str(uuid.uuid4())
-    if p.delivery.method == "mail" and p.delivery.address:
-        return _start_mail(uow, event.case_id, delivery_id, details, p)
-    if p.delivery.method == "online":
-        return _start_online(uow, context, event, delivery_id, details)
-    code = domain.new_pickup_code()
-    uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method="pickup",
-                       status=domain.AWAITING_PICKUP, pickup_code=code, tracking_number=None, details=details)
-    _announce_pickup(uow, context, event.case_id, delivery_id, code, details, "pickup_ready", event.correlation_id)
-
-
-def _start_mail(uow: UnitOfWork, case_id: str, delivery_id: str, details: dict, p) -> None:
-    details.update(idempotency_key=domain.idempotency_key(delivery_id), address=p.delivery.address,
-                   recipient=p.contact.name, attempts=0, tracking=[])
-    uow.deliveries.add(case_id=case_id, delivery_id=delivery_id, kind="result", method="mail",
-                       status=domain.BOOKING, pickup_code=None, tracking_number=None, details=details)
-
-
-def _start_online(uow: UnitOfWork, context: Context, event: CaseCompleted, delivery_id: str, details: dict) -> None:
-    expires_at = context.now() + timedelta(days=context.settings.link_ttl_days)
-    details["link_expires_at"] = expires_at.isoformat()
-    uow.deliveries.add(case_id=event.case_id, delivery_id=delivery_id, kind="result", method="online",
-                       status=domain.AVAILABLE, pickup_code=None, tracking_number=None, details=details)
-    uow.emit(DeliveryDispatched(case_id=event.case_id, correlation_id=event.correlation_id, payload={
-        "delivery_id": delivery_id, "method": "online", "expires_at": expires_at}))
-    context.notice(uow, event.case_id, "online_ready", details["phone"], matter_name=details["matter_name"],
-                   download_url=context.download_url(event.case_id, delivery_id, expires_at),
-                   expires_on=expires_at.date().isoformat(), track_url=details.get("track_url"))
-
-
-def start_pickup(uow: UnitOfWork, case_id: str, template: str, reason: str, context: Context) -> None:
-    """Give the (locked, recorded) delivery a pickup code at its hall, announce it and tell the applicant."""
-    row = uow.deliveries.get(case_id)
-    details, code = dict(row.details), domain.new_pickup_code()
-    details["hall"] = context.hall(details.get("hall"))
-    uow.deliveries.change(case_id, row.status, method="pickup", status=domain.AWAITING_PICKUP, pickup_code=code,
-                          details=details)
-    _announce_pickup(uow, context, case_id, row.delivery_id, code, details, template, None, reason)
-
-
-def _announce_pickup(uow: UnitOfWork, context: Context, case_id: str, delivery_id: str, code: str, details: dict,
-                     template: str, correlation_id: str | None, reason: str | None = None) -> None:
-    uow.emit(DeliveryDispatched(case_id=case_id, correlation_id=correlation_id, payload={
-        "delivery_id": delivery_id, "method": "pickup", "pickup_code": code, "hall": details["hall"],
-        "reason": reason}))
-    context.notice(uow, case_id, template, details.get("phone"), matter_name=details["matter_name"],
-                   pickup_code=code, hall=details["hall"], track_url=details.get("track_url"))
-
-
-def deliver_rejection(uow: UnitOfWork, event: CaseRejected, context: Context) -> None:
-    """The rejection is the case's one result: a notice, kept and sent once."""
-    if uow.deliveries.exists(event.case_id):
-        return
-    p = event.payload
-    name = context.matter_name(p.matter_code)
-    uow.deliveries.add(case_id=event.case_id, delivery_id=str(uuid.uuid4()), kind="rejection_notice",
-                       method="online", status=domain.NOTIFIED, pickup_code=None, tracking_number=None,
-                       details={"matter_code": p.matter_code, "matter_name": name, "reasons": p.reasons,
-                                "item_code": p.item_code, "department": p.department})
-    context.notice(uow, event.case_id, "rejection_notice", p.contact.phone, matter_name=name,
-                   reasons="；".join(p.reasons) or "详见不予许可决定书")
+               "phone": p.contact.phone,
+               "track_url": telling.track_url(context.status_base_url, event.case_id, p.lookup_code)
+               if p.lookup_code else None}
+    methods.dispatch(uow, context, event.case_id, event.correlation_id, "result", details, p.delivery, p.contact.name)
 
 
 def deliver_correction_notice(uow: UnitOfWork, event: CorrectionRequested, context: Context) -> None:
@@ -169,8 +125,10 @@ def _deficiency_text(deficiency, catalog: Catalog) -> str:
     return "请补正表单内容" if kind == "form" else "请补正材料"
 
 
-HANDLERS = {CaseCompleted: deliver_result, CaseRejected: deliver_rejection,
-            CorrectionRequested: deliver_correction_notice}
+HANDLERS = {CaseCompleted: deliver_result, CaseRejected: decisions.deliver_rejection,
+            CorrectionRequested: deliver_correction_notice, CaseAccepted: telling.tell_acceptance,
+            SupplementRequested: telling.tell_supplement,
+            CaseNotAccepted: commitments.tell_not_accepted, CommitmentDueSoon: commitments.remind_commitment}
 
 
 def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> None:

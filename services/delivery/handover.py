@@ -69,6 +69,10 @@ def _verified(token: str, context: Context) -> tuple[str, str]:
 def bundle(row, base_url: str) -> dict:
     """The result documents: the e-licenses (verifiable at approval's public endpoint) and the outcome."""
     d = row.details
+    if row.kind == "rejection_decision":
+        return {"case_id": row.case_id, "matter_code": d.get("matter_code"), "matter_name": d.get("matter_name"),
+                "result": "不予行政许可", "decision_document": d.get("decision_document"),
+                "approved_items": d.get("approved_items", [])}
     return {"case_id": row.case_id, "matter_code": d.get("matter_code"), "matter_name": d.get("matter_name"),
             "items": d.get("items", []), "result": "办结（准予许可）",
             "licenses": [{"number": n, "verify_url": f"{base_url.rstrip('/')}/api/v1/licenses/{n}/verify"}

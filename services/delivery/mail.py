@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.delivery import domain
-from services.delivery.handlers import Context, start_pickup
+from services.delivery.handlers import Context
+from services.delivery.methods import start_pickup, template
 from services.delivery.ports import CourierRefused, Shipment, ShipmentRequest
 from shared.errors import TransientError
 from shared.events import DeliveryCompleted, DeliveryDispatched
@@ -59,7 +60,7 @@ def _attempt(uow: UnitOfWork, case_id: str, context: Context) -> ShipmentRequest
     d["next_attempt_at"] = (context.now() + timedelta(seconds=domain.retry_after(d["attempts"]))).isoformat()
     uow.deliveries.change(case_id, domain.BOOKING, details=d)
     return ShipmentRequest(d["idempotency_key"], case_id, d.get("recipient") or "", d.get("phone"), d["address"],
-                           contents=f"{d['matter_name']}办理结果")
+                           contents=d.get("contents") or f"{d['matter_name']}办理结果")
 
 
 def _booking_failed(uow: UnitOfWork, case_id: str, error: str) -> None:
@@ -78,7 +79,7 @@ def _record_shipment(uow: UnitOfWork, case_id: str, shipment: Shipment, context:
     uow.emit(DeliveryDispatched(case_id=case_id, payload={
         "delivery_id": row.delivery_id, "method": "mail", "tracking_number": shipment.tracking_number,
         "courier": shipment.courier}))
-    context.notice(uow, case_id, "mail_dispatched", details.get("phone"), matter_name=details["matter_name"],
+    context.notice(uow, case_id, template(details, "mail_dispatched"), details.get("phone"), matter_name=details["matter_name"],
                    courier=shipment.courier, tracking_number=shipment.tracking_number,
                    track_url=details.get("track_url"))
     return details
@@ -111,7 +112,8 @@ def _follow_parcel(uow: UnitOfWork, row, tracking: list[dict], outcome: str | No
         return False
     if outcome == "delivered":
         uow.emit(DeliveryCompleted(case_id=row.case_id, payload={"delivery_id": row.delivery_id, "method": "mail"}))
-        context.notice(uow, row.case_id, "mail_delivered", details.get("phone"), matter_name=details["matter_name"])
+        context.notice(uow, row.case_id, template(details, "mail_delivered"), details.get("phone"),
+                       matter_name=details["matter_name"])
     return outcome == "delivered"
 
 

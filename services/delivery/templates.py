@@ -11,12 +11,30 @@ TEMPLATES = {
                           "请凭取件码{pickup_code}及有效证件到{hall}领取，办公时间：{opening_hours}。",
     "online_ready": "您申请的“{matter_name}”（办件编号{case_id}）已办结，办理结果及电子证照可在{expires_on}前下载："
                     "{download_url}",
-    "rejection_notice": "很抱歉，您申请的“{matter_name}”（办件编号{case_id}）未予通过。原因：{reasons}。"
-                        "如有疑问，请到{hall}咨询，办公时间：{opening_hours}。",
+    "rejection_notice": "您申请的“{matter_name}”（办件编号{case_id}）经审查不予许可。不予许可决定书（{document_number}）"
+                        "载明理由、法律依据及复议、诉讼途径，将{how}送达，也可在线查看打印：{decision_url}",
+    "rejection_notice_only": "很抱歉，您申请的“{matter_name}”（办件编号{case_id}）未予通过。原因：{reasons}。"
+                             "如有疑问，请到{hall}咨询，办公时间：{opening_hours}。",
+    "decision_pickup_ready": "您申请的“{matter_name}”（办件编号{case_id}）的不予许可决定书已备好，请凭取件码{pickup_code}"
+                             "及有效证件到{hall}领取，办公时间：{opening_hours}。",
+    "decision_online_ready": "您申请的“{matter_name}”（办件编号{case_id}）的不予许可决定书可在{expires_on}前下载："
+                             "{download_url}",
+    "decision_mail_dispatched": "您申请的“{matter_name}”（办件编号{case_id}）的不予许可决定书已通过{courier}免费寄出，"
+                                "运单号{tracking_number}。",
+    "decision_mail_delivered": "您申请的“{matter_name}”（办件编号{case_id}）的不予许可决定书已签收。",
+    "acceptance_notice": "您申请的“{matter_name}”（办件编号{case_id}）已受理，承诺于{due_date}前办结。"
+                         "办理进度可随时查询：{track_url}",
+    "supplement_request": "您申请的“{matter_name}”（办件编号{case_id}）中“{item_name}”的审批部门要求补正，审批时限暂停计算。"
+                          "请于{due_date}前补正，补正内容及方式见：{track_url}，也可到{hall}窗口办理。",
     "correction_notice": "您申请的“{matter_name}”（办件编号{case_id}）需补正{count}项：{summary}。"
                          "请于{due_date}前一次性补正，可在网上提交或到{hall}窗口办理。",
+    "commitment_reminder": "您申请的“{matter_name}”（办件编号{case_id}）容缺受理时承诺补交的材料：{materials}，"
+                           "请于{due_date}前补交，逾期未补交将按承诺记入信用记录。",
+    "not_accepted_notice": "您申请的“{matter_name}”（办件编号{case_id}）未在{due_date}前补正，依法不予受理。"
+                           "如需办理，请重新申请，可到{hall}咨询，办公时间：{opening_hours}。",
 }
 MAX_SUMMARY = 120
+HOW = {"pickup": "凭取件码到窗口领取", "mail": "免费邮寄", "online": "网上"}  # how a written decision goes out
 # The completion texts end with the applicant's status page, where the case is rated (好差评)
 COMPLETION = ("pickup_ready", "mail_dispatched", "online_ready")
 RATING_LINK = " 查询进度及评价：{track_url}"  # the space ends a download link before it, for phones that link URLs

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from services.intake import notices
 from services.intake.library import Answer, Wanted, with_registry
-from services.intake.pages import track_url
 from services.intake.review import Deficiency, Evidence, Review, library_entries, review
 from shared.events import CorrectionRequested
 from shared.messaging import UnitOfWork
@@ -80,7 +79,7 @@ def retry_held(uow: UnitOfWork, case, context: Context) -> None:
 def send_notice(uow: UnitOfWork, case, deficiencies: list[Deficiency], context: Context) -> None:
     """The one correction notice: every deficiency, the deadline, the ways to supply."""
     due = context.calendar.due(context.today(), context.settings.correction_days)
-    notice = notices.correction_notice(case, deficiencies, due)
+    notice = notices.correction_notice(case, deficiencies, due, context.catalog)
     uow.cases.update(case.case_id, status="correction_requested", notice=notice,
                      notices=[*case.notices, notice], lookup=_released(case), lookup_pending=False)
     uow.emit(CorrectionRequested(case_id=case.case_id, payload={
@@ -93,14 +92,13 @@ def accept(uow: UnitOfWork, case, accepted_on: date, by: str, deferred, context:
     """Accept the case (from `accepted_on`), record deferred materials' deadlines and start the approval."""
     matter = context.catalog.matter(case.matter_code)
     due = context.calendar.due(accepted_on, matter.promised_days)
-    deferred_rows = [{"code": d.code, "name": d.name, "supplied": False,
+    deferred_rows = [{"code": d.code, "name": d.name, "supplied": False, "supply_days": d.supply_days,
                       "due_date": context.calendar.due(accepted_on, d.supply_days).date.isoformat()}
                      for d in deferred]
     uow.cases.update(case.case_id, status="accepted", accepted_on=accepted_on, accepted_by=by, notice=None,
                      lookup=_released(case), lookup_pending=False, deferred=deferred_rows, due_date=due.date,
                      due_provisional=due.provisional)
-    track = track_url(context.base_url, case.case_id, case.lookup_code) if context.base_url else None
-    uow.emit(notices.case_accepted(case, context.catalog, accepted_on, track))
+    uow.emit(notices.case_accepted(case, context.catalog, accepted_on, due.date, deferred_rows))
 
 
 def _released(case) -> dict | None:

@@ -5,18 +5,29 @@ import time
 from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import wrap_file
 
-from services.intake import guides, handlers, pages, rating
-from services.intake.commands import ClerkNotice, RateFromPage, SubmitCase, Supplement, Withdrawal
+from services.intake import decision_page, file_access, guides, handlers, pages, rating
+from services.intake.commands import (
+    ClerkNotice,
+    DeferredFile,
+    MaterialRef,
+    RateFromPage,
+    SubmitCase,
+    Supplement,
+    Withdrawal,
+)
 from services.intake.domain import idempotency_key_problems
 from services.intake.files import BlobStore
 from services.intake.handlers import Context
 from services.intake.views import case_view, case_view_and_holder, matter_list, view_of, waiting_list
-from shared.api import ApiError, caller_address, parse_json_body, validate
+from shared.api import ApiError, caller_address, parse_json_body, problem, validate
 from shared.attempts import Attempt
 from shared.audit_edge import Auditor, stated_purpose, with_audit
 from shared.config import Settings
 from shared.errors import NotFound
+from shared.events import AuditActor
+from shared.file_links import LinkRefused, file_links
 from shared.messaging import Store, UnitOfWork, utcnow
 
 HTML = "text/html; charset=utf-8"
@@ -53,6 +64,15 @@ def supply(request: Request, store: Store, context: Context, case_id: str) -> di
     return case_view(store, case_id)
 
 
+def supply_deferred(request: Request, store: Store, context: Context, case_id: str, material: str) -> dict:
+    """One deferred material, as a supplement of that material alone (also after the case completed)."""
+    client = request.environ["yici.client"]
+    given = parse_json_body(request, DeferredFile).model_dump(exclude_none=True)
+    supplement = Supplement(materials=[MaterialRef(code=material, **given)])
+    store.run(handlers.supply, case_id, supplement, context, client.name, client.role)
+    return case_view(store, case_id)
+
+
 def withdraw(request: Request, store: Store, case_id: str) -> dict:
     store.run(handlers.withdraw, case_id, parse_json_body(request, Withdrawal))
     return case_view(store, case_id)
@@ -72,7 +92,18 @@ def track(request: Request, store: Store, context: Context, case_id: str) -> Res
     found = store.run(handlers.look_up, case_id, request.args.get("code", ""), attempt, time.time(), context)
     if found is None:
         raise NotFound("case_id", case_id)
-    return Response(pages.status_page(case_view(store, found)), mimetype=HTML)
+    return Response(pages.status_page(case_view(store, found), request.args.get("code", "")), mimetype=HTML)
+
+
+def decision(request: Request, store: Store, context: Context, case_id: str) -> Response:
+    """The rejection's written decision, printable, for whoever holds the lookup code (checked as for /track)."""
+    attempt = Attempt("track", caller_address(request), case_id, "code")
+    found = store.run(handlers.look_up, case_id, request.args.get("code", ""), attempt, time.time(), context)
+    view = case_view(store, found) if found is not None else None
+    if view is None or not view["rejection"]:
+        raise NotFound("case_id", case_id)
+    name = context.catalog.matter(view["matter_code"]).name
+    return Response(decision_page.decision_page(view["case_id"], name, view["rejection"]), mimetype=HTML)
 
 
 def rate(request: Request, store: Store, context: Context, case_id: str) -> Response:
@@ -90,6 +121,46 @@ def upload(request: Request, store: Store, settings: Settings) -> tuple[int, dic
     blobs = BlobStore(settings.data_dir / "blobs", settings.intake.max_file_bytes)
     stored = blobs.save(request.stream, request.mimetype, request.headers.get("X-Content-SHA256"))
     return 201, store.run(handlers.record_file, stored, _client(request))
+
+
+def read_file(request: Request, store: Store, settings: Settings, ref: str) -> Response:
+    """A material, to its uploader or to a department requested an item of its case; each read audited."""
+    client = request.environ["yici.client"]
+    found, case_id, holder = store.run(file_access.readable, ref, client)
+    _auditor(settings).record(store, request, _read_action(ref), stated_purpose(request, "material_review"),
+                              case_id=case_id, subject=holder)
+    return _file_response(request, settings, found)
+
+
+def download_file(request: Request, store: Store, settings: Settings, ref: str) -> Response:
+    """A material by the signed link of an approval request (no token); an altered or expired link is refused."""
+    try:
+        claims = file_links(settings).verify(request.args.get("link", ""), ref, utcnow())
+    except LinkRefused as refused:
+        status = 410 if refused.code == "expired" else 403
+        raise ApiError(status, [problem("link", refused.code, "材料链接无效或已过期",
+                                        f"the link is refused ({refused.code}) {refused.detail}".strip())]) from None
+    found, case_id, holder = store.run(file_access.by_link, ref, claims)
+    actor = AuditActor(kind="client", name=f"signed link ({claims.department})", role="department",
+                       department=claims.department)
+    _auditor(settings).record(store, request, _read_action(ref), "material_review", case_id=case_id, subject=holder,
+                              actor=actor)
+    return _file_response(request, settings, found)
+
+
+def _read_action(ref: str) -> str:
+    """The audit entry names the file read: `file.read:<file_ref>` (a stored ref is 33 characters)."""
+    return f"file.read:{ref}"
+
+
+def _file_response(request: Request, settings: Settings, found) -> Response:
+    path = BlobStore(settings.data_dir / "blobs").path(found.file_ref, found.sha256)
+    if not path.exists():
+        raise NotFound("file_ref", found.file_ref)
+    return Response(wrap_file(request.environ, path.open("rb")), mimetype=found.content_type, direct_passthrough=True,
+                    headers={"Content-Disposition": f'attachment; filename="{found.file_ref}"',
+                             "X-Content-SHA256": found.sha256, "X-Content-Type-Options": "nosniff",
+                             "Content-Length": str(found.size), "Cache-Control": "no-store"})
 
 
 def waiting(store: Store) -> dict:

@@ -76,6 +76,16 @@ class Supplement(Body):
     item_code: str | None = Field(default=None, max_length=100,
                                   description="The item whose department asked for a supplement during approval")
     note: str = Field(default="", max_length=500)
+    commitment: bool = Field(default=False, description=(
+        "Answering a correction notice: the applicant signs the commitment (承诺) the notice offers, and the "
+        "deferrable materials still missing are accepted deferred, each with its supply deadline"))
+
+
+class DeferredFile(Body):
+    """One deferred material supplied (POST /api/v1/cases/{id}/deferred/{material})."""
+    file_ref: str | None = Field(default=None, max_length=200, description="Reference from POST /api/v1/files")
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    license_number: str | None = Field(default=None, max_length=100)
 
 
 class Withdrawal(Body):

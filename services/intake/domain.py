@@ -16,7 +16,7 @@ from shared.errors import Conflict, Invalid, problem
 from shared.identifiers import Check, check_credit_code, check_mobile, check_resident_id
 from shared.places import TakingPoint, point_problems
 
-CASE_ORDER = {"submitted": 0, "correction_requested": 1, "accepted": 2, "in_approval": 3,
+CASE_ORDER = {"submitted": 0, "correction_requested": 1, "not_accepted": 2, "accepted": 2, "in_approval": 3,
               "withdrawn": 4, "rejected": 5, "completed": 5, "delivered": 6}
 ITEM_ORDER = {"pending": 0, "requested": 1, "supplement_requested": 2, "approved": 3, "rejected": 3,
               "cancelled": 3}

@@ -54,6 +54,10 @@ class BlobStore:
             partial.unlink(missing_ok=True)
         return StoredFile(ref, digest, size, content_type)
 
+    def path(self, ref: str, sha256: str) -> Path:
+        """Where a stored file is (its record gives the digest)."""
+        return self.root / sha256[:2] / ref
+
     def _copy(self, stream: IO[bytes], target: Path) -> tuple[str, int, bytes, bytes]:
         """Copy the stream into `target`; returns its sha256, size, first and last KiB."""
         digest, size, head, tail = hashlib.sha256(), 0, b"", b""

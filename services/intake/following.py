@@ -19,6 +19,7 @@ from shared.events import (
     DeadlineChanged,
     DeliveryCompleted,
     Event,
+    SupplementRequested,
 )
 from shared.messaging import UnitOfWork
 
@@ -29,6 +30,7 @@ ITEM_STATUS: dict[type, Callable[[Event], list[tuple[str, str]]]] = {
     ApprovalRequested: lambda e: [(e.payload.item_code, "requested")],
     ApprovalDecided: lambda e: [(e.payload.item_code, e.payload.decision)],
     ApprovalCancelled: lambda e: [(e.payload.item_code, "cancelled")],
+    SupplementRequested: lambda e: [(e.payload.item_code, "supplement_requested")],
     CaseRejected: lambda e: [(code, "cancelled") for code in e.payload.cancelled_items],
 }
 

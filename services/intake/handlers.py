@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Callable
 
-from services.intake import acceptance, notices
+from services.intake import acceptance, commitments, file_access, notices
 from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
 from services.intake.domain import (
     OPEN_STATUSES,
@@ -24,13 +24,21 @@ from services.intake.domain import (
 )
 from services.intake.following import follow_events
 from services.intake.library import Chain, configured_chain
+from services.intake.license_memory import follow_license_changes
 from services.intake.review import Deficiency
 from shared import attempts
 from shared.attempts import Attempt, Limits
 from shared.catalog import Catalog, default_catalog
 from shared.config import AttemptSettings, DeliverySettings, IntakeSettings, Settings
 from shared.errors import Conflict, Invalid, NotFound
-from shared.events import CaseSubmitted, CaseWithdrawn, Event, SupplementProvided
+from shared.events import (
+    ApprovalRequested,
+    CaseSubmitted,
+    CaseWithdrawn,
+    Event,
+    LicenseChanged,
+    SupplementProvided,
+)
 from shared.messaging import UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
@@ -117,8 +125,9 @@ def _item_rows(case_id: str, items) -> list[dict]:
 
 def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Context, client: str,
            role: str = "frontend") -> None:
-    """Supplements answer the notice (reviewed again) or bring deferred materials after acceptance. Files are
-    the supplying client's own, or (for a clerk) the case's client's."""
+    """Supplements answer the notice (reviewed again; refused once its deadline passed) or bring deferred
+    materials after acceptance, also after completion. Files are the supplying client's own, or (for a clerk)
+    the case's client's."""
     case = _get(uow, case_id)
     _check_attachments(uow, supplement.materials, {client, case.client} if role == "clerk" else {client}, None,
                        context)
@@ -127,21 +136,23 @@ def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Conte
     supplied = supplement.model_dump(mode="json")
     approving = case.status in ("accepted", "in_approval")
     suspended = _suspended_item(uow, case_id, supplement.item_code) if approving else None
+    commitments.refuse_late(case, context.today())
     if case.status == "correction_requested":
         _answer_notice(uow, case, supplied, context)
     elif suspended:
-        _supply_department(uow, case, suspended, supplied)
-    elif approving and case.deferred:
-        uow.cases.update(case_id, materials=merge_materials(case.materials, supplied["materials"]),
-                         deferred=notices.mark_supplied(case.deferred, supplied["materials"]))
+        _supply_department(uow, case, suspended, supplied, context.today())
+    elif commitments.expects_deferred(case):
+        commitments.supply_deferred(uow, case, supplied, context.today())
     else:
         raise Conflict("status", "supplement_not_expected", "该办件当前无需补正", "this case expects no supplement now")
 
 
 def _answer_notice(uow: UnitOfWork, case, supplied: dict, context: Context) -> None:
-    """Reviewed again; a later notice may only speak of the earlier notice and of what was supplied."""
+    """Reviewed again; a later notice may only speak of the earlier notice and of what was supplied. With the
+    commitment the notice offers, the deferrable materials still missing are accepted deferred."""
     uow.cases.update(case.case_id, form={**case.form, **supplied["form"]},
-                     materials=merge_materials(case.materials, supplied["materials"]))
+                     materials=merge_materials(case.materials, supplied["materials"]),
+                     commitment=case.commitment or supplied.get("commitment", False))
     allowed = notices.targets(case.notice) | notices.touched(supplied)
     acceptance.decide(uow, uow.cases.get(case.case_id), allowed, context)
 
@@ -154,10 +165,10 @@ def _suspended_item(uow: UnitOfWork, case_id: str, item_code: str | None) -> str
     return waiting[0] if len(waiting) == 1 else None
 
 
-def _supply_department(uow: UnitOfWork, case, item_code: str, supplied: dict) -> None:
+def _supply_department(uow: UnitOfWork, case, item_code: str, supplied: dict, today: date) -> None:
     uow.cases.update(case.case_id, form={**case.form, **supplied["form"]},
-                     materials=merge_materials(case.materials, supplied["materials"]),
-                     deferred=notices.mark_supplied(case.deferred, supplied["materials"]))
+                     materials=merge_materials(case.materials, supplied["materials"]))
+    commitments.mark_supplied(uow, case, supplied["materials"], today)
     uow.cases.set_item_status(case.case_id, item_code, "requested")
     uow.emit(SupplementProvided(case_id=case.case_id, payload={
         "item_code": item_code, "request_id": f"{case.case_id}:{item_code}", "form": supplied["form"],
@@ -235,8 +246,15 @@ def look_up(uow: UnitOfWork, case_id: str, lookup_code: str, attempt: Attempt, n
 
 
 def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> None:
-    """Intake's one entry for events: the applicant's view follows them (see following.py)."""
-    follow_events(uow, events, context.catalog)
+    """Intake's one entry for events: the applicant's view follows them (see following.py), the license memory
+    follows the registry's changes (license_memory.py), departments are let read the materials of the items
+    requested of them (file_access.py)."""
+    changed = [e for e in events if isinstance(e, LicenseChanged)]
+    follow_license_changes(uow, changed)
+    file_access.grant(uow, [e for e in events if isinstance(e, ApprovalRequested)])
+    rest = [e for e in events if not isinstance(e, LicenseChanged)]
+    if rest:
+        follow_events(uow, rest, context.catalog)
 
 
 def _get(uow: UnitOfWork, case_id: str):

@@ -14,6 +14,7 @@ from shared.events import (
     DeliveryDispatched,
     Event,
     RectificationClosed,
+    SupplementRequested,
 )
 from shared.workdays import Due
 
@@ -24,11 +25,22 @@ WAYS_TO_SUPPLY = [
 ]
 
 
-def correction_notice(case, deficiencies, due: Due) -> dict:
-    """One notice that lists every deficiency at once, with the deadline and the ways to supply."""
+def correction_notice(case, deficiencies, due: Due, catalog: Catalog | None = None) -> dict:
+    """One notice that lists every deficiency at once, with the deadline and the ways to supply, and the
+    materials the applicant may leave for later by signing the commitment (`commitment: true` on the answer)."""
     return {"notice_id": f"N{uuid.uuid4().hex[:12]}", "number": len(case.notices) + 1,
             "deficiencies": [d.as_dict() for d in deficiencies], "due_date": due.date.isoformat(),
-            "due_provisional": due.provisional, "ways_to_supply": WAYS_TO_SUPPLY}
+            "due_provisional": due.provisional, "ways_to_supply": WAYS_TO_SUPPLY,
+            "commitment_offered": commitment_offered(deficiencies, catalog) if catalog else []}
+
+
+DEFERRABLE_CODES = ("material.missing_deferrable", "material.not_in_library")
+
+
+def commitment_offered(deficiencies, catalog: Catalog) -> list[str]:
+    """Materials missing that the catalog lets the applicant supply later under the commitment (容缺)."""
+    codes = [d.target.removeprefix("materials.") for d in deficiencies if d.code in DEFERRABLE_CODES]
+    return [c for c in codes if c in catalog.materials and catalog.materials[c].deferrable]
 
 
 def targets(notice: dict | None) -> set[str]:
@@ -40,12 +52,8 @@ def touched(supplied: dict) -> set[str]:
     return {f"form.{k}" for k in supplied["form"]} | {f"materials.{m['code']}" for m in supplied["materials"]}
 
 
-def mark_supplied(deferred: list[dict], materials: list[dict]) -> list[dict]:
-    codes = {m["code"] for m in materials}
-    return [{**d, "supplied": d["supplied"] or d["code"] in codes} for d in deferred]
-
-
-def case_accepted(case, catalog: Catalog, accepted_on: date, track_url: str | None = None) -> CaseAccepted:
+def case_accepted(case, catalog: Catalog, accepted_on: date, due_date: date | None = None,
+                  deferred: list[dict] | None = None) -> CaseAccepted:
     matter = catalog.matter(case.matter_code)
     items = catalog.items_for(matter.code, case.situations)
     codes = {i.code for i in items}
@@ -58,10 +66,16 @@ def case_accepted(case, catalog: Catalog, accepted_on: date, track_url: str | No
         "channel": case.channel, "region_code": case.region_code, "situations": case.situations,
         "items": planned, "promised_days": matter.promised_days, "form": case.form,
         "materials": case.materials, "delivery": case.delivery,
-        "contact": {"name": applicant["name"], "phone": applicant.get("phone"), "track_url": track_url},
-        "accepted_on": accepted_on,
+        "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on,
         "holder_id": case.holder_id,
-        "holder_kind": case.holder_kind, "taking_point": case.taking_point})
+        "holder_kind": case.holder_kind, "taking_point": case.taking_point, "due_date": due_date,
+        "lookup_code": case.lookup_code, "deferred": [committed(d) for d in deferred or []]})
+
+
+def committed(row: dict) -> dict:
+    """A deferred material as events carry it (the case's row less its `supplied` mark)."""
+    return {"code": row["code"], "name": row.get("name", ""), "supply_days": row.get("supply_days", 0),
+            "due_date": row["due_date"]}
 
 
 def outcome(current: dict, event: Event) -> dict:
@@ -73,7 +87,9 @@ def outcome(current: dict, event: Event) -> dict:
             "kind": joint.kind, "date": joint.scheduled_on.isoformat(), "time": joint.time, "place": joint.place,
             "departments": joint.departments}}
     elif isinstance(event, CaseRejected):
-        current["rejection"] = {"item_code": event.payload.item_code, "reasons": event.payload.reasons}
+        current["rejection"] = rejection(event)
+    elif isinstance(event, SupplementRequested):
+        current["supplements"] = {**current.get("supplements", {}), event.payload.item_code: supplement(event)}
     elif isinstance(event, CaseCompleted):
         current["licenses"] = event.payload.licenses
     elif isinstance(event, (DeliveryDispatched, DeliveryCompleted)):
@@ -84,3 +100,19 @@ def outcome(current: dict, event: Event) -> dict:
         current["rectification"] = {"department": p.department_name or p.department, "note": p.note,
                                     "closed_on": p.closed_on.isoformat()}
     return current
+
+
+def supplement(event: SupplementRequested) -> dict:
+    """A department's supplement request as the applicant sees it: what, why, by when, and how to supply."""
+    p = event.payload
+    return {"item_code": p.item_code, "item_name": p.item_name, "department": p.department, "round": p.round,
+            "reasons": p.reasons, "due_date": p.due_date.isoformat(), "ways_to_supply": WAYS_TO_SUPPLY}
+
+
+def rejection(event: CaseRejected) -> dict:
+    """The rejection with its written decision (不予许可决定书), as the applicant sees and prints it."""
+    p = event.payload
+    return {"item_code": p.item_code, "item_name": p.item_name, "department": p.department, "reasons": p.reasons,
+            "legal_basis": p.legal_basis, "decided_on": p.decided_on.isoformat() if p.decided_on else None,
+            "approved_items": [i.model_dump(mode="json") for i in p.approved_items],
+            "decision_document": p.decision_document}

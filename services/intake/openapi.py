@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from services.intake.commands import ClerkNotice, SubmitCase, Supplement, Withdrawal
+from services.intake.commands import ClerkNotice, DeferredFile, SubmitCase, Supplement, Withdrawal
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 # (method, werkzeug path, summary, request model, role or None for public, success status)
@@ -17,6 +17,8 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
      None, "frontend", "200"),
     ("POST", "/api/v1/cases/<case_id>/supplements", "Supply what the notice asked for, or deferred materials "
      "(a window clerk may too, with the files the case's front end uploaded)", Supplement, "frontend|clerk", "200"),
+    ("POST", "/api/v1/cases/<case_id>/deferred/<material>", "Supply one deferred (容缺) material by its "
+     "deadline, also after completion; it stops oversight's watch", DeferredFile, "frontend|clerk", "200"),
     ("POST", "/api/v1/cases/<case_id>/withdraw", "Withdraw a case before completion", Withdrawal, "frontend", "200"),
     ("GET", "/api/v1/cases/<case_id>/receipt", "Printable acceptance receipt (受理回执), HTML", None, "frontend", "200"),
     ("GET", "/track/<case_id>", "Applicant's status page (needs ?code=<lookup code>), HTML; wrong codes are "
@@ -24,7 +26,13 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("POST", "/track/<case_id>/rating", "The status page's rating form (好差评), application/x-www-form-urlencoded: "
      "code (the lookup code), score 1-5, comment, item_code (optional: the item rated); once, after the case "
      "concluded; 303 back to the status page", None, None, "303"),
+    ("GET", "/track/<case_id>/decision", "A rejected case's written decision (不予行政许可决定书), printable A4 HTML "
+     "(needs ?code=<lookup code>; limited like /track)", None, None, "200"),
     ("POST", "/api/v1/files", "Upload a material file (raw body; pdf, jpeg, png or ofd)", None, "frontend", "201"),
+    ("GET", "/api/v1/files/<ref>", "Read a material file: its uploader, or a department requested an item of a "
+     "case holding it (audited; others 404)", None, "any", "200"),
+    ("GET", "/api/v1/files/<ref>/download", "Read a material file by the signed, expiring link (?link=) an "
+     "approval request carries for its department (no token; audited; altered 403, expired 410)", None, None, "200"),
     ("GET", "/api/v1/window/cases", "Cases waiting for the window clerk's review", None, "clerk", "200"),
     ("POST", "/api/v1/window/cases/<case_id>/accept", "The clerk accepts the case", None, "clerk", "200"),
     ("POST", "/api/v1/window/cases/<case_id>/notice", "The clerk issues the one correction notice", ClerkNotice,

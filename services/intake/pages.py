@@ -8,7 +8,7 @@ import segno
 
 STATUS_ZH = {"submitted": "已提交，待初审", "correction_requested": "需补正材料", "accepted": "已受理",
              "in_approval": "部门并联审批中", "completed": "已办结", "delivered": "已送达", "rejected": "不予许可",
-             "withdrawn": "已撤回"}
+             "withdrawn": "已撤回", "not_accepted": "逾期未补正，不予受理"}
 ITEM_ZH = {"pending": "待办", "requested": "审批中", "approved": "已通过", "rejected": "未通过",
            "supplement_requested": "待补正", "cancelled": "已取消"}
 STYLE = """body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei","PingFang SC",sans-serif;margin:0;padding:1rem;
@@ -87,12 +87,31 @@ def _taken_at(view: dict) -> str:
     return f"<p>受理地点：{escape(point['name'])}</p>" if point else ""
 
 
-def status_page(view: dict) -> str:
+def _supplements(view: dict) -> str:
+    """A department's open supplement request: what it asks, why, by when, and how to supply."""
+    blocks = []
+    for s in view.get("supplement_requests") or []:
+        ways = "".join(f"<li>{escape(w['zh'])}</li>" for w in s["ways_to_supply"])
+        blocks.append(f"<h2>审批部门要求补正：{escape(s['item_name'] or s['item_code'])}（请于 "
+                      f"{escape(s['due_date'])} 前补正，期间审批时限暂停计算）</h2><ul class=reasons>"
+                      + "".join(f"<li>{escape(r)}</li>" for r in s["reasons"]) + f"</ul><p>补正方式：</p><ul>{ways}</ul>")
+    return "".join(blocks)
+
+
+def _rejection(view: dict, code: str) -> str:
+    if not view.get("rejection"):
+        return ""
+    href = f"/track/{quote(view['case_id'])}/decision?code={quote(code)}"
+    return f'<p><a class=decision href="{escape(href)}">查看并打印不予行政许可决定书</a></p>'
+
+
+def status_page(view: dict, code: str = "") -> str:
     deadline = view["deadline"]["date"] or "受理后计算"
     body = (f"<h1>办件进度查询</h1><p>办件编号：{escape(view['case_id'])}</p>"
             f"<p class=status>{escape(STATUS_ZH.get(view['status'], view['status']))}</p>"
             f"<p>承诺办结时限：{view['promised_days']} 个工作日，截止 {escape(str(deadline))}</p>"
-            f"{_taken_at(view)}{_notice(view)}{_appointments(view)}{_items_table(view)}{_rating(view)}")
+            f"{_taken_at(view)}{_notice(view)}{_supplements(view)}{_rejection(view, code)}{_appointments(view)}"
+            f"{_items_table(view)}{_rating(view)}")
     return _page("办件进度查询", body)
 
 

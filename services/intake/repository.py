@@ -81,6 +81,13 @@ licenses = Table(
     Column("license_type", String(100), nullable=False),
     Column("valid_until", Date, nullable=True),
 )
+file_grants = Table(
+    "intake_file_grants", metadata,  # a department was requested an item of a case that holds this file
+    Column("file_ref", String(64), primary_key=True),
+    Column("department", String(100), primary_key=True),
+    Column("case_id", String(64), primary_key=True),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+)
 case_items = Table(
     "intake_case_items", metadata,
     Column("case_id", String(64), primary_key=True),
@@ -139,6 +146,11 @@ class SqlCaseRepository:
         return list(self.rows.execute(select(cases.c.case_id).where(cases.c.lookup_pending.is_(True))
                                       .order_by(cases.c.created_at).limit(limit)))
 
+    def awaiting_correction(self) -> list:
+        """Cases waiting for the answer to their correction notice."""
+        return list(self.rows.execute(select(cases.c.case_id).where(cases.c.status == "correction_requested")
+                                      .order_by(cases.c.case_id)))
+
     def submitted_before(self, day) -> list:
         return list(self.rows.execute(select(cases.c.case_id).where(cases.c.status == "submitted",
                                                                     cases.c.submitted_on <= day)))
@@ -162,6 +174,21 @@ class SqlCaseRepository:
             files.c.file_ref.in_([bindparam(f"ref{n}") for n in range(len(refs))])))
         return dict(self.rows.execute(query, {f"ref{n}": ref for n, ref in enumerate(refs)}).all())
 
+    def file(self, ref: str):
+        return self.rows.execute(select(files).where(files.c.file_ref == ref)).first()
+
+    def grant_files(self, grants: list[dict]) -> None:
+        """Let departments read files of cases they were requested items of (kept: formerly assigned counts)."""
+        if grants:
+            now = utcnow()
+            self.rows.insert_new(file_grants, [{**g, "granted_at": now} for g in grants])
+
+    def granted_cases(self, ref: str, department: str) -> list[str]:
+        """The cases through which `department` may read file `ref` (none: it may not)."""
+        query = select(file_grants.c.case_id).where(file_grants.c.file_ref == ref,
+                                                    file_grants.c.department == department)
+        return [r[0] for r in self.rows.execute(query.order_by(file_grants.c.case_id))]
+
     def license_types(self, holder_id: str | None, today) -> set[str]:
         if not holder_id:
             return set()
@@ -174,6 +201,12 @@ class SqlCaseRepository:
         if self.rows.execute(select(licenses.c.number).where(licenses.c.number == number)).first() is None:
             self.rows.execute(licenses.insert().values(number=number, holder_id=holder_id,
                                                        license_type=license_type, valid_until=valid_until))
+
+    def remembered_license(self, number: str):
+        return self.rows.execute(select(licenses).where(licenses.c.number == number)).first()
+
+    def forget_license(self, number: str) -> None:
+        self.rows.execute(licenses.delete().where(licenses.c.number == number))
 
     def items(self, case_id: str) -> list:
         return self.rows.group(case_items, "case_id", case_id, "position")

@@ -6,7 +6,7 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
-from services.intake import api, handlers
+from services.intake import api, commitments, handlers
 from services.intake.openapi import openapi_document
 from services.intake.repository import REPOSITORIES, TABLES, metadata
 from shared.asyncapi import catalog_asyncapi_json
@@ -27,6 +27,17 @@ def _lookups_due(settings) -> bool:
     if now - _LAST_LOOKUP_RETRY[0] < settings.intake.library.retry_seconds:
         return False
     _LAST_LOOKUP_RETRY[0] = now
+    return True
+
+
+_LAST_NOTICE_CHECK = [0.0]
+
+
+def _notices_due(settings) -> bool:
+    now = time.monotonic()
+    if now - _LAST_NOTICE_CHECK[0] < settings.intake.notice_check_seconds:
+        return False
+    _LAST_NOTICE_CHECK[0] = now
     return True
 
 
@@ -51,6 +62,10 @@ class Service:
     def supply(self, request, case_id):
         return api.supply(request, self.db, self.context, case_id)
 
+    @http("POST", "/api/v1/cases/<case_id>/deferred/<material>", role=("frontend", "clerk"))
+    def supply_deferred(self, request, case_id, material):
+        return api.supply_deferred(request, self.db, self.context, case_id, material)
+
     @http("POST", "/api/v1/cases/<case_id>/withdraw")
     def withdraw(self, request, case_id):
         return api.withdraw(request, self.db, case_id)
@@ -67,9 +82,21 @@ class Service:
     def rate(self, request, case_id):
         return api.rate(request, self.db, self.context, case_id)
 
+    @http("GET", "/track/<case_id>/decision", role=None)
+    def decision(self, request, case_id):
+        return api.decision(request, self.db, self.context, case_id)
+
     @http("POST", "/api/v1/files", body_limit=_file_limit)
     def upload(self, request):
         return api.upload(request, self.db, self.config["YICI"])
+
+    @http("GET", "/api/v1/files/<ref>", role="any")
+    def read_file(self, request, ref):
+        return api.read_file(request, self.db, self.config["YICI"], ref)
+
+    @http("GET", "/api/v1/files/<ref>/download", role=None)
+    def download_file(self, request, ref):
+        return api.download_file(request, self.db, self.config["YICI"], ref)
 
     @http("GET", "/api/v1/window/cases", role="clerk")
     def waiting(self, request):
@@ -86,6 +113,12 @@ class Service:
     @timer(interval=3600)
     def accept_overdue(self):
         self.db.run(handlers.accept_overdue, self.context)
+
+    @timer(interval=1)
+    def close_unanswered(self):
+        """Correction notices past their deadline, every intake.notice_check_seconds: not accepted, once."""
+        if _notices_due(self.config["YICI"]):
+            self.db.run(commitments.close_unanswered, self.context)
 
     @timer(interval=5)
     def retry_lookups(self):

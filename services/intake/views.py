@@ -34,6 +34,7 @@ def view_of(uow: UnitOfWork, case_id: str) -> dict:
             "items": [{"item_code": i.item_code, "name": i.name, "department": i.department,
                        "status": i.status} for i in items],
             "licenses": outcome.get("licenses", []), "rejection": outcome.get("rejection"),
+            "supplement_requests": open_supplements(outcome, items),
             "delivery": {"choice": case.delivery, **({"progress": outcome["delivery"]}
                                                      if "delivery" in outcome else {})},
             "warnings": case.warnings, "material_sources": case.material_sources or {},
@@ -60,3 +61,9 @@ def matter_list(catalog: Catalog) -> dict:
              for c in m.items],
          "channels": m.channels, "delivery_methods": m.delivery_methods}
         for m in catalog.matters.values()]}
+
+
+def open_supplements(outcome: dict, items) -> list[dict]:
+    """The departments' supplement requests still waiting for the applicant (their item is still suspended)."""
+    waiting = {i.item_code for i in items if i.status == "supplement_requested"}
+    return [s for code, s in (outcome.get("supplements") or {}).items() if code in waiting]

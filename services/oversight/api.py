@@ -92,6 +92,11 @@ def tasks(request: Request, store: Store) -> dict:
     return views.rectifications_view(store, None if status == "all" else status, department_scope(request))
 
 
+def commitments(request: Request, store: Store) -> dict:
+    status = request.args.get("status", "missed")
+    return views.commitments_view(store, None if status == "all" else status)
+
+
 def ledger(request: Request, store: Store, context: Context):
     query = validate(ReportQuery, request.args.to_dict())
     report = reports.ledger_report(store, context, _period(query, context), query.by)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from shared.workdays import today_in_shanghai
 
-CLOSED = ("completed", "delivered", "rejected", "withdrawn")
+CLOSED = ("completed", "delivered", "rejected", "withdrawn", "not_accepted")
 CONCLUDED = ("completed", "delivered", "rejected")
 class Fact(BaseModel):
     """One timeline entry: what happened to the case, and when."""
@@ -62,6 +62,7 @@ class CaseState(BaseModel):
     completed_at: datetime | None = None
     rejected_at: datetime | None = None
     withdrawn_at: datetime | None = None
+    not_accepted_at: datetime | None = None  # 不予受理: the correction notice was not answered in time
     dispatched_at: datetime | None = None
     delivered_at: datetime | None = None
     rating: int | None = None
@@ -71,7 +72,8 @@ class CaseState(BaseModel):
     @property
     def status(self) -> str:
         for attribute, status in (("delivered_at", "delivered"), ("completed_at", "completed"),
-                                  ("rejected_at", "rejected"), ("withdrawn_at", "withdrawn")):
+                                  ("rejected_at", "rejected"), ("withdrawn_at", "withdrawn"),
+                                  ("not_accepted_at", "not_accepted")):
             if getattr(self, attribute):
                 return status
         if any(i.requested_on for i in self.items.values()):
@@ -82,7 +84,7 @@ class CaseState(BaseModel):
 
     @property
     def closed_at(self) -> datetime | None:
-        return self.completed_at or self.rejected_at or self.withdrawn_at
+        return self.completed_at or self.rejected_at or self.withdrawn_at or self.not_accepted_at
 
     @property
     def closed_on(self) -> date | None:

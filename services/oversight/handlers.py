@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from services.oversight import audit, ratings
+from services.oversight import audit, commitments, ratings
 from services.oversight.domain import CONCLUDED, CaseState, Fact, as_utc
 from services.oversight.metrics import observe_completions
 from services.oversight.supervision import LenientCalendar, case_clock, on_time, used_workdays
@@ -34,6 +34,7 @@ from shared.events import (
     DeliveryDispatched,
     DepartmentDecided,
     Event,
+    LicenseChanged,
     RatingReceived,
     RectificationClosed,
     SupervisionWarning,
@@ -128,6 +129,7 @@ def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> list
     if waiting:
         raise SetAside.of((e, CaseNotKnownYet(e.case_id, e.event_type)) for e in waiting)
     uow.oversight.record_many(rows_to_record)
+    commitments.follow(uow, events, context.catalog)
     measured = {c: bool(rows[c].state and rows[c].state.get("completed_at") and rows[c].state.get("accepted_at"))
                 for c in case_ids}  # seen completed before: the latency histograms observed it then
     states = {c: fold_on(CaseState.model_validate(rows[c].state) if rows[c].state else CaseState(case_id=c),
@@ -179,6 +181,8 @@ def _actor(event: Event) -> str:
         return f"{event.payload.department}:{event.payload.decided_by}"
     if isinstance(event, DepartmentDecided):
         return f"{event.payload.department}:system"
+    if isinstance(event, LicenseChanged):
+        return f"{event.payload.department}:license"
     return ACTOR_BY_EVENT.get(type(event), "unknown")
 
 

@@ -2,7 +2,8 @@
 
 Definitions (also shipped in every report): a case is *received* on its submission day, *accepted*
 on its acceptance day, *corrected* when a correction notice went out in the period, *completed* or
-*rejected* on that day. On-time rate and average working days cover the cases concluded (completed
+*rejected* on that day, *not accepted* (不予受理) on the day its unanswered notice closed it; a
+commitment is *missed* (承诺失信) on the day its deferred material's deadline was found passed. On-time rate and average working days cover the cases concluded (completed
 or rejected) in the period; for departments they cover the department's items decided in the period.
 A case counts once under its lead department and every department that handles one of its items. Reductions achieved add up,
 over the cases completed in the period, what bundling saved against applying item by item (time:
@@ -26,7 +27,7 @@ LEVELS = {"village": "嘎查村", "township": "苏木镇", "banner": "旗区", "
 TAKING = {"unrecorded": "未登记受理点"}
 REDUCTIONS = ("time_days", "steps", "form_fields", "materials", "cost_yuan", "visits")
 COUNTS = ("received", "accepted", "corrected", "completed", "rejected", "warnings_yellow", "warnings_red",
-          "ratings", "bad_ratings")
+          "ratings", "bad_ratings", "not_accepted", "commitments_missed")
 
 
 @dataclass
@@ -47,9 +48,10 @@ class Tally:
 
 
 def ledger(period: Period, by: str, states: Iterable[CaseState], warnings: Iterable, ratings: Iterable,
-           catalog: Catalog, calendar: WorkingCalendar) -> dict:
+           catalog: Catalog, calendar: WorkingCalendar, breaches: Iterable = ()) -> dict:
     """The report: one row per key of `by`, and the totals (where every case counts once). By taking point, a
-    row is labelled with the point's name and banner as the cases recorded them."""
+    row is labelled with the point's name and banner as the cases recorded them. `breaches`: the commitments
+    missed (承诺失信) in the period."""
     by_case = {s.case_id: s for s in states}
     points = {p["code"]: f"{p['name']}（{p['banner']}）" for s in by_case.values()
               if (p := s.taking_point) and p.get("code")}
@@ -61,6 +63,10 @@ def ledger(period: Period, by: str, states: Iterable[CaseState], warnings: Itera
         keys = [w.department] if by == "department" else _keys(by_case.get(w.case_id), by, catalog)
         for tally in [rows[k] for k in keys] + [total]:
             tally.counts[f"warnings_{w.level}"] += 1
+    for b in breaches:
+        keys = [b.department] if by == "department" else _keys(by_case.get(b.case_id), by, catalog)
+        for tally in [rows[k] for k in keys] + [total]:
+            tally.counts["commitments_missed"] += 1
     for r in ratings:
         for tally in [rows[k] for k in _keys(by_case.get(r.case_id), by, catalog)] + [total]:
             tally.counts["ratings"] += 1
@@ -86,7 +92,8 @@ def _tally_case(state: CaseState, period: Period, by: str, rows: dict, total: Ta
                 calendar: WorkingCalendar) -> None:
     tallies = [rows[k] for k in _keys(state, by, catalog)]
     events = {"received": _day(state.submitted_at or state.accepted_at), "accepted": _day(state.accepted_at),
-              "completed": _day(state.completed_at), "rejected": _day(state.rejected_at)}
+              "completed": _day(state.completed_at), "rejected": _day(state.rejected_at),
+              "not_accepted": _day(state.not_accepted_at)}
     happened = [name for name, day in events.items() if day in period]
     happened += ["corrected"] if any(d in period for d in state.corrections) else []
     for tally in tallies + [total]:

@@ -10,7 +10,7 @@ from html import escape
 
 from werkzeug.wrappers import Request, Response
 
-from services.oversight import signin
+from services.oversight import commitments, signin
 from services.oversight.handlers import Context
 from services.oversight.periods import Period
 from services.oversight.render import ledger_table, page, survey_html
@@ -22,7 +22,7 @@ from shared.errors import TooManyAttempts
 from shared.messaging import Store
 
 COOKIE = signin.COOKIE
-SCOPES = {"case": "整件", "item": "事项", "rectification": "差评整改"}
+SCOPES = {"case": "整件", "item": "事项", "rectification": "差评整改", "commitment": "容缺补交"}
 LEVELS = {"yellow": "黄牌", "red": "红牌"}
 
 
@@ -82,10 +82,11 @@ def oversight_page(store: Store, context: Context, today: date, who: Client) -> 
     with store.unit_of_work() as uow:
         warnings = [warning_dict(w) for w in uow.supervision.warnings("open", limit=200)]
         tasks = uow.supervision.rectifications("open")
+        breaches = uow.commitments.listed("missed")[-50:]
         chain, latest = uow.audit.head(), uow.audit.latest(20)
     month = Period.containing("monthly", today)
     sections = [_intake(ledger_report(store, context, Period.containing("daily", today), "matter")),
-                _warnings(warnings, context), _ratings(survey_report(store, month), tasks, context),
+                _warnings(warnings, context), _breaches(breaches, context), _ratings(survey_report(store, month), tasks, context),
                 f'<section id="ledger"><h2>最新台账 · {escape(month.label)}（截至{today:%m月%d日}）</h2>'
                 f'{ledger_table(ledger_report(store, context, month, "matter"))}'
                 f'<p>完整台账：{_ledger_links()}</p></section>', _audit(chain, latest)]
@@ -147,6 +148,17 @@ def _warnings(warnings: list[dict], context: Context) -> str:
             f'<th>预警</th><th>责任部门</th><th>办结时限</th><th>已用时限</th></tr>{rows}</table></section>')
 
 
+def _breaches(rows: list, context: Context) -> str:
+    """承诺失信: deferred materials not supplied by their deadline, with the follow-up the catalog names."""
+    body = "".join(f'<tr><td>{escape(r.case_id)}</td><td>{escape(r.material_name)}</td><td>{r.due_date}</td>'
+                   f'<td>{escape(_department(context, r.department))}</td>'
+                   f'<td>{escape(commitments.breach_view(r)["follow_up_zh"] or "")}</td>'
+                   f'<td>{r.supplied_on or "未补交"}</td></tr>' for r in rows)
+    table = (f'<table class="breaches"><tr><th>案件</th><th>容缺材料</th><th>承诺期限</th><th>牵头部门</th>'
+             f'<th>失信处理</th><th>补交日期</th></tr>{body}</table>' if rows else '<p class="muted">暂无承诺失信。</p>')
+    return f'<section id="breaches"><h2>承诺失信</h2>{table}</section>'
+
+
 def _ratings(survey: dict, tasks: list, context: Context) -> str:
     rows = "".join(f'<tr><td>{escape(t.case_id)}</td><td class="n">{t.score}</td>'
                    f'<td>{escape(_department(context, t.department))}</td><td>{t.due_date}</td></tr>' for t in tasks)
@@ -168,8 +180,10 @@ def _audit(chain: tuple[int, str], latest: list) -> str:
 
 
 def _subject(context: Context, warning: dict) -> str:
-    item = context.catalog.items.get(warning["subject"]) if warning["scope"] == "item" else None
-    return item.name if item else warning["subject"]
+    catalog, subject = context.catalog, warning["subject"]
+    entity = (catalog.items.get(subject) if warning["scope"] == "item" else
+              catalog.materials.get(subject) if warning["scope"] == "commitment" else None)
+    return entity.name if entity else subject
 
 
 def _department(context: Context, code: str) -> str:

@@ -10,7 +10,8 @@ from services.oversight.ledger import REDUCTIONS
 COLUMNS = [("received", "收件"), ("accepted", "受理"), ("corrected", "补正"), ("completed", "办结"),
            ("rejected", "不予许可"), ("on_time_rate", "按时办结率"), ("average_working_days", "平均用时（工作日）"),
            ("warnings_yellow", "黄牌预警"), ("warnings_red", "红牌预警"), ("ratings", "评价数"),
-           ("average_rating", "平均评分"), ("bad_ratings", "差评数")]
+           ("average_rating", "平均评分"), ("bad_ratings", "差评数"), ("not_accepted", "不予受理"),
+           ("commitments_missed", "承诺失信")]
 REDUCTION_LABELS = {"time_days": "减时限（工作日）", "steps": "减环节", "form_fields": "减填报项",
                     "materials": "减材料（份）", "cost_yuan": "减成本（元）", "visits": "减跑动（次）"}
 GROUP_LABELS = {"matter": "一件事", "department": "部门", "channel": "受理渠道", "level": "层级", "taking_point": "受理点"}

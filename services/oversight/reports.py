@@ -19,10 +19,11 @@ def ledger_report(store: Store, context: Context, period: Period, by: str) -> di
         warnings = uow.supervision.warnings(status=None, raised_from=period.start, raised_before=period.end,
                                             limit=10**6)
         ratings = uow.supervision.ratings_between(period.start, period.end)
+        breaches = uow.commitments.listed(missed_from=period.start, missed_before=period.end)
         states = {s.case_id: s for s in uow.oversight.states_between(start, end)}
-        missing = {r.case_id for r in [*warnings, *ratings]} - set(states)
+        missing = {r.case_id for r in [*warnings, *ratings, *breaches]} - set(states)
         states.update(uow.oversight.states(sorted(missing)) if missing else {})
-    return ledger(period, by, states.values(), warnings, ratings, context.catalog, context.calendar)
+    return ledger(period, by, states.values(), warnings, ratings, context.catalog, context.calendar, breaches)
 
 
 def survey_report(store: Store, period: Period) -> dict:

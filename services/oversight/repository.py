@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, case, func, or_, select, update
 
 from services.oversight.audit import SqlAuditRepository
+from services.oversight.commitments import SqlCommitmentRepository
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.signin import REPOSITORIES as SIGN_IN
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
@@ -177,4 +178,5 @@ class SqlSupervisionRepository:
 
 
 REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository,
+                "commitments": SqlCommitmentRepository,
                 "audit": SqlAuditRepository, **SIGN_IN}

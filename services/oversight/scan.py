@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from services.oversight import commitments
 from services.oversight.domain import CaseState
 from services.oversight.handlers import Context
 from services.oversight.metrics import count_warnings
@@ -21,11 +22,14 @@ def scan(store: Store, context: Context, as_of: date | None = None) -> list[dict
     with store.unit_of_work() as uow:
         case_ids = uow.oversight.open_case_ids()
         task_ids = [t.task_id for t in uow.supervision.rectifications("open")]
+        promised = uow.commitments.open_keys()
     raised: list[dict] = []
     for case_id in case_ids:
         raised += store.run(_scan_case, case_id, today, context, on_conflict=lambda: [])
     for task_id in task_ids:
         raised += store.run(_scan_task, task_id, today, context, on_conflict=lambda: [])
+    for case_id, code in promised:
+        raised += store.run(_scan_commitment, case_id, code, today, context, on_conflict=lambda: [])
     count_warnings(raised)
     return raised
 
@@ -51,6 +55,25 @@ def _scan_task(uow: UnitOfWork, task_id: str, today: date, context: Context) -> 
     return _raise(uow, subject, assess(subject.clock, today, context.calendar, context.settings.yellow_share), today)
 
 
+def _scan_commitment(uow: UnitOfWork, case_id: str, code: str, today: date, context: Context) -> list[dict]:
+    """A deferred material's deadline: the applicant reminded once, the lead department warned yellow then
+    red; past the deadline the commitment is missed (承诺失信) with the catalog's follow-up, and watched no more."""
+    row = uow.commitments.get(case_id, code, lock=True)
+    if row is None or row.status != "open":
+        return []
+    settings, calendar = context.settings, context.calendar
+    if commitments.reminder_due(row, today, calendar, settings.commitment_remind_share):
+        uow.commitments.set(case_id, code, reminded_on=today)
+        uow.emit(commitments.reminder(row, commitments.applicant_contact(uow, case_id)))
+    subject = Subject(case_id, "commitment", code, row.department, commitments.clock(row))
+    assessment = assess(subject.clock, today, calendar, settings.yellow_share)
+    raised = _raise(uow, subject, assessment, today)
+    if assessment.level == "red":
+        uow.commitments.set(case_id, code, status="missed", missed_on=today,
+                            follow_up=commitments.follow_up(context.catalog, row.matter_code))
+    return raised
+
+
 def _raise(uow: UnitOfWork, subject: Subject, assessment: Assessment, today: date) -> list[dict]:
     level = assessment.level
     if level is None or uow.supervision.warning(subject.case_id, subject.scope, subject.key, level):
@@ -67,5 +90,6 @@ def _raise(uow: UnitOfWork, subject: Subject, assessment: Assessment, today: dat
         "level": level, "scope": subject.scope, "department": subject.department,
         "item_code": subject.key if subject.scope == "item" else None,
         "task_id": subject.key if subject.scope == "rectification" else None,
+        "material_code": subject.key if subject.scope == "commitment" else None,
         "due_date": assessment.due.date, "used_share": warning["used_share"]}))
     return [warning]

@@ -65,6 +65,10 @@ class Service:
     def run_scan(self, request):
         return api.scan(request, self.db, self.context)
 
+    @http("GET", "/api/v1/supervision/commitments", role="supervisor")
+    def list_commitments(self, request):
+        return api.commitments(request, self.db)
+
     @http("GET", "/api/v1/rectifications", role=("supervisor", "department"))
     def list_rectifications(self, request):
         return api.tasks(request, self.db)

@@ -26,9 +26,9 @@ class LenientCalendar(WorkingCalendar):
 
 @dataclass(frozen=True)
 class Subject:
-    """Something with a deadline: the case, one of its items, or a rectification task."""
+    """Something with a deadline: the case, one of its items, a rectification task, or a deferred material."""
     case_id: str
-    scope: Literal["case", "item", "rectification"]
+    scope: Literal["case", "item", "rectification", "commitment"]
     key: str
     department: str
     clock: SlaClock

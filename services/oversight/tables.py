@@ -93,6 +93,24 @@ rectifications = Table(
     Column("item_code", String(100), nullable=True),  # the item rated; None: the case as a whole
     Column("closed_by", String(20), nullable=True),   # department or supervisor
 )
+commitments = Table(
+    "oversight_commitments", metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("material_code", String(100), primary_key=True),
+    Column("material_name", String(200), nullable=False),
+    Column("matter_code", String(100), nullable=True),
+    Column("department", String(100), nullable=False),
+    Column("accepted_on", Date, nullable=False),
+    Column("supply_days", Integer, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("reminded_on", Date, nullable=True),
+    Column("supplied_on", Date, nullable=True),
+    Column("missed_on", Date, nullable=True, index=True),
+    Column("follow_up", String(32), nullable=True),
+)
+"""Each deferred material's supply deadline (承诺), watched: open, supplied, missed (承诺失信, with the catalog's
+follow-up), or void (the case was withdrawn or rejected)."""
 sessions = Table(
     "oversight_sessions", metadata,
     Column("session_hash", String(64), primary_key=True),

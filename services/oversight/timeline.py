@@ -10,7 +10,8 @@ from services.oversight.domain import CaseState, Fact, ItemState, Stop, as_utc, 
 RANK = {"case_submitted": 0, "correction_requested": 1, "case_accepted": 2, "supplement_provided": 3,
         "approval_requested": 4, "department_decided": 5, "approval_decided": 6, "decision_answered": 7,
         "case_withdrawn": 8, "case_rejected": 9, "case_completed": 9, "approval_cancelled": 10,
-        "delivery_dispatched": 11, "delivery_completed": 12, "rating_received": 13, "supervision_warning": 14}
+        "delivery_dispatched": 11, "delivery_completed": 12, "rating_received": 13, "supervision_warning": 14,
+        "case_not_accepted": 9, "deferred_supplied": 13, "commitment_due_soon": 14}
 
 
 def sort_key(fact: Fact) -> tuple:
@@ -154,6 +155,6 @@ def _rated(state: CaseState, fact: Fact) -> None:
 APPLY = {"case_submitted": _submitted, "correction_requested": _correction, "case_accepted": _accepted,
          "approval_requested": _requested, "approval_decided": _decided,
          "case_completed": _closing("completed_at"), "case_rejected": _closing("rejected_at"),
-         "case_withdrawn": _closing("withdrawn_at"), "delivery_dispatched": _delivery("dispatched_at"),
+         "case_withdrawn": _closing("withdrawn_at"), "case_not_accepted": _closing("not_accepted_at"), "delivery_dispatched": _delivery("dispatched_at"),
          "delivery_completed": _delivery("delivered_at"), "rating_received": _rated,
          "supplement_provided": _supplied, "approval_cancelled": _cancelled}

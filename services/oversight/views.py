@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.oversight import commitments
 from services.oversight.commands import DueQuery, WarningQuery
 from services.oversight.domain import CaseState, Fact
 from services.oversight.handlers import Context
@@ -87,6 +88,15 @@ def rectifications_view(store: Store, status: str | None, department: str | None
     with store.unit_of_work() as uow:
         rows = uow.supervision.rectifications(status, department)
     return {"rectifications": [dict(r._mapping) for r in rows]}
+
+
+def commitments_view(store: Store, status: str | None) -> dict:
+    """Deferred materials' deadlines (承诺), e.g. the missed ones (承诺失信) with their follow-up."""
+    if status is not None and status not in commitments.STATUSES:
+        raise Invalid([problem("status", "unknown_status", "未知的状态", f"status is one of {commitments.STATUSES} or all")])
+    with store.unit_of_work() as uow:
+        rows = uow.commitments.listed(status)
+    return {"commitments": [commitments.breach_view(r) for r in rows]}
 
 
 def calendar_due(calendar: WorkingCalendar, query: DueQuery) -> dict:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from services.routing import clock
+from services.routing import clock, telling
 from services.routing.assignment import Taken, assign
 from services.routing.domain import Outcome, Plan, PlanItem, Slot, license_holder, site_of
 from shared.catalog import Catalog, default_catalog
@@ -17,13 +17,13 @@ from shared.events import (
     ApprovalRequested,
     CaseAccepted,
     CaseCompleted,
-    CaseRejected,
     CaseWithdrawn,
     Event,
     SupplementProvided,
     TakingPointRef,
 )
-from shared.messaging import UnitOfWork
+from shared.file_links import FileLinks, file_links
+from shared.messaging import UnitOfWork, utcnow
 from shared.workdays import WorkingCalendar, today_in_shanghai
 
 
@@ -34,10 +34,11 @@ class Context:
     settings: RoutingSettings
     calendar: WorkingCalendar
     today: Callable[[], date]
+    links: FileLinks | None = None  # signs each request's material links for its department
 
     @classmethod
     def build(cls, settings: Settings) -> "Context":
-        return cls(default_catalog(), settings.routing, settings.calendar(), today_in_shanghai)
+        return cls(default_catalog(), settings.routing, settings.calendar(), today_in_shanghai, file_links(settings))
 
 
 def route_case(uow: UnitOfWork, event: CaseAccepted, context: Context) -> None:
@@ -52,6 +53,8 @@ def route_case(uow: UnitOfWork, event: CaseAccepted, context: Context) -> None:
     # what routing keeps of the case beside its plan, saved with it
     case = {"form": p.form, "materials": p.materials, "delivery": p.delivery.model_dump(mode="json"),
             "contact": p.contact.model_dump(mode="json"), "holder_id": p.holder_id, "holder_kind": p.holder_kind,
+            "lookup_code": p.lookup_code,
+            "deferred": [d.model_dump(mode="json") for d in p.deferred],
             "clock": {"started_on": p.accepted_on.isoformat(), "budget": p.promised_days, "suspensions": []}}
     _request(uow, event, plan, plan.release(), case, context)
     uow.plans.add(plan, case)
@@ -78,6 +81,8 @@ def record_decision(uow: UnitOfWork, event: ApprovalDecided, context: Context) -
     item, today = plan.items[p.item_code], context.today()
     if outcome is Outcome.SUSPENDED:
         clock.suspend_item(item, case, today, "; ".join(p.reasons))
+        uow.emit(telling.supplement_requested(plan, item, case, event, today, context.settings.supplement_days,
+                                              context.calendar))
     elif was_suspended:
         clock.resume_item(plan, item, case, today)
     if outcome is Outcome.PROGRESSED:
@@ -85,11 +90,9 @@ def record_decision(uow: UnitOfWork, event: ApprovalDecided, context: Context) -
     elif outcome is Outcome.COMPLETED:
         uow.emit(CaseCompleted(case_id=plan.case_id, correlation_id=event.correlation_id, payload={
             "matter_code": plan.matter_code, "items": list(plan.items), "licenses": plan.licenses(),
-            "delivery": case["delivery"], "contact": case["contact"]}))
+            "delivery": case["delivery"], "contact": case["contact"], "lookup_code": case.get("lookup_code")}))
     elif outcome is Outcome.REJECTED:
-        uow.emit(CaseRejected(case_id=plan.case_id, correlation_id=event.correlation_id, payload={
-            "matter_code": plan.matter_code, "item_code": p.item_code, "department": p.department,
-            "reasons": p.reasons, "cancelled_items": plan.cancelled(), "contact": case["contact"]}))
+        uow.emit(telling.case_rejected(plan, case, event, today))
         _tell(uow, event, plan, "case_rejected", f"{p.item_code} rejected: {'; '.join(p.reasons)}")
     uow.plans.save(plan, case)
 
@@ -158,12 +161,17 @@ def _request(uow: UnitOfWork, cause: Event, plan: Plan, ready: list[PlanItem], c
         item.due_date = clock.deadline(item.requested_on, item.promised_days, item.suspensions, context.calendar,
                                        today)
         uow.emit(ApprovalRequested(case_id=plan.case_id, correlation_id=cause.correlation_id,
-                                   payload=_request_payload(plan, item, case, case_due, context.catalog)))
+                                   payload=_request_payload(plan, item, case, case_due, context)))
 
 
-def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date, catalog: Catalog) -> dict:
+def _materials(materials: list[dict], case_id: str, department: str, context: Context) -> list[dict]:
+    """The case's materials, each uploaded one with a signed link for the department (shared/file_links.py)."""
+    return context.links.with_links(materials, case_id, department, utcnow()) if context.links else materials
+
+
+def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date, context: Context) -> dict:
     joint = next((t for t in plan.joint_tasks.values() if t["task_id"] == item.joint_task_id), None)
-    entry = catalog.items.get(item.code)
+    entry = context.catalog.items.get(item.code)
     kind = case.get("holder_kind")  # None: a plan accepted before intake said
     holder_id, holder_name = license_holder(
         plan.case_id, case.get("holder_id"), entry is None or entry.license_to_applicant(
@@ -172,11 +180,11 @@ def _request_payload(plan: Plan, item: PlanItem, case: dict, case_due: date, cat
     return {"request_id": plan.request_id(item), "matter_code": plan.matter_code, "item_code": item.code,
             "item_name": item.name, "department": item.department, "promised_days": item.promised_days,
             "form": {k: v for k, v in case["form"].items() if k in item.fields},
-            "materials": case["materials"], "unit": item.unit, "level": item.level,
+            "materials": _materials(case["materials"], plan.case_id, item.department, context), "unit": item.unit, "level": item.level,
             "routing_reason": item.routing.get("reason", ""), "round": item.round, "due_date": item.due_date,
             "case_due_date": case_due, "license_type": item.license_type,
             "holder_id": holder_id, "holder_name": holder_name,
-            "joint_task": joint}
+            "joint_task": joint, "deferred": case.get("deferred", [])}
 
 
 def _case_due(case: dict, context: Context, today: date) -> date:

@@ -97,3 +97,13 @@ def own_output_rules(catalog: Catalog) -> Iterator[LintProblem]:
                         yield problem("demands-own-output", f"matter {matter.code}",
                                       f"{', '.join(wrong)} ask(s) for {entry.code}, which {issuer} of this matter "
                                       f"issues; make {issuer} a prerequisite so the plan delivers it")
+
+
+def commitment_rules(catalog: Catalog) -> Iterator[LintProblem]:
+    """承诺失信: revoking the approval needs an approval that issues something to revoke."""
+    for matter in catalog.matters.values():
+        if matter.commitment_breach != "revoke":
+            continue
+        if not any(catalog.items[c].license_type for c in matter.items if c in catalog.items):
+            yield problem("breach-revokes-nothing", f"matter {matter.code}",
+                          "commitment_breach is revoke, but none of its items issues a license to revoke")

@@ -156,6 +156,13 @@ class Situation(Entity):
     label: str
 
 
+BREACH_FOLLOW_UPS = {  # 承诺失信: what follows when a deferred material is not supplied by its deadline
+    "credit_record": ("记入申请人信用记录，由牵头部门督促补交", "a credit record, and the lead department presses "
+                      "for the material"),
+    "revoke": ("依法撤销审批决定并记入申请人信用记录", "the approval is revoked by law, and a credit record"),
+}
+
+
 class Matter(Entity):
     """An integrated matter (一件事): one lead department bundling several items."""
 
@@ -176,6 +183,9 @@ class Matter(Entity):
     visits_before: int = Field(ge=0)
     visits_after: int = Field(ge=0)
     fees_waived: bool = Field(default=False, description="the government pays the items' fees")
+    commitment_breach: Literal["credit_record", "revoke"] = Field(default="credit_record", description=(
+        "承诺失信: the follow-up when a material deferred under the applicant's commitment is not supplied by its "
+        "deadline (see BREACH_FOLLOW_UPS); revoke only for a matter whose items issue a license"))
 
     @property
     def situation_codes(self) -> list[str]:

@@ -88,13 +88,17 @@ def test_claim_decide_once_and_the_case_completes(worklist):
     assert any(t["request_id"] == tax["request_id"] and t["decided_by"] == "王五" for t in decided)
 
 
-def test_a_rejection_needs_reasons_and_then_rejects_the_case_and_cancels_the_other_task(worklist):
+def test_a_rejection_needs_reasons_and_a_legal_basis_and_then_rejects_the_case_and_cancels_the_other_task(worklist):
     case_id = new_case(worklist)
     tax, land = task_of(worklist, TAX, case_id), task_of(worklist, LAND, case_id)
     bare = post(worklist, TAX, tax["request_id"], "decision", {"decision": "rejected", "clerk": "王五"})
     assert bare.status_code == 422
+    no_basis = post(worklist, TAX, tax["request_id"], "decision",
+                    {"decision": "rejected", "clerk": "王五", "reasons": ["存在欠税"]})
+    assert no_basis.status_code == 422 and no_basis.json()["problems"][0]["field"] == "legal_basis"
     assert post(worklist, TAX, tax["request_id"], "decision",
-                {"decision": "rejected", "clerk": "王五", "reasons": ["存在欠税"]}).status_code == 200
+                {"decision": "rejected", "clerk": "王五", "reasons": ["存在欠税"],
+                 "legal_basis": "《税收征收管理法》第四十五条"}).status_code == 200
     wait_for(lambda: case_status(worklist, case_id) == "rejected", timeout=20, what="rejection")
     wait_for(lambda: any(t["request_id"] == land["request_id"]
                          for t in tasks(worklist, LAND, status="cancelled").json()["tasks"]),

@@ -46,7 +46,7 @@ def department(vhost: str, code: str, cases: dict[str, int], barrier: threading.
             barrier.wait(timeout=120)
             for case_id in sorted(held, key=cases.get):
                 rejects = code in rejecting(cases[case_id])
-                decision = Decision.reject([f"{code} 现场不具备接入条件"]) if rejects else Decision.approve()
+                decision = Decision.reject([f"{code} 现场不具备接入条件"], "《中华人民共和国行政许可法》第三十八条第二款") if rejects else Decision.approve()
                 client.decide(held[case_id], decision, wait=False)
     except Exception as exc:  # noqa: BLE001 - reported by the test
         errors.append((code, repr(exc)))

@@ -59,7 +59,7 @@ def test_a_department_system_with_least_privilege_decides_its_queue_and_each_rep
             assert tax.approve(request).status == "recorded"
             assert land.approve(take(land, case.case_id)).status == "recorded"
             wait_for(lambda: status(cluster, case.case_id) == "completed", timeout=30, what="completion")
-            second = tax.reject(again(request), ["重复答复"])
+            second = tax.reject(again(request), ["重复答复"], "《中华人民共和国行政许可法》第三十八条第二款")
             assert (second.status, second.decision) == ("already_decided", "approved")
     assert status(cluster, case.case_id) == "completed", "the second reply changed nothing"
 
@@ -83,7 +83,7 @@ def test_a_rejection_rejects_the_case_and_the_other_department_is_told_and_answe
     with DepartmentClient(_guest(vhost), "tax") as tax, \
             DepartmentClient(_guest(vhost), "natural-resources", on_cancel=cancelled.append) as land:
         land_request = take(land, case.case_id)
-        assert tax.reject(take(tax, case.case_id), ["存在欠税，不予出具无欠税证明"]).status == "recorded"
+        assert tax.reject(take(tax, case.case_id), ["存在欠税，不予出具无欠税证明"], "《中华人民共和国行政许可法》第三十八条第二款").status == "recorded"
         wait_for(lambda: status(cluster, case.case_id) == "rejected", timeout=30, what="rejection")
         wait_for(lambda: list(land.requests(idle_timeout=0.5)) == [] and cancelled, timeout=20,
                  what="approval_cancelled")

@@ -37,12 +37,12 @@ class RoutingHarness:
         return [(m.routing_key, parse_event(json.loads(m.body))) for m in self.sent[before:]]
 
     def decide(self, case_id: str, item: str, decision: str = "approved", reasons=(), round: int = 1,
-               department: str | None = None) -> list:
+               department: str | None = None, **extra) -> list:
         """A department's decision on an item (by default from the department the plan sent it to)."""
         department = department or self.department_of(case_id, item)
         return self.handle(ApprovalDecided(case_id=case_id, payload={
             "request_id": f"{case_id}:{item}", "item_code": item, "department": department,
-            "decision": decision, "reasons": list(reasons), "decided_by": "clerk", "round": round}))
+            "decision": decision, "reasons": list(reasons), "decided_by": "clerk", "round": round, **extra}))
 
     def department_of(self, case_id: str, item: str) -> str:
         with self.store.unit_of_work() as uow:

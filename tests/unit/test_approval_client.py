@@ -17,7 +17,7 @@ def test_queue_exchange_and_routing_key_are_the_topologys():
     assert c.queue == topology.department_queue_name("public-security", "150626101")
     assert client.DECISIONS_EXCHANGE == topology.DECISIONS_EXCHANGE
     event = client._decision_event("e1d6f9a4-2b1c-4d7e-9f00-000000000001", REQUEST,
-                                   client.Decision.reject(["欠税"]), "tax", None, "税务系统")
+                                   client.Decision.reject(["欠税"], "《税收征收管理法》第四十五条"), "tax", None, "税务系统")
     parsed = parse_event(event)
     assert isinstance(parsed, DepartmentDecided) and parsed.routing_key == topology.decision_routing_key("tax")
     assert (parsed.payload.round, parsed.payload.decision, parsed.payload.reasons) == (2, "rejected", ["欠税"])

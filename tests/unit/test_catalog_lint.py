@@ -221,3 +221,15 @@ def test_a_field_holding_an_id_number_must_be_checked_as_one(shipped):
     unchecked = field.model_copy(update={"constraints": field.constraints.model_copy(update={"format": None})})
     catalog = shipped.model_copy(update={"fields": {**shipped.fields, "employee_id_number": unchecked}})
     assert [p.split(":")[0] for p in problems(catalog, "id-number-unchecked")] == ["field employee_id_number"]
+
+
+def test_every_matter_names_its_commitment_breach_follow_up_and_revoke_needs_a_license(shipped):
+    """承诺失信: the follow-up defaults to a credit record; revoking needs an item that issues a license."""
+    assert {m.commitment_breach for m in shipped.matters.values()} == {"credit_record"}
+    revoking = changed(shipped, "matters", "open-restaurant", commitment_breach="revoke")
+    assert problems(revoking, "breach-revokes-nothing") == []
+    licensed = [c for c in shipped.matters["bankruptcy-check"].items if shipped.items[c].license_type]
+    assert licensed == []
+    [found] = problems(changed(shipped, "matters", "bankruptcy-check", commitment_breach="revoke"),
+                       "breach-revokes-nothing")
+    assert found.startswith("matter bankruptcy-check")

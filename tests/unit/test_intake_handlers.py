@@ -12,10 +12,11 @@ from edge_support import as_http
 from services.intake import handlers
 from services.intake.commands import SubmitCase, Supplement
 from services.intake.repository import REPOSITORIES, TABLES, metadata
+from services.intake.views import case_view
 from shared.catalog import default_catalog
 from shared.config import IntakeSettings
 from shared.db import make_engine, make_session_factory
-from shared.events import ApprovalDecided, ApprovalRequested, CaseCompleted
+from shared.events import ApprovalDecided, ApprovalRequested, CaseCompleted, SupplementRequested
 from shared.messaging import Store
 from shared.workdays import WorkingCalendar
 from yici_testkit import case_body
@@ -100,6 +101,21 @@ def test_a_supplement_during_approval_resumes_the_item_through_supplement_provid
     with store.unit_of_work() as uow:
         assert {i.item_code: i.status for i in uow.cases.items(case_id)}[item] == "requested"
         assert uow.cases.get(case_id).form["court_case_number"] == "(2026)蒙0626破1号"
+
+
+def test_a_departments_supplement_request_is_shown_with_reasons_and_deadline_until_supplied(store, ctx):
+    case_id = _accepted_case(store, ctx)
+    item = CATALOG.items_for("bankruptcy-check")[1].code
+    asked = SupplementRequested(case_id=case_id, payload={
+        "item_code": item, "item_name": "名称", "department": "tax", "round": 1, "reasons": ["缺少法院裁定书"],
+        "due_date": "2026-12-15", "matter_code": "bankruptcy-check", "contact": {"name": "x"}})
+    _follow(store, asked)
+    _follow(store, asked)
+    [request] = case_view(store, case_id)["supplement_requests"]
+    assert (request["item_code"], request["reasons"], request["due_date"]) == (item, ["缺少法院裁定书"], "2026-12-15")
+    assert {w["channel"] for w in request["ways_to_supply"]} == {"online", "window", "mail"}
+    store.run(handlers.supply, case_id, Supplement(item_code=item), ctx, "t")
+    assert case_view(store, case_id)["supplement_requests"] == [], "supplied: no longer open"
 
 
 def test_a_supplement_nobody_asked_for_is_409(store, ctx):

@@ -152,7 +152,7 @@ def hand_count(specs: list[Spec], warnings: list, period: Period, by: str) -> di
 
 def figures_of(row: dict) -> dict:
     counts = ("received", "accepted", "corrected", "completed", "rejected", "warnings_yellow", "warnings_red",
-              "ratings", "bad_ratings")
+              "ratings", "bad_ratings", "not_accepted", "commitments_missed")
     out = {c: int(row.get(c, 0)) for c in counts}
     out["on_time_rate"] = round(row["in_time"] / row["concluded"], 4) if row.get("concluded") else None
     out["average_working_days"] = round(row["days"] / row["concluded"], 2) if row.get("concluded") else None

@@ -21,7 +21,7 @@ def test_the_completion_texts_end_with_the_rating_link():
 
 
 def test_other_texts_and_cases_without_a_link_are_unchanged():
-    rejection = render("rejection_notice", SIGNATURE, matter_name="m", case_id="YC-1", reasons="r", hall="h",
+    rejection = render("rejection_notice_only", SIGNATURE, matter_name="m", case_id="YC-1", reasons="r", hall="h",
                        opening_hours="o", track_url=LINK)
     assert LINK not in rejection
     assert "评价" not in render("pickup_ready", SIGNATURE, matter_name="m", case_id="YC-1", pickup_code="1",

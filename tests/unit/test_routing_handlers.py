@@ -88,7 +88,8 @@ def test_rejection_rejects_the_case_cancels_waiting_items_and_tells_those_in_pro
 def test_a_supplement_suspends_item_and_case_clock_and_supplying_it_sends_round_two(routing):
     routing.handle(accepted("YC5", "bankruptcy-check", form={"enterprise_name": "旧名"}))
     item = "tax-arrears-inquiry"
-    assert routing.decide("YC5", item, "supplement_requested", ["缺少法院指定管理人决定书"]) == []
+    [(key, told)] = routing.decide("YC5", item, "supplement_requested", ["缺少法院指定管理人决定书"])
+    assert key == "supplement_requested" and told.payload.item_code == item, "only the applicant's side is told"
     routing.today = date(2026, 12, 4)
     out = routing.supply("YC5", item, form={"enterprise_name": "新名"}, materials=[{"code": "court-ruling"}])
     again = requested(out)[item].payload
@@ -97,6 +98,7 @@ def test_a_supplement_suspends_item_and_case_clock_and_supplying_it_sends_round_
     assert again.due_date == date(2026, 12, 9), "suspended 1-4 Dec: 3 working days counted from the 4th, not 4 Dec"
     assert again.case_due_date == date(2026, 12, 9)
     assert routing.supply("YC5", item) == [], "a second supply of the same supplement changes nothing"
+    assert routing.decide("YC5", item, "supplement_requested", ["重复"], round=1) == [], "stale: not told again"
     assert routing.decide("YC5", item, round=1) == [], "a decision for round 1 is stale"
     assert of_type(routing.decide("YC5", "tax-arrears-inquiry", round=2), "case_completed") == []
 
@@ -128,3 +130,29 @@ def test_the_plan_view_shows_who_decides_and_why(routing):
     assert {i["routing"]["rule"] for i in view["items"]} == {"citywide"}
     assert all("150602" in i["routing"]["reason"] for i in view["items"])
     assert view["clock"]["budget_days"] == 5 and view["status"] == "open"
+
+
+def test_a_supplement_request_tells_the_applicant_why_and_by_when_once(routing):
+    routing.handle(accepted("YC8", "bankruptcy-check"))
+    item = "tax-arrears-inquiry"
+    out = routing.decide("YC8", item, "supplement_requested", ["缺少法院指定管理人决定书"])
+    [told] = of_type(out, "supplement_requested")
+    p = told.payload
+    assert (p.item_code, p.round, p.reasons) == (item, 1, ["缺少法院指定管理人决定书"])
+    assert p.due_date == date(2026, 12, 15), "ten working days from Tue 1 Dec (routing.supplement_days)"
+    assert p.contact.name and p.matter_code == "bankruptcy-check"
+    assert routing.decide("YC8", item, "supplement_requested", ["又一次"]) == [], "asked once per round"
+
+
+def test_a_rejection_carries_the_legal_basis_the_decision_and_the_approved_items_with_their_licenses(routing):
+    routing.handle(accepted("YC9", "open-restaurant", RESTAURANT))
+    routing.decide("YC9", "business-registration", licenses=["SCJG-1"], department="market-regulation")
+    out = routing.decide("YC9", "eia-registration-filing", "rejected", ["场所不符合要求"],
+                         department="ecology-environment", legal_basis="《食品经营许可管理办法》第十一条",
+                         decision_document={"content": {"number": "D-1"}, "seal": {}})
+    [rejected] = of_type(out, "case_rejected")
+    p = rejected.payload
+    assert p.legal_basis == "《食品经营许可管理办法》第十一条" and p.decided_on == date(2026, 12, 1)
+    assert [(i.item_code, i.licenses) for i in p.approved_items] == [("business-registration", ["SCJG-1"])]
+    assert p.decision_document == {"content": {"number": "D-1"}, "seal": {}}
+    assert p.delivery is not None and p.delivery.method == "online", "the choice it was accepted with"

@@ -67,3 +67,10 @@ def test_a_token_finds_its_client_and_nothing_else():
     assert settings.client_for_token(CLERK_TOKEN).role == "clerk"
     assert settings.client_for_token(CLERK_TOKEN[:-1]) is None and settings.client_for_token("") is None
     assert settings.client_for_token("naïve-非ASCII") is None
+
+
+def test_a_weak_material_link_secret_is_refused():
+    """Issue 18: the links to materials that departments fetch without a token are only as strong as their key."""
+    settings = load_settings(DISTRIBUTED, env={**STRONG, "YICI_FILE_LINK_SECRET": "dev-link-secret-change-me"})
+    assert [p for p in weak_secrets(settings) if p.startswith("file_link_secret")], weak_secrets(settings)
+    assert not [p for p in weak_secrets(load_settings(DISTRIBUTED, env=STRONG)) if p.startswith("file_link_secret")]

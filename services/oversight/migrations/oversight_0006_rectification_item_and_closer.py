@@ -1,7 +1,7 @@
 """rectifications: the item rated and who closed the task
 
 Revision ID: oversight_0006
-Revises: oversight_0004
+Revises: oversight_0005
 Create Date: 2026-12-02 17:30:00
 
 A bad rating's rectification goes to the department whose item was rated (item_code; absent: the rejecting or
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'oversight_0006'
-down_revision: Union[str, Sequence[str], None] = 'oversight_0004'
+down_revision: Union[str, Sequence[str], None] = 'oversight_0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """the hall, village service point or bank branch (政银合作) that took the case
 
-Revision ID: intake_0007
-Revises: intake_0004
+Revision ID: intake_0006
+Revises: intake_0005
 Create Date: 2026-12-02 17:30:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = 'intake_0007'
-down_revision: Union[str, Sequence[str], None] = 'intake_0004'
+revision: str = 'intake_0006'
+down_revision: Union[str, Sequence[str], None] = 'intake_0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

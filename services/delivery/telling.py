@@ -1,0 +1,41 @@
+"""What the applicant is told while the case runs: its acceptance, and a department's supplement request.
+
+Each text comes from the templates with the system's own values only (the catalog's names, dates, the status
+page's link); its id is fixed by what it announces (the case's acceptance; the item and round suspended), so a
+repeated event queues nothing new and a retried send reaches the gateway under the same id."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from shared.events import CaseAccepted, SupplementRequested
+from shared.messaging import UnitOfWork
+
+if TYPE_CHECKING:
+    from services.delivery.handlers import Context
+
+
+def track_url(base_url: str, case_id: str, lookup_code: str | None, page: str = "") -> str:
+    """The applicant's status page (intake's /track/{case_id}?code=), or a page under it (`/decision`)."""
+    url = f"{base_url.rstrip('/')}/track/{quote(case_id)}{page}"
+    return f"{url}?code={quote(lookup_code)}" if lookup_code else url
+
+
+def tell_acceptance(uow: UnitOfWork, event: CaseAccepted, context: "Context") -> None:
+    """Once per case: accepted, the promised deadline, where to follow it."""
+    p = event.payload
+    due = p.due_date or context.calendar.due(p.accepted_on, p.promised_days).date
+    context.notice(uow, event.case_id, "acceptance_notice", p.contact.phone,
+                   matter_name=context.matter_name(p.matter_code), due_date=due.isoformat(),
+                   track_url=track_url(context.status_base_url, event.case_id, p.lookup_code))
+
+
+def tell_supplement(uow: UnitOfWork, event: SupplementRequested, context: "Context") -> None:
+    """Once per item and round: a department asks for a supplement, by when, and where the request is read
+    (the department's own words are shown on the status page, never put under the government's signature)."""
+    p = event.payload
+    item = context.catalog.items.get(p.item_code)
+    context.notice(uow, event.case_id, "supplement_request", p.contact.phone, ref=f"{p.item_code}:{p.round}",
+                   matter_name=context.matter_name(p.matter_code), item_name=item.name if item else "审批事项",
+                   due_date=p.due_date.isoformat(),
+                   track_url=track_url(context.status_base_url, event.case_id, p.lookup_code))
