@@ -55,13 +55,12 @@ class Context:
     now: Callable[[], datetime] = utcnow
     sources: Chain | None = None  # the external library and exchange; None: as intake.library configures
     home: str = "150626"  # the banner this deployment serves (routing.home_region)
-    base_url: str = ""  # where the status page is reached (the completion text links to it); "": no link
 
     @classmethod
     def build(cls, settings: Settings) -> "Context":
         return cls(default_catalog(), settings.intake, settings.calendar(), today_in_shanghai,
                    tuple(settings.delivery.known_halls()), settings.attempts.limits(),
-                   home=settings.routing.home_region, base_url=settings.base_url("intake"))
+                   home=settings.routing.home_region)
 
     def taking_point(self, code: str | None) -> dict | None:
         """What the case keeps of its taking point (checked before), or None."""
