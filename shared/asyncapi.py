@@ -44,6 +44,9 @@ ABOUT: dict[str, tuple[str, str]] = {
                                         "or online (网上反馈)."),
     "delivery_completed": ("delivery", "The result reached the applicant: exactly one delivery per case."),
     "rating_received": ("oversight", "The applicant's good/bad review (好差评), 1 to 5."),
+    "case_rated": ("intake", "The applicant rated the concluded case (好差评) on the status page, perhaps one item."),
+    "rectification_closed": ("oversight", "A bad rating's rectification was closed by the department it went "
+                             "to (or a supervisor), with what was done; intake shows it to the applicant."),
     "supervision_warning": ("oversight", "Electronic supervision (电子监察): a case or item nears (yellow) or "
                                          "passes (red) its time limit."),
     "deadline_changed": ("oversight", "The SLA clock moved the case's deadline (a suspension or a resumption)."),

@@ -332,7 +332,9 @@ class Settings(BaseModel):
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     oversight: OversightSettings = Field(default_factory=OversightSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str | None = Field(default=None, description=(
+        "the address applicants reach the suite at (QR codes, receipts, download links in texts); unset: the "
+        "address the process actually listens on, http://host:port"))
     audit_subject_key: str | None = Field(default=None, min_length=16, description=(
         "HMAC key of the pseudonyms that stand for persons in the audit trail; the same for every service. "
         "Unset: generated once in data_dir (enough when the services share one data_dir)"))
@@ -394,6 +396,15 @@ class Settings(BaseModel):
         if self.mode == "embedded":
             return self.port
         return self.service_ports.get(service, self.port)
+
+    def base_url(self, service: str | None = None) -> str:
+        """Where links point: the configured public_base_url, else this process's own host and port (a
+        wildcard host is reached on the loopback), so links follow the port the server was started on."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port_for(service) if service else self.port}"
 
     def client_for_token(self, token: str) -> Client | None:
         """The client with this token, compared in constant time with every client's (no early exit)."""

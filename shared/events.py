@@ -340,6 +340,9 @@ class CaseCompletedPayload(Model):
     licenses: list[str] = Field(default_factory=list)
     delivery: DeliveryChoice
     contact: Contact
+    lookup_code: str | None = Field(default=None, description=(
+        "The status page's code (a credential: never logged): the completion text links to the page, where the "
+        "case is rated"))
 
 
 class CaseCompleted(Event):
@@ -443,6 +446,35 @@ class RatingReceived(Event):
     payload: RatingReceivedPayload
 
 
+class CaseRatedPayload(Model):
+    """好差评 given by the applicant on the status page (intake checked the lookup code and that the case
+    concluded); oversight takes it like a rating over its API."""
+    score: int = Field(ge=1, le=5, description="1 非常不满意 … 5 非常满意")
+    dimensions: dict[str, int] = Field(default_factory=dict)
+    comment: str = Field(default="", max_length=500)
+    item_code: str | None = Field(default=None, description="The item rated, if the applicant named one")
+
+
+class CaseRated(Event):
+    event_type: Literal["case_rated"] = "case_rated"
+    payload: CaseRatedPayload
+
+
+class RectificationClosedPayload(Model):
+    """A bad rating's rectification, closed by the department it went to (or a supervisor): what was done."""
+    task_id: str
+    department: str = Field(description="The department the rectification went to")
+    department_name: str = Field(default="", description="Its name in the catalog")
+    note: str = Field(description="What was done about the bad rating (told to the applicant)")
+    closed_on: date
+    closed_by: str = Field(description="department, or supervisor")
+
+
+class RectificationClosed(Event):
+    event_type: Literal["rectification_closed"] = "rectification_closed"
+    payload: RectificationClosedPayload
+
+
 class DeferredSuppliedPayload(Model):
     materials: list[DeferredMaterial] = Field(min_length=1, description="The deferred materials now supplied")
     supplied_on: date = Field(description="Asia/Shanghai")
@@ -541,8 +573,8 @@ AnyEvent = Annotated[Union[CaseSubmitted, CorrectionRequested, CaseAccepted, App
                            DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
                            ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided,
                            DeadlineChanged, AuditRecorded, SupplementRequested, LicenseChanged,
-                           DeferredSupplied, CaseNotAccepted, CommitmentDueSoon],
-                  Field(discriminator="event_type")]
+                           DeferredSupplied, CaseNotAccepted, CommitmentDueSoon, CaseRated, RectificationClosed],
+                   Field(discriminator="event_type")]
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls for cls in get_args(get_args(AnyEvent)[0])
 }

@@ -83,7 +83,7 @@ def file_links(settings: Settings) -> FileLinks:
     """The suite's links: `file_link_secret`, else the secret generated once in data_dir."""
     secret = settings.file_link_secret.encode("utf-8") if settings.file_link_secret else \
         _kept(Path(settings.data_dir).resolve())
-    return FileLinks(secret, settings.public_base_url, timedelta(hours=settings.file_link_ttl_hours))
+    return FileLinks(secret, settings.base_url("intake"), timedelta(hours=settings.file_link_ttl_hours))
 
 
 @lru_cache(maxsize=8)

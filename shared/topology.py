@@ -74,7 +74,7 @@ def decisions_queue() -> QueueSpec:
 SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
     "intake": ("approval_requested.#", "approval_decided", "case_completed", "case_rejected",
                "delivery_dispatched", "delivery_completed", "deadline_changed", "approval_cancelled.#",
-               "supplement_requested", "license_changed"),
+               "supplement_requested", "license_changed", "rectification_closed"),
     "routing": ("case_accepted", "approval_decided", "case_withdrawn", "supplement_provided"),
     "approval": ("approval_requested.#", "approval_cancelled.#"),
     "delivery": ("case_completed", "case_rejected", "correction_requested", "case_accepted", "supplement_requested",
@@ -94,13 +94,13 @@ PUBLISHING_SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
 EVENT_PUBLISHERS: dict[str, str] = {
     "case_submitted": "intake", "correction_requested": "intake", "case_accepted": "intake",
     "supplement_provided": "intake", "case_withdrawn": "intake", "deferred_supplied": "intake",
-    "case_not_accepted": "intake",
+    "case_not_accepted": "intake", "case_rated": "intake",
     "approval_requested": "routing", "approval_cancelled": "routing", "case_completed": "routing",
     "case_rejected": "routing", "supplement_requested": "routing",
     "approval_decided": "approval", "decision_answered": "approval", "license_changed": "approval",
     "delivery_dispatched": "delivery", "delivery_completed": "delivery",
     "rating_received": "oversight", "supervision_warning": "oversight", "deadline_changed": "oversight",
-    "commitment_due_soon": "oversight",
+    "commitment_due_soon": "oversight", "rectification_closed": "oversight",
     "audit_recorded": EVERY_SERVICE,
 }
 

@@ -43,15 +43,15 @@ class Context:
     courier: Courier
     notifier: Notifier
     attempt_limits: Limits = AttemptSettings().limits()
-    public_base_url: str = ""  # where intake's status page is (default: download_base_url)
+    public_base_url: str = ""  # where intake's status page is (settings.base_url("intake"))
 
     @classmethod
     def build(cls, settings: Settings, store: Store, ports: Ports) -> "Context":
         delivery = settings.delivery
         signer = LinkSigner(delivery.link_secret or stored_secret(store))
         return cls(default_catalog(), delivery, settings.calendar(), today_in_shanghai, utcnow, signer,
-                   delivery.download_base_url or settings.public_base_url, ports.courier, ports.notifier,
-                   settings.attempts.limits(), settings.public_base_url)
+                   delivery.download_base_url or settings.base_url("delivery"), ports.courier, ports.notifier,
+                   settings.attempts.limits(), settings.base_url("intake"))
 
     @property
     def status_base_url(self) -> str:
@@ -98,7 +98,9 @@ def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> N
     details = {"matter_code": p.matter_code, "matter_name": context.matter_name(p.matter_code), "items": p.items,
                "licenses": p.licenses, "hall": context.hall(p.delivery.hall),
                "opening_hours": context.settings.opening_hours, "requested_method": p.delivery.method,
-               "phone": p.contact.phone}
+               "phone": p.contact.phone,
+               "track_url": telling.track_url(context.status_base_url, event.case_id, p.lookup_code)
+               if p.lookup_code else None}
     methods.dispatch(uow, context, event.case_id, event.correlation_id, "result", details, p.delivery, p.contact.name)
 
 

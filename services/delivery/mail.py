@@ -80,7 +80,8 @@ def _record_shipment(uow: UnitOfWork, case_id: str, shipment: Shipment, context:
         "delivery_id": row.delivery_id, "method": "mail", "tracking_number": shipment.tracking_number,
         "courier": shipment.courier}))
     context.notice(uow, case_id, template(details, "mail_dispatched"), details.get("phone"), matter_name=details["matter_name"],
-                   courier=shipment.courier, tracking_number=shipment.tracking_number)
+                   courier=shipment.courier, tracking_number=shipment.tracking_number,
+                   track_url=details.get("track_url"))
     return details
 
 

@@ -53,7 +53,7 @@ def _start_online(uow: UnitOfWork, context: "Context", case_id: str, correlation
     context.notice(uow, case_id, template(details, "online_ready"), details["phone"],
                    matter_name=details["matter_name"], download_url=context.download_url(case_id, delivery_id,
                                                                                          expires_at),
-                   expires_on=expires_at.date().isoformat())
+                   expires_on=expires_at.date().isoformat(), track_url=details.get("track_url"))
 
 
 def start_pickup(uow: UnitOfWork, case_id: str, template: str, reason: str, context: "Context") -> None:
@@ -72,4 +72,4 @@ def _announce_pickup(uow: UnitOfWork, context: "Context", case_id: str, delivery
         "delivery_id": delivery_id, "method": "pickup", "pickup_code": code, "hall": details["hall"],
         "reason": reason}))
     context.notice(uow, case_id, template, details.get("phone"), matter_name=details["matter_name"],
-                   pickup_code=code, hall=details["hall"])
+                   pickup_code=code, hall=details["hall"], track_url=details.get("track_url"))

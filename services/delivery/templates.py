@@ -35,11 +35,16 @@ TEMPLATES = {
 }
 MAX_SUMMARY = 120
 HOW = {"pickup": "凭取件码到窗口领取", "mail": "免费邮寄", "online": "网上"}  # how a written decision goes out
+# The completion texts end with the applicant's status page, where the case is rated (好差评)
+COMPLETION = ("pickup_ready", "mail_dispatched", "online_ready")
+RATING_LINK = " 查询进度及评价：{track_url}"  # the space ends a download link before it, for phones that link URLs
 
 
 def render(template: str, signature: str, **values) -> str:
-    """The message text: signature, then the template filled in."""
-    return signature + TEMPLATES[template].format(**values)
+    """The message text: signature, then the template filled in (a completion with the rating link)."""
+    text = signature + TEMPLATES[template].format(**values)
+    link = values.get("track_url")
+    return text + RATING_LINK.format(track_url=link) if link and template in COMPLETION else text
 
 
 def summary(messages: list[str]) -> str:

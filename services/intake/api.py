@@ -2,17 +2,26 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
-from services.intake import decision_page, file_access, guides, handlers, pages
-from services.intake.commands import ClerkNotice, DeferredFile, MaterialRef, SubmitCase, Supplement, Withdrawal
+from services.intake import decision_page, file_access, guides, handlers, pages, rating
+from services.intake.commands import (
+    ClerkNotice,
+    DeferredFile,
+    MaterialRef,
+    RateFromPage,
+    SubmitCase,
+    Supplement,
+    Withdrawal,
+)
 from services.intake.domain import idempotency_key_problems
 from services.intake.files import BlobStore
 from services.intake.handlers import Context
 from services.intake.views import case_view, case_view_and_holder, matter_list, view_of, waiting_list
-from shared.api import ApiError, caller_address, parse_json_body, problem
+from shared.api import ApiError, caller_address, parse_json_body, problem, validate
 from shared.attempts import Attempt
 from shared.audit_edge import Auditor, stated_purpose, with_audit
 from shared.config import Settings
@@ -74,7 +83,7 @@ def receipt(request: Request, store: Store, context: Context, settings: Settings
     _auditor(settings).record(store, request, "case.receipt.read", stated_purpose(request, "receipt"),
                               case_id=case_id, subject=holder)
     name = context.catalog.matter(view["matter_code"]).name
-    return Response(pages.receipt_page(view, name, settings.public_base_url), mimetype=HTML)
+    return Response(pages.receipt_page(view, name, settings.base_url("intake")), mimetype=HTML)
 
 
 def track(request: Request, store: Store, context: Context, case_id: str) -> Response:
@@ -95,6 +104,16 @@ def decision(request: Request, store: Store, context: Context, case_id: str) -> 
         raise NotFound("case_id", case_id)
     name = context.catalog.matter(view["matter_code"]).name
     return Response(decision_page.decision_page(view["case_id"], name, view["rejection"]), mimetype=HTML)
+
+
+def rate(request: Request, store: Store, context: Context, case_id: str) -> Response:
+    """The status page's rating form: the lookup code proves the applicant (wrong ones counted as on /track)."""
+    command = validate(RateFromPage, request.form.to_dict())
+    code = request.form.get("code", "")
+    attempt = Attempt("track", caller_address(request), case_id, "code")
+    if store.run(rating.rate, case_id, code, attempt, time.time(), command, context, utcnow()) is None:
+        raise NotFound("case_id", case_id)
+    return Response(status=303, headers={"Location": f"/track/{quote(case_id)}?code={quote(code)}"})
 
 
 def upload(request: Request, store: Store, settings: Settings) -> tuple[int, dict]:
@@ -185,4 +204,4 @@ def matter_form(request: Request, context: Context, code: str) -> dict:
 
 
 def guide(context: Context, settings: Settings, path: str) -> Response:
-    return guides.guide_response(context.catalog, settings.public_base_url, path)
+    return guides.guide_response(context.catalog, settings.base_url("intake"), path)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Channel = Literal["online", "window", "service_point", "bank_branch"]
 
@@ -104,3 +104,16 @@ class ClerkNotice(Body):
 
 class ClerkAcceptance(Body):
     note: str = Field(default="", max_length=500)
+
+
+class RateFromPage(Body):
+    """The status page's rating form (好差评): 1 非常不满意 … 5 非常满意, optionally about one item."""
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    score: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=500)
+    item_code: str | None = Field(default=None, max_length=100)
+
+    @field_validator("item_code", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value

@@ -13,7 +13,7 @@ from typing import Any
 from services.intake.commands import SubmitCase
 from shared.catalog import Catalog, Matter, UnknownMatter
 from shared.errors import Conflict, Invalid, problem
-from shared.identifiers import check_credit_code, check_mobile, check_resident_id
+from shared.identifiers import Check, check_credit_code, check_mobile, check_resident_id
 from shared.places import TakingPoint, point_problems
 
 CASE_ORDER = {"submitted": 0, "correction_requested": 1, "not_accepted": 2, "accepted": 2, "in_approval": 3,
@@ -119,7 +119,7 @@ def check_submission(catalog: Catalog, command: SubmitCase, points: dict[str, Ta
                                f"unknown matter: {command.matter_code}")])
     problems = _matter_rules(matter, command) + point_problems(
         command.taking_point, command.channel, points or {}, home, matter.citywide)
-    identity_problems, warnings = _identity_rules(command)
+    identity_problems, warnings = _identity_rules(catalog, command)
     if problems or identity_problems:
         raise Invalid(problems + identity_problems)
     return matter, warnings
@@ -141,8 +141,8 @@ def _matter_rules(matter: Matter, command: SubmitCase) -> list[dict[str, Any]]:
     return problems
 
 
-def _identity_rules(command: SubmitCase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    checks = []
+def _identity_rules(catalog: Catalog, command: SubmitCase) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    checks = _form_id_numbers(catalog, command.form)
     a = command.applicant
     if a.id_number:
         checks.append(("applicant.id_number", check_resident_id(a.id_number)))
@@ -153,6 +153,18 @@ def _identity_rules(command: SubmitCase) -> tuple[list[dict[str, Any]], list[dic
     errors = [_as_problem(f, p) for f, c in checks for p in c.errors]
     warnings = [_as_problem(f, p) for f, c in checks for p in c.warnings]
     return errors, warnings
+
+
+def form_id_number_problems(catalog: Catalog, form: dict[str, Any]) -> list[dict[str, Any]]:
+    """A supplement's form values are held to the same checks as a submission's."""
+    return [_as_problem(f, p) for f, c in _form_id_numbers(catalog, form) for p in c.errors]
+
+
+def _form_id_numbers(catalog: Catalog, form: dict[str, Any]) -> list[tuple[str, Check]]:
+    """Form fields that hold an ID number (format resident-id) are checked like the applicant's own."""
+    return [(f"form.{code}", check_resident_id(value)) for code, value in form.items()
+            if isinstance(value, str) and value and code in catalog.fields
+            and catalog.fields[code].constraints.format == "resident-id"]
 
 
 def _as_problem(field: str, p: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from services.intake.domain import (
     check_replay,
     check_submission,
     foreign_files,
+    form_id_number_problems,
     holder_kind,
     holder_of,
     lookup_code_matches,
@@ -129,6 +130,8 @@ def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Conte
     case = _get(uow, case_id)
     _check_attachments(uow, supplement.materials, {client, case.client} if role == "clerk" else {client}, None,
                        context)
+    if problems := form_id_number_problems(context.catalog, supplement.form):
+        raise Invalid(problems)
     supplied = supplement.model_dump(mode="json")
     approving = case.status in ("accepted", "in_approval")
     suspended = _suspended_item(uow, case_id, supplement.item_code) if approving else None

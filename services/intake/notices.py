@@ -13,6 +13,7 @@ from shared.events import (
     DeliveryCompleted,
     DeliveryDispatched,
     Event,
+    RectificationClosed,
     SupplementRequested,
 )
 from shared.workdays import Due
@@ -94,6 +95,10 @@ def outcome(current: dict, event: Event) -> dict:
     elif isinstance(event, (DeliveryDispatched, DeliveryCompleted)):
         current["delivery"] = {**current.get("delivery", {}), **event.payload.model_dump(mode="json"),
                                "status": event.event_type.removeprefix("delivery_")}
+    elif isinstance(event, RectificationClosed):
+        p = event.payload
+        current["rectification"] = {"department": p.department_name or p.department, "note": p.note,
+                                    "closed_on": p.closed_on.isoformat()}
     return current
 
 

@@ -23,6 +23,9 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("GET", "/api/v1/cases/<case_id>/receipt", "Printable acceptance receipt (受理回执), HTML", None, "frontend", "200"),
     ("GET", "/track/<case_id>", "Applicant's status page (needs ?code=<lookup code>), HTML; wrong codes are "
      "limited per client and per case (429 with Retry-After)", None, None, "200"),
+    ("POST", "/track/<case_id>/rating", "The status page's rating form (好差评), application/x-www-form-urlencoded: "
+     "code (the lookup code), score 1-5, comment, item_code (optional: the item rated); once, after the case "
+     "concluded; 303 back to the status page", None, None, "303"),
     ("GET", "/track/<case_id>/decision", "A rejected case's written decision (不予行政许可决定书), printable A4 HTML "
      "(needs ?code=<lookup code>; limited like /track)", None, None, "200"),
     ("POST", "/api/v1/files", "Upload a material file (raw body; pdf, jpeg, png or ofd)", None, "frontend", "201"),

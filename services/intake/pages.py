@@ -45,6 +45,32 @@ def _notice(view: dict) -> str:
     return f"<h2>一次性补正告知（请于 {escape(notice['due_date'])} 前补正）</h2><ul>{rows}</ul>"
 
 
+SCORES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+CONCLUDED = ("completed", "delivered", "rejected")
+
+
+def _rating(view: dict) -> str:
+    """好差评: the form once the case concluded, then the rating given and what a bad one led to."""
+    rated, fixed = view.get("rating"), view.get("rectification")
+    if fixed:
+        return (f"<h2>整改反馈</h2><p>{escape(fixed['department'])}（{escape(fixed['closed_on'])}）："
+                f"{escape(fixed['note'])}</p>")
+    if rated:
+        after = "，已转交相关部门整改，整改结果将在本页告知" if rated["score"] <= 2 else ""
+        return f"<h2>服务评价</h2><p>您的评价：{SCORES[rated['score']]}{after}。</p>"
+    if view["status"] not in CONCLUDED:
+        return ""
+    scores = "".join(f'<label><input type=radio name=score value={n} required> {label}</label><br>'
+                     for n, label in SCORES.items())
+    items = "".join(f'<option value="{escape(i["item_code"])}">{escape(i["name"])}（{escape(i["department"])}）'
+                    f"</option>" for i in view["items"])
+    return (f'<h2>服务评价（好差评）</h2><form class=rating method=post action="/track/{quote(view["case_id"])}/rating">'
+            f'<input type=hidden name=code value="{escape(view["lookup_code"])}">{scores}'
+            f'<p><label>评价的事项：<select name=item_code><option value="">整件事</option>{items}</select></label></p>'
+            f'<p><label>意见建议：<br><textarea name=comment maxlength=500 rows=3></textarea></label></p>'
+            f"<button type=submit>提交评价</button></form>")
+
+
 JOINT_ZH = {"inspection": "联合踏勘", "review": "联合评审", "acceptance": "联合验收"}
 
 
@@ -85,7 +111,7 @@ def status_page(view: dict, code: str = "") -> str:
             f"<p class=status>{escape(STATUS_ZH.get(view['status'], view['status']))}</p>"
             f"<p>承诺办结时限：{view['promised_days']} 个工作日，截止 {escape(str(deadline))}</p>"
             f"{_taken_at(view)}{_notice(view)}{_supplements(view)}{_rejection(view, code)}{_appointments(view)}"
-            f"{_items_table(view)}")
+            f"{_items_table(view)}{_rating(view)}")
     return _page("办件进度查询", body)
 
 

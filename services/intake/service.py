@@ -78,6 +78,10 @@ class Service:
     def track(self, request, case_id):
         return api.track(request, self.db, self.context, case_id)
 
+    @http("POST", "/track/<case_id>/rating", role=None)
+    def rate(self, request, case_id):
+        return api.rate(request, self.db, self.context, case_id)
+
     @http("GET", "/track/<case_id>/decision", role=None)
     def decision(self, request, case_id):
         return api.decision(request, self.db, self.context, case_id)

@@ -39,7 +39,8 @@ def view_of(uow: UnitOfWork, case_id: str) -> dict:
                                                      if "delivery" in outcome else {})},
             "warnings": case.warnings, "material_sources": case.material_sources or {},
             "lookup": case.lookup, "taking_point": case.taking_point,
-            "joint_appointments": list(outcome.get("joint_appointments", {}).values())}
+            "joint_appointments": list(outcome.get("joint_appointments", {}).values()),
+            "rating": outcome.get("rating"), "rectification": outcome.get("rectification")}
 
 
 def waiting_list(store: Store) -> dict:

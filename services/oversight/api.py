@@ -57,7 +57,8 @@ def scan(request: Request, store: Store, context: Context) -> dict:
 
 
 def close_task(request: Request, store: Store, context: Context, task_id: str) -> dict:
-    return store.run(ratings.close_rectification, task_id, parse_json_body(request, CloseRectification), context)
+    return store.run(ratings.close_rectification, task_id, parse_json_body(request, CloseRectification), context,
+                     department_scope(request))
 
 
 def due(request: Request, settings: Settings) -> dict:
@@ -88,7 +89,7 @@ def warnings(request: Request, store: Store) -> dict:
 
 def tasks(request: Request, store: Store) -> dict:
     status = request.args.get("status", "open")
-    return views.rectifications_view(store, None if status == "all" else status)
+    return views.rectifications_view(store, None if status == "all" else status, department_scope(request))
 
 
 def commitments(request: Request, store: Store) -> dict:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Score = Annotated[int, Field(ge=1, le=5)]
 Dimension = Literal["attitude", "efficiency", "convenience", "notice_clarity"]
@@ -15,7 +15,15 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 SupportedDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 """A day the calendar and the ledger can count from: working days (up to 3650 of them) and periods around it
 stay inside Python's dates, which 0001-01-01 or 9999-12-31 would overflow."""
-PeriodKind = Literal["weekly", "half-monthly", "monthly"]
+PERIOD_ALIASES = {"week": "weekly", "half-month": "half-monthly", "month": "monthly"}
+
+
+def _period_alias(value: Any) -> Any:
+    """The README's short names (week, half-month, month) are the same periods as the code's."""
+    return PERIOD_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+PeriodKind = Annotated[Literal["weekly", "half-monthly", "monthly"], BeforeValidator(_period_alias)]
 Grouping = Literal["matter", "department", "channel", "level", "taking_point"]
 
 
@@ -28,6 +36,9 @@ class RateCase(Body):
     score: Score
     dimensions: dict[Dimension, Score] = Field(default_factory=dict)
     comment: str = Field(default="", max_length=500)
+    item_code: str | None = Field(default=None, max_length=100, description=(
+        "the item rated: a bad rating's rectification goes to its department (default: the department that "
+        "rejected the case, else the lead department)"))
 
 
 class CloseRectification(Body):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 
-from services.oversight import audit, commitments
+from services.oversight import audit, commitments, ratings
 from services.oversight.domain import CONCLUDED, CaseState, Fact, as_utc
 from services.oversight.metrics import observe_completions
 from services.oversight.supervision import LenientCalendar, case_clock, on_time, used_workdays
@@ -23,6 +23,7 @@ from shared.events import (
     AuditRecorded,
     CaseAccepted,
     CaseCompleted,
+    CaseRated,
     CaseRejected,
     CaseSubmitted,
     CaseWithdrawn,
@@ -35,6 +36,7 @@ from shared.events import (
     Event,
     LicenseChanged,
     RatingReceived,
+    RectificationClosed,
     SupervisionWarning,
     SupplementProvided,
 )
@@ -45,6 +47,7 @@ ACTOR_BY_EVENT = {CaseSubmitted: "intake", CorrectionRequested: "intake", CaseAc
                   SupplementProvided: "applicant", ApprovalRequested: "routing", CaseCompleted: "routing",
                   CaseRejected: "routing", ApprovalCancelled: "routing", CaseWithdrawn: "intake",
                   DeliveryDispatched: "delivery", DeliveryCompleted: "delivery", RatingReceived: "applicant",
+                  CaseRated: "applicant", RectificationClosed: "oversight",
                   DecisionAnswered: "approval", SupervisionWarning: "oversight"}
 CONSUMER = "oversight"
 
@@ -67,6 +70,10 @@ class Context:
             return self.catalog.matter(state.matter_code or "").lead_department
         except UnknownMatter:
             return next(iter(state.departments), "unknown")
+
+    def department_name(self, code: str) -> str:
+        department = self.catalog.departments.get(code)
+        return department.name if department else code
 
 
 def consume(store: Store, events: Event | list[Event], context: Context) -> None:
@@ -132,6 +139,7 @@ def handle_batch(uow: UnitOfWork, events: list[Event], context: Context) -> list
         for case_id, facts in uow.oversight.facts_of(refold).items():
             states[case_id] = fold(case_id, facts)
     open_warnings = uow.supervision.open_warning_subjects_of(case_ids)
+    ratings.take_rated(uow, [e for e in events if isinstance(e, CaseRated)], states, context)
     completions: list[Completion] = []
     for case_id in case_ids:
         completions += _record(uow, context, last[case_id], rows[case_id], measured[case_id],

@@ -159,10 +159,12 @@ class SqlSupervisionRepository:
         query = select(rectifications).where(rectifications.c.task_id == task_id)
         return self.rows.execute(query.with_for_update() if for_update else query).first()
 
-    def rectifications(self, status: str | None = None) -> list:
+    def rectifications(self, status: str | None = None, department: str | None = None) -> list:
         query = select(rectifications)
         if status is not None:
             query = query.where(rectifications.c.status == status)
+        if department is not None:
+            query = query.where(rectifications.c.department == department)
         return list(self.rows.execute(query.order_by(rectifications.c.due_date, rectifications.c.task_id)))
 
     def rectifications_touching(self, start: date, end: date) -> list:
@@ -170,9 +172,9 @@ class SqlSupervisionRepository:
             (rectifications.c.opened_on >= start) & (rectifications.c.opened_on < end),
             (rectifications.c.closed_on >= start) & (rectifications.c.closed_on < end)))))
 
-    def close_rectification(self, task_id: str, closed_on: date, note: str) -> None:
+    def close_rectification(self, task_id: str, closed_on: date, note: str, closed_by: str) -> None:
         self.rows.execute(update(rectifications).where(rectifications.c.task_id == task_id)
-                             .values(status="closed", closed_on=closed_on, note=note))
+                             .values(status="closed", closed_on=closed_on, note=note, closed_by=closed_by))
 
 
 REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository,

@@ -69,11 +69,11 @@ class Service:
     def list_commitments(self, request):
         return api.commitments(request, self.db)
 
-    @http("GET", "/api/v1/rectifications", role="supervisor")
+    @http("GET", "/api/v1/rectifications", role=("supervisor", "department"))
     def list_rectifications(self, request):
         return api.tasks(request, self.db)
 
-    @http("POST", "/api/v1/rectifications/<task_id>/close", role="supervisor")
+    @http("POST", "/api/v1/rectifications/<task_id>/close", role=("supervisor", "department"))
     def close_rectification(self, request, task_id):
         return api.close_task(request, self.db, self.context, task_id)
 

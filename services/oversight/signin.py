@@ -80,4 +80,4 @@ def sign_out(uow: UnitOfWork, session_id: str) -> None:
 
 
 def secure_cookie(settings: Settings) -> bool:
-    return settings.public_base_url.lower().startswith("https://")
+    return settings.base_url().lower().startswith("https://")

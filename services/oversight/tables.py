@@ -82,7 +82,7 @@ rectifications = Table(
     "oversight_rectifications", metadata,
     Column("task_id", String(80), primary_key=True),
     Column("case_id", String(64), nullable=False, unique=True),
-    Column("department", String(100), nullable=False),
+    Column("department", String(100), nullable=False, index=True),
     Column("score", Integer, nullable=False),
     Column("opened_on", Date, nullable=False),
     Column("budget_days", Integer, nullable=False),
@@ -90,6 +90,8 @@ rectifications = Table(
     Column("status", String(16), nullable=False, index=True),
     Column("closed_on", Date, nullable=True),
     Column("note", Text, nullable=False),
+    Column("item_code", String(100), nullable=True),  # the item rated; None: the case as a whole
+    Column("closed_by", String(20), nullable=True),   # department or supervisor
 )
 commitments = Table(
     "oversight_commitments", metadata,

@@ -83,9 +83,10 @@ def warning_dict(row) -> dict:
             "raised_on": row.raised_on, "status": row.status}
 
 
-def rectifications_view(store: Store, status: str | None) -> dict:
+def rectifications_view(store: Store, status: str | None, department: str | None = None) -> dict:
+    """Every rectification for a supervisor; a department's own only (`department`)."""
     with store.unit_of_work() as uow:
-        rows = uow.supervision.rectifications(status)
+        rows = uow.supervision.rectifications(status, department)
     return {"rectifications": [dict(r._mapping) for r in rows]}
 
 

@@ -55,7 +55,7 @@ def tighten(a: FieldConstraints, b: FieldConstraints) -> FieldConstraints:
     return FieldConstraints(
         max_length=_pick(min, a.max_length, b.max_length), min_length=_pick(max, a.min_length, b.min_length),
         minimum=_pick(max, a.minimum, b.minimum), maximum=_pick(min, a.maximum, b.maximum),
-        pattern=a.pattern or b.pattern,
+        pattern=a.pattern or b.pattern, format=a.format or b.format,
         enum=[v for v in a.enum if v in b.enum] if a.enum and b.enum else a.enum or b.enum,
     )
 
@@ -77,6 +77,7 @@ def field_schema(field: FormField, items: list[Item]) -> dict[str, Any]:
 def _constraint_keywords(c: FieldConstraints) -> dict[str, Any]:
     keywords = {"maxLength": c.max_length, "minLength": c.min_length, "pattern": c.pattern,
                 "minimum": c.minimum, "maximum": c.maximum, "enum": c.enum}
+    keywords["x-format"] = c.format
     return {k: _plain(v) for k, v in keywords.items() if v is not None}
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from .catalog import Catalog
 from .errors import CatalogError
+from .lint_codes import id_number_field_rules, platform_code_rules
 from .lint_matters import commitment_rules, limit_rules, material_list_rules, own_output_rules, situation_rules
 from .lint_refs import (
     LintProblem,
@@ -23,7 +24,7 @@ from .loader import load_catalog
 
 RULES = (version_rules, prerequisite_cycles, item_references, matter_references, repeated_codes,
          field_type_conflicts, redefinitions, material_rules, situation_rules, limit_rules, material_list_rules,
-         own_output_rules, commitment_rules)
+         own_output_rules, commitment_rules, platform_code_rules, id_number_field_rules)
 
 __all__ = ["LintProblem", "lint", "main"]
 

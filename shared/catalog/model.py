@@ -32,6 +32,9 @@ class FieldConstraints(Entity):
     minimum: float | None = None
     maximum: float | None = None
     enum: list[str] | None = None
+    format: Literal["resident-id"] | None = Field(default=None, description=(
+        "what the value is beyond its pattern: resident-id is checked like the applicant's ID number (check "
+        "character, birth date; shared/identifiers.py), a wrong one refused with 422 at submission"))
 
 
 class FormField(Entity):
@@ -116,6 +119,10 @@ class Item(Entity):
         "who holds the license the item issues: the applicant (person or company), or one not yet identified "
         "when applying: the newborn child (no 公民身份号码 before the household registration), the company being "
         "founded (no credit code before its registration)"))
+    platform_code: str | None = Field(default=None, description=(
+        "the regional platform's 事项编码 (implementation code: the implementing body's 18-character unified "
+        "social credit code, 13 digits of the item, 2 more for a 业务办理项); only where sourced, never invented; "
+        "its format is linted"))
     license_holder_name_field: str | None = Field(default=None, description=(
         "the form field naming a holder other than the applicant (e.g. newborn_name)"))
 

@@ -15,13 +15,24 @@ DEMO_PEOPLE = {"王建国": "152727198803152016", "李秀英": "1527271990070824
                "孙丽华": "152727196211202025", "刘宝音": "152727197806184019"}
 TRADING = {"kind": "company", "name": "乌审旗草原阳光商贸有限公司", "credit_code": "91150626MA0N1A2B3F",
            "legal_representative": "刘宝音", "phone": "13904771234"}
+RESTAURANT = {"kind": "company", "name": "乌审旗宝音风味餐馆", "credit_code": "92150626MA0N1A2B3C",
+              "legal_representative": "刘宝音", "phone": "13904771234"}
 APPLICANTS = {
     "after-death": "孙丽华", "disability-services": "赵志强", "newborn": "王建国", "retirement": "赵志强",
     "school-enrolment": "李秀英", "second-hand-home-transfer": "孙丽华", "veteran-discharge": "王建国",
     "bankruptcy-check": TRADING, "company-change": TRADING, "company-deregistration": TRADING,
     "construction-permit": TRADING, "utility-connection": TRADING,
-    "open-restaurant": {"kind": "company", "name": "乌审旗宝音风味餐馆", "credit_code": "92150626MA0N1A2B3C",
-                        "legal_representative": "刘宝音", "phone": "13904771234"},
+    "open-restaurant": RESTAURANT, "sole-trader-to-company": RESTAURANT, "personal-startup": RESTAURANT,
+    "social-security-card-services": "李秀英", "vehicle-trade-in-subsidy": "王建国",
+    "employee-hiring": TRADING,
+    "open-transport-company": {"kind": "company", "name": "乌审旗顺达道路运输有限公司",
+                               "credit_code": "91150626MA0N3C4D9D", "legal_representative": "刘宝音",
+                               "phone": "13904771234"},
+    "credit-repair": {"kind": "company", "name": "乌审旗顺达道路运输有限公司", "credit_code": "91150626MA0N3C4D9D",
+                      "legal_representative": "刘宝音", "phone": "13904771234"},
+    "open-sports-venue": {"kind": "company", "name": "乌审旗草原健身游泳馆有限公司",
+                          "credit_code": "91150626MA0N5E6F49", "legal_representative": "刘宝音",
+                          "phone": "13904771234"},
     # a company being founded has no credit code yet: its founder applies with his ID number
     "company-opening": {"kind": "company", "name": "乌审旗宝音新能源有限公司（设立中）",
                         "id_number": DEMO_PEOPLE["刘宝音"], "legal_representative": "刘宝音",
@@ -106,3 +117,10 @@ def test_an_applicant_following_the_notice_sheet_is_accepted_without_a_notice(em
     fetched = [m["code"] for m in listed if m["source"] != "applicant" and m["situations"] == []]
     assert set(fetched) <= set(case["material_sources"])
     assert set(case["material_sources"].values()) <= {"registry", "demo-library", "demo-exchange"}
+
+
+def test_qr_codes_follow_the_port_the_suite_runs_on_when_no_public_base_url_is_configured(embedded):
+    """The sheet's QR code must reach the guide: with public_base_url unset, it is the server's own address."""
+    svg = requests.get(embedded.url("/guides/newborn/qr.svg"), timeout=30)
+    assert svg.status_code == 200
+    assert f"http://127.0.0.1:{embedded.port}/guides/newborn" in svg.text

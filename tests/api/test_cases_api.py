@@ -76,6 +76,20 @@ def test_identifier_check_characters_are_errors(embedded):
     assert response.json()["problems"][0]["field"] == "applicant.credit_code"
 
 
+def test_id_numbers_in_the_form_are_checked_like_the_applicants(embedded):
+    """Matching the pattern is not enough: a wrong check character or an impossible birth date is 422."""
+    body = case_body("newborn")
+    body["form"]["mother_id_number"] = "11010519491231002Y"[:17] + "1"   # the right one ends in X
+    body["form"]["father_id_number"] = "110105194913310021"               # no 31st day of the 13th month
+    response = submit(embedded.url(""), body)
+    assert response.status_code == 422, response.text
+    problems = {p["field"]: p for p in response.json()["problems"]}
+    assert problems["form.mother_id_number"]["code"] == "resident_id.checksum"
+    assert problems["form.father_id_number"]["code"] == "resident_id.birth_date"
+    assert all(p["message_zh"] and p["message_en"] for p in problems.values())
+    assert "110105" not in response.text  # never echoes the number
+
+
 def test_unknown_matter_is_422_naming_the_field(embedded):
     response = submit(embedded.url(""), case_body("no-such-matter"))
     assert response.status_code == 422 and response.json()["problems"][0]["field"] == "matter_code"

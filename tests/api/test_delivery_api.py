@@ -85,7 +85,7 @@ def test_online_results_download_with_a_signed_link_and_not_with_a_forged_one(su
     arrived(suite, case_id, "available")
     [sms] = wait_for(lambda: [n for n in notifications(suite, case_id) if n["status"] == "sent"], timeout=15,
                      what="the link is sent")
-    url = sms["text"][sms["text"].index("http"):]
+    url = sms["text"][sms["text"].index("http"):].split()[0]  # the rating link follows, after a space
     link = suite.url(urlparse(url).path)
     body = requests.get(link, timeout=10)
     assert body.status_code == 200 and body.json()["case_id"] == case_id

@@ -46,6 +46,20 @@ def test_an_incomplete_case_gets_one_notice_listing_every_deficiency_then_is_acc
     assert outbox_types(embedded, case_id)[-1] == "case_accepted"
 
 
+def test_a_supplement_with_a_wrong_id_number_in_the_form_is_422_and_changes_nothing(embedded):
+    body = case_body("newborn")
+    del body["form"]["mother_id_number"]
+    view = submit(embedded.url(""), body).json()
+    assert view["status"] == "correction_requested"
+    wrong = post(embedded, f"/api/v1/cases/{view['case_id']}/supplements",
+                 {"form": {"mother_id_number": "110105194912310021"}})  # the check character is X
+    assert wrong.status_code == 422, wrong.text
+    assert [(p["field"], p["code"]) for p in wrong.json()["problems"]] == [
+        ("form.mother_id_number", "resident_id.checksum")]
+    case = requests.get(embedded.url(f"/api/v1/cases/{view['case_id']}"), headers=AUTH, timeout=10).json()
+    assert case["status"] == "correction_requested" and case["notices_issued"] == 1
+
+
 def view_file(embedded):
     return upload(embedded.url("")).json()
 

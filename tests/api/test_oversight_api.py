@@ -139,6 +139,8 @@ def test_the_ledger_as_json_csv_and_html(suite, open_case):
     assert table[0][0] == "受理渠道(channel)" and table[-1][0] == "合计"
     html = get(suite, "/api/v1/reports/ledger", period="half-monthly", by="level", format="html")
     assert html.headers["Content-Type"].startswith("text/html") and "旗区" in html.text
+    short = get(suite, "/api/v1/reports/ledger", period="week", by="matter")  # the README's name
+    assert short.status_code == 200 and short.json()["period"]["kind"] == "weekly"
     bad = get(suite, "/api/v1/reports/ledger", period="yearly", by="mood")
     assert bad.status_code == 422 and {p["field"] for p in bad.json()["problems"]} == {"period", "by"}
 

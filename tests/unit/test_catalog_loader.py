@@ -39,7 +39,7 @@ def write_catalog(root: Path, status: str = "draft", **files: dict) -> Path:
 def test_the_shipped_catalog_loads_with_a_version():
     catalog = load_catalog()
     assert isinstance(catalog, Catalog)
-    assert catalog.version == "2026.12.1"
+    assert catalog.version == "2026.12.2"
     assert catalog.status in ("draft", "published")
 
 

@@ -198,3 +198,14 @@ def test_csv_and_html_carry_the_same_figures(world):
     assert total_line[:3] == ["合计", "total", str(report["totals"]["received"])]
     html = ledger_html(report)
     assert "2026年3月" in html and "按时办结率" in html and "合计" in html
+
+
+def test_the_readmes_short_period_names_are_the_same_periods():
+    from pydantic import ValidationError
+
+    from services.oversight.commands import ReportQuery
+    assert [ReportQuery.model_validate({"period": p}).period for p in ("week", "half-month", "month")] == [
+        "weekly", "half-monthly", "monthly"]
+    assert ReportQuery.model_validate({"period": "weekly"}).period == "weekly"
+    with pytest.raises(ValidationError):
+        ReportQuery.model_validate({"period": "yearly"})
