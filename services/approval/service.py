@@ -61,7 +61,8 @@ class Service:
         """Never called: every request and cancellation reaches this service on its own queue, so the served
         departments' queues are only kept empty (a malformed message is still dead-lettered)."""
 
-    @DecisionConsumer.decorator(queues=lambda settings: [decisions_queue()])
+    # a decision may overtake its request, which comes on this service's own queue: park the whole prefetch
+    @DecisionConsumer.decorator(queues=lambda settings: [decisions_queue()], park_share=1.0)
     def on_department_decision(self, event):
         self.db.process(f"{self.name}.decisions", event, partial(handlers.handle_decision, context=self.context))
 

@@ -149,7 +149,8 @@ class EventConsumer(Entrypoint):
     queue_consumer = EventQueueConsumer()
 
     def __init__(self, queues=None, max_attempts: int = 5, batch: int = 1, discard: bool = False,
-                 gather: float = BATCH_GATHER_SECONDS, park_seconds: float = PARK_SECONDS, **kwargs):
+                 gather: float = BATCH_GATHER_SECONDS, park_seconds: float = PARK_SECONDS,
+                 park_share: float = 0.5, **kwargs):
         """`batch` > 1: the method gets a list of up to that many events, handled in one transaction, after
         waiting `gather` seconds for more to arrive. A consumer off the case's critical path (intake's view,
         oversight's timeline, delivery) can wait longer: at light load its batches then still hold several
@@ -162,6 +163,12 @@ class EventConsumer(Entrypoint):
 
         `park_seconds`: how long an event whose case is not known yet (the method raised CaseNotKnownYet)
         is held and tried again, from when this process first parked it, before it is dead-lettered.
+
+        `park_share`: the share of the prefetch count that parked events may hold. Half (the default) when the
+        events that make a case known come on the same queue: the other half keeps reading them. All of it (1.0)
+        when they come on another queue (approval's department decisions wait for routing's requests): the
+        broker then holds further events back until a parked one is settled, instead of this consumer
+        dead-lettering them for want of room.
         """
         self._queues = queues
         self.max_attempts = max_attempts
@@ -169,6 +176,7 @@ class EventConsumer(Entrypoint):
         self.discard = discard
         self.gather = gather
         self.park_seconds = park_seconds
+        self.park_share = park_share
         self._pending: list = []
         self._flushing = False
         self._parked: dict[str, float] = {}  # event id -> when this process first parked it (monotonic)
@@ -334,8 +342,8 @@ class EventConsumer(Entrypoint):
 
     @property
     def max_parked(self) -> int:
-        """At most half the prefetch count held parked: the other half keeps the consumer going."""
-        return max(1, self.queue_consumer.prefetch_count // 2)
+        """At most `park_share` of the prefetch count held parked (see __init__)."""
+        return max(1, int(self.queue_consumer.prefetch_count * self.park_share))
 
     def _retry_parked(self, spec, message, event, since: float) -> None:
         with bind_event(event):

@@ -1,6 +1,7 @@
 """Fan-in under concurrency: 3 routing replicas, 6 department systems deciding at once, 200 cases, one outcome each."""
 from __future__ import annotations
 
+import subprocess
 import threading
 from collections import Counter, defaultdict
 
@@ -89,7 +90,7 @@ def test_six_departments_deciding_at_once_on_three_routing_replicas_give_one_out
         wait_for(lambda: all(s != "open" for s in outcomes(pg_url, ids)[0].values()) and
                  len(outcomes(pg_url, ids)[0]) == CASES, timeout=90, interval=1, what="an outcome for every case")
     except AssertionError as exc:  # seen once in a full CI run: say which cases and items were left waiting
-        raise AssertionError(f"{exc}: {stuck(pg_url, ids)}") from None
+        raise AssertionError(f"{exc}: {stuck(pg_url, ids)}; dead letters: {dead_letters(vhost)}") from None
     statuses, emitted = outcomes(pg_url, ids)
     for case_id, n in cases.items():
         expected = "rejected" if rejecting(n) else "completed"
@@ -126,3 +127,10 @@ def stuck(pg_url: str, case_ids: list[str]) -> dict:
 
 def _has(conn, table: str) -> bool:
     return bool(conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": table}).scalar())
+
+
+def dead_letters(vhost: str) -> dict[str, int]:
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "messages"],
+                            capture_output=True, text=True, timeout=60).stdout.split("\n")
+    return {name: int(count) for name, count in (line.split("\t") for line in listed if "\t" in line)
+            if name.endswith(".dead-letter") and count.isdigit() and int(count)}

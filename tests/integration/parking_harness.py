@@ -54,6 +54,28 @@ class ParkingService:
         HANDLED.extend((e.case_id, e.event_type, since_start()) for e in events)
 
 
+FLOOD_DECIDED = QueueSpec("yici.test-flood-decided", ("approval_decided",))
+FLOOD_SUBMITTED = QueueSpec("yici.test-flood-submitted", ("case_submitted",))
+SHARE = float(sys.argv[4]) if len(sys.argv) > 4 else 0.5
+
+
+class FloodService:
+    """Decisions on one queue wait for their cases, which come on another (approval's department decisions
+    and routing's requests): `park_share` of the prefetch may be parked."""
+    name = SERVICE
+
+    @consume_events(queues=lambda settings: [FLOOD_DECIDED], park_seconds=PARK, park_share=SHARE)
+    def on_decided(self, event):
+        if event.case_id not in SUBMITTED:
+            raise CaseNotKnownYet(event.case_id, event.event_type)
+        HANDLED.append((event.case_id, event.event_type, since_start()))
+
+    @consume_events(queues=lambda settings: [FLOOD_SUBMITTED], batch=20, gather=0.05)
+    def on_submitted(self, events):
+        SUBMITTED.update(e.case_id for e in events)
+        HANDLED.extend((e.case_id, e.event_type, since_start()) for e in events)
+
+
 def decided(case_id: str) -> ApprovalDecided:
     return ApprovalDecided(case_id=case_id, payload={
         "request_id": f"{case_id}:x", "item_code": "x", "department": "tax", "decision": "approved",
@@ -98,9 +120,9 @@ def wait_until(predicate, timeout: float = 30.0) -> None:
         eventlet.sleep(0.05)
 
 
-def start(uri: str) -> ServiceRunner:
+def start(uri: str, service: type = ParkingService) -> ServiceRunner:
     runner = ServiceRunner(nameko_config(Settings(amqp_uri=uri, port=0)))
-    runner.add_service(ParkingService)
+    runner.add_service(service)
     runner.start()
     eventlet.sleep(0.5)  # the consumer has declared its queues
     return runner
@@ -132,6 +154,21 @@ def shutdown(uri: str) -> dict:
             "dead_letters": take(uri, dead_letter_queue(SPEC)), "handled": HANDLED}
 
 
+def flood(uri: str, cases: int = 120) -> dict:
+    """Far more decisions than the prefetch count, each overtaking its case, which comes a second later on the
+    other queue: with room to park them all, every one is handled once and none is dead-lettered."""
+    runner = start(uri, FloodService)
+    ids = [f"FLOOD-{n}" for n in range(cases)]
+    publish(uri, [decided(c) for c in ids])
+    eventlet.sleep(1.0)
+    publish(uri, [submitted(c) for c in ids])
+    letters: list = []
+    wait_until(lambda: letters.extend(take(uri, dead_letter_queue(FLOOD_DECIDED))) or
+               sum(1 for _, kind, _ in HANDLED if kind == "approval_decided") + len(letters) >= cases)
+    runner.stop()
+    return {"handled": HANDLED, "dead_letters": letters, "parked": counted("parked")}
+
+
 if __name__ == "__main__":
-    outcome = {"flow": flow, "shutdown": shutdown}[sys.argv[2]](sys.argv[1])
+    outcome = {"flow": flow, "shutdown": shutdown, "flood": flood}[sys.argv[2]](sys.argv[1])
     print(json.dumps(outcome), flush=True)

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from yici_testkit import ROOT, amqp_uri
+from yici_testkit import ROOT, amqp_uri, broker_vhost
 
 HARNESS = Path(__file__).with_name("parking_harness.py")
 PARK = 1.5
 
 
-def run_harness(uri: str, scenario: str, park: float = PARK) -> dict:
-    done = subprocess.run([sys.executable, str(HARNESS), uri, scenario, str(park)], cwd=ROOT,
+def run_harness(uri: str, scenario: str, park: float = PARK, share: float = 0.5) -> dict:
+    done = subprocess.run([sys.executable, str(HARNESS), uri, scenario, str(park), str(share)], cwd=ROOT,
                           capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -55,3 +55,17 @@ def test_a_parked_event_is_not_acknowledged_when_the_service_stops(vhost):
     assert [case_id for case_id, _, _ in outcome["left"]] == ["NEVER-2"], "back on its queue for the next process"
     assert outcome["dead_letters"] == [] and outcome["handled"] == []
     assert outcome["stop_seconds"] < 8, "the park does not hold the stop up"
+
+
+@pytest.mark.rabbit
+def test_decisions_flooding_ahead_of_their_cases_on_another_queue_are_all_parked_and_handled(vhost):
+    """Seen in the fan-in fault test: 1,200 department decisions overtook routing's requests to approval, more
+    than half the prefetch count were parked, and the rest were dead-lettered at once: lost decisions, cases
+    open for ever. A consumer whose cases come on another queue parks its whole prefetch (approval's
+    decisions do); the broker holds the rest back until a parked one is settled."""
+    halves = run_harness(amqp_uri(vhost), "flood", park=30, share=0.5)
+    assert halves["dead_letters"], "with half the prefetch, a flood of early decisions is dead-lettered"
+    with broker_vhost() as fresh:
+        whole = run_harness(amqp_uri(fresh), "flood", park=30, share=1.0)
+    decided = [c for c, kind, _ in whole["handled"] if kind == "approval_decided"]
+    assert whole["dead_letters"] == [] and sorted(decided) == sorted(f"FLOOD-{n}" for n in range(120))
