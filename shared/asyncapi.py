@@ -56,6 +56,10 @@ ABOUT: dict[str, tuple[str, str]] = {
                                     "as not accepted (不予受理, 逾期未补正)."),
     "commitment_due_soon": ("oversight", "A committed supply deadline of a deferred material nears: the applicant "
                                          "is reminded."),
+    "staff_session_ended": ("oversight", "A person signed out: every service refuses the session's signed cookie "
+                                         "from now on (case_id empty)."),
+    "staff_account_disabled": ("oversight", "A staff account was disabled or its password reset: every service "
+                                            "refuses the sessions it had (case_id empty)."),
     "audit_recorded": ("every service", "A read of a case's personal data or a decision (审计日志): who, when, from "
                                         "where, for what purpose; the person only as a keyed pseudonym. Oversight "
                                         "appends it to the hash-chained audit trail."),

@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from pydantic import BaseModel
 from werkzeug.wrappers import Request
 
 from shared.api import ApiError, caller_address, problem
@@ -13,9 +14,11 @@ from shared.audit import audit_event, pseudonym, subject_key
 from shared.config import Client, Settings
 from shared.events import AuditActor, AuditRecorded
 from shared.messaging import Store, UnitOfWork
+from shared.staff import Principal
 
 PURPOSE_MAX = 200
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def client_of(request: Request) -> Client:
@@ -42,8 +45,26 @@ def stated_purpose(request: Request, default: str | None = None) -> str:
     return default
 
 
+def person_of(request: Request) -> Principal | None:
+    """The signed-in person (a staff session the web edge verified), or None for a machine client's token."""
+    found = request.environ.get("yici.staff")
+    return found if isinstance(found, Principal) else None
+
+
+def as_person(request: Request, command: M) -> M:
+    """`command` with its `clerk` set to the signed-in person (whatever name was sent), under a staff session;
+    unchanged for a machine client, which names its clerk itself."""
+    person = person_of(request)
+    return command.model_copy(update={"clerk": person.actor}) if person and "clerk" in type(command).model_fields \
+        else command
+
+
 def actor_of(request: Request, staff: str | None = None) -> AuditActor:
-    """The token client, or the named staff member acting through it."""
+    """The signed-in person (account id and name); else the token client, or the named staff member acting
+    through it."""
+    person = person_of(request)
+    if person is not None:
+        return AuditActor(kind="staff", name=person.actor, role=person.role, department=person.department)
     client = client_of(request)
     if staff:
         return AuditActor(kind="staff", name=staff, role=client.role, department=client.department,

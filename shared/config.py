@@ -262,6 +262,21 @@ class OversightSettings(BaseModel):
         "a supervisor's sign-in lasts this long (the session ends sooner at logout)"))
 
 
+class StaffSettings(BaseModel):
+    """Staff accounts' sessions: oversight signs them (Ed25519), every service verifies them with the public key."""
+    model_config = ConfigDict(extra="forbid")
+    session_hours: float = Field(default=10.0, gt=0, le=24, description=(
+        "absolute lifetime of a staff sign-in (a working day); sign-out or disabling the account ends it sooner"))
+    signing_key: str | None = Field(default=None, min_length=40, description=(
+        "oversight's Ed25519 private key (PEM, PKCS#8, or base64 of the raw 32 bytes) that signs staff sessions; "
+        "only oversight needs it. "
+        "Unset: generated once in data_dir (embedded mode)"))
+    public_key: str | None = Field(default=None, min_length=40, description=(
+        "the Ed25519 public key (PEM, or base64 of the raw 32 bytes) every service verifies staff sessions with. "
+        "Unset: derived from the key "
+        "in data_dir (embedded mode); in distributed mode set it on every service"))
+
+
 class HttpSettings(BaseModel):
     """The web server's own capacity and clocks: slow or hostile clients cost HTTP capacity, never the pipeline."""
     model_config = ConfigDict(extra="forbid")
@@ -331,6 +346,7 @@ class Settings(BaseModel):
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     oversight: OversightSettings = Field(default_factory=OversightSettings)
+    staff: StaffSettings = Field(default_factory=StaffSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     public_base_url: str | None = Field(default=None, description=(
         "the address applicants reach the suite at (QR codes, receipts, download links in texts); unset: the "

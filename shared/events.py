@@ -568,12 +568,37 @@ class AuditRecorded(Event):
     payload: AuditRecordedPayload
 
 
+class StaffSessionEndedPayload(Model):
+    session_id: str = Field(description="The ended session's id (as signed into its cookie)")
+    account_id: str = Field(description="The staff account it belonged to")
+    expires_at: float = Field(description="When the session would have expired (epoch seconds): forget it after")
+
+
+class StaffSessionEnded(Event):
+    """A person signed out (oversight): every service refuses the session's signed cookie from now on.
+    case_id is empty: the event is about no case."""
+    event_type: Literal["staff_session_ended"] = "staff_session_ended"
+    payload: StaffSessionEndedPayload
+
+
+class StaffAccountDisabledPayload(Model):
+    account_id: str = Field(description="The disabled staff account")
+    disabled_at: float = Field(description="Epoch seconds: every session of the account issued until then is refused")
+
+
+class StaffAccountDisabled(Event):
+    """An administrator disabled a staff account (or reset its password): all its sessions end, everywhere."""
+    event_type: Literal["staff_account_disabled"] = "staff_account_disabled"
+    payload: StaffAccountDisabledPayload
+
+
 AnyEvent = Annotated[Union[CaseSubmitted, CorrectionRequested, CaseAccepted, ApprovalRequested,
                            ApprovalDecided, CaseCompleted, CaseRejected, CaseWithdrawn,
                            DeliveryDispatched, DeliveryCompleted, RatingReceived, SupervisionWarning,
                            ApprovalCancelled, DepartmentDecided, DecisionAnswered, SupplementProvided,
                            DeadlineChanged, AuditRecorded, SupplementRequested, LicenseChanged,
-                           DeferredSupplied, CaseNotAccepted, CommitmentDueSoon, CaseRated, RectificationClosed],
+                           DeferredSupplied, CaseNotAccepted, CommitmentDueSoon, CaseRated, RectificationClosed,
+                           StaffSessionEnded, StaffAccountDisabled],
                    Field(discriminator="event_type")]
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.model_fields["event_type"].default: cls for cls in get_args(get_args(AnyEvent)[0])

@@ -71,14 +71,16 @@ def decisions_queue() -> QueueSpec:
     return QueueSpec(DECISIONS_QUEUE, (f"{DECISIONS_ROUTING_PREFIX}.*",), exchange=DECISIONS_EXCHANGE)
 
 
+# every service refuses the signed cookies of ended staff sessions and disabled accounts (shared/staff)
+STAFF_EVENTS = ("staff_session_ended", "staff_account_disabled")
 SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
     "intake": ("approval_requested.#", "approval_decided", "case_completed", "case_rejected",
                "delivery_dispatched", "delivery_completed", "deadline_changed", "approval_cancelled.#",
-               "supplement_requested", "license_changed", "rectification_closed"),
-    "routing": ("case_accepted", "approval_decided", "case_withdrawn", "supplement_provided"),
-    "approval": ("approval_requested.#", "approval_cancelled.#"),
+               "supplement_requested", "license_changed", "rectification_closed", *STAFF_EVENTS),
+    "routing": ("case_accepted", "approval_decided", "case_withdrawn", "supplement_provided", *STAFF_EVENTS),
+    "approval": ("approval_requested.#", "approval_cancelled.#", *STAFF_EVENTS),
     "delivery": ("case_completed", "case_rejected", "correction_requested", "case_accepted", "supplement_requested",
-                 "case_not_accepted", "commitment_due_soon"),
+                 "case_not_accepted", "commitment_due_soon", *STAFF_EVENTS),
     "oversight": ("#",),
 }
 
@@ -101,6 +103,7 @@ EVENT_PUBLISHERS: dict[str, str] = {
     "delivery_dispatched": "delivery", "delivery_completed": "delivery",
     "rating_received": "oversight", "supervision_warning": "oversight", "deadline_changed": "oversight",
     "commitment_due_soon": "oversight", "rectification_closed": "oversight",
+    "staff_session_ended": "oversight", "staff_account_disabled": "oversight",
     "audit_recorded": EVERY_SERVICE,
 }
 

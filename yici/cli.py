@@ -11,7 +11,7 @@ DEPLOY_COMMANDS = {"topology": "RabbitMQ definitions, users and loading (see dep
 
 
 STORE_TOOLS = {"seals": "services.approval.cli", "reports": "services.oversight.cli",
-               "audit": "services.oversight.audit_cli"}
+               "audit": "services.oversight.audit_cli", "users": "services.oversight.users_cli"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("seals", help="e-seal keys: yici seals list|rotate DEPT|--all (approval's database)",
                         add_help=False)
     commands.add_parser("audit", help="audit trail: yici audit verify [--head SEQ:HASH] (oversight's database)",
+                        add_help=False)
+    commands.add_parser("users", help="staff accounts: yici users add|disable|reset|list (oversight's database)",
                         add_help=False)
     secrets = commands.add_parser("secrets", help="secrets generate: print a random token for a setting")
     secrets.add_argument("action", choices=["generate"])

@@ -19,7 +19,7 @@ from services.approval.commands import (
 )
 from services.approval.handlers import Context
 from shared.api import ApiError, parse_json_body, problem, validate
-from shared.audit_edge import Auditor, department_scope, stated_purpose
+from shared.audit_edge import Auditor, as_person, department_scope, stated_purpose
 from shared.config import Settings
 from shared.events import AuditRecorded
 from shared.messaging import Store, utcnow
@@ -41,7 +41,7 @@ def get_task(request: Request, store: Store, department: str, request_id: str) -
 
 def claim_task(request: Request, store: Store, department: str, request_id: str) -> dict:
     _in_scope(request, department)
-    store.run(worklist.claim_task, department, request_id, parse_json_body(request, ClaimTask))
+    store.run(worklist.claim_task, department, request_id, as_person(request, parse_json_body(request, ClaimTask)))
     return views.task_detail(store, department, request_id)
 
 
@@ -49,7 +49,7 @@ def decide_task(request: Request, store: Store, context: Context, settings: Sett
                 request_id: str) -> dict:
     """The decision and its audit entry commit together."""
     _in_scope(request, department)
-    command = parse_json_body(request, DecideBody)
+    command = as_person(request, parse_json_body(request, DecideBody))
     audit = Auditor("approval", settings).event(request, "task.decided", "decision", case_id=request_id.split(":")[0],
                                                  staff=command.clerk, outcome=command.decision)
     return store.run(worklist.decide_task, department, request_id, command, context, audit)
@@ -58,7 +58,7 @@ def decide_task(request: Request, store: Store, context: Context, settings: Sett
 def record_visit(request: Request, store: Store, settings: Settings, department: str, request_id: str) -> dict:
     """The lead department's record of the joint inspection; it and its audit entry commit together."""
     _in_scope(request, department)
-    command = parse_json_body(request, RecordVisit)
+    command = as_person(request, parse_json_body(request, RecordVisit))
     audit = Auditor("approval", settings).event(request, "joint.visit_recorded", "joint_inspection",
                                                  case_id=request_id.split(":")[0], staff=command.clerk,
                                                  outcome="recorded")
@@ -67,7 +67,7 @@ def record_visit(request: Request, store: Store, settings: Settings, department:
 
 def join_visit(request: Request, store: Store, department: str, request_id: str) -> dict:
     _in_scope(request, department)
-    store.run(worklist.join_visit, department, request_id, parse_json_body(request, JoinVisit))
+    store.run(worklist.join_visit, department, request_id, as_person(request, parse_json_body(request, JoinVisit)))
     return views.task_detail(store, department, request_id)
 
 
@@ -116,7 +116,7 @@ def change_license(request: Request, store: Store, context: Context, settings: S
         raise ApiError(403, [problem("Authorization", "not_a_department", "仅发证部门可变更证照",
                                      "only the issuing department's token may change a license")])
     use_case, body = CHANGES[action]
-    command: ChangeLicense = parse_json_body(request, body)
+    command: ChangeLicense = as_person(request, parse_json_body(request, body))
     auditor = Auditor("approval", settings)
 
     def audit(case_id: str, holder: str) -> AuditRecorded:

@@ -43,6 +43,8 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("GET", "/api/v1/matters", "The catalog's matters", None, None, "200"),
     ("GET", "/api/v1/matters/<code>", "One matter: items, materials, limits, reductions", None, None, "200"),
     ("GET", "/api/v1/matters/<code>/form", "The matter's one form as JSON Schema", None, None, "200"),
+    ("GET", "/", "The front door: online application, guides, staff sign-in (HTML)", None, None, "200"),
+    ("GET", "/static/<name>", "The suite's stylesheet (yici.css)", None, None, "200"),
     ("GET", "/guides/", "Handbook (一本通), HTML", None, None, "200"),
     ("GET", "/guides/<path:path>", "Guide pages, form sample, notice sheet, QR code", None, None, "200"),
 ]

@@ -6,7 +6,7 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
-from services.intake import api, commitments, handlers
+from services.intake import api, commitments, front_door, handlers
 from services.intake.openapi import openapi_document
 from services.intake.repository import REPOSITORIES, TABLES, metadata
 from shared.asyncapi import catalog_asyncapi_json
@@ -145,6 +145,14 @@ class Service:
     @http("GET", "/api/v1/matters/<code>/form", role=None)
     def get_matter_form(self, request, code):
         return api.matter_form(request, self.context, code)
+
+    @http("GET", "/", role=None)
+    def front_door(self, request):
+        return front_door.front_door(request, self.config["YICI"])
+
+    @http("GET", "/static/<name>", role=None)
+    def static(self, request, name):
+        return front_door.static(name)
 
     @http("GET", "/guides/", role=None)
     @http("GET", "/guides/<path:path>", role=None)

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from werkzeug.wrappers import Request, Response
 
-from services.oversight import audit, pages, ratings, reports, views
+from services.oversight import audit, pages, ratings, reports, staff, views
 from services.oversight import scan as scanning
 from services.oversight.commands import (
     AuditQueryParams,
@@ -23,6 +23,8 @@ from shared.api import parse_json_body, validate
 from shared.audit_edge import Auditor, department_scope, stated_purpose
 from shared.config import Settings
 from shared.messaging import Store, utcnow
+from shared.staff import staff_principal
+from shared.staff.revocations import REVOKED
 from shared.workdays import SHANGHAI
 
 
@@ -114,7 +116,11 @@ def satisfaction(request: Request, store: Store, context: Context) -> dict:
 
 def page(request: Request, store: Store, context: Context, settings: Settings) -> Response:
     who = pages.supervisor(request, settings, store)
-    return pages.oversight_page(store, context, context.today(), who) if who else pages.redirect_to_login()
+    if who is None:
+        return pages.redirect_to_login()
+    person = staff_principal(request, settings)
+    return pages.oversight_page(store, context, context.today(), who, person if person and
+                                person.role == "supervisor" else None)
 
 
 def ledger_page(request: Request, store: Store, context: Context, settings: Settings) -> Response:
@@ -130,6 +136,12 @@ def login(request: Request, store: Store, settings: Settings) -> Response:
 
 def logout(request: Request, store: Store, settings: Settings) -> Response:
     return pages.logout(request, settings, store)
+
+
+def reload_revocations(store: Store, settings: Settings) -> None:
+    now = utcnow().timestamp()
+    store.run(staff.reload_revocations, now)
+    REVOKED.forget(now, settings.staff.session_hours * 3600)
 
 
 def _period(query: ReportQuery, context: Context) -> Period:

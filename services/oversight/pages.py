@@ -20,6 +20,7 @@ from shared.api import caller_address
 from shared.config import Client, Settings
 from shared.errors import TooManyAttempts
 from shared.messaging import Store
+from shared.staff import Principal, csrf_token, staff_principal
 
 COOKIE = signin.COOKIE
 SCOPES = {"case": "整件", "item": "事项", "rectification": "差评整改", "commitment": "容缺补交"}
@@ -27,7 +28,11 @@ LEVELS = {"yellow": "黄牌", "red": "红牌"}
 
 
 def supervisor(request: Request, settings: Settings, store: Store) -> Client | None:
-    """A supervisor's bearer token (API clients), or the session a sign-in gave (the cookie holds its id)."""
+    """A supervisor's bearer token (API clients), a signed-in supervisor (staff account), or the session a token
+    sign-in gave (the cookie holds its id)."""
+    person = staff_principal(request, settings)
+    if person is not None and person.role == "supervisor":
+        return person.as_client()
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         client = settings.client_for_token(header[7:].strip())
@@ -44,7 +49,8 @@ def login_page(error: str = "", status: int = 200, headers: dict | None = None) 
     body = ('<h1>电子监察 · 登录</h1>' + message +
             '<form method="post" action="/oversight/login"><label>监察人员访问令牌 '
             '<input type="password" name="token" autocomplete="off" required></label> '
-            '<button type="submit">登录</button></form>')
+            '<button type="submit">登录</button></form>'
+            '<p>有工作人员账号的，请<a href="/staff/signin?next=/oversight">用账号登录</a>。</p>')
     return Response(page("电子监察 · 登录", body), status=status, mimetype="text/html",
                     headers={"Cache-Control": "no-store", **(headers or {})})
 
@@ -78,7 +84,8 @@ def redirect_to_login() -> Response:
     return Response(status=303, headers={"Location": "/oversight/login"})
 
 
-def oversight_page(store: Store, context: Context, today: date, who: Client) -> Response:
+def oversight_page(store: Store, context: Context, today: date, who: Client,
+                   person: Principal | None = None) -> Response:
     with store.unit_of_work() as uow:
         warnings = [warning_dict(w) for w in uow.supervision.warnings("open", limit=200)]
         tasks = uow.supervision.rectifications("open")
@@ -91,10 +98,18 @@ def oversight_page(store: Store, context: Context, today: date, who: Client) -> 
                 f'{ledger_table(ledger_report(store, context, month, "matter"))}'
                 f'<p>完整台账：{_ledger_links()}</p></section>', _audit(chain, latest)]
     title = "乌审旗“一件事一次办” · 电子监察"
-    body = (f'<h1>{escape(title)}</h1><p class=muted>{today.isoformat()} · 监察人员：{escape(who.name)}</p>'
-            + '<form method="post" action="/oversight/logout"><button type="submit">退出登录</button></form>'
+    body = (f'<h1>{escape(title)}</h1><p class=muted>{today.isoformat()} · 监察人员：'
+            f'{escape(person.display_name if person else who.name)}</p>' + _signout(person)
             + _calendar_notice(context, today) + "".join(sections))
     return Response(page(title, body), mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _signout(person: Principal | None) -> str:
+    """A staff account's sign-out ends its session everywhere (with the CSRF token); a token session's, here."""
+    if person is None:
+        return '<form method="post" action="/oversight/logout"><button type="submit">退出登录</button></form>'
+    return ('<form method="post" action="/staff/signout"><input type="hidden" name="csrf" '
+            f'value="{csrf_token(person)}"><button type="submit">退出登录</button></form>')
 
 
 def _calendar_notice(context: Context, today: date) -> str:

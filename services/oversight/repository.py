@@ -9,6 +9,7 @@ from services.oversight.audit import SqlAuditRepository
 from services.oversight.commitments import SqlCommitmentRepository
 from services.oversight.domain import CLOSED, CaseState, Fact
 from services.oversight.signin import REPOSITORIES as SIGN_IN
+from services.oversight.staff_repository import REPOSITORIES as STAFF
 from services.oversight.tables import TABLES, cases, metadata, ratings, rectifications, timeline, warnings
 from shared.db import prebuilt
 from shared.rows import Rows
@@ -179,4 +180,4 @@ class SqlSupervisionRepository:
 
 REPOSITORIES = {"oversight": SqlOversightRepository, "supervision": SqlSupervisionRepository,
                 "commitments": SqlCommitmentRepository,
-                "audit": SqlAuditRepository, **SIGN_IN}
+                "audit": SqlAuditRepository, **SIGN_IN, **STAFF}

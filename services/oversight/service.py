@@ -1,8 +1,8 @@
 """Oversight: the Nameko wiring of timelines, SLA clocks, supervision, ratings, the ledger and its page."""
 from nameko.dependency_providers import Config
-from nameko.timer import Timer
+from nameko.timer import Timer, timer
 
-from services.oversight import api, handlers, scan
+from services.oversight import api, handlers, scan, staff_pages
 from services.oversight.metrics import OversightCollector
 from services.oversight.repository import REPOSITORIES, TABLES, metadata
 from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
@@ -36,6 +36,11 @@ class Service:
     @ScanTimer.decorator()
     def periodic_scan(self):
         scan.scan(self.db, self.context)
+
+    @timer(interval=600, eager=True)
+    def staff_revocations(self):
+        """At start (and every 10 minutes): ended sessions and disabled accounts into the registry."""
+        api.reload_revocations(self.db, self.config["YICI"])
 
     @http("GET", "/api/v1/cases/<case_id>/timeline", role="any")
     def get_timeline(self, request, case_id):
@@ -100,3 +105,27 @@ class Service:
     @http("POST", "/oversight/logout", role=None)
     def logout(self, request):
         return api.logout(request, self.db, self.config["YICI"])
+
+    @http("GET", "/staff/signin", role=None)
+    def staff_signin_page(self, request):
+        return staff_pages.signin_page(request)
+
+    @http("POST", "/staff/signin", role=None)
+    def staff_signin(self, request):
+        return staff_pages.signin(request, self.db, self.config["YICI"])
+
+    @http("POST", "/staff/signout", role=None)
+    def staff_signout(self, request):
+        return staff_pages.signout(request, self.db, self.config["YICI"])
+
+    @http("GET", "/staff/admin", role=None)
+    def staff_admin(self, request):
+        return staff_pages.admin_page(request, self.db, self.config["YICI"])
+
+    @http("POST", "/staff/admin/users", role=None)
+    def staff_add(self, request):
+        return staff_pages.admin_action(request, self.db, self.config["YICI"], "add")
+
+    @http("POST", "/staff/admin/users/<account_id>/<action>", role=None)
+    def staff_change(self, request, account_id, action):
+        return staff_pages.admin_action(request, self.db, self.config["YICI"], action, account_id)

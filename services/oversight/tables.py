@@ -118,6 +118,28 @@ sessions = Table(
     Column("expires_at", Float, nullable=False, index=True),
 )
 attempts = attempts_table(metadata, "oversight")
+staff_accounts = Table(
+    "oversight_staff_accounts", metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("display_name", String(100), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("department", String(100), nullable=True),
+    Column("unit", String(100), nullable=True),
+    Column("password_hash", String(255), nullable=False),  # argon2id, with its parameters and salt
+    Column("disabled_at", Float, nullable=True),
+    Column("sessions_valid_after", Float, nullable=False),  # sessions issued until then are refused (reset)
+    Column("created_at", Float, nullable=False),
+)
+"""Staff accounts (people): administrators add, disable and reset them (`yici users`, /staff/admin)."""
+staff_sessions = Table(
+    "oversight_staff_sessions", metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("account_id", String(64), nullable=False, index=True),
+    Column("issued_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("ended_at", Float, nullable=True),
+)
+"""The sessions oversight signed: the ended ones are reloaded into the revocation registry at start."""
 audit_chain = Table(
     "oversight_audit_chain", metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),

@@ -31,6 +31,7 @@ from shared.providers.amqp import DEAD_LETTERS, declare, kombu_queue
 from shared.providers.publisher import Publisher, PublishFailed
 from shared.providers.workers import run_worker
 from shared.retry import Verdict, backoff, classify, is_infrastructure, retry_wait
+from shared.staff import revocations
 
 log = logging.getLogger(__name__)
 BATCH_GATHER_SECONDS = 0.002
@@ -210,6 +211,10 @@ class EventConsumer(Entrypoint):
         if refusal is not None:
             UNTRUSTED_SENDER.labels(self.container.service_name, event.event_type).inc()
             return self.container.spawn_managed_thread(partial(self._dead_letter, spec, message, refusal))
+        if event.event_type in topology.STAFF_EVENTS:  # every replica records it in memory; no handler needed
+            revocations.record(event.event_type, event.payload.model_dump())
+            HANDLED.labels(self.container.service_name, event.event_type).inc()
+            return self.queue_consumer.ack_message(message)
         if self.discard:
             HANDLED.labels(self.container.service_name, event.event_type).inc()
             return self.queue_consumer.ack_message(message)

@@ -10,6 +10,7 @@ import json
 import logging
 import time
 import traceback
+from urllib.parse import urlencode
 
 from nameko.containers import WorkerContext
 from nameko.web.handlers import HttpRequestHandler
@@ -23,6 +24,7 @@ from shared.errors import Conflict, Gone, Invalid, NotFound, Refusal, TooManyAtt
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.providers.server import BodyTimeout, DeadlineInput, YiciWebServer, json_response, unavailable
 from shared.providers.workers import RequestExpired, run_worker, workers_of
+from shared.staff import SignInRequired, check_csrf_header, staff_principal
 
 log = logging.getLogger("yici.http")
 DATABASE_DOWN = (OperationalError, InterfaceError, DisconnectionError)
@@ -163,12 +165,23 @@ class HttpEntrypoint(HttpRequestHandler):
         if isinstance(environ["wsgi.input"], io.BytesIO) and _is_json(request.mimetype or ""):
             check_json_depth(environ["wsgi.input"].getvalue())
 
+    def _staff_client(self, request: Request, settings):
+        """Without a bearer token, a signed-in person's session (their role's API paths, attributed to them);
+        a state-changing call from a page must carry the session's CSRF token (X-CSRF-Token)."""
+        principal = staff_principal(request, settings)
+        if principal is None:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            check_csrf_header(request, principal)
+        request.environ["yici.staff"] = principal
+        return principal.as_client()
+
     def _authenticate(self, request: Request, settings):
         if self.role is None:
             return None
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.startswith("Bearer ") else ""
-        client = settings.client_for_token(token) if token else None
+        client = settings.client_for_token(token) if token else self._staff_client(request, settings)
         if client is None:
             raise ApiError(401, [problem("Authorization", "unauthorized", "缺少或无效的访问令牌",
                                          "missing or invalid bearer token")])
@@ -186,6 +199,9 @@ class HttpEntrypoint(HttpRequestHandler):
 
     def response_from_exception(self, exc) -> Response:
         retry_after = self.container.config["YICI"].http.retry_after_seconds
+        if isinstance(exc, SignInRequired):
+            return Response(status=303, headers={"Location": "/staff/signin?" + urlencode({"next": exc.next_path}),
+                                                 "Cache-Control": "no-store"})
         if isinstance(exc, TooManyAttempts):
             return json_response(429, refusal_error(exc).body(), headers={"Retry-After": str(exc.retry_after)})
         if isinstance(exc, Refusal):
