@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the command-line tools the test tiers use besides Python: promtool (Debian's `prometheus`), libfaketime
 # (Debian's `faketime`: the oversight tests move a running suite's clock to scan as of a later day) and the AsyncAPI
-# project's parser (npm `@asyncapi/parser`, pinned by tools/asyncapi/package-lock.json).
-# `install-tools.sh asyncapi` (or `promtool`, `faketime`) installs one of them; no argument installs all three.
+# project's parser (npm `@asyncapi/parser`, pinned by tools/asyncapi/package-lock.json) and axe-core (npm
+# `axe-core`, pinned by tools/axe/package-lock.json: the browser tests run it in each page for accessibility).
+# `install-tools.sh asyncapi` (or `axe`, `promtool`, `faketime`) installs one of them; no argument installs all.
 # Idempotent and fast when present; runs `apt-get update` only when a package has no candidate.
 # Fails (exit 1) when a tool cannot be installed: the tests that need it must fail, not skip.
 set -u
@@ -23,8 +24,9 @@ install_promtool() {
 
 # `npm ci` runs only when package-lock.json changed since the last install (node_modules keeps its sha256).
 # --ignore-scripts: nothing the parser needs builds at install time (one dependency's script only phones home).
-install_asyncapi() {
-  local folder=tools/asyncapi missing want
+# install_npm FOLDER PACKAGE: `npm ci` of tools/FOLDER, then prints PACKAGE's installed version.
+install_npm() {
+  local folder=tools/$1 package=$2 missing want
   local stamp=$folder/node_modules/.installed-lock-sha256
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     mapfile -t missing < <(apt_missing nodejs npm)
@@ -37,7 +39,7 @@ install_asyncapi() {
   npm ci --prefix "$folder" --ignore-scripts --no-audit --no-fund --loglevel=error \
     || { echo "install-tools: npm ci --prefix $folder failed" >&2; return 1; }
   echo "$want" > "$stamp"
-  echo "install-tools: @asyncapi/parser $(node -p "require('./$folder/node_modules/@asyncapi/parser/package.json').version")"
+  echo "install-tools: $package $(node -p "require('./$folder/node_modules/$package/package.json').version")"
 }
 
 install_faketime() {
@@ -49,12 +51,13 @@ install_faketime() {
 }
 
 tools=("$@")
-[ ${#tools[@]} -eq 0 ] && tools=(promtool faketime asyncapi)
+[ ${#tools[@]} -eq 0 ] && tools=(promtool faketime asyncapi axe)
 for tool in "${tools[@]}"; do
   case "$tool" in
     promtool) install_promtool || exit 1 ;;
     faketime) install_faketime || exit 1 ;;
-    asyncapi) install_asyncapi || exit 1 ;;
-    *) echo "install-tools: unknown tool $tool (promtool, faketime, asyncapi)" >&2; exit 2 ;;
+    asyncapi) install_npm asyncapi @asyncapi/parser || exit 1 ;;
+    axe) install_npm axe axe-core || exit 1 ;;
+    *) echo "install-tools: unknown tool $tool (promtool, faketime, asyncapi, axe)" >&2; exit 2 ;;
   esac
 done

@@ -23,6 +23,8 @@ SHARED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SERVICES = ("intake", "routing", "approval", "delivery", "oversight")
 HTML = "text/html"
+# what /static/ serves: the stylesheets, the small scripts pages use (CSP: script-src 'self'), images
+STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".png": "image/png"}
 
 
 @lru_cache(maxsize=1)
@@ -62,9 +64,9 @@ def redirect(location: str) -> Response:
 
 
 def static_file(name: str) -> Response:
-    """A file of the shared static dir (the CSS), or 404; never a path outside it."""
+    """A file of the shared static dir (CSS, scripts, images), or 404; never a path outside it."""
     path = (STATIC_DIR / name).resolve()
     if path.parent != STATIC_DIR or not path.is_file():
         return Response("not found", status=404, mimetype="text/plain")
-    kind = "text/css" if path.suffix == ".css" else "application/octet-stream"
+    kind = STATIC_TYPES.get(path.suffix, "application/octet-stream")
     return Response(path.read_bytes(), mimetype=kind, headers={"Cache-Control": "public, max-age=3600"})

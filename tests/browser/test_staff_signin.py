@@ -5,14 +5,13 @@ Chromium is driven over the DevTools protocol (devtools_kit), so the account and
 real form and the signed session cookie stays in the browser, as for a person."""
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 
 import pytest
 
-from chromium_kit import read_png
 from devtools_kit import DevTools
+from screens_kit import assert_screen_ok
 from yici_testkit import BIN, ROOT, Process, base_env, free_port
 
 pytestmark = pytest.mark.browser
@@ -56,11 +55,16 @@ def test_a_supervisor_signs_in_with_an_account_and_sees_the_supervisors_page(sui
     assert "监察 李某" in browser.evaluate("document.body.innerText")
     cookies = browser.page("Network.getCookies")["cookies"]
     assert [(c["httpOnly"], c["sameSite"]) for c in cookies if c["name"] == "yici_staff"] == [(True, "Strict")]
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTEFACTS / "staff-signin-oversight.png"
-    shot.write_bytes(base64.b64decode(browser.page("Page.captureScreenshot", format="png")["data"]))
-    dark = read_png(shot).share(lambda r, g, b: r + g + b < 200)
-    assert 0.005 < dark < 0.5, f"the page looks blank or broken ({dark:.3%} dark pixels)"
+    assert_screen_ok(browser, "staff-signin-oversight")
+
+
+def test_the_front_door_and_the_sign_in_page_pass_the_screen_checks(suite, browser):
+    browser.page("Page.navigate", url=suite.url("/"))
+    browser.wait("document.readyState === 'complete'")
+    assert_screen_ok(browser, "front-door")
+    browser.page("Page.navigate", url=suite.url("/staff/signin"))
+    browser.wait("document.readyState === 'complete' && !!document.querySelector('#password')")
+    assert_screen_ok(browser, "staff-signin")
 
 
 def test_the_sign_in_page_uses_the_suites_own_stylesheet(suite, browser):
