@@ -306,6 +306,7 @@ def case_page(request: Request, store: Store, context: Context, settings: Settin
         matter_name=_matter_name(context.catalog, view["matter_code"]), deficiencies=deficiencies,
         by_target=by_field(deficiencies), offered=offered, item_zh=ITEM_ZH, errors=by_field(problems or []),
         material_names={m: context.catalog.materials[m].name for m in context.catalog.materials},
+        departments={c: d.name for c, d in context.catalog.departments.items()},
         channel_zh=CHANNELS_SHORT, done=request.args.get("done", "")))
 
 
