@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from devtools_kit import DevTools
-from screens_kit import assert_screen_ok
+from screens_kit import assert_screen_ok, set_viewport
 from yici_testkit import AUTH, BIN, PDF, Process, base_env, case_body, free_port, submit, wait_for
 
 pytestmark = pytest.mark.browser
@@ -126,6 +126,14 @@ def test_a_clerk_takes_an_application_from_consultation_to_receipt(suite, browse
     assert case_id in browser.evaluate("document.body.innerText")
     assert_screen_ok(browser, "window-receipt")
     printed_pdf(browser)
+
+    set_viewport(browser, 390, 844, mobile=True)  # the same screens on a phone stay readable
+    open_page(browser, suite.url(f"/window/cases/{case_id}"), "#case-status")
+    assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert_screen_ok(browser, "window-case-phone")
+    open_page(browser, suite.url("/window"), "#queue")
+    assert browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert_screen_ok(browser, "window-home-phone")
 
     view = requests.get(suite.url(f"/api/v1/cases/{case_id}"), headers=AUTH, timeout=10).json()
     assert view["status"] in ("accepted", "in_approval", "completed", "delivered")
