@@ -206,10 +206,27 @@ def test_the_clerk_issues_the_one_correction_notice_and_prints_it(suite, clerk):
 
 
 def test_the_clerks_reads_and_decisions_are_in_the_audit_trail_under_the_clerks_name(suite, clerk):
-    def actions():  # oversight records the audit events as they arrive
-        trail = requests.get(suite.url("/api/v1/audit"), params={"limit": 500}, timeout=10, headers=SUPERVISOR)
+    accepted, noticed = take(suite, clerk), take(suite, clerk)
+    token = csrf_of(clerk.get(suite.url(f"/window/cases/{accepted}"), timeout=10).text)
+    assert clerk.post(suite.url(f"/window/cases/{accepted}/accept"), data={"csrf": token}, allow_redirects=False,
+                      timeout=30).status_code == 303
+    assert clerk.get(suite.url(f"/window/cases/{accepted}/receipt"), timeout=10).status_code == 200
+    clerk.get(suite.url(f"/window/cases/{noticed}"), timeout=10)
+    assert clerk.post(suite.url(f"/window/cases/{noticed}/notice"), data={"csrf": token, "deficiency": "0"},
+                      allow_redirects=False, timeout=30).status_code == 303
+
+    assert post_application(clerk, suite, retirement_form(action="review")).status_code == 200
+
+    def actions(case_id: str | None, wanted: set[str]):  # oversight records the audit events as they arrive
+        query = {"actor": CLERK, "limit": 500, **({"case_id": case_id} if case_id else {})}
+        trail = requests.get(suite.url("/api/v1/audit"), params=query, timeout=10, headers=SUPERVISOR)
         assert trail.status_code == 200, trail.text
-        found = {e["action"] for e in trail.json()["entries"] if e["actor"]["name"] == CLERK}
-        wanted = {"case.accepted", "case.correction_requested", "case.read", "library.lookup", "case.receipt.read"}
+        entries = trail.json()["entries"]
+        assert all(e["actor"]["kind"] == "staff" for e in entries)
+        found = {e["action"] for e in entries}
         return found if wanted <= found else None
-    assert wait_for(actions, timeout=20, what="the clerk's audit entries")
+    assert wait_for(lambda: actions(accepted, {"case.accepted", "case.read", "case.receipt.read"}), timeout=30,
+                    what="the acceptance's audit entries")
+    assert wait_for(lambda: actions(noticed, {"case.correction_requested", "case.read"}), timeout=30,
+                    what="the notice's audit entries")
+    assert wait_for(lambda: actions(None, {"library.lookup"}), timeout=30, what="the pre-review's library lookup")
