@@ -124,11 +124,13 @@ def _item_rows(case_id: str, items) -> list[dict]:
 
 
 def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Context, client: str,
-           role: str = "frontend") -> None:
+           role: str = "frontend", witness: str | None = None) -> None:
     """Supplements answer the notice (reviewed again; refused once its deadline passed) or bring deferred
     materials after acceptance, also after completion. Files are the supplying client's own, or (for a clerk)
-    the case's client's."""
+    the case's client's. `witness`: the clerk before whom the applicant signed the commitment the answer gives."""
     case = _get(uow, case_id)
+    if witness and supplement.commitment and case.status == "correction_requested":
+        uow.cases.update(case_id, commitment_witness=f"clerk:{witness}")
     _check_attachments(uow, supplement.materials, {client, case.client} if role == "clerk" else {client}, None,
                        context)
     if problems := form_id_number_problems(context.catalog, supplement.form):

@@ -60,6 +60,9 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
      "applicant signed the commitment before the clerk)", None, None, "303"),
     ("POST", "/window/cases/<case_id>/notice", "Workbench: the clerk issues the one correction notice (form: csrf, "
      "deficiency, extra_target, extra_message)", None, None, "303"),
+    ("POST", "/window/cases/<case_id>/supplement", "Workbench: what the applicant brings to the window (multipart, "
+     "with the CSRF token): the notice's materials (file.<code>) and fields (form.<field>), commitment=yes when "
+     "the applicant signs the commitment the notice offers, or a deferred material", None, None, "303"),
     ("GET", "/window/cases/<case_id>/receipt", "Workbench: the printable acceptance receipt (受理回执, A4)", None,
      None, "200"),
     ("GET", "/window/cases/<case_id>/notice", "Workbench: the printable correction notice (A4)", None, None, "200"),

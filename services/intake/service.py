@@ -178,6 +178,10 @@ class Service:
     def window_notice(self, request, case_id):
         return window_pages.notice(request, self.db, self.context, self.config["YICI"], case_id)
 
+    @http("POST", "/window/cases/<case_id>/supplement", role=None, body_limit=_file_limit)
+    def window_supplement(self, request, case_id):
+        return window_pages.supplement(request, self.db, self.context, self.config["YICI"], case_id)
+
     @http("GET", "/window/cases/<case_id>/receipt", role=None)
     def window_receipt(self, request, case_id):
         return window_pages.receipt(request, self.db, self.context, self.config["YICI"], case_id)

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 from werkzeug.wrappers import Request, Response
 
 from services.intake import acceptance, guides, handlers, pages
-from services.intake.commands import Applicant, ClerkNotice, Delivery, SubmitCase
+from services.intake.commands import Applicant, ClerkNotice, Delivery, SubmitCase, Supplement
 from services.intake.domain import check_submission, holder_of
 from services.intake.files import BlobStore
 from services.intake.guides.guide_page import guide_body
@@ -298,6 +298,7 @@ def case_page(request: Request, store: Store, context: Context, settings: Settin
     with store.unit_of_work() as uow:
         case = uow.cases.get(case_id)
         applicant, form, materials = case.applicant, case.form, case.materials
+        supply = _supply_targets(context.catalog, case)
     schema = merged_form(context.catalog, view["matter_code"], _situations(store, case_id))
     deficiencies = [d.as_dict() for d in review.deficiencies] if review else []
     offered = any(d["code"] in DEFERRABLE_CODES and _deferrable(context.catalog, d["target"]) for d in deficiencies)
@@ -306,7 +307,7 @@ def case_page(request: Request, store: Store, context: Context, settings: Settin
         matter_name=_matter_name(context.catalog, view["matter_code"]), deficiencies=deficiencies,
         by_target=by_field(deficiencies), offered=offered, item_zh=ITEM_ZH, errors=by_field(problems or []),
         material_names={m: context.catalog.materials[m].name for m in context.catalog.materials},
-        departments={c: d.name for c, d in context.catalog.departments.items()},
+        departments={c: d.name for c, d in context.catalog.departments.items()}, supply=supply,
         channel_zh=CHANNELS_SHORT, done=request.args.get("done", "")))
 
 
@@ -399,3 +400,62 @@ def notice_print(request: Request, store: Store, context: Context, settings: Set
     return render("window/notice_print.html", **_base(
         who, view=view, body=pages.notice_body(view), applicant_name=applicant_name,
         matter_name=_matter_name(context.catalog, view["matter_code"])))
+
+
+@page
+def supplement(request: Request, store: Store, context: Context, settings: Settings, case_id: str) -> Response:
+    """The applicant brings at the window what the notice asked for, or a deferred material: the files scanned
+    and the fields typed by the clerk go to the API's supplement use case (`handlers.supply`, role clerk), which
+    reviews the answer to a notice again (accepted, or still wanting) or marks deferred materials supplied."""
+    who = _who(request, settings, CLERK)
+    check_csrf(request, who)
+    with store.unit_of_work() as uow:
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise NotFound("case_id", case_id)
+        wanted = _supply_targets(context.catalog, case)
+    blobs = BlobStore(settings.data_dir / "blobs", settings.intake.max_file_bytes)
+    materials, problems = [], []
+    for code in wanted["materials"]:
+        upload = request.files.get(f"file.{code}")
+        if upload is None or not upload.filename:
+            continue
+        try:
+            stored = blobs.save(upload.stream, upload.mimetype or "application/octet-stream")
+        except ApiError as refused:
+            problems += [{**p, "field": f"materials.{code}"} for p in refused.problems]
+            continue
+        answer = store.run(handlers.record_file, stored, who.actor)
+        materials.append({"code": code, "file_ref": answer["file_ref"], "sha256": answer["sha256"]})
+    fields = [f for f in form_fields(merged_form(context.catalog, case.matter_code, case.situations))
+              if f.code in wanted["form"]]
+    body = {"form": read_form(fields, request.form), "materials": materials,
+            "commitment": request.form.get("commitment") == "yes"}
+    if not problems and not (body["form"] or materials or body["commitment"]):
+        problems = [{"field": "supplement", "message_zh": "请上传补正材料、填写补正内容或勾选签署承诺"}]
+    if not problems:
+        try:
+            store.run(handlers.supply, case_id, validate(Supplement, body), context, who.actor, "clerk",
+                      who.actor)
+        except ApiError as refused:
+            problems = list(refused.problems)
+        except Refusal as refused:
+            problems = list(refused.problems)
+    if problems:
+        return case_page(request, store, context, settings, case_id, 422, problems)
+    return redirect(f"/window/cases/{quote(case_id)}?done=supplied")
+
+
+def _supply_targets(catalog: Catalog, case) -> dict[str, list[str]]:
+    """What the window may take for the case now: the notice's materials and fields, or the deferred materials
+    still to come."""
+    if case.status == "correction_requested" and case.notice:
+        targets = [d["target"] for d in case.notice.get("deficiencies", [])]
+        return {"materials": [t.removeprefix("materials.") for t in targets
+                              if t.startswith("materials.") and t.removeprefix("materials.") in catalog.materials],
+                "form": [t.removeprefix("form.") for t in targets if t.startswith("form.")],
+                "offered": list(case.notice.get("commitment_offered") or [])}
+    if case.status in ("accepted", "in_approval", "completed", "delivered"):
+        return {"materials": [d["code"] for d in case.deferred or [] if not d.get("supplied")], "form": [],
+                "offered": []}
+    return {"materials": [], "form": [], "offered": []}

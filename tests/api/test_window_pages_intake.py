@@ -205,6 +205,33 @@ def test_the_clerk_issues_the_one_correction_notice_and_prints_it(suite, clerk):
     assert "赵志强" in printed.text
 
 
+def test_the_applicant_answers_the_notice_and_brings_a_deferred_material_at_the_window(suite, clerk):
+    noticed = take(suite, clerk)
+    token = csrf_of(clerk.get(suite.url(f"/window/cases/{noticed}"), timeout=10).text)
+    assert clerk.post(suite.url(f"/window/cases/{noticed}/notice"), data={"csrf": token, "deficiency": "0"},
+                      allow_redirects=False, timeout=30).status_code == 303
+    page = clerk.get(suite.url(f"/window/cases/{noticed}"), timeout=10).text
+    assert 'name="file.deemed-contribution-proof"' in page and "窗口补正" in page
+    nothing = clerk.post(suite.url(f"/window/cases/{noticed}/supplement"), data={"csrf": token},
+                         allow_redirects=False, timeout=30)
+    assert nothing.status_code == 422 and field_error(nothing.text, "supplement")
+    scan = {"file.deemed-contribution-proof": ("proof.pdf", PDF, "application/pdf")}
+    answered = clerk.post(suite.url(f"/window/cases/{noticed}/supplement"), data={"csrf": token}, files=scan,
+                          allow_redirects=False, timeout=30)
+    assert answered.status_code == 303 and answered.headers["Location"].endswith("done=supplied")
+    assert api_case(suite, noticed)["status"] in ("accepted", "in_approval", "completed", "delivered")
+
+    deferred = take(suite, clerk)
+    assert clerk.post(suite.url(f"/window/cases/{deferred}/accept"), data={"csrf": token, "commitment": "yes"},
+                      allow_redirects=False, timeout=30).status_code == 303
+    assert "窗口补交容缺材料" in clerk.get(suite.url(f"/window/cases/{deferred}"), timeout=10).text
+    brought = clerk.post(suite.url(f"/window/cases/{deferred}/supplement"), data={"csrf": token}, files=scan,
+                         allow_redirects=False, timeout=30)
+    assert brought.status_code == 303, brought.text
+    [row] = api_case(suite, deferred)["deferred_materials"]
+    assert row["code"] == "deemed-contribution-proof" and row["supplied"] is True
+
+
 def test_the_clerks_reads_and_decisions_are_in_the_audit_trail_under_the_clerks_name(suite, clerk):
     accepted, noticed = take(suite, clerk), take(suite, clerk)
     token = csrf_of(clerk.get(suite.url(f"/window/cases/{accepted}"), timeout=10).text)
