@@ -72,6 +72,7 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("GET", "/guides/<path:path>", "Guide pages, form sample, notice sheet, QR code", None, None, "200"),
 ]
 
+OPTIONAL_BODIES: tuple[type[BaseModel], ...] = (ClerkAcceptance,)  # the acceptance may come without a body
 HEADERS = {("POST", "/api/v1/cases"): [{
     "name": "Idempotency-Key", "in": "header", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
@@ -93,7 +94,7 @@ def openapi_document() -> dict:
                                                                  "application/json": {"schema": ERROR}}}}}
         if model is not None:
             schemas.update(_schemas(model))
-            operation["requestBody"] = {"required": True, "content": {"application/json": {
+            operation["requestBody"] = {"required": model not in OPTIONAL_BODIES, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}
         if role:
             operation["security"] = [{"bearer": []}]
