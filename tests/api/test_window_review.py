@@ -52,7 +52,7 @@ def test_the_applicant_signs_the_commitment_at_the_window_and_the_clerk_is_its_w
     found = accepted.json()
     assert [d["code"] for d in found["deferred_materials"]] == ["food-safety-rules"]
     assert found["commitment"]["signed"] and found["commitment"]["witnessed_by"] == found["accepted_by"]
-    assert clerk_post(hall, f"/api/v1/window/cases/x/accept", {"commitment": "maybe"}).status_code == 422
+    assert clerk_post(hall, "/api/v1/window/cases/x/accept", {"commitment": "maybe"}).status_code == 422
 
 
 def test_the_clerk_issues_the_one_notice(hall):
