@@ -127,6 +127,10 @@ def test_the_guide_and_the_notice_sheet_are_shown_with_print_buttons(suite, cler
 def test_a_post_without_the_csrf_token_is_refused(suite, clerk):
     answer = post_application(clerk, suite, retirement_form(action="review"), csrf="0" * 40)
     assert answer.status_code == 403 and "页面已过期" in answer.text
+    for action in ("accept", "notice", "supplement"):
+        refused = clerk.post(suite.url(f"/window/cases/YC-unknown/{action}"), data={"commitment": "yes"},
+                             allow_redirects=False, timeout=10)
+        assert refused.status_code == 403 and "页面已过期" in refused.text, action
 
 
 def test_the_apis_refusals_are_shown_next_to_each_field_in_chinese(suite, clerk):
