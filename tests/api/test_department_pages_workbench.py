@@ -21,7 +21,9 @@ ACCOUNTS = [("dp-tax", "税务 钱某", "department_approver", ["--department", 
             ("dp-tax2", "税务 孙某", "department_approver", ["--department", TAX]),
             ("dp-land", "自然资源 周某", "department_approver", ["--department", LAND]),
             ("dp-unit", "苏木 吴某", "department_approver", ["--department", TAX, "--unit", "150626101"]),
-            ("dp-jc", "监察 郑某", "supervisor", [])]
+            ("dp-jc", "监察 郑某", "supervisor", []),
+            ("dp-water", "供水 冯某", "department_approver", ["--department", "water-supply"]),
+            ("dp-power", "供电 陈某", "department_approver", ["--department", "power-supply"])]
 ACTOR = "staff:dp-tax 税务 钱某"
 
 
@@ -224,6 +226,37 @@ def test_a_bad_rating_is_rectified_from_the_departments_page(suite):
     assert (row["status"], row["note"], row["closed_by"]) == ("closed", "已增设窗口并缩短等候", "department")
     entries = wait_for(lambda: _audit(suite, case_id, "rectification.closed"), timeout=30, what="audit entry")
     assert entries[0]["actor"]["name"] == ACTOR
+
+
+def test_the_joint_inspection_is_joined_recorded_by_the_lead_and_then_decided(suite):
+    submitted = submit(suite.url(""), case_body("utility-connection", ("needs-water", "needs-gas"), channel="window",
+                                                taking_point="WSQ-HALL"))
+    assert submitted.status_code == 201, submitted.text
+    case_id = submitted.json()["case_id"]
+    water, power = f"{case_id}:water-connection", f"{case_id}:power-connection"
+    session = signed_in(suite, "dp-power")
+    page = wait_for(lambda: (r := session.get(suite.url(f"/department/tasks/{power}"), timeout=10)).status_code == 200
+                    and r.text, timeout=30, what="the power task")
+    assert "联合踏勘" in page and "09:30" in page and "尚未登记" in page
+    early = act(session, suite, power, "decide", decision="approved")
+    assert early.status_code == 409 and "联合踏勘尚未记录" in early.text
+    assert act(session, suite, power, "join").status_code == 303
+    joined = session.get(suite.url(f"/api/v1/departments/power-supply/tasks/{power}"), timeout=10).json()
+    assert {p["department"]: p["joined_by"] for p in joined["joint_participants"]}["power-supply"] == \
+        "staff:dp-power 供电 陈某"
+    not_lead = act(session, suite, power, "visit", attended=["power-supply"], findings="现场具备接入条件")
+    assert not_lead.status_code == 409 and "牵头部门" in not_lead.text
+    lead = signed_in(suite, "dp-water")
+    no_findings = act(lead, suite, water, "visit", attended=["water-supply", "power-supply"], findings="")
+    assert no_findings.status_code == 422 and 'id="findings-error"' in no_findings.text
+    recorded = act(lead, suite, water, "visit", attended=["water-supply", "power-supply"], findings="现场具备接入条件")
+    assert recorded.status_code == 303
+    visit = session.get(suite.url(f"/api/v1/departments/power-supply/tasks/{power}"), timeout=10).json()["joint_visit"]
+    assert (visit["recorded_by"], visit["findings"]) == ("staff:dp-water 供水 冯某", "现场具备接入条件")
+    assert "现场具备接入条件" in session.get(suite.url(f"/department/tasks/{power}"), timeout=10).text
+    assert act(session, suite, power, "decide", decision="approved").status_code == 303
+    assert session.get(suite.url(f"/api/v1/departments/power-supply/tasks/{power}"), timeout=10).json()[
+        "decided_by"] == "staff:dp-power 供电 陈某"
 
 
 def _decided_plan_item(suite, case_id: str, item_code: str) -> dict | None:
