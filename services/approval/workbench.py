@@ -33,6 +33,10 @@ SHOWS = ("all", "mine", "unclaimed")
 STATUSES = ("open", "supplement_requested", "decided", "all")
 ACTIONS = ("claim", "decide", "join", "visit")
 DECISIONS = ("approved", "rejected", "supplement_requested")
+# what a form field's validation problem says on the page (the JSON API's generic text names pydantic's rule)
+FIELD_MESSAGES = {"decision": "请选择决定", "supplement_days": "补正期限应为 1 至 60 个工作日",
+                  "findings": "请填写踏勘情况（不超过 2000 字）", "attended": "请选择到场的部门",
+                  "legal_basis": "法律依据不超过 1000 字", "reasons": "理由不超过 50 条"}
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,11 @@ def _model(model, fields: dict[str, Any]):
     try:
         return model.model_validate(fields)
     except ValidationError as invalid:
-        raise Invalid(problems_from_validation(invalid)) from None
+        problems = problems_from_validation(invalid)
+        for p in problems:
+            field = p["field"].split(".")[0]
+            p["message_zh"] = FIELD_MESSAGES.get(field, p["message_zh"])
+        raise Invalid(problems) from None
 
 
 def _field_errors(refused: Refusal, action: str) -> dict[str, list[str]]:

@@ -13,7 +13,6 @@ from werkzeug.wrappers import Request, Response
 from services.oversight import ratings
 from services.oversight.commands import CloseRectification
 from services.oversight.handlers import Context
-from shared.api import problems_from_validation
 from shared.audit_edge import Auditor, with_audit
 from shared.config import Settings
 from shared.errors import NotFound
@@ -37,8 +36,8 @@ def close(request: Request, store: Store, context: Context, settings: Settings, 
     department = _department(request, who, context)
     try:
         command = CloseRectification.model_validate({"note": request.form.get("note", "")})
-    except ValidationError as invalid:
-        errors = {task_id: [p["message_zh"] for p in problems_from_validation(invalid)]}
+    except ValidationError:  # the note is the form's one field: empty or too long
+        errors = {task_id: ["请填写整改说明（不超过 1000 字）"]}
         return _page(request, store, context, who, department, status=422, errors=errors,
                      entered={task_id: request.form.get("note", "")})
     case_id = task_id[3:] if task_id.startswith("RT-") else ""
@@ -67,7 +66,9 @@ def _page(request: Request, store: Store, context: Context, who: Principal, depa
         with store.unit_of_work() as uow:
             for row in uow.supervision.rectifications(None if shown == "all" else shown, department):
                 rating = uow.supervision.rating(row.case_id)
+                item = context.catalog.items.get(row.item_code or "")
                 tasks.append({**dict(row._mapping), "comment": rating.comment if rating else "",
+                              "item_name": item.name if item else row.item_code,
                               "dimensions": rating.dimensions if rating else {}})
     return render("department/rectifications.html", status=status, principal=who, csrf=csrf_token(who),
                   read_only=who.role != APPROVER, department=department, shown=shown, tasks=tasks,

@@ -33,6 +33,10 @@ def suite(tmp_path_factory):
                             "department_approver", "--department", TAX, "--password-stdin"], env=process.env,
                            input=PASSWORD + "\n", text=True, capture_output=True, timeout=60)
     assert added.returncode == 0, added.stderr
+    added = subprocess.run([str(BIN / "yici"), "users", "add", "jc01", "--name", "监察 李某", "--role", "supervisor",
+                            "--password-stdin"], env=process.env, input=PASSWORD + "\n", text=True,
+                           capture_output=True, timeout=60)
+    assert added.returncode == 0, added.stderr
     yield process
     process.stop()
 
@@ -55,13 +59,13 @@ def accepted_case(suite) -> str:
     return case_id
 
 
-def sign_in(browser, suite) -> None:
-    browser.page("Page.navigate", url=suite.url("/department"))
+def sign_in(browser, suite, account: str = "bm01", path: str = "/department") -> None:
+    browser.page("Page.navigate", url=suite.url(path))
     browser.wait("location.pathname === '/staff/signin' && !!document.querySelector('#password')")
-    browser.evaluate(f"document.querySelector('#account_id').value = 'bm01';"
+    browser.evaluate(f"document.querySelector('#account_id').value = {json.dumps(account)};"
                      f"document.querySelector('#password').value = {json.dumps(PASSWORD)};"
                      "document.querySelector('form[action=\"/staff/signin\"]').submit(); true")
-    browser.wait("location.pathname === '/department' && !!document.querySelector('table.dept-tasks')")
+    browser.wait(f"location.pathname === {json.dumps(path.split('?')[0])} && !!document.querySelector('h1')")
 
 
 def open_task(browser, suite, case_id: str) -> str:
@@ -140,10 +144,59 @@ def test_an_approver_claims_opens_a_material_approves_and_rejects_with_legal_bas
     assert [i["decided_by"] for i in plan["items"] if i["department"] == TAX] == [ACTOR]
     supervisor = {"Authorization": f"Bearer {SUPERVISOR_TOKEN}"}
 
+    ref = link.split("/api/v1/files/")[1].split("?")[0]
+
     def trail():
-        entries = requests.get(suite.url("/api/v1/audit"), params={"case_id": first}, headers=supervisor,
+        """The person's entries (the test's cases share one uploaded file: its read is audited under one case)."""
+        entries = requests.get(suite.url("/api/v1/audit"), params={"actor": ACTOR}, headers=supervisor,
                                timeout=10).json()["entries"]
-        return {e["action"].split(":")[0]: e["actor"]["name"] for e in entries} if len(entries) >= 2 else None
-    actions = wait_for(lambda: (found := trail()) and "file.read" in found and "task.decided" in found and found,
-                       timeout=90, what="the material read and the decision in the audit trail")
-    assert actions["file.read"] == ACTOR and actions["task.decided"] == ACTOR
+        found = {(e["action"], e["case_id"]) for e in entries}
+        return found if {f"file.read:{ref}", "task.decided"} <= {a for a, _ in found} else None
+    actions = wait_for(trail, timeout=90, what="the material read and the decisions in the audit trail")
+    assert {("task.decided", first), ("task.decided", second)} <= actions
+
+
+def test_a_bad_rating_is_rectified_in_the_browser_and_a_supervisor_looks_on_read_only(suite, browser):
+    case_id = accepted_case(suite)
+    api = requests.Session()
+    assert api.post(suite.url("/staff/signin"), data={"account_id": "bm01", "password": PASSWORD},
+                    allow_redirects=False, timeout=30).status_code == 303
+    csrf = api.get(suite.url("/department"), timeout=10).text.split('name="csrf" value="')[1].split('"')[0]
+    request_id = f"{case_id}:tax-arrears-inquiry"
+    rejected = wait_for(lambda: api.post(
+        suite.url(f"/api/v1/departments/{TAX}/tasks/{request_id}/decision"), timeout=10,
+        headers={"X-CSRF-Token": csrf}, json={"decision": "rejected", "reasons": ["欠缴税款"], "clerk": "-",
+                                              "legal_basis": "《中华人民共和国税收征收管理法》第四十条"}).ok,
+                        timeout=30, interval=1, what="the task decided through the JSON API")
+    assert rejected
+
+    def rated():
+        answer = requests.post(suite.url(f"/api/v1/cases/{case_id}/rating"), headers=AUTH, timeout=10,
+                               json={"score": 2, "comment": "窗口说明不清楚", "item_code": "tax-arrears-inquiry"})
+        return answer.json() if answer.status_code == 201 else None
+    task_id = wait_for(rated, timeout=60, interval=1, what="the rejected case rated")["rectification"]["task_id"]
+
+    sign_in(browser, suite, path="/department/rectifications")
+    assert task_id in browser.evaluate("document.body.innerText")
+    assert_screen_ok(browser, "department-rectification-open")
+    submit_form(browser, "close")
+    browser.wait("!!document.querySelector('.field-error')")
+    assert_screen_ok(browser, "department-rectification-note-missing")
+    submit_form(browser, "close", "document.querySelector('textarea[name=note]').value = '已在窗口增设办事指引'")
+    browser.wait("location.search.includes('closed=')")
+    assert_screen_ok(browser, "department-rectification-closed")
+    listed = requests.get(suite.url("/api/v1/rectifications"), params={"status": "all"}, timeout=10,
+                          headers={"Authorization": f"Bearer {SUPERVISOR_TOKEN}"}).json()["rectifications"]
+    assert [(r["status"], r["note"]) for r in listed if r["task_id"] == task_id] == [("closed", "已在窗口增设办事指引")]
+
+    browser.evaluate("document.querySelector('form[action=\"/staff/signout\"]').submit(); true")
+    browser.wait("location.pathname === '/staff/signin'")
+    sign_in(browser, suite, "jc01", f"/department?department={TAX}&status=all")
+    text = browser.evaluate("document.body.innerText")
+    assert "只读" in text and case_id in text
+    assert browser.evaluate("document.querySelectorAll('form[method=post][action^=\"/department\"]').length") == 0
+    assert_screen_ok(browser, "department-supervisor-worklist")
+    browser.page("Page.navigate", url=suite.url(f"/department/tasks/{request_id}?department={TAX}"))
+    browser.wait("document.readyState === 'complete' && !!document.querySelector('h1')")
+    assert browser.evaluate("document.querySelectorAll('form[method=post][action^=\"/department\"]').length") == 0
+    assert_screen_ok(browser, "department-supervisor-task")
