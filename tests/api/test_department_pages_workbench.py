@@ -23,7 +23,8 @@ ACCOUNTS = [("dp-tax", "税务 钱某", "department_approver", ["--department", 
             ("dp-unit", "苏木 吴某", "department_approver", ["--department", TAX, "--unit", "150626101"]),
             ("dp-jc", "监察 郑某", "supervisor", []),
             ("dp-water", "供水 冯某", "department_approver", ["--department", "water-supply"]),
-            ("dp-power", "供电 陈某", "department_approver", ["--department", "power-supply"])]
+            ("dp-power", "供电 陈某", "department_approver", ["--department", "power-supply"]),
+            ("dp-eco", "生态 褚某", "department_approver", ["--department", "ecology-environment"])]
 ACTOR = "staff:dp-tax 税务 钱某"
 
 
@@ -257,6 +258,21 @@ def test_the_joint_inspection_is_joined_recorded_by_the_lead_and_then_decided(su
     assert act(session, suite, power, "decide", decision="approved").status_code == 303
     assert session.get(suite.url(f"/api/v1/departments/power-supply/tasks/{power}"), timeout=10).json()[
         "decided_by"] == "staff:dp-power 供电 陈某"
+
+
+def test_the_task_page_shows_materials_deferred_under_the_commitment(suite):
+    body = case_body("open-restaurant", ("new-business-entity", "area-over-threshold"), commitment=True)
+    body["materials"] = [m for m in body["materials"] if m["code"] != "food-safety-rules"]
+    submitted = submit(suite.url(""), body)
+    assert submitted.status_code == 201, submitted.text
+    view = submitted.json()
+    assert [d["code"] for d in view["deferred_materials"]] == ["food-safety-rules"]
+    session = signed_in(suite, "dp-eco")
+    path = f"/department/tasks/{view['case_id']}:eia-registration-filing"
+    page = wait_for(lambda: (r := session.get(suite.url(path), timeout=10)).status_code == 200 and r.text,
+                    timeout=30, what="the ecology task")
+    deferred = page.split("容缺后补材料")[1]
+    assert view["deferred_materials"][0]["name"] in deferred and view["deferred_materials"][0]["due_date"] in deferred
 
 
 def _decided_plan_item(suite, case_id: str, item_code: str) -> dict | None:
