@@ -121,6 +121,9 @@ def test_an_approver_claims_opens_a_material_approves_and_rejects_with_legal_bas
     browser.wait("location.search.includes('done=decide')")
     assert "不予许可" in browser.evaluate("document.body.innerText")
     assert_screen_ok(browser, "department-task-rejected")
+    set_viewport(browser, 390, 844, mobile=True)
+    assert_screen_ok(browser, "department-task-rejected-phone")
+    set_viewport(browser, 1366, 768)
 
     browser.page("Page.navigate", url=suite.url("/department?status=all"))
     browser.wait("document.readyState === 'complete' && !!document.querySelector('table.dept-tasks')")
