@@ -208,7 +208,7 @@ def session_of(uow: UnitOfWork, cookie: str, key: bytes, now: float | None = Non
     if not hmac.compare_digest(parts[2], _mac(key, "session", body)[:43]):
         return None
     moment = time.time() if now is None else now
-    row = uow.applicants.session(parts[0])
+    row = uow.applicants.applicant_session(parts[0])
     if row is None or row.ended or row.expires_at <= moment:
         return None
     return Applicant(row.session_id, row.phone, row.phone_key, row.expires_at)

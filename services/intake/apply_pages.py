@@ -36,7 +36,7 @@ from services.intake.library import Wanted, with_registry
 from services.intake.pages import ITEM_ZH, SCORES, STATUS_ZH, track_url
 from services.intake.review import check_form, library_entries
 from services.intake.views import view_of
-from shared.api import ApiError, caller_address, problem, problems_from_validation
+from shared.api import caller_address, problem, problems_from_validation
 from shared.attempts import Attempt
 from shared.audit_edge import Auditor
 from shared.catalog import Matter, UnknownMatter
@@ -58,7 +58,16 @@ SOURCE_ZH = {"license_registry": "电子证照库", "shared": "部门共享数�
 CODE_ERRORS = {"wrong": "验证码错误，请核对短信中的6位数字", "expired": "验证码已过期（5分钟内有效），请重新获取",
                "too_many": "验证码错误次数过多，已失效，请重新获取", "used": "该验证码已使用，请重新获取",
                "unknown": "验证码已失效，请重新获取"}
+MOBILE = "^1[0-9]{10}$"  # the catalog's pattern of a mobile number field
 STATUS = {"wrong": 400, "expired": 400, "too_many": 429, "used": 400, "unknown": 400}
+
+
+class PageRefusal(Refusal):
+    """A page's own refusal (a missing anti-forgery token, an altered draft, a refused single sign-on)."""
+
+    def __init__(self, status: int, field: str, code: str, message_zh: str, message_en: str):
+        super().__init__([problem(field, code, message_zh, message_en)])
+        self.status = status
 
 
 class SignIn(Exception):
@@ -113,8 +122,6 @@ def page(handler: Callable[..., Response]) -> Callable[..., Response]:
             response = _refused(visit, edge, 404, refused.problems)
         except Refusal as refused:
             response = _refused(visit, edge, _status(refused), refused.problems)
-        except ApiError as refused:
-            response = _refused(visit, edge, refused.status, refused.problems)
         for name, value, age in visit.cookies:
             _set_cookie(response, request, name, value, age)
         return response
@@ -124,6 +131,8 @@ def page(handler: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _status(refused: Refusal) -> int:
+    if isinstance(refused, PageRefusal):
+        return refused.status
     return 409 if isinstance(refused, Conflict) else 410 if isinstance(refused, Gone) else 422
 
 
@@ -143,8 +152,8 @@ def _visit(request: Request, edge: Edge) -> Visit:
 def _check_csrf(request: Request, edge: Edge, visit: Visit) -> None:
     offered = request.form.get("csrf", "")
     if not visit.binding or not hmac.compare_digest(offered.encode(), visit.csrf(edge.key).encode()):
-        raise ApiError(403, [problem("csrf", "csrf_failed", "页面已过期或请求来源不明，请返回上一页刷新后重试",
-                                     "missing or wrong anti-forgery token")])
+        raise PageRefusal(403, "csrf", "csrf_failed", "页面已过期或请求来源不明，请返回上一页刷新后重试",
+                          "missing or wrong anti-forgery token")
 
 
 def _set_cookie(response: Response, request: Request, name: str, value: str, age: int) -> None:
@@ -294,11 +303,11 @@ def sso_callback(visit: Visit, edge: Edge) -> Response:
     params = visit.request.args
     state = params.get("state", "")
     if not visit.binding or not hmac.compare_digest(state.encode(), visit.csrf(edge.key).encode()):
-        raise ApiError(403, [problem("state", "state_mismatch", "登录请求已过期，请重新登录", "the state does not match")])
+        raise PageRefusal(403, "state", "state_mismatch", "登录请求已过期，请重新登录", "the state does not match")
     verified = applicants.regional_sign_on(edge.settings).complete(params, state)
     if verified is None:
-        raise ApiError(401, [problem("sign_in", "sso_refused", "统一身份认证平台未能确认您的身份，请重试",
-                                     "the regional platform did not confirm the sign-in")])
+        raise PageRefusal(401, "sign_in", "sso_refused", "统一身份认证平台未能确认您的身份，请重试",
+                          "the regional platform did not confirm the sign-in")
     applicants.checked_phone(verified.phone)
     started = edge.store.run(applicants.start_session, verified, edge.key, edge.settings.intake.applicants,
                              time.time())
@@ -375,6 +384,9 @@ def begin(visit: Visit, edge: Edge, code: str) -> Response:
              "applicant": _applicant_from(form, applicant), "form": {}, "materials": {},
              "delivery": {"method": matter.delivery_methods[0]}, "commitment": False}
     errors = _problems(edge, draft, applicant, only=("applicant", "situations"))
+    schema = merged_form(edge.context.catalog, matter.code, chosen) if not errors else {}
+    draft["form"] = {name: applicant.phone for name, spec in schema.get("properties", {}).items()
+                     if spec.get("pattern") == MOBILE}  # the verified number, changeable
     if errors:
         return _render(visit, edge, "apply/start.html", 422, matter=matter, errors=errors, chosen=chosen,
                        who=draft["applicant"])
@@ -481,10 +493,9 @@ def _uploads(edge: Edge, applicant: Applicant, draft: dict[str, Any], files: Any
 def _store_file(edge: Edge, applicant: Applicant, upload: FileStorage, target: str,
                 errors: dict[str, str]) -> dict[str, Any] | None:
     blobs = BlobStore(edge.settings.data_dir / "blobs", edge.settings.intake.max_file_bytes)
-    try:
-        stored = blobs.save(upload.stream, upload.mimetype or "application/octet-stream")
-    except ApiError as refused:
-        errors[target] = refused.problems[0]["message_zh"]
+    stored, problems = blobs.save_or_problems(upload.stream, upload.mimetype or "application/octet-stream")
+    if stored is None:
+        errors[target] = problems[0]["message_zh"]
         return None
     recorded: dict[str, Any] = edge.store.run(handlers.record_file, stored, applicant.actor)
     return {"file_ref": recorded["file_ref"], "sha256": recorded["sha256"], "name": (upload.filename or "")[:100]}
@@ -580,7 +591,7 @@ def _unseal(edge: Edge, sealed: str, matter_code: str) -> dict[str, Any]:
     except ValueError:
         draft = None
     if not isinstance(draft, dict) or draft.get("matter_code") != matter_code:
-        raise ApiError(400, [problem("draft", "draft_invalid", "申请内容已失效，请重新填写", "the draft is invalid")])
+        raise PageRefusal(400, "draft", "draft_invalid", "申请内容已失效，请重新填写", "the draft is invalid")
     return draft
 
 

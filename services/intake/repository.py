@@ -157,7 +157,7 @@ class SqlApplicantRepository:
     def add_session(self, **row) -> None:
         self.rows.execute(applicant_sessions.insert().values(**row))
 
-    def session(self, session_id: str):
+    def applicant_session(self, session_id: str):
         return self.rows.execute(select(applicant_sessions)
                                  .where(applicant_sessions.c.session_id == session_id)).first()
 
