@@ -22,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Protocol
 
+from shared import attempts
+from shared.attempts import Attempt, Limits
 from shared.audit import kept_secret
 from shared.config import ApplicantSettings, Settings
 from shared.errors import Invalid, TooManyAttempts, problem
@@ -129,10 +131,21 @@ class CodeSent:
     code: str  # to hand to the SMS port only
 
 
-def request_code(uow: UnitOfWork, phone: str, key: bytes, limits: ApplicantSettings, now: float) -> CodeSent:
+def request_code(uow: UnitOfWork, phone: str, key: bytes, limits: ApplicantSettings, now: float,
+                 address: str = "", per_address: Limits | None = None) -> CodeSent:
     """A new code for `phone` (refused while one was sent less than `resend_seconds` ago, or over the hourly
-    limit: 429 with the wait); the code itself is kept only as an HMAC over the challenge and the code."""
+    limit: 429 with the wait); the code itself is kept only as an HMAC over the challenge and the code. Codes
+    asked from one client address count against `per_address` (attempts.per_client in attempts.window_seconds),
+    so one address cannot have texts sent to number after number."""
     owner = phone_key(key, phone)
+    if per_address is not None:
+        counted = Limits(per_address.window_seconds, per_address.per_client, 1_000_000)
+        sending = Attempt(CODE_SCOPE, address, owner, "phone")
+        try:
+            attempts.check(uow.attempts, counted, sending, now)
+        except TooManyAttempts as refused:
+            raise SendingTooOften(refused.retry_after) from None
+        attempts.failed(uow.attempts, counted, sending, now)
     recent = uow.applicants.challenges_since(owner, now - 3600)
     if recent and now - recent[0].created_at < limits.resend_seconds:
         raise SendingTooOften(int(recent[0].created_at + limits.resend_seconds - now) + 1)

@@ -205,7 +205,7 @@ def request_code(visit: Visit, edge: Edge) -> Response:
         return _render(visit, edge, "apply/home.html", 422, next=target, sso=False, phone="",
                        errors=_by_field(refused.problems))
     try:
-        sent = _send_code(edge, phone)
+        sent = _send_code(edge, visit.request, phone)
     except TooManyAttempts as refused:
         response = _render(visit, edge, "apply/home.html", 429, next=target, sso=False, phone="",
                            errors=_by_field(refused.problems))
@@ -214,9 +214,10 @@ def request_code(visit: Visit, edge: Edge) -> Response:
     return redirect("/apply/verify?" + urlencode({"c": sent, "next": target}))
 
 
-def _send_code(edge: Edge, phone: str) -> str:
+def _send_code(edge: Edge, request: Request, phone: str) -> str:
     limits = edge.settings.intake.applicants
-    sent = edge.store.run(applicants.request_code, phone, edge.key, limits, time.time())
+    sent = edge.store.run(applicants.request_code, phone, edge.key, limits, time.time(), caller_address(request),
+                          edge.context.attempt_limits)
     text = applicants.sign_in_text(edge.settings.delivery.sms_signature, sent.code, limits.code_ttl_seconds // 60)
     edge.notifier.send(SmsMessage(f"signin:{sent.challenge_id}", phone, text))
     log.info("applicant sign-in code sent")  # never the number, never the code
@@ -269,7 +270,7 @@ def resend(visit: Visit, edge: Edge) -> Response:
     if phone is None:
         return redirect("/apply")
     try:
-        sent = _send_code(edge, phone)
+        sent = _send_code(edge, visit.request, phone)
     except TooManyAttempts as refused:
         response = _verify_page(visit, edge, challenge, phone, target, refused.problems[0]["message_zh"], 429)
         response.headers["Retry-After"] = str(refused.retry_after)

@@ -143,3 +143,15 @@ def test_every_post_needs_the_pages_csrf_token(suite):
     cross = applicant.post(suite.url("/apply/signout"), data={"csrf": csrf(page.text)}, allow_redirects=False,
                            headers={"Origin": "https://evil.example"}, timeout=10)
     assert cross.status_code == 403
+
+
+@pytest.fixture(scope="module")
+def strict_suite(tmp_path_factory):
+    with embedded_suite(tmp_path_factory.mktemp("apply-sign-in-strict"), attempts={"per_client": 3}) as process:
+        yield process
+
+
+def test_one_address_cannot_have_codes_texted_to_number_after_number(strict_suite):
+    sent = [ask_code(strict_suite, requests.Session(), new_phone()) for _ in range(4)]
+    assert [a.status_code for a in sent] == [303, 303, 303, 429]
+    assert "验证码发送过于频繁" in sent[-1].text and int(sent[-1].headers["Retry-After"]) > 0
