@@ -120,6 +120,8 @@ def page(handler: Callable[..., Response]) -> Callable[..., Response]:
             response.headers["Retry-After"] = str(refused.retry_after)
         except NotFound as refused:
             response = _refused(visit, edge, 404, refused.problems)
+        except ValidationError as invalid:  # a body the API's models refuse (as the API would: 422)
+            response = _refused(visit, edge, 422, problems_from_validation(invalid))
         except Refusal as refused:
             response = _refused(visit, edge, _status(refused), refused.problems)
         for name, value, age in visit.cookies:

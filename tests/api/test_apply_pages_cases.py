@@ -19,6 +19,7 @@ from apply_pages_kit import (
     field_errors,
     hidden,
     new_phone,
+    newborn_form,
     signed_in,
 )
 from yici_testkit import BIN, PDF, SUPERVISOR_TOKEN, Process, base_env, free_port, wait_for
@@ -150,3 +151,31 @@ def test_the_applicant_answers_the_notice_and_the_departments_request_then_rates
     assert rated.status_code == 303
     assert case_json(suite, case_id)["rating"]["score"] == 5
     assert "您的评价：非常满意" in session.get(suite.url(f"/apply/cases/{case_id}"), timeout=10).text
+
+
+def test_the_commitment_signed_on_the_review_page_accepts_the_case_with_the_material_deferred(suite):
+    from shared.catalog import default_catalog
+    from shared.catalog.forms import merged_form
+    session = signed_in(suite)
+    form_page = begin(suite, session)
+    review = session.post(suite.url("/apply/matters/newborn/form"), timeout=30, data={
+        "csrf": csrf(form_page.text), "draft": hidden(form_page.text, "draft"), "delivery_method": "pickup",
+        "hall": "乌审旗政务服务大厅", **newborn_form(merged_form(default_catalog(), "newborn", []))})
+    assert review.status_code == 200 and "容缺受理承诺" in review.text and 'name="commitment"' in review.text
+    submitted = session.post(suite.url("/apply/matters/newborn/submit"), allow_redirects=False, timeout=30,
+                             data={"csrf": csrf(review.text), "draft": hidden(review.text, "draft"),
+                                   "commitment": "yes"})
+    assert submitted.status_code == 303
+    case_id = submitted.headers["Location"].split("/")[3]
+    view = case_json(suite, case_id)
+    assert view["status"] in ("accepted", "in_approval", "completed") and view["notice"] is None
+    assert [d["code"] for d in view["deferred_materials"]] == ["bank-card"]
+    assert view["delivery"]["choice"] == {"method": "pickup", "hall": "乌审旗政务服务大厅", "address": None}
+    again = session.post(suite.url("/apply/matters/newborn/submit"), allow_redirects=False, timeout=30,
+                         data={"csrf": csrf(review.text), "draft": hidden(review.text, "draft"),
+                               "commitment": "yes"})
+    assert again.headers["Location"] == submitted.headers["Location"]  # a second click: the same case
+    tampered = hidden(review.text, "draft")[:-1] + ("0" if not hidden(review.text, "draft").endswith("0") else "1")
+    refused = session.post(suite.url("/apply/matters/newborn/submit"), timeout=30,
+                           data={"csrf": csrf(review.text), "draft": tampered})
+    assert refused.status_code == 400 and "申请内容已失效" in refused.text

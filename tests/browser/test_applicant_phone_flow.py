@@ -174,3 +174,25 @@ def test_an_applicant_applies_from_a_phone_answers_the_correction_and_rates(suit
     landed = case_json(suite, case_id)
     assert landed["rating"]["score"] == 4 and landed["rating"]["comment"] == "手机上就办完了，补正一次说清楚"
     assert landed["status"] in ("completed", "delivered") and landed["notices_issued"] == 1
+
+
+def test_the_online_application_also_reads_on_a_hall_pc(suite, tmp_path):
+    desktop = DevTools(tmp_path / "desktop", size=(1366, 768))
+    try:
+        go(desktop, suite.url("/apply"), "!!document.getElementById('phone')")
+        assert_screen_ok(desktop, "apply-desktop-signin")
+        fill(desktop, {"phone": "13947770002"})
+        submit(desktop, "form[action='/apply/signin']", "!!document.getElementById('sms-outbox')")
+        verify_url = desktop.evaluate("location.href")
+        desktop.evaluate("document.getElementById('sms-outbox').click(); true")
+        desktop.wait("location.pathname === '/apply/sms-outbox' && document.readyState === 'complete'")
+        code = re.search(r"验证码为 (\d{6})", desktop.evaluate("document.body.innerText")).group(1)
+        go(desktop, verify_url, "!!document.getElementById('code')")
+        fill(desktop, {"code": code})
+        submit(desktop, "form[action='/apply/verify']", "location.pathname === '/apply/matters'")
+        assert_screen_ok(desktop, "apply-desktop-matters")
+        go(desktop, suite.url("/apply/matters/open-restaurant"), "!!document.getElementById('credit_code')")
+        assert desktop.evaluate("document.getElementById('kind').value") == "company"  # a business event
+        assert_screen_ok(desktop, "apply-desktop-situations")
+    finally:
+        desktop.close()
