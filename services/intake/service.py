@@ -28,9 +28,10 @@ def _form_limit(settings):
 
 
 class SmsPort(DependencyProvider):
-    """The SMS port (services/delivery/ports.py Notifier) intake sends applicants' sign-in codes through:
-    `delivery.sms_adapter` chooses the adapter; the simulated gateway keeps its texts in its own table, here in
-    intake's database, and the embedded default shows them at /apply/sms-outbox."""
+    """The SMS port (services/delivery/ports.py Notifier) intake sends applicants' sign-in codes through. As for
+    delivery (services/delivery/adapters.py), `delivery.sms_adapter` has one value yet, the simulated gateway: it
+    keeps its texts in its own table (here through intake's database URL), and the embedded default shows them at
+    /apply/sms-outbox. A real gateway's adapter implements the same Notifier."""
 
     def setup(self):
         self.engine = make_engine(self.container.config["YICI"].database_url_for("intake"), pool_size=1)

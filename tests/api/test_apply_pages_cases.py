@@ -63,7 +63,8 @@ def test_the_form_is_refused_field_by_field_in_chinese(suite):
     assert re.search(r"[\u4e00-\u9fff]", field_errors(wrong_id.text)["applicant-id_number"])
     form_page = begin(suite, session)
     assert form_page.status_code == 200
-    assert form_page.text.count("电子证照库已有，无需上传") >= 4  # the demo library holds 王建国's licenses
+    assert form_page.text.count("电子证照库已有，无需上传") == 3  # the demo library holds 王建国's licenses
+    assert form_page.text.count("部门共享数据已有，无需上传") == 2  # and the exchange his birth record, photo
     assert 'name="file.bank-card"' in form_page.text  # his bank card he must bring
     filled = session.post(suite.url("/apply/matters/newborn/form"), timeout=15, data={
         "csrf": csrf(form_page.text), "draft": hidden(form_page.text, "draft"), "delivery_method": "online",
