@@ -33,7 +33,7 @@ from services.intake.domain import check_hall, check_submission
 from services.intake.files import BlobStore
 from services.intake.handlers import Context
 from services.intake.library import Wanted, with_registry
-from services.intake.pages import ITEM_ZH, SCORES, STATUS_ZH, track_url
+from services.intake.pages import ITEM_ZH, JOINT_ZH, SCORES, STATUS_ZH, track_url
 from services.intake.review import check_form, library_entries
 from services.intake.views import view_of
 from shared.api import caller_address, problem, problems_from_validation
@@ -646,6 +646,7 @@ def _case_page(visit: Visit, edge: Edge, view: dict[str, Any], errors: dict[str,
     return _render(visit, edge, "apply/case.html", status, view=view, errors=errors,
                    matter_name=_matter_names(edge).get(view["matter_code"], view["matter_code"]),
                    status_zh=STATUS_ZH, item_zh=ITEM_ZH, scores=SCORES, material_names=names, matter_materials=own,
+                   joint_zh=JOINT_ZH,
                    fields=schema.get("properties", {}), concluded=view["status"] in rating.CONCLUDED)
 
 

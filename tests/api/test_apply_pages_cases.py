@@ -180,3 +180,4 @@ def test_the_commitment_signed_on_the_review_page_accepts_the_case_with_the_mate
     refused = session.post(suite.url("/apply/matters/newborn/submit"), timeout=30,
                            data={"csrf": csrf(review.text), "draft": tampered})
     assert refused.status_code == 400 and "申请内容已失效" in refused.text
+
