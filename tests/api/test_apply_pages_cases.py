@@ -181,3 +181,27 @@ def test_the_commitment_signed_on_the_review_page_accepts_the_case_with_the_mate
                            data={"csrf": csrf(review.text), "draft": tampered})
     assert refused.status_code == 400 and "申请内容已失效" in refused.text
 
+
+def test_a_business_applies_online_for_a_business_event(suite):
+    """开办餐饮店 as the demo library's 宝音风味餐馆: upload only what neither the library nor the exchange holds."""
+    from shared.catalog import default_catalog
+    from shared.catalog.forms import merged_form
+    from shared.catalog.materials import material_list
+    session = signed_in(suite)
+    assert "开办餐饮店一件事" in session.get(suite.url("/apply/matters"), timeout=10).text
+    form_page = begin(suite, session, matter="open-restaurant", kind="company", name="乌审旗宝音风味餐馆",
+                      credit_code="92150626MA0N1A2B3C", legal_representative="宝音")
+    assert form_page.status_code == 200, field_errors(form_page.text)
+    needed = re.findall(r'name="file\.([a-z0-9-]+)"', form_page.text)
+    assert needed and set(needed) < {e.code for e in material_list(default_catalog(), "open-restaurant", [])}
+    review = session.post(suite.url("/apply/matters/open-restaurant/form"), timeout=30, data={
+        "csrf": csrf(form_page.text), "draft": hidden(form_page.text, "draft"), "delivery_method": "online",
+        **newborn_form(merged_form(default_catalog(), "open-restaurant", []))},
+        files={f"file.{code}": (f"{code}.pdf", PDF, "application/pdf") for code in needed})
+    assert review.status_code == 200, field_errors(review.text)
+    submitted = session.post(suite.url("/apply/matters/open-restaurant/submit"), allow_redirects=False,
+                             timeout=30, data={"csrf": csrf(review.text), "draft": hidden(review.text, "draft")})
+    view = case_json(suite, submitted.headers["Location"].split("/")[3])
+    assert view["channel"] == "online" and view["notice"] is None and view["status"] != "correction_requested"
+    assert set(view["material_sources"]) | set(needed) >= {e.code for e in material_list(
+        default_catalog(), "open-restaurant", []) if not e.deferrable}
