@@ -15,7 +15,7 @@ from amqp.exceptions import NotFound
 from nameko.runners import ServiceRunner
 
 from shared import logging as yici_logging
-from shared.config import SERVICES, Settings, refuse_weak_secrets, weak_secrets
+from shared.config import SERVICES, ConfigError, Settings, refuse_weak_secrets, weak_secrets
 from shared.providers import amqp
 from shared.topology import decisions_queue, department_queues, service_queues
 from yici.startup import refuse_wrong_broker_user
@@ -66,6 +66,16 @@ def declare_topology(settings: Settings, departments: list[str], services=SERVIC
             time.sleep(0.2 * attempt)
 
 
+def refuse_unpaired_staff_keys(settings: Settings, services: list[str]) -> None:
+    """Distributed mode: staff sessions signed by oversight must verify in every service (shared/staff/tokens.py)."""
+    from shared.staff.tokens import key_problems
+    problems = key_problems(settings, services)
+    if problems:
+        raise ConfigError("refusing to start in distributed mode: staff sign-ins would not verify:\n"
+                          + "\n".join(f"  {p}" for p in problems)
+                          + "\nmake a key pair with: yici secrets staff-keypair (deploy/README.md)")
+
+
 def catalog_departments() -> list[str]:
     from shared.catalog import default_catalog
     return sorted(default_catalog().departments)
@@ -86,6 +96,8 @@ def run(settings: Settings, services: list[str]) -> None:
         log.warning("audit_subject_key is unset: the audit trail's pseudonym key is generated in data_dir; services "
                     "that do not share data_dir must be given one key (YICI_AUDIT_SUBJECT_KEY), else one person "
                     "has a pseudonym per service")
+    if settings.mode == "distributed":
+        refuse_unpaired_staff_keys(settings, services)
     declare_topology(settings, catalog_departments(), services)
     runner = ServiceRunner(nameko_config(settings, services[0] if len(services) == 1 else None))
     for name in services:
