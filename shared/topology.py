@@ -85,7 +85,7 @@ SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
     "routing": ("case_accepted", "approval_decided", "case_withdrawn", "supplement_provided", *STAFF_EVENTS),
     "approval": ("approval_requested.#", "approval_cancelled.#", *STAFF_EVENTS),
     "delivery": ("case_completed", "case_rejected", "correction_requested", "case_accepted", "supplement_requested",
-                 "case_not_accepted", "commitment_due_soon", *STAFF_EVENTS),
+                 "case_not_accepted", "commitment_due_soon", "license_changed", *STAFF_EVENTS),
     "oversight": ("#",),
 }
 
