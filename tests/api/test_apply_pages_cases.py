@@ -163,6 +163,12 @@ def test_the_commitment_signed_on_the_review_page_accepts_the_case_with_the_mate
         "csrf": csrf(form_page.text), "draft": hidden(form_page.text, "draft"), "delivery_method": "pickup",
         "hall": "乌审旗政务服务大厅", **newborn_form(merged_form(default_catalog(), "newborn", []))})
     assert review.status_code == 200 and "容缺受理承诺" in review.text and 'name="commitment"' in review.text
+    back = session.post(suite.url("/apply/matters/newborn/form"), timeout=30,
+                        data={key: value for key, value in re.findall(r'name="([^"]+)" value="([^"]*)"', review.text
+                                                                      .split('class="inline-form"')[1])})
+    assert back.status_code == 200 and "第2步" in back.text  # 返回修改: the form again, as filled
+    assert 'value="乌审旗政务服务大厅" selected' in back.text or "selected>乌审旗政务服务大厅" in back.text
+    assert f'value="{newborn_form(merged_form(default_catalog(), "newborn", []))["form.newborn_name"]}"' in back.text
     submitted = session.post(suite.url("/apply/matters/newborn/submit"), allow_redirects=False, timeout=30,
                              data={"csrf": csrf(review.text), "draft": hidden(review.text, "draft"),
                                    "commitment": "yes"})
