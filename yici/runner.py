@@ -109,6 +109,9 @@ def run(settings: Settings, services: list[str]) -> None:
     _settle_garbage_collector()
     port = settings.port_for(services[0]) if len(services) == 1 else settings.port
     print(f"yici: {', '.join(services)} listening on http://{settings.host}:{port}", flush=True)
+    if "intake" in services and settings.mode == "embedded":
+        print(f"yici: online application at http://{settings.host}:{port}/apply (the simulated SMS gateway's "
+              "sign-in codes: the link on the code page)", flush=True)
     runner.wait()
     if feed is not None:
         feed.stop()
