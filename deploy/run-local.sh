@@ -52,6 +52,18 @@ load_users() {
   export YICI_BROKER_SECRETS="$RUN_DIR/secrets" YICI_BROKER_HOST=127.0.0.1
 }
 
+# One staff-session key pair for all replicas (oversight signs, every service verifies), kept in $RUN_DIR
+# unless YICI_STAFF_SIGNING_KEY / YICI_STAFF_PUBLIC_KEY are given.
+staff_keys() {
+  local keys="$RUN_DIR/staff-keys.env"
+  if [ -z "${YICI_STAFF_SIGNING_KEY:-}" ] || [ -z "${YICI_STAFF_PUBLIC_KEY:-}" ]; then
+    if [ ! -f "$keys" ]; then
+      (umask 077 && yici secrets staff-keypair --env >"$keys") || die "could not make the staff key pair"
+    fi
+    set -a; source "$keys"; set +a
+  fi
+}
+
 start_replica() {  # service index
   local service=$1 index=$2 port pidfile log
   port=$(port_of "$service" "$index")
@@ -78,6 +90,7 @@ up() {
   [ ${#specs[@]} -gt 0 ] || specs=("${SERVICES[@]}")
   mkdir -p "$RUN_DIR"
   if [ "$least" = 1 ]; then load_users; fi
+  staff_keys
   local spec service count
   for spec in "${specs[@]}"; do
     service="${spec%%=*}"; count=1; [[ "$spec" == *=* ]] && count="${spec#*=}"

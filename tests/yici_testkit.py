@@ -25,6 +25,10 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CLERK_TOKEN = "2rjGWz16lUlukECdqaVxfeej-S591px1EQ8PqsRcBiE"
 SUPERVISOR_TOKEN = "6uN7ySsmB3slsb1fvPnMfTol_LS1v_xUpVFZlI5mfrE"
 CLERK = {"Authorization": f"Bearer {CLERK_TOKEN}"}
+# The staff-session key pair of the distributed test clusters (`yici secrets staff-keypair`): every process
+# verifies oversight's signed sign-ins with the public half; `yici serve` refuses to start without them.
+STAFF_KEYS = {"YICI_STAFF_SIGNING_KEY": "7NQ5SlWykZdsxSEFSu4M5p7h/95Hq+AS4dGNzACXyo4=",
+              "YICI_STAFF_PUBLIC_KEY": "qkgs0d0RbUYYFRvIplXFzrIZpDYCTSzItQOnyotJITU="}
 
 
 def require_rabbit() -> None:
@@ -151,7 +155,8 @@ class Cluster:
         self.tmp_path = tmp_path
         self.ports = {s: free_port() for s in SERVICES}
         self.env = base_env(tmp_path, YICI_AMQP_URI=amqp_uri(vhost), YICI_DATABASE_URL=database_url,
-                            **{f"YICI_{s.upper()}_PORT": str(p) for s, p in self.ports.items()}, **env)
+                            **{f"YICI_{s.upper()}_PORT": str(p) for s, p in self.ports.items()},
+                            **{**STAFF_KEYS, **env})
         self.processes: dict[str, Process] = {}
         self.extra_replicas: dict[str, list[Process]] = {}
 

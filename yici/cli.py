@@ -47,8 +47,11 @@ def main(argv: list[str] | None = None) -> int:
                         add_help=False)
     commands.add_parser("users", help="staff accounts: yici users add|disable|reset|list (oversight's database)",
                         add_help=False)
-    secrets = commands.add_parser("secrets", help="secrets generate: print a random token for a setting")
-    secrets.add_argument("action", choices=["generate"])
+    secrets = commands.add_parser("secrets", help="secrets generate: print a random token for a setting; "
+                                  "secrets staff-keypair: the Ed25519 key pair of staff sessions")
+    secrets.add_argument("action", choices=["generate", "staff-keypair"])
+    secrets.add_argument("--env", action="store_true",
+                         help="staff-keypair: as YICI_STAFF_SIGNING_KEY=… and YICI_STAFF_PUBLIC_KEY=… lines")
     for name, text in DEPLOY_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
     args = parser.parse_args(argv)
@@ -77,6 +80,13 @@ def _deploy_tooling(argv: list[str]) -> int:
 
 
 def _dispatch(args) -> int:
+    if args.command == "secrets" and args.action == "staff-keypair":
+        from shared.staff.tokens import new_keypair
+        private, public = new_keypair()
+        print(f"YICI_STAFF_SIGNING_KEY={private}\nYICI_STAFF_PUBLIC_KEY={public}" if args.env else
+              f"signing key (oversight only, YICI_STAFF_SIGNING_KEY): {private}\n"
+              f"public key (every service, YICI_STAFF_PUBLIC_KEY): {public}")
+        return 0
     if args.command == "secrets":
         import secrets
         print(secrets.token_urlsafe(32))

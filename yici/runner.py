@@ -15,7 +15,7 @@ from amqp.exceptions import NotFound
 from nameko.runners import ServiceRunner
 
 from shared import logging as yici_logging
-from shared.config import SERVICES, Settings, refuse_weak_secrets, weak_secrets
+from shared.config import SERVICES, ConfigError, Settings, refuse_weak_secrets, weak_secrets
 from shared.providers import amqp
 from shared.topology import decisions_queue, department_queues, service_queues
 from yici.startup import refuse_wrong_broker_user
@@ -54,7 +54,8 @@ def declare_topology(settings: Settings, departments: list[str], services=SERVIC
         try:
             with amqp.connection(settings.amqp_uri, settings.heartbeat) as conn:
                 conn.ensure_connection(max_retries=5, interval_start=0.5)
-                amqp.declare(conn.default_channel, specs, settings.quorum_queues)
+                amqp.declare(conn.default_channel, specs, settings.quorum_queues,
+                             stream=amqp.broker_user_of(settings.amqp_uri) is not None)
             return
         except NotFound as exc:
             # Several processes declaring the same new durable queue at once: RabbitMQ 3.x may answer one of
@@ -64,6 +65,16 @@ def declare_topology(settings: Settings, departments: list[str], services=SERVIC
                 raise
             log.warning("topology declaration raced another process, repeating", extra={"error": str(exc)[:200]})
             time.sleep(0.2 * attempt)
+
+
+def refuse_unpaired_staff_keys(settings: Settings, services: list[str]) -> None:
+    """Distributed mode: staff sessions signed by oversight must verify in every service (shared/staff/tokens.py)."""
+    from shared.staff.tokens import key_problems
+    problems = key_problems(settings, services)
+    if problems:
+        raise ConfigError("refusing to start in distributed mode: staff sign-ins would not verify:\n"
+                          + "\n".join(f"  {p}" for p in problems)
+                          + "\nmake a key pair with: yici secrets staff-keypair (deploy/README.md)")
 
 
 def catalog_departments() -> list[str]:
@@ -86,16 +97,35 @@ def run(settings: Settings, services: list[str]) -> None:
         log.warning("audit_subject_key is unset: the audit trail's pseudonym key is generated in data_dir; services "
                     "that do not share data_dir must be given one key (YICI_AUDIT_SUBJECT_KEY), else one person "
                     "has a pseudonym per service")
+    if settings.mode == "distributed":
+        refuse_unpaired_staff_keys(settings, services)
     declare_topology(settings, catalog_departments(), services)
     runner = ServiceRunner(nameko_config(settings, services[0] if len(services) == 1 else None))
     for name in services:
         runner.add_service(service_class(name))
     _stop_on_signals(runner, settings.shutdown_grace_seconds)
+    feed = _follow_staff_revocations(settings)
     runner.start()
     _settle_garbage_collector()
     port = settings.port_for(services[0]) if len(services) == 1 else settings.port
     print(f"yici: {', '.join(services)} listening on http://{settings.host}:{port}", flush=True)
+    if "intake" in services and settings.mode == "embedded":
+        print(f"yici: online application at http://{settings.host}:{port}/apply (the simulated SMS gateway's "
+              "sign-in codes: the link on the code page)", flush=True)
     runner.wait()
+    if feed is not None:
+        feed.stop()
+
+
+def _follow_staff_revocations(settings: Settings):
+    """On RabbitMQ, this process reads every staff sign-out and disabled account (shared/providers/staff_feed.py)."""
+    if amqp.broker_user_of(settings.amqp_uri) is None:
+        return None  # the in-memory transport: one process, where oversight records its own events at once
+    from shared.providers.staff_feed import RevocationFeed
+    feed = RevocationFeed(settings.amqp_uri, settings.heartbeat, settings.verify_publishers,
+                          settings.broker_user_prefix)
+    eventlet.spawn_n(feed.run)
+    return feed
 
 
 def _settle_garbage_collector() -> None:

@@ -107,3 +107,44 @@ def _kept_pem(data_dir: Path) -> bytes:
         with os.fdopen(descriptor, "wb") as file:
             file.write(pem)
     return path.read_bytes()
+
+
+def new_keypair() -> tuple[str, str]:
+    """A fresh (private, public) pair as base64 of the raw 32 bytes each: one line per key, for environment
+    variables (YICI_STAFF_SIGNING_KEY for oversight, YICI_STAFF_PUBLIC_KEY for every service)."""
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(private).decode("ascii"), base64.b64encode(public).decode("ascii")
+
+
+def public_of(private: str) -> str:
+    """The public key (base64 raw) of a private key given as PEM or base64 raw."""
+    raw = _private(private.encode()).public_key().public_bytes(serialization.Encoding.Raw,
+                                                                serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode("ascii")
+
+
+def key_problems(settings: Settings, services: list[str]) -> list[str]:
+    """Distributed mode: why staff sessions would not verify across these processes (empty when they will).
+
+    Each process without the keys would make a key pair of its own in its data_dir: sign-ins issued by oversight
+    would then be refused by every other service, a redirect loop for the person. So every service needs the
+    public key, oversight the private one too, and the two must belong together."""
+    staff, problems = settings.staff, []
+    if staff.public_key is None:
+        problems.append("staff.public_key (YICI_STAFF_PUBLIC_KEY) is unset: other services could not verify "
+                        "staff sessions")
+    if "oversight" in services and staff.signing_key is None:
+        problems.append("staff.signing_key (YICI_STAFF_SIGNING_KEY) is unset: oversight signs staff sessions")
+    if staff.public_key and staff.signing_key:
+        try:
+            mine = _public(staff.public_key.encode()).public_bytes(serialization.Encoding.Raw,
+                                                                    serialization.PublicFormat.Raw)
+            paired = base64.b64decode(public_of(staff.signing_key))
+        except (ValueError, binascii.Error) as exc:
+            return [*problems, f"staff keys are unreadable: {exc}"]
+        if mine != paired:
+            problems.append("staff.public_key is not the public half of staff.signing_key")
+    return problems

@@ -84,8 +84,10 @@ def test_each_service_starts_through_serve_sh_on_its_port():
 def test_every_compose_variable_has_a_default_but_the_tokens_which_are_required():
     text = (DEPLOY / "compose.yaml").read_text()
     for match in re.finditer(r"\$\{([A-Z0-9_]+)([^}]*)\}", text):
-        # a development default would be refused by `yici serve`; the audit key must be one for all containers
-        if match.group(1).endswith(("_TOKEN", "_SUBJECT_KEY")):
+        # a development default would be refused by `yici serve`; the audit key, the material links' secret and
+        # the staff-session keys must be one for all containers
+        if match.group(1).endswith(("_TOKEN", "_SUBJECT_KEY", "_LINK_SECRET", "_STAFF_PUBLIC_KEY",
+                                    "_STAFF_SIGNING_KEY")):
             assert match.group(2).startswith(":?"), f"${{{match.group(1)}}} must be required"
         else:
             assert match.group(2).startswith(":-"), f"${{{match.group(1)}}} has no default"

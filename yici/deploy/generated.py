@@ -76,13 +76,37 @@ def check() -> list[Path]:
     return [p for p, render in files().items() if not p.exists() or p.read_text(encoding="utf-8") != render()]
 
 
+def staff_keys(secrets_dir: Path | None, generate: bool) -> dict[str, str]:
+    """The staff-session key pair: the private key from YICI_STAFF_SIGNING_KEY or <secrets_dir>/
+    yici_staff_signing_key (made there with --generate-passwords), the public key always derived from it."""
+    from shared.staff.tokens import new_keypair, public_of
+
+    from . import access
+    private = os.environ.get(manifests.STAFF_SIGNING_VARIABLE)
+    path = secrets_dir / "yici_staff_signing_key" if secrets_dir else None
+    if not private and path and path.is_file():
+        private = path.read_text(encoding="utf-8").strip()
+    if not private and generate and path:
+        private = new_keypair()[0]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(private + "\n")
+    if not private:
+        raise access.MissingSecret("no staff signing key: set YICI_STAFF_SIGNING_KEY, write it to "
+                                   "<secrets-dir>/yici_staff_signing_key or pass --generate-passwords")
+    return {manifests.STAFF_SIGNING_VARIABLE: private, "YICI_STAFF_PUBLIC_KEY": public_of(private)}
+
+
 def real_secrets(secrets_dir: Path | None, generate: bool) -> str:
     """secrets.yaml with real passwords and tokens: from the environment (tokens: YICI_*_TOKEN), or files in
     `secrets_dir` (broker users by name, tokens as yici_api_token, …). For `kubectl apply -f -`."""
     from . import access
     departments = departments_from_catalog()
     passwords = {g.user: access.password_for(g.user, secrets_dir, generate) for g in access.grants(departments)}
+    keyed = (manifests.STAFF_SIGNING_VARIABLE, "YICI_STAFF_PUBLIC_KEY")
     tokens = {v: os.environ.get(v) or access.password_for(v.lower(), secrets_dir, generate, env={})
-              for v in manifests.token_variables()}
+              for v in manifests.token_variables() if v not in keyed}
+    tokens.update(staff_keys(secrets_dir, generate))
     return yaml.dump_all(manifests.secret_objects(departments, passwords, tokens), Dumper=_Dumper,
                          sort_keys=False, width=120, explicit_start=True)

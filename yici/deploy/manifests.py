@@ -51,13 +51,21 @@ QUEUE_LENGTH_TARGET = "200"
 
 
 ENV_FROM = [{"configMapRef": {"name": "yici-config"}}, {"secretRef": {"name": "yici-api-tokens"}}]
+# oversight alone signs staff sessions: only its pods get the private key
+STAFF_SIGNING_SECRET = "yici-staff-signing-key"
+STAFF_SIGNING_VARIABLE = "YICI_STAFF_SIGNING_KEY"
+
+
+def env_from(service: str) -> list[dict]:
+    return ENV_FROM + ([{"secretRef": {"name": STAFF_SIGNING_SECRET}}] if service == "oversight" else [])
 
 
 def token_variables() -> list[str]:
     """The bearer-token variables deploy/config/distributed.yaml reads (YICI_API_TOKEN, YICI_CLERK_TOKEN, …), and
-    the audit trail's pseudonym key (YICI_AUDIT_SUBJECT_KEY), which every pod must share."""
+    the keys every pod must share: the audit trail's pseudonym key (YICI_AUDIT_SUBJECT_KEY), the material links'
+    secret (YICI_FILE_LINK_SECRET) and the public key of staff sessions (YICI_STAFF_PUBLIC_KEY)."""
     text = (REPO_ROOT / "deploy" / "config" / "distributed.yaml").read_text(encoding="utf-8")
-    return sorted(set(re.findall(r"\$\{(YICI_[A-Z0-9_]*(?:TOKEN|SUBJECT_KEY))\b", text)))
+    return sorted(set(re.findall(r"\$\{(YICI_[A-Z0-9_]*(?:TOKEN|SUBJECT_KEY|LINK_SECRET|STAFF_PUBLIC_KEY))\b", text)))
 
 
 def ports() -> dict[str, int]:
@@ -104,7 +112,7 @@ def _container(service: str, port: int) -> dict:
     return {
         "name": service, "image": IMAGE, "args": ["serve", service],
         "ports": [{"name": "http", "containerPort": port}],
-        "envFrom": ENV_FROM, "env": _env(service, port),
+        "envFrom": env_from(service), "env": _env(service, port),
         "startupProbe": dict(probe, periodSeconds=2, failureThreshold=60),
         "livenessProbe": dict(probe, periodSeconds=10, timeoutSeconds=3, failureThreshold=3),
         "readinessProbe": {"httpGet": {"path": "/readyz", "port": "http"}, "periodSeconds": 5,
@@ -246,7 +254,8 @@ def secret_objects(departments: list[str], passwords: dict[str, str] | None = No
                    tokens: dict[str, str] | None = None) -> list[dict]:
     """Broker users' and API tokens' Secrets: placeholders unless real passwords and tokens are given."""
     passwords, tokens = passwords or {}, tokens or {}
-    objects = [_secret("yici-api-tokens", {v: tokens.get(v, PLACEHOLDER) for v in token_variables()})]
+    objects = [_secret("yici-api-tokens", {v: tokens.get(v, PLACEHOLDER) for v in token_variables()}),
+               _secret(STAFF_SIGNING_SECRET, {STAFF_SIGNING_VARIABLE: tokens.get(STAFF_SIGNING_VARIABLE, PLACEHOLDER)})]
     for grant in access.grants(departments):
         password = passwords.get(grant.user, PLACEHOLDER)
         data = {"username": grant.user, "password": password}
@@ -268,12 +277,13 @@ def _secret(secret_name: str, data: dict) -> dict:
 # longest path first, so they win over intake's /api/v1/cases.
 PATHS = {
     "intake": ["/api/v1/cases", "/api/v1/matters", "/api/v1/files", "/api/v1/window", "/api/v1/openapi.json",
-               "/api/v1/asyncapi.json", "/guides", "/track", "/static", "/window", "/"],
+               "/api/v1/asyncapi.json", "/guides", "/track", "/apply", "/static", "/window", "/"],
     "routing": ["/api/v1/routing"],
-    "approval": ["/api/v1/departments", "/api/v1/licenses", "/api/v1/seals"],
+    "approval": ["/api/v1/departments", "/api/v1/licenses", "/api/v1/seals", "/department"],
     "delivery": ["/api/v1/deliveries", "/api/v1/downloads", "/handover"],
     "oversight": ["/api/v1/cases/[^/]+/(timeline|sla|rating)", "/api/v1/calendar", "/api/v1/supervision",
-                  "/api/v1/rectifications", "/api/v1/reports", "/api/v1/audit", "/oversight", "/staff"],
+                  "/api/v1/rectifications", "/api/v1/reports", "/api/v1/audit", "/oversight", "/staff",
+                  "/department/rectifications"],
 }
 
 

@@ -1,7 +1,7 @@
 """the clerk who witnessed the applicant's commitment (承诺) signed at the window
 
 Revision ID: intake_0008
-Revises: intake_0006
+Revises: intake_0007
 Create Date: 2026-12-03 08:00:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'intake_0008'
-down_revision: Union[str, Sequence[str], None] = 'intake_0006'
+down_revision: Union[str, Sequence[str], None] = 'intake_0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
