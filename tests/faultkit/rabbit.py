@@ -29,6 +29,7 @@ from yici_testkit import free_port
 # Debian's /usr/sbin scripts switch to the rabbitmq user (and its cookie); the real ones live here.
 RABBIT_BIN = Path("/usr/lib/rabbitmq/bin")
 START_TIMEOUT = 90
+CTL_TIMEOUT = 150  # one rabbitmqctl call took up to 62 s on the 2-core machine with its CPU saturated (2-3 s idle)
 LAUNCHES = 3  # boots that die (colliding with what a killed node left behind) are relaunched this often
 EPMD = ("127.0.0.1", 4369)
 AMQP_HEADER = b"AMQP\x00\x00\x09\x01"
@@ -178,7 +179,7 @@ class RabbitNode:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=15)
 
-    def ctl(self, *args: str, timeout: float = 60) -> str:
+    def ctl(self, *args: str, timeout: float = CTL_TIMEOUT) -> str:
         return run(self._ctl_args(*args), env=self.env, timeout=timeout)
 
     def _ctl_args(self, *args: str) -> list[str]:
@@ -265,7 +266,7 @@ class RabbitCluster:
             node.ctl("stop_app")
             node.ctl("join_cluster", self.nodes[0].name)
             node.ctl("start_app")
-        self.nodes[0].ctl("await_online_nodes", str(len(self.nodes)), "--timeout", "60000", timeout=90)
+        self.nodes[0].ctl("await_online_nodes", str(len(self.nodes)), "--timeout", "60000", timeout=CTL_TIMEOUT + 60)
         return self
 
     def uri(self, vhost: str = "/") -> str:
