@@ -342,6 +342,11 @@ class CaseCompletedPayload(Model):
     licenses: list[str] = Field(default_factory=list)
     delivery: DeliveryChoice
     contact: Contact
+    holder_id: str | None = Field(default=None, description=(
+        "The applicant's resident ID number or credit code, as case_accepted carried it (personal data): who may "
+        "collect the result at the hall (delivery checks the collector's ID number against it)"))
+    holder_kind: Literal["person", "company"] | None = Field(default=None, description=(
+        "person: holder_id is a resident ID number; company: a unified social credit code"))
     lookup_code: str | None = Field(default=None, description=(
         "The status page's code (a credential: never logged): the completion text links to the page, where the "
         "case is rated"))

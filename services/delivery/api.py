@@ -37,7 +37,7 @@ def confirm_pickup(request: Request, store: Store, context: Context, case_id: st
     command = parse_json_body(request, ConfirmPickup)
     clerk = request.environ["yici.client"].name
     return store.run(handover.confirm_pickup, case_id, command.pickup_code, clerk, context,
-                     caller_address(request)).answer()
+                     caller_address(request), command.id_number).answer()
 
 
 def download(store: Store, context: Context, token: str) -> dict:

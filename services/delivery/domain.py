@@ -8,10 +8,11 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from services.delivery.ports import TrackingEvent
 from shared.errors import Invalid, problem
+from shared.identifiers import check_resident_id
 
 AWAITING_PICKUP, PICKED_UP = "awaiting_pickup", "picked_up"
 BOOKING, IN_TRANSIT, DELIVERED = "booking", "in_transit", "delivered"
@@ -42,6 +43,28 @@ class PickupAttempt:
         if self.handed_over is None:
             raise Invalid([problem("pickup_code", "wrong_pickup_code", "取件码不正确", "wrong pickup code")])
         return self.handed_over
+
+
+def check_collector(id_number: str | None, collectors: list[str], pseudonym: Callable[[str], str],
+                    required: bool = False) -> dict[str, Any]:
+    """The collector's ID checked at hand-over: a valid resident ID, and one of `collectors` (pseudonyms of who
+    may collect) when the delivery names any; what the slip records of it (masked, never the number)."""
+    number = (id_number or "").strip().upper()
+    if not number:
+        if collectors or required:
+            raise Invalid([problem("id_number", "id_required", "请核验领取人身份证，填写其身份证号码",
+                                   "the collector's ID number is required for this hand-over")])
+        return {}
+    checked = check_resident_id(number)
+    if checked.errors:
+        raise Invalid([problem("id_number", p.code, p.message_zh, p.message_en) for p in checked.errors])
+    number = checked.normalized or number
+    if collectors and pseudonym(number) not in collectors:
+        raise Invalid([problem("id_number", "collector_mismatch",
+                               "领取人身份证号码与申请人不一致，不能交付（本人领取须出示申请时登记的身份证）",
+                               "the collector's ID number is not the applicant's: the result is not handed over")])
+    return {"collector": {"id_masked": f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}",
+                          "checked": "holder" if collectors else "id_valid"}}
 
 
 def idempotency_key(delivery_id: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Callable
 
 from services.delivery import commitments, decisions, methods, notify, telling
@@ -12,6 +13,7 @@ from services.delivery.domain import LinkSigner
 from services.delivery.ports import Courier, Notifier, Ports
 from services.delivery.templates import summary
 from shared.attempts import Limits
+from shared.audit import pseudonym, subject_key
 from shared.catalog import Catalog, UnknownMatter, default_catalog
 from shared.config import AttemptSettings, DeliverySettings, Settings
 from shared.events import (
@@ -45,6 +47,7 @@ class Context:
     notifier: Notifier
     attempt_limits: Limits = AttemptSettings().limits()
     public_base_url: str = ""  # where intake's status page is (settings.base_url("intake"))
+    subject_key: bytes = b"yici-delivery-collectors"  # keys the pseudonyms of who may collect (audit_subject_key)
 
     @classmethod
     def build(cls, settings: Settings, store: Store, ports: Ports) -> "Context":
@@ -52,7 +55,12 @@ class Context:
         signer = LinkSigner(delivery.link_secret or stored_secret(store))
         return cls(default_catalog(), delivery, settings.calendar(), today_in_shanghai, utcnow, signer,
                    delivery.download_base_url or settings.base_url("delivery"), ports.courier, ports.notifier,
-                   settings.attempts.limits(), settings.base_url("intake"))
+                   settings.attempts.limits(), settings.base_url("intake"),
+                   subject_key(settings.audit_subject_key, Path(settings.data_dir).resolve()))
+
+    def pseudonym(self, id_number: str) -> str:
+        """Who may collect, kept without the ID number itself (the same number gives the same pseudonym)."""
+        return pseudonym(id_number, self.subject_key)
 
     @property
     def status_base_url(self) -> str:
@@ -101,7 +109,8 @@ def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> N
                "opening_hours": context.settings.opening_hours, "requested_method": p.delivery.method,
                "phone": p.contact.phone,
                "track_url": telling.track_url(context.status_base_url, event.case_id, p.lookup_code)
-               if p.lookup_code else None}
+               if p.lookup_code else None,
+               "collectors": [context.pseudonym(p.holder_id)] if p.holder_id and p.holder_kind == "person" else []}
     methods.dispatch(uow, context, event.case_id, event.correlation_id, "result", details, p.delivery, p.contact.name)
 
 

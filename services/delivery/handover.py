@@ -14,10 +14,16 @@ from shared.messaging import UnitOfWork
 
 
 def confirm_pickup(uow: UnitOfWork, case_id: str, pickup_code: str, clerk: str, context: Context,
-                   client_address: str = "") -> PickupAttempt:
+                   client_address: str = "", id_number: str | None = None,
+                   id_required: bool = False) -> PickupAttempt:
     """Hand the result over once; confirming again returns the same answer. A wrong code is counted, against
     the case and the clerk's address (and refused once that is committed: see PickupAttempt); after too many,
-    the case's code is locked for a while (429), the right one too."""
+    the case's code is locked for a while (429), the right one too.
+
+    The collector's ID (`id_number`) is checked with the right code: a person's case goes only to that person
+    (the holder recorded at completion), so the number is required then and must match; when given for another
+    case (a company's), it must at least be a valid resident ID. `id_required`: always ask for it (the hall's
+    hand-over screen). The slip keeps the number masked, the delivery only its pseudonym."""
     attempt = Attempt("pickup", client_address or f"clerk:{clerk}", case_id, "pickup_code", label=case_id)
     now = context.now().timestamp()
     attempts.check(uow.attempts, context.attempt_limits, attempt, now)
@@ -32,7 +38,9 @@ def confirm_pickup(uow: UnitOfWork, case_id: str, pickup_code: str, clerk: str, 
         failures = row.details.get("pickup_failures", 0) + 1
         uow.deliveries.change(case_id, row.status, details={**row.details, "pickup_failures": failures})
         return PickupAttempt(None)
-    details = {**row.details, "handed_over_by": clerk, "handed_over_at": context.now().isoformat()}
+    collector = domain.check_collector(id_number, row.details.get("collectors") or [], context.pseudonym,
+                                       id_required)
+    details = {**row.details, "handed_over_by": clerk, "handed_over_at": context.now().isoformat(), **collector}
     uow.deliveries.change(case_id, domain.AWAITING_PICKUP, status=domain.PICKED_UP, details=details)
     uow.emit(DeliveryCompleted(case_id=case_id, payload={"delivery_id": row.delivery_id, "method": "pickup"}))
     return PickupAttempt(_handed_over(uow.deliveries.get(case_id)))
@@ -40,7 +48,22 @@ def confirm_pickup(uow: UnitOfWork, case_id: str, pickup_code: str, clerk: str, 
 
 def _handed_over(row) -> dict:
     return {"case_id": row.case_id, "status": row.status, "handed_over_by": row.details.get("handed_over_by"),
-            "handed_over_at": row.details.get("handed_over_at")}
+            "handed_over_at": row.details.get("handed_over_at"),
+            "collector": row.details.get("collector")}
+
+
+def find_by_code(uow: UnitOfWork, pickup_code: str, clerk: str, context: Context,
+                 client_address: str = "") -> list:
+    """The deliveries awaiting pickup under this code (the hall's screen finds a case by the code the applicant
+    shows). None found is counted like a wrong code (against the clerk's address), and answered empty once
+    that is committed; past the limits, 429."""
+    attempt = Attempt("pickup", client_address or f"clerk:{clerk}", "search", "pickup_code", label="search")
+    now = context.now().timestamp()
+    attempts.check(uow.attempts, context.attempt_limits, attempt, now)
+    found = uow.deliveries.awaiting_with_code(pickup_code.strip())
+    if not found:
+        attempts.failed(uow.attempts, context.attempt_limits, attempt, now)
+    return found
 
 
 def download(uow: UnitOfWork, token: str, context: Context) -> dict:

@@ -85,6 +85,11 @@ class SqlDeliveryRepository:
         rows = self.rows.execute(query.order_by(deliveries.c.updated_at).limit(limit))
         return [r.case_id for r in rows if due_before is None or is_due(r.details, due_before)]
 
+    def awaiting_with_code(self, code: str) -> list:
+        """The deliveries awaiting pickup under this pickup code (one, but for a rare collision)."""
+        return list(self.rows.execute(select(deliveries).where(deliveries.c.status == "awaiting_pickup",
+                                                               deliveries.c.pickup_code == code).limit(5)))
+
     def counts(self) -> list:
         return list(self.rows.execute(select(deliveries.c.method, deliveries.c.status, func.count())
                                          .group_by(deliveries.c.method, deliveries.c.status)))

@@ -3,7 +3,7 @@ from nameko.dependency_providers import Config
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
 
-from services.delivery import adapters, api, dispatch, handlers
+from services.delivery import adapters, api, dispatch, handlers, handover_pages
 from services.delivery.metrics import DeliveryCollector
 from services.delivery.repository import REPOSITORIES, TABLES, metadata
 from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
@@ -71,3 +71,19 @@ class Service:
     @http("GET", "/api/v1/downloads/<token>", role=None)
     def download(self, request, token):
         return api.download(self.db, self.context, token)
+
+    @http("GET", "/handover", role=None)
+    def handover_start(self, request):
+        return handover_pages.start(request, self.config["YICI"])
+
+    @http("POST", "/handover/find", role=None)
+    def handover_find(self, request):
+        return handover_pages.find(request, self.db, self.context, self.config["YICI"])
+
+    @http("POST", "/handover/confirm", role=None)
+    def handover_confirm(self, request):
+        return handover_pages.confirm(request, self.db, self.context, self.config["YICI"])
+
+    @http("GET", "/handover/<case_id>/slip", role=None)
+    def handover_slip(self, request, case_id):
+        return handover_pages.slip(request, self.db, self.config["YICI"], case_id)

@@ -5,7 +5,7 @@ from shared.errors import NotFound
 from shared.messaging import Store
 
 PUBLIC_DETAILS = ("hall", "opening_hours", "courier", "tracking", "link_expires_at", "matter_name", "rerouted",
-                  "handed_over_at", "contents", "document_number")
+                  "handed_over_at", "handed_over_by", "contents", "document_number")
 
 
 def delivery_view(store: Store, case_id: str, reveal_code: bool = True) -> dict:

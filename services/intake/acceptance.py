@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 def pre_review(uow: UnitOfWork, case, context: Context, final: bool = False) -> Review:
     """The whole pre-review of the case as stored, against its uploaded files and what the e-license library
     and the shared-data exchange supply. `final`: a source still down counts as not fetched (no more waiting)."""
+    result, answer = review_of(uow, case, context, final)
+    uow.cases.update(case.case_id, material_sources=answer.found)
+    return result
+
+
+def review_of(uow: UnitOfWork, case, context: Context, final: bool = False) -> tuple[Review, Answer]:
+    """The pre-review of `case` (a stored case, or an application not stored yet: anything with matter_code,
+    situations, form, materials, commitment and holder_id), and what the sources answered; nothing is written.
+    The window workbench shows it live while the clerk fills the form."""
     refs = [m["file_ref"] for m in case.materials if m.get("file_ref")]
     answer = lookup(uow, case, context)
     waiting = {} if final else answer.unavailable
@@ -26,8 +35,7 @@ def pre_review(uow: UnitOfWork, case, context: Context, final: bool = False) -> 
     evidence = Evidence(uow.cases.file_digests(refs), set(), answer.found, not_fetched, waiting)
     result = review(context.catalog, case.matter_code, case.situations, case.form, case.materials,
                     case.commitment, evidence)
-    uow.cases.update(case.case_id, material_sources=answer.found)
-    return replace(result, unavailable=answer.unavailable)
+    return replace(result, unavailable=answer.unavailable), answer
 
 
 def lookup(uow: UnitOfWork, case, context: Context) -> Answer:

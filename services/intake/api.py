@@ -9,6 +9,7 @@ from werkzeug.wsgi import wrap_file
 
 from services.intake import decision_page, file_access, guides, handlers, pages, rating
 from services.intake.commands import (
+    ClerkAcceptance,
     ClerkNotice,
     DeferredFile,
     MaterialRef,
@@ -169,8 +170,9 @@ def waiting(store: Store) -> dict:
 
 def clerk_accept(request: Request, store: Store, context: Context, settings: Settings, case_id: str) -> dict:
     """The acceptance and its audit entry commit together."""
+    given = parse_json_body(request, ClerkAcceptance) if request.content_length else ClerkAcceptance()
     audit = _auditor(settings).event(request, "case.accepted", "window_review", case_id=case_id, outcome="accepted")
-    store.run(with_audit(handlers.clerk_accept, audit), case_id, _client(request), context)
+    store.run(with_audit(handlers.clerk_accept, audit), case_id, _client(request), context, given.commitment)
     return case_view(store, case_id)
 
 

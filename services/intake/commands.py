@@ -104,6 +104,9 @@ class ClerkNotice(Body):
 
 class ClerkAcceptance(Body):
     note: str = Field(default="", max_length=500)
+    commitment: bool = Field(default=False, description=(
+        "The applicant signed the commitment (承诺) at the window, witnessed by the clerk (recorded as "
+        "commitment_witness): the deferrable materials still missing are accepted deferred"))
 
 
 class RateFromPage(Body):

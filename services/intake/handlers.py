@@ -72,11 +72,12 @@ class Context:
 
 
 def submit_case(uow: UnitOfWork, command: SubmitCase, client: str, idempotency_key: str | None,
-                context: Context) -> tuple[int, str]:
+                context: Context, for_clerk: bool = False) -> tuple[int, str]:
     """Store the case once, pre-review it and either accept it or send one correction notice.
 
     A repeated Idempotency-Key (of the same client: each client has its own keys) answers with the case it
-    made (200), refused when the body differs."""
+    made (200), refused when the body differs. `for_clerk`: taken at the window workbench, the case waits for
+    the clerk who took it to accept it or issue the notice (as on a channel of intake.manual_review_channels)."""
     digest = request_hash(command)
     existing = uow.cases.by_idempotency_key(client, idempotency_key) if idempotency_key else None
     if existing is not None:
@@ -91,7 +92,7 @@ def submit_case(uow: UnitOfWork, command: SubmitCase, client: str, idempotency_k
     uow.emit(CaseSubmitted(case_id=case_id, payload={
         "matter_code": matter.code, "channel": command.channel, "region_code": command.region_code,
         "catalog_version": context.catalog.version, "taking_point": case.taking_point}))
-    if command.channel not in context.settings.manual_review_channels:
+    if command.channel not in context.settings.manual_review_channels and not for_clerk:
         acceptance.decide(uow, case, None, context)
     return 201, case_id
 
@@ -123,11 +124,13 @@ def _item_rows(case_id: str, items) -> list[dict]:
 
 
 def supply(uow: UnitOfWork, case_id: str, supplement: Supplement, context: Context, client: str,
-           role: str = "frontend") -> None:
+           role: str = "frontend", witness: str | None = None) -> None:
     """Supplements answer the notice (reviewed again; refused once its deadline passed) or bring deferred
     materials after acceptance, also after completion. Files are the supplying client's own, or (for a clerk)
-    the case's client's."""
+    the case's client's. `witness`: the clerk before whom the applicant signed the commitment the answer gives."""
     case = _get(uow, case_id)
+    if witness and supplement.commitment and case.status == "correction_requested":
+        uow.cases.update(case_id, commitment_witness=f"clerk:{witness}")
     _check_attachments(uow, supplement.materials, {client, case.client} if role == "clerk" else {client}, None,
                        context)
     if problems := form_id_number_problems(context.catalog, supplement.form):
@@ -183,9 +186,15 @@ def withdraw(uow: UnitOfWork, case_id: str, withdrawal: Withdrawal) -> None:
     uow.emit(CaseWithdrawn(case_id=case_id, payload={"reason": withdrawal.reason}))
 
 
-def clerk_accept(uow: UnitOfWork, case_id: str, clerk: str, context: Context) -> None:
+def clerk_accept(uow: UnitOfWork, case_id: str, clerk: str, context: Context, commitment: bool = False) -> None:
+    """The clerk accepts the case. `commitment`: the applicant signed the commitment (承诺) at the window, in the
+    clerk's presence: the deferrable materials still missing are accepted deferred, and the clerk is recorded as
+    its witness."""
     case = _waiting(uow, case_id, ("submitted", "correction_requested"), "该办件不在待审状态",
                     "a {status} case is not waiting for review")
+    if commitment:
+        uow.cases.update(case_id, commitment=True, commitment_witness=f"clerk:{clerk}")
+        case = uow.cases.get(case_id, for_update=True)
     deferred = acceptance.pre_review(uow, case, context).deferred
     acceptance.accept(uow, case, context.today(), f"clerk:{clerk}", deferred, context)
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from services.intake.commands import ClerkNotice, DeferredFile, SubmitCase, Supplement, Withdrawal
+from services.intake.commands import ClerkAcceptance, ClerkNotice, DeferredFile, SubmitCase, Supplement, Withdrawal
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 # (method, werkzeug path, summary, request model, role or None for public, success status)
@@ -34,7 +34,8 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("GET", "/api/v1/files/<ref>/download", "Read a material file by the signed, expiring link (?link=) an "
      "approval request carries for its department (no token; audited; altered 403, expired 410)", None, None, "200"),
     ("GET", "/api/v1/window/cases", "Cases waiting for the window clerk's review", None, "clerk", "200"),
-    ("POST", "/api/v1/window/cases/<case_id>/accept", "The clerk accepts the case", None, "clerk", "200"),
+    ("POST", "/api/v1/window/cases/<case_id>/accept", "The clerk accepts the case (optional body: the applicant "
+     "signed the commitment at the window, the clerk its witness)", ClerkAcceptance, "clerk", "200"),
     ("POST", "/api/v1/window/cases/<case_id>/notice", "The clerk issues the one correction notice", ClerkNotice,
      "clerk", "200"),
     ("GET", "/api/v1/openapi.json", "This document", None, None, "200"),
@@ -43,6 +44,28 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("GET", "/api/v1/matters", "The catalog's matters", None, None, "200"),
     ("GET", "/api/v1/matters/<code>", "One matter: items, materials, limits, reductions", None, None, "200"),
     ("GET", "/api/v1/matters/<code>/form", "The matter's one form as JSON Schema", None, None, "200"),
+    ("GET", "/window", "The window workbench (综合窗口, HTML; staff session of a window clerk, or a supervisor or "
+     "administrator to view): find a matter, the window's case queue", None, None, "200"),
+    ("GET", "/window/matters/<code>", "Workbench: a matter's guide, printable (HTML)", None, None, "200"),
+    ("GET", "/window/matters/<code>/notice", "Workbench: the matter's one-time notice sheet, printable (HTML)", None,
+     None, "200"),
+    ("GET", "/window/matters/<code>/apply", "Workbench: take an application, the one form (HTML)", None, None,
+     "200"),
+    ("POST", "/window/matters/<code>/apply", "Workbench: the application form (multipart, with the CSRF token): "
+     "action=review pre-reviews it, action=submit stores the case for the clerk's decision (303 to its page)",
+     None, None, "303"),
+    ("GET", "/window/cases/<case_id>", "Workbench: a case taken at the window, its pre-review and the clerk's "
+     "actions (HTML)", None, None, "200"),
+    ("POST", "/window/cases/<case_id>/accept", "Workbench: the clerk accepts (form: csrf, commitment=yes when the "
+     "applicant signed the commitment before the clerk)", None, None, "303"),
+    ("POST", "/window/cases/<case_id>/notice", "Workbench: the clerk issues the one correction notice (form: csrf, "
+     "deficiency, extra_target, extra_message)", None, None, "303"),
+    ("POST", "/window/cases/<case_id>/supplement", "Workbench: what the applicant brings to the window (multipart, "
+     "with the CSRF token): the notice's materials (file.<code>) and fields (form.<field>), commitment=yes when "
+     "the applicant signs the commitment the notice offers, or a deferred material", None, None, "303"),
+    ("GET", "/window/cases/<case_id>/receipt", "Workbench: the printable acceptance receipt (受理回执, A4)", None,
+     None, "200"),
+    ("GET", "/window/cases/<case_id>/notice", "Workbench: the printable correction notice (A4)", None, None, "200"),
     ("GET", "/", "The front door: online application, guides, staff sign-in (HTML)", None, None, "200"),
     ("GET", "/static/<name>", "The suite's stylesheet (yici.css)", None, None, "200"),
     ("GET", "/guides/", "Handbook (一本通), HTML", None, None, "200"),
@@ -79,6 +102,7 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
      None, "303"),
 ]
 
+OPTIONAL_BODIES: tuple[type[BaseModel], ...] = (ClerkAcceptance,)  # the acceptance may come without a body
 HEADERS = {("POST", "/api/v1/cases"): [{
     "name": "Idempotency-Key", "in": "header", "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 200},
@@ -100,7 +124,7 @@ def openapi_document() -> dict:
                                                                  "application/json": {"schema": ERROR}}}}}
         if model is not None:
             schemas.update(_schemas(model))
-            operation["requestBody"] = {"required": True, "content": {"application/json": {
+            operation["requestBody"] = {"required": model not in OPTIONAL_BODIES, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}
         if role:
             operation["security"] = [{"bearer": []}]

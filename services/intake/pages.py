@@ -116,6 +116,16 @@ def status_page(view: dict, code: str = "") -> str:
 
 
 def receipt_page(view: dict, matter_name: str, base_url: str) -> str:
+    return _page("受理回执", receipt_body(view, matter_name, base_url))
+
+
+def notice_body(view: dict) -> str:
+    """The case's correction notice as the status page shows it (the window workbench prints it too)."""
+    return _notice(view)
+
+
+def receipt_body(view: dict, matter_name: str, base_url: str) -> str:
+    """The receipt's content (without the page around it): the window workbench prints it too."""
     url = track_url(base_url, view["case_id"], view["lookup_code"])
     deferred = "".join(f"<li>{escape(d['name'])}：{escape(d['due_date'])} 前补交</li>"
                        for d in view.get("deferred_materials") or [])
@@ -125,4 +135,4 @@ def receipt_page(view: dict, matter_name: str, base_url: str) -> str:
             f"<p>承诺办结：{view['promised_days']} 个工作日（{escape(str(view['deadline']['date'] or ''))} 前）</p>"
             + (f"<h2>容缺材料</h2><ul>{deferred}</ul>" if deferred else "")
             + f"{_items_table(view)}<p>扫码查询办理进度：</p><div class=qr>{qr_svg(url)}</div>")
-    return _page("受理回执", body)
+    return body

@@ -62,6 +62,7 @@ cases = Table(
     Column("lookup", JSON, nullable=True),            # the wait for a library that was down (see acceptance.hold)
     Column("lookup_pending", Boolean, nullable=False, default=False, index=True),
     Column("taking_point", JSON, nullable=True),      # the hall, service point or bank branch that took it
+    Column("commitment_witness", String(200), nullable=True),  # the clerk who witnessed the signed commitment
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("client", "idempotency_key", name="uq_intake_cases_client_idempotency_key"),
@@ -221,6 +222,14 @@ class SqlCaseRepository:
     def waiting_for_review(self, limit: int = 200) -> list:
         return list(self.rows.execute(select(cases).where(cases.c.status.in_(("submitted", "correction_requested")))
                                       .order_by(cases.c.created_at).limit(limit)))
+
+    def taken_at_window(self, limit: int = 100) -> list:
+        """The newest cases taken at a hall window (the window workbench's queue), without personal data."""
+        columns = (cases.c.case_id, cases.c.status, cases.c.matter_code, cases.c.submitted_on, cases.c.accepted_on,
+                   cases.c.due_date, cases.c.notice, cases.c.deferred, cases.c.lookup_pending, cases.c.accepted_by,
+                   cases.c.client)
+        return list(self.rows.execute(select(*columns).where(cases.c.channel == "window")
+                                      .order_by(cases.c.created_at.desc()).limit(limit)))
 
     def held_for_lookup(self, limit: int = 200) -> list:
         """Cases waiting for a library or exchange that was down, oldest first."""

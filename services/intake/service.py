@@ -8,7 +8,7 @@ from nameko.timer import timer
 from werkzeug.wrappers import Response
 
 from services.delivery.simulated import SimulatedSmsGateway
-from services.intake import api, apply_pages, commitments, front_door, handlers
+from services.intake import api, apply_pages, commitments, front_door, handlers, window_pages
 from services.intake.openapi import openapi_document
 from services.intake.repository import REPOSITORIES, TABLES, metadata
 from shared.asyncapi import catalog_asyncapi_json
@@ -252,6 +252,50 @@ class Service:
     @http("GET", "/api/v1/matters/<code>/form", role=None)
     def get_matter_form(self, request, code):
         return api.matter_form(request, self.context, code)
+
+    @http("GET", "/window", role=None)
+    def window_home(self, request):
+        return window_pages.home(request, self.db, self.context, self.config["YICI"])
+
+    @http("GET", "/window/matters/<code>", role=None)
+    def window_consult(self, request, code):
+        return window_pages.consult(request, self.context, self.config["YICI"], code)
+
+    @http("GET", "/window/matters/<code>/notice", role=None)
+    def window_notice_sheet(self, request, code):
+        return window_pages.notice_sheet(request, self.context, self.config["YICI"], code)
+
+    @http("GET", "/window/matters/<code>/apply", role=None)
+    def window_apply_form(self, request, code):
+        return window_pages.apply_form(request, self.db, self.context, self.config["YICI"], code)
+
+    @http("POST", "/window/matters/<code>/apply", role=None, body_limit=_file_limit)
+    def window_apply(self, request, code):
+        return window_pages.apply_post(request, self.db, self.context, self.config["YICI"], code)
+
+    @http("GET", "/window/cases/<case_id>", role=None)
+    def window_case(self, request, case_id):
+        return window_pages.case_page(request, self.db, self.context, self.config["YICI"], case_id)
+
+    @http("POST", "/window/cases/<case_id>/accept", role=None)
+    def window_accept(self, request, case_id):
+        return window_pages.accept(request, self.db, self.context, self.config["YICI"], case_id)
+
+    @http("POST", "/window/cases/<case_id>/notice", role=None)
+    def window_notice(self, request, case_id):
+        return window_pages.notice(request, self.db, self.context, self.config["YICI"], case_id)
+
+    @http("POST", "/window/cases/<case_id>/supplement", role=None, body_limit=_file_limit)
+    def window_supplement(self, request, case_id):
+        return window_pages.supplement(request, self.db, self.context, self.config["YICI"], case_id)
+
+    @http("GET", "/window/cases/<case_id>/receipt", role=None)
+    def window_receipt(self, request, case_id):
+        return window_pages.receipt(request, self.db, self.context, self.config["YICI"], case_id)
+
+    @http("GET", "/window/cases/<case_id>/notice", role=None)
+    def window_notice_print(self, request, case_id):
+        return window_pages.notice_print(request, self.db, self.context, self.config["YICI"], case_id)
 
     @http("GET", "/", role=None)
     def front_door(self, request):

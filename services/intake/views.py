@@ -17,6 +17,7 @@ def case_view_and_holder(store: Store, case_id: str) -> tuple[dict, str | None]:
         view = view_of(uow, case_id)
         return view, uow.cases.get(case_id).holder_id
 
+
 def view_of(uow: UnitOfWork, case_id: str) -> dict:
     """The case as the applicant and the window see it, read with the unit of work's transaction."""
     case = uow.cases.get(case_id)
@@ -39,6 +40,7 @@ def view_of(uow: UnitOfWork, case_id: str) -> dict:
                                                      if "delivery" in outcome else {})},
             "warnings": case.warnings, "material_sources": case.material_sources or {},
             "lookup": case.lookup, "taking_point": case.taking_point,
+            "commitment": {"signed": bool(case.commitment), "witnessed_by": case.commitment_witness},
             "joint_appointments": list(outcome.get("joint_appointments", {}).values()),
             "rating": outcome.get("rating"), "rectification": outcome.get("rectification")}
 
@@ -67,3 +69,15 @@ def open_supplements(outcome: dict, items) -> list[dict]:
     """The departments' supplement requests still waiting for the applicant (their item is still suspended)."""
     waiting = {i.item_code for i in items if i.status == "supplement_requested"}
     return [s for code, s in (outcome.get("supplements") or {}).items() if code in waiting]
+
+
+def window_queue(store: Store) -> list[dict]:
+    """The cases taken at the window, newest first: status, deadlines, a correction notice's due date, deferred
+    materials still to come (no personal data: the list is shown on a hall screen)."""
+    with store.unit_of_work() as uow:
+        rows = uow.cases.taken_at_window()
+    return [{"case_id": r.case_id, "status": r.status, "matter_code": r.matter_code, "submitted_on": r.submitted_on,
+             "accepted_on": r.accepted_on, "due_date": r.due_date, "accepted_by": r.accepted_by,
+             "notice_due": (r.notice or {}).get("due_date") if r.status == "correction_requested" else None,
+             "deferred_open": [d for d in r.deferred or [] if not d.get("supplied")],
+             "waiting_for_library": bool(r.lookup_pending), "client": r.client} for r in rows]

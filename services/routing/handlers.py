@@ -90,7 +90,8 @@ def record_decision(uow: UnitOfWork, event: ApprovalDecided, context: Context) -
     elif outcome is Outcome.COMPLETED:
         uow.emit(CaseCompleted(case_id=plan.case_id, correlation_id=event.correlation_id, payload={
             "matter_code": plan.matter_code, "items": list(plan.items), "licenses": plan.licenses(),
-            "delivery": case["delivery"], "contact": case["contact"], "lookup_code": case.get("lookup_code")}))
+            "delivery": case["delivery"], "contact": case["contact"], "lookup_code": case.get("lookup_code"),
+            "holder_id": case.get("holder_id"), "holder_kind": case.get("holder_kind")}))
     elif outcome is Outcome.REJECTED:
         uow.emit(telling.case_rejected(plan, case, event, today))
         _tell(uow, event, plan, "case_rejected", f"{p.item_code} rejected: {'; '.join(p.reasons)}")

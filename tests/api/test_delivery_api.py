@@ -11,6 +11,8 @@ from oversight_kit import AUTH, CLERK, SUPERVISOR, case_status, completed_case, 
 from yici_testkit import case_body, wait_for
 
 ADDRESS = "内蒙古鄂尔多斯市乌审旗嘎鲁图镇测试路1号"
+# the metrics test reads what the pickup test did on the module's suite: under xdist both run on one worker
+pytestmark = pytest.mark.xdist_group("delivery-api")
 
 
 @pytest.fixture(scope="module")

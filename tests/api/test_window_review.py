@@ -43,6 +43,18 @@ def test_a_window_case_waits_for_the_clerk_who_accepts_it(hall):
     assert clerk_post(hall, f"/api/v1/window/cases/{view['case_id']}/accept").status_code == 409
 
 
+def test_the_applicant_signs_the_commitment_at_the_window_and_the_clerk_is_its_witness(hall):
+    body = case_body("open-restaurant", channel="window")
+    body["materials"] = [m for m in body["materials"] if m["code"] != "food-safety-rules"]
+    view = submit(hall.url(""), body).json()
+    accepted = clerk_post(hall, f"/api/v1/window/cases/{view['case_id']}/accept", {"commitment": True})
+    assert accepted.status_code == 200, accepted.text
+    found = accepted.json()
+    assert [d["code"] for d in found["deferred_materials"]] == ["food-safety-rules"]
+    assert found["commitment"]["signed"] and found["commitment"]["witnessed_by"] == found["accepted_by"]
+    assert clerk_post(hall, "/api/v1/window/cases/x/accept", {"commitment": "maybe"}).status_code == 422
+
+
 def test_the_clerk_issues_the_one_notice(hall):
     view = submit(hall.url(""), case_body("bankruptcy-check", channel="window")).json()
     notice = clerk_post(hall, f"/api/v1/window/cases/{view['case_id']}/notice", {"deficiencies": [

@@ -7,12 +7,17 @@ from .markup import Markup, bullets, el, facts, join, nowrap, page, section, tab
 
 def render_guide(detail: dict, qr: Markup) -> str:
     """The whole guide page; `qr` is the inline QR code of its public URL."""
-    body = join([basics(detail, qr), situations(detail), items(detail), materials(detail),
-                 time_limits(detail), fees(detail), channels(detail), reductions(detail)])
+    body = guide_body(detail, qr)
     nav = join([el("a", "一本通（全部事项）", href="../index.html"), el("a", "空表样表", href="form/index.html"),
                 el("a", "一次性告知单", href="notice/index.html"), el("a", "二维码", href="qr.svg")])
     return page(f"{detail['name']}办事指南", body, subtitle=f"牵头部门：{detail['lead_department']['name']}",
                 nav=nav, footer=footer(detail))
+
+
+def guide_body(detail: dict, qr: Markup) -> Markup:
+    """The guide's sections (without the page around them): the window workbench shows them too."""
+    return join([basics(detail, qr), situations(detail), items(detail), materials(detail),
+                 time_limits(detail), fees(detail), channels(detail), reductions(detail)])
 
 
 def footer(detail: dict) -> str:

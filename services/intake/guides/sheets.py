@@ -57,6 +57,13 @@ def field_situations(detail: dict, item_codes: list[str]) -> list[str]:
 
 def render_notice(detail: dict, qr: Markup) -> str:
     """Everything the applicant must know, once, on one printable sheet."""
+    return page(f"{detail['name']}一次性告知单", notice_body(detail, qr),
+                subtitle=f"牵头部门：{detail['lead_department']['name']}", nav=_nav(), footer=footer(detail),
+                kind="notice")
+
+
+def notice_body(detail: dict, qr: Markup) -> Markup:
+    """The notice sheet's content (without the page around it): the window workbench prints it too."""
     rows = ([n, material_cell(m), nowrap(m["spec_text"]), m["source_text"], deferral(m), situation_names(detail, m["situations"]),
              BOX] for n, m in enumerate(detail["materials"], 1))
     body = join([
@@ -69,8 +76,7 @@ def render_notice(detail: dict, qr: Markup) -> str:
         section("办理要求", facts(_requirements(detail))),
         signature("告知人（综合窗口）", "申请人签收"),
     ])
-    return page(f"{detail['name']}一次性告知单", body, subtitle=f"牵头部门：{detail['lead_department']['name']}",
-                nav=_nav(), footer=footer(detail), kind="notice")
+    return body
 
 
 def material_cell(material: dict) -> Markup:
