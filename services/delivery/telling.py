@@ -25,7 +25,7 @@ def tell_acceptance(uow: UnitOfWork, event: CaseAccepted, context: "Context") ->
     """Once per case: accepted, the promised deadline, where to follow it."""
     p = event.payload
     due = p.due_date or context.calendar.due(p.accepted_on, p.promised_days).date
-    context.notice(uow, event.case_id, "acceptance_notice", p.contact.phone,
+    context.notice(uow, event.case_id, "acceptance_notice", p.contact.phone, language=p.contact.language,
                    matter_name=context.matter_name(p.matter_code), due_date=due.isoformat(),
                    track_url=track_url(context.status_base_url, event.case_id, p.lookup_code))
 
@@ -36,6 +36,7 @@ def tell_supplement(uow: UnitOfWork, event: SupplementRequested, context: "Conte
     p = event.payload
     item = context.catalog.items.get(p.item_code)
     context.notice(uow, event.case_id, "supplement_request", p.contact.phone, ref=f"{p.item_code}:{p.round}",
+                   language=p.contact.language,
                    matter_name=context.matter_name(p.matter_code), item_name=item.name if item else "审批事项",
                    due_date=p.due_date.isoformat(),
                    track_url=track_url(context.status_base_url, event.case_id, p.lookup_code))

@@ -61,6 +61,7 @@ cases = Table(
     Column("lookup", JSON, nullable=True),            # the wait for a library that was down (see acceptance.hold)
     Column("lookup_pending", Boolean, nullable=False, default=False, index=True),
     Column("taking_point", JSON, nullable=True),      # the hall, service point or bank branch that took it
+    Column("language", String(8), nullable=False, default="zh", server_default="zh"),  # the applicant's: zh, mn
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("client", "idempotency_key", name="uq_intake_cases_client_idempotency_key"),
