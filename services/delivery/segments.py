@@ -4,8 +4,10 @@ A text of GSM 03.38 characters only goes as 7-bit: 160 characters in one segment
 concatenated (the user data header takes the rest). Any other character (Chinese, traditional Mongolian
 U+1800–U+18AF) makes the whole text UCS-2: 70 characters in one segment, 67 per segment concatenated; a character
 outside the Basic Multilingual Plane takes two UCS-2 units and is never split between segments. The gateway takes at
-most `MAX_SEGMENTS` concatenated segments: the texts are kept within that by shortening their free parts
-(templates.render), never by cutting a link.
+most `MAX_SEGMENTS` concatenated segments (8: 536 UCS-2 characters, about the 500-character long-message cap
+of the usual Chinese SMS gateways): the texts are kept within that by shortening their free parts, then the
+names they quote (templates.render), never by cutting a link. A Mongolian text runs about twice as long as its
+Chinese original, so a Chinese text takes at most 6 segments and a Mongolian one up to 8.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&
 GSM7_EXTENDED = set("^{}\\[~]|€\f")  # two septets each
 SINGLE = {"gsm7": 160, "ucs2": 70}
 CONCATENATED = {"gsm7": 153, "ucs2": 67}
-MAX_SEGMENTS = 6
+MAX_SEGMENTS = 8
 
 
 def encoding(text: str) -> str:

@@ -47,7 +47,8 @@ RATING_LINK = N_(" 查询进度及评价：{track_url}")  # the space ends a dow
 
 
 NAMES = ("matter_name", "item_name")  # catalog names among the values, sent in the applicant's language
-FREE = ("summary", "reasons", "materials")  # shortened, longest first, until the text fits the gateway
+# shortened, longest first, until the text fits the gateway; the names only when nothing else is left
+FREE = ("summary", "reasons", "materials")
 LANGUAGES = ("zh", "mn")
 
 
@@ -61,15 +62,20 @@ def render(template: str, signature: str, language: str = "zh", **values) -> str
             values["how"] = translate_in(lang, values["how"])
     text = _filled(template, signature, lang, values)
     while not segments.fits(text):
-        free = [k for k in FREE if isinstance(values.get(k), str) and len(values[k]) > 1]
+        free = _shortenable(template, values, FREE) or _shortenable(template, values, NAMES)
         if not free:
-            break  # nothing left to shorten: the gateway sends it in more segments (the test holds them all within)
+            break  # nothing left to shorten (never happens with the shipped templates: a test holds them within)
         longest = max(free, key=lambda k: len(values[k]))
         over = segments.length(text) - segments.MAX_SEGMENTS * segments.CONCATENATED[segments.encoding(text)]
         keep = max(1, len(values[longest]) - max(over, 1) - 1)
         values = {**values, longest: values[longest][:keep] + "…"}
         text = _filled(template, signature, lang, values)
     return text
+
+
+def _shortenable(template: str, values: dict, keys: tuple[str, ...]) -> list[str]:
+    return [k for k in keys if "{" + k + "}" in TEMPLATES[template] and isinstance(values.get(k), str)
+            and len(values[k]) > 2]
 
 
 def _filled(template: str, signature: str, lang: str, values: dict) -> str:

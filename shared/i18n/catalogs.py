@@ -44,7 +44,13 @@ PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)[^{}]*\}|%\(([a-z_][a-z0-9_]*)\)s
 
 
 def pot_path(domain: str) -> Path:
-    return LOCALES_DIR / f"{domain}.pot"
+    from . import LOCALES_DIR as current  # looked up at each call: tests point it elsewhere
+    return current / f"{domain}.pot"
+
+
+def shown(path: Path) -> str:
+    """A path as printed: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def extract(domain: str) -> Catalog:

@@ -25,19 +25,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.action in ("extract", "update"):
         for domain in domains:
             template = catalogs.extract(domain)
-            print(f"yici i18n: {catalogs.write_template(domain, template).relative_to(catalogs.ROOT)}: "
+            print(f"yici i18n: {catalogs.shown(catalogs.write_template(domain, template))}: "
                   f"{len(template)} strings")
             if args.action == "update":
                 for lang in TRANSLATED:
                     updated = catalogs.update(lang, domain, template)
                     path = catalogs.write_catalog(lang, domain, updated)
-                    print(f"yici i18n: {path.relative_to(catalogs.ROOT)}: {len(updated)} strings, "
+                    print(f"yici i18n: {catalogs.shown(path)}: {len(updated)} strings, "
                           f"{len(updated.obsolete)} obsolete")
         return 0
     if args.action == "compile":
         for domain in domains:
             for lang in TRANSLATED:
-                print(f"yici i18n: wrote {catalogs.compile_mo(lang, domain).relative_to(catalogs.ROOT)}")
+                print(f"yici i18n: wrote {catalogs.shown(catalogs.compile_mo(lang, domain))}")
         return 0
     reports = catalogs.check_all(TRANSLATED, domains)
     for report in reports:
