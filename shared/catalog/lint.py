@@ -59,7 +59,7 @@ def mongolian_names(catalog: Catalog) -> tuple[list[LintProblem], dict[str, int]
     (shared/i18n/locales/mn_Mong_CN/LC_MESSAGES/catalog.po), reviewed or a draft (fuzzy) awaiting review."""
     from shared.i18n import translations
     found = translations("mn", "catalog")
-    drafts = getattr(found, "drafts", frozenset())
+    drafts: frozenset[str] = getattr(found, "drafts", frozenset())
     entries = [("matter", c, m.name) for c, m in catalog.matters.items()] + [
         ("item", c, i.name) for c, i in catalog.items.items()] + [
         ("material", c, m.name) for c, m in catalog.materials.items()] + [
