@@ -32,7 +32,7 @@ METHODS: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {
         ("services", [("**/templates/**.html", "jinja2"), ("**.py", PYTHON)]),
     ],
     "catalog": [
-        ("shared/catalog/data", [("catalog.yaml", "ignore"), ("fields/**.yaml", "ignore"),
+        ("shared/catalog/data", [("catalog.yaml", "ignore"),
                                  ("**.yaml", "shared.i18n.extractors:extract_catalog_yaml")]),
     ],
 }

@@ -1,5 +1,6 @@
 """Babel extractor for the catalog's names (the `catalog` domain): every `name` of a matter, item, material and
-department in shared/catalog/data/*.yaml, with its line, and the code as a comment for the translator."""
+department, a matter's `audience` and situation `label`s, and a form field's `label`, in
+shared/catalog/data/*.yaml, with its line, and the code as a comment for the translator."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ import yaml
 
 # which files hold which kind of entry (matters/, items/, materials/, departments.yaml)
 KINDS = ("matters", "items", "materials", "departments")
+TEXTS = ("name", "label", "audience")  # a field's question is its label
 
 
 def extract_catalog_yaml(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
@@ -25,8 +27,16 @@ def extract_catalog_yaml(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
         if not isinstance(node, yaml.MappingNode):
             continue
         for field_key, value in node.value:
-            if field_key.value == "name" and isinstance(value, yaml.ScalarNode) and value.value:
-                yield value.start_mark.line + 1, "_", value.value, [f"code: {key.value}"]
+            if field_key.value in TEXTS and isinstance(value, yaml.ScalarNode) and value.value:
+                yield value.start_mark.line + 1, "_", value.value, [f"{field_key.value} of {key.value}"]
+            if field_key.value == "situations" and isinstance(value, yaml.SequenceNode):
+                for situation in value.value:
+                    found = dict((k.value, v) for k, v in situation.value) if isinstance(
+                        situation, yaml.MappingNode) else {}
+                    label = found.get("label")
+                    if isinstance(label, yaml.ScalarNode) and label.value:
+                        code = found["code"].value if "code" in found else "?"
+                        yield label.start_mark.line + 1, "_", label.value, [f"situation {code} of {key.value}"]
 
 
 def extract_python_ast(fileobj: IO[bytes], keywords: Any, comment_tags: Any,

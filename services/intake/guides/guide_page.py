@@ -40,18 +40,16 @@ def qr_figure(qr: Markup) -> Markup:
 def situation_names(detail: dict, codes: list[str]) -> Markup:
     """The labels of the given situations, or 所有情形 when the entry always applies."""
     labels = {s["code"]: s["label"] for s in detail["situations"]}
-    return Markup("；".join(esc_text(labels.get(c, c)) for c in codes)) if codes else t("所有情形")
-
-
-def esc_text(value: str) -> str:
-    from .markup import esc
-    return str(esc(value))
+    if not codes:
+        return t("所有情形")
+    return join([part for n, c in enumerate(codes) for part in ([Markup("；"), name(labels.get(c, c))] if n
+                                                                 else [name(labels.get(c, c))])])
 
 
 def basics(detail: dict, qr: Markup) -> Markup:
     cooperating = [d["name"] for d in detail["departments"] if not d["lead"]]
     return section(t("基本信息"), el("div", facts([
-        (t("服务对象"), detail["audience"]), (t("对象类型"), lbl(label(LIFE_CYCLES, detail["life_cycle"]))),
+        (t("服务对象"), name(detail["audience"])), (t("对象类型"), lbl(label(LIFE_CYCLES, detail["life_cycle"]))),
         (t("牵头部门"), name(detail["lead_department"]["name"])), (t("配合部门"), names(cooperating, empty="无")),
         (t("办理层级"), join(lbl(level["label"]) for level in detail["levels"])),
         (t("全市通办"), t("是") if detail["citywide"] else t("否")),
@@ -63,7 +61,7 @@ def situations(detail: dict) -> Markup:
     if not detail["situations"]:
         return section(t("办理情形"), el("p", t("本事项不区分办理情形，所列事项均需办理。")), id="situations")
     return section(t("办理情形"), el("p", t("以下情形按实际勾选，未勾选的情形对应事项无需办理："), class_="note"),
-                   bullets(s["label"] for s in detail["situations"]), id="situations")
+                   bullets(name(s["label"]) for s in detail["situations"]), id="situations")
 
 
 def items(detail: dict) -> Markup:

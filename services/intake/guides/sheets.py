@@ -26,7 +26,7 @@ def render_form(detail: dict, form: dict, switch: Markup = Markup(""), notice: M
 
 def field_label(code: str, field: dict, form: dict) -> Markup:
     required = code in form.get("required", [])
-    return join([field["title"], el("span", " *", class_="mark") if required else None])
+    return join([name(field["title"]), el("span", " *", class_="mark") if required else None])
 
 
 def answer_space(field: dict) -> Markup:
