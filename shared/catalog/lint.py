@@ -48,9 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     names, counts = mongolian_names(catalog)
     for found in [*problems, *names]:
         print(found)
-    print(summary(catalog, problems))
     print(f"mongolian names: {counts['names']} names, {counts['reviewed']} reviewed, {counts['drafts']} drafts "
           f"awaiting review, {len(names)} without Mongolian")
+    print(summary(catalog, problems))
     return 1 if problems or names else 0
 
 
