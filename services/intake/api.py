@@ -110,8 +110,9 @@ def decision(request: Request, store: Store, context: Context, case_id: str) -> 
         raise NotFound("case_id", case_id)
     name = context.catalog.matter(view["matter_code"]).name
     lang = i18n_web.chosen(request, view.get("language"))
-    return i18n_web.remember(request, Response(decision_page.decision_page(view["case_id"], name, view["rejection"],
-                                                                           lang), mimetype=HTML))
+    page = decision_page.decision_page(view["case_id"], name, view["rejection"], lang,
+                                       i18n_web.switch_links(request, lang))
+    return i18n_web.remember(request, Response(page, mimetype=HTML))
 
 
 def rate(request: Request, store: Store, context: Context, case_id: str) -> Response:

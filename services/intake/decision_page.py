@@ -21,8 +21,8 @@ word-break:break-all;color:#444}table{border-collapse:collapse;width:100%}td,th{
 .mn,[lang|="mn"]{font-family:"Noto Sans Mongolian","Mongolian Baiti",sans-serif;letter-spacing:0}
 .bi{display:inline-flex;align-items:flex-start;gap:.4em;max-width:100%;vertical-align:top}
 .bi>.mn{writing-mode:vertical-lr;text-orientation:mixed;max-height:14em;line-height:1.5;flex:0 0 auto}
-.draft{border:1px dashed #000;padding:.3rem .6rem;font-size:.9rem}
-@page{size:A4;margin:25mm 20mm}@media print{body{max-width:none;padding:0}.noprint{display:none}
+.draft{border:1px dashed #000;padding:.3rem .6rem;font-size:.9rem}.lang-switch{font-family:sans-serif}
+@page{size:A4;margin:25mm 20mm}@media print{body{max-width:none;padding:0}.noprint,.lang-switch{display:none}
 .bi>.mn{max-height:12em}}"""
 
 
@@ -49,15 +49,15 @@ def _seal(document: dict) -> str:
             f"{escape(str(seal.get('key_id')))}<br>{t('签名：')}{escape(str(seal.get('signature')))}</p>")
 
 
-def decision_page(case_id: str, matter_name: str, rejection: dict, lang: str = "zh") -> str:
-    """The decision as HTML (print it for paper)."""
+def decision_page(case_id: str, matter_name: str, rejection: dict, lang: str = "zh", switch: str = "") -> str:
+    """The decision as HTML (print it for paper); `switch` is the language switch (not printed)."""
     with using(lang) as chosen, noting_drafts() as drafts:
         body = _body(case_id, matter_name, rejection)
         binding = (f'<p class="draft">{t("本决定书以中文文本为准；蒙古文为译文草稿，尚待旗语言文字工作部门审定。")}</p>'
                    if chosen != "zh" and drafts else "")
     return (f'<!doctype html><html lang="{HTML_LANG["zh"]}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>不予行政许可决定书</title><style>{STYLE}</style></head><body>{binding}{body}</body></html>")
+            f"<title>不予行政许可决定书</title><style>{STYLE}</style></head><body>{switch}{binding}{body}</body></html>")
 
 
 def _body(case_id: str, matter_name: str, rejection: dict) -> str:

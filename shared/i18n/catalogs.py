@@ -127,23 +127,17 @@ class Report:
     untranslated: list[tuple[str, str]] = field(default_factory=list)  # (file:line, source string)
     placeholders: list[tuple[str, str]] = field(default_factory=list)
     obsolete: int = 0
-
-    @property
-    def total(self) -> FileCount:
-        found = FileCount()
-        for count in self.files.values():
-            for name in ("strings", "reviewed", "drafts", "untranslated"):
-                setattr(found, name, getattr(found, name) + getattr(count, name))
-        return found
+    total: FileCount = field(default_factory=FileCount)  # each source string once (a file row counts its own)
 
     @property
     def ok(self) -> bool:
         return not self.untranslated and not self.placeholders
 
-    def lines(self) -> list[str]:
-        out = [f"{LOCALES[self.lang]} {self.domain}: {'file':<48} {'strings':>7} {'reviewed':>8} {'drafts':>6} "
+    def lines(self, per_file: bool = True) -> list[str]:
+        """The report: a row per source file (unless not `per_file`), the totals, then each problem."""
+        out = [] if not per_file else [f"{LOCALES[self.lang]} {self.domain}: {'file':<48} {'strings':>7} {'reviewed':>8} {'drafts':>6} "
                f"{'missing':>7}"]
-        for name, count in sorted(self.files.items()):
+        for name, count in sorted(self.files.items()) if per_file else []:
             out.append(f"{LOCALES[self.lang]} {self.domain}: {name:<48} {count.strings:>7} {count.reviewed:>8} "
                        f"{count.drafts:>6} {count.untranslated:>7}")
         total = self.total
@@ -179,8 +173,7 @@ def check(lang: str, domain: str, template: Catalog | None = None) -> Report:
         where = ", ".join(f"{p}:{n}" for p, n in message.locations) or "?"
         found = catalog.get(message.id, message.context)
         translated = found is not None and all(_strings(found.string)) and bool(_strings(found.string))
-        for path in files:
-            count = report.files[path]
+        for count in [report.total, *(report.files[path] for path in files)]:
             count.strings += 1
             if not translated:
                 count.untranslated += 1

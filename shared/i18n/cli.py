@@ -41,11 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     reports = catalogs.check_all(TRANSLATED, domains)
     for report in reports:
-        lines = report.lines()
-        if args.quiet:
-            lines = [line for line in lines if not line.split(": ", 1)[1].startswith(" ") and "/" not in
-                     line.split(": ", 2)[1][:60] or line.startswith(("untranslated", "placeholders"))]
-        print("\n".join(lines))
+        print("\n".join(report.lines(per_file=not args.quiet)))
     failed = [r for r in reports if not r.ok]
     if failed:
         print(f"yici i18n check: FAILED ({sum(len(r.untranslated) for r in failed)} untranslated, "
