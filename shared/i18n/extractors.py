@@ -1,5 +1,5 @@
 """Babel extractor for the catalog's names (the `catalog` domain): every `name` of a matter, item, material and
-department, a matter's `audience` and situation `label`s, and a form field's `label`, in
+department, a matter's `audience` and situation `label`s, and a form field's `label` and choices (`enum`), in
 shared/catalog/data/*.yaml, with its line, and the code as a comment for the translator."""
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ def extract_catalog_yaml(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
         for field_key, value in node.value:
             if field_key.value in TEXTS and isinstance(value, yaml.ScalarNode) and value.value:
                 yield value.start_mark.line + 1, "_", value.value, [f"{field_key.value} of {key.value}"]
+            if field_key.value == "constraints" and isinstance(value, yaml.MappingNode):
+                for constraint, choices in value.value:
+                    if constraint.value == "enum" and isinstance(choices, yaml.SequenceNode):
+                        for choice in choices.value:
+                            if isinstance(choice, yaml.ScalarNode) and choice.value:
+                                yield choice.start_mark.line + 1, "_", choice.value, [f"a choice of {key.value}"]
             if field_key.value == "situations" and isinstance(value, yaml.SequenceNode):
                 for situation in value.value:
                     found = dict((k.value, v) for k, v in situation.value) if isinstance(

@@ -32,7 +32,7 @@ def field_label(code: str, field: dict, form: dict) -> Markup:
 def answer_space(field: dict) -> Markup:
     """Tick boxes for choices, a date line for dates, an empty cell otherwise."""
     if "enum" in field:
-        return el("div", *(el("span", f"{BOX} {value}") for value in field["enum"]), class_="choices")
+        return el("div", *(el("span", BOX, " ", name(str(value))) for value in field["enum"]), class_="choices")
     if field["type"] == "boolean":
         return el("div", el("span", BOX, " ", t("是")), el("span", BOX, " ", t("否")), class_="choices")
     if field.get("format") == "date":
