@@ -1,5 +1,6 @@
 """Babel extractor for the catalog's names (the `catalog` domain): every `name` of a matter, item, material and
-department, a matter's `audience` and situation `label`s, and a form field's `label` and choices (`enum`), in
+department, a matter's `audience` and situation `label`s, a material's `acceptance_conditions`, and a form
+field's `label` and choices (`enum`), in
 shared/catalog/data/*.yaml, with its line, and the code as a comment for the translator."""
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import yaml
 
 # which files hold which kind of entry (matters/, items/, materials/, departments.yaml)
 KINDS = ("matters", "items", "materials", "departments")
-TEXTS = ("name", "label", "audience")  # a field's question is its label
+TEXTS = ("name", "label", "audience", "acceptance_conditions")  # a field's question is its label
 
 
 def extract_catalog_yaml(fileobj: IO[bytes], keywords: Any, comment_tags: Any,

@@ -82,7 +82,8 @@ def unfetched() -> Markup:
 
 def materials(detail: dict) -> Markup:
     rows = ([n, name(m["name"]), nowrap(spec_t(m["spec"]["form"], m["spec"]["copies"])), lbl(m["source_text"]),
-             deferral(m), m["acceptance_conditions"] or "—", situation_names(detail, m["situations"])]
+             deferral(m), name(m["acceptance_conditions"]) if m["acceptance_conditions"] else "—",
+             situation_names(detail, m["situations"])]
             for n, m in enumerate(detail["materials"], 1))
     headers = [t("序号"), t("材料名称"), t("材料形式及份数"), t("来源"), t("容缺受理"), t("受理条件"), t("适用情形")]
     note = el("p", t("一套材料：多个事项共用的材料只需提交一次；电子证照库或部门共享可获取的材料免于提交。"), unfetched(),

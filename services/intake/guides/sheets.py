@@ -83,7 +83,7 @@ def render_notice(detail: dict, qr: Markup, switch: Markup = Markup(""), notice:
 def material_cell(material: dict) -> Markup:
     """The material's name with its acceptance conditions underneath."""
     conditions = material["acceptance_conditions"]
-    return join([name(material["name"]), el("div", conditions, class_="note") if conditions else None])
+    return join([name(material["name"]), el("div", name(conditions), class_="note") if conditions else None])
 
 
 def _requirements(detail: dict) -> list[tuple[Markup, Markup]]:
