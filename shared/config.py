@@ -184,8 +184,35 @@ class LibrarySettings(BaseModel):
         return self
 
 
+class ApplicantSettings(BaseModel):
+    """The applicant's online application (/apply): how applicants sign in, and the one-time codes' limits."""
+    model_config = ConfigDict(extra="forbid")
+    sign_in: Literal["phone_code", "regional_sso"] = Field(default="phone_code", description=(
+        "phone_code: mobile number and a one-time SMS code (the default); regional_sso: the regional platform's "
+        "single sign-on (蒙速办 / 政务服务网) through the adapter named by regional_sso_adapter "
+        "(docs/decisions/0029-the-applicants-online-application.md)"))
+    regional_sso_adapter: str | None = Field(default=None, max_length=200, description=(
+        "module:factory of the regional single sign-on adapter (sign_in: regional_sso); the factory takes the "
+        "settings and returns an object with authorize_url(state, return_to) and complete(params, state)"))
+    code_ttl_seconds: int = Field(default=300, ge=60, le=1800, description="how long a one-time code works")
+    code_attempts: int = Field(default=5, ge=1, le=10, description="wrong codes before the code is void")
+    resend_seconds: int = Field(default=60, ge=10, le=600, description="wait before another code to one number")
+    codes_per_hour: int = Field(default=5, ge=1, le=50, description="codes one number may get in an hour")
+    session_hours: float = Field(default=2.0, gt=0, le=24, description="absolute lifetime of an applicant session")
+    secret: str | None = Field(default=None, min_length=16, description=(
+        "HMAC key of the applicants' one-time codes, session cookies and phone keys (intake only). "
+        "Unset: generated once in data_dir"))
+
+    @model_validator(mode="after")
+    def _adapter_for_sso(self) -> "ApplicantSettings":
+        if self.sign_in == "regional_sso" and not self.regional_sso_adapter:
+            raise ValueError("intake.applicants.sign_in: regional_sso needs intake.applicants.regional_sso_adapter")
+        return self
+
+
 class IntakeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    applicants: ApplicantSettings = Field(default_factory=ApplicantSettings)
     library: LibrarySettings = Field(default_factory=LibrarySettings)
     correction_days: int = Field(default=5, ge=1, le=60, description=(
         "working days to answer a correction notice; unanswered past them, the application is closed as not "
@@ -520,6 +547,8 @@ def secret_settings(settings: Settings) -> list[tuple[str, str]]:
         found.append(("audit_subject_key", settings.audit_subject_key))
     if settings.file_link_secret is not None:
         found.append(("file_link_secret", settings.file_link_secret))
+    if settings.intake.applicants.secret is not None:
+        found.append(("intake.applicants.secret", settings.intake.applicants.secret))
     return found
 
 

@@ -307,6 +307,8 @@ class ApprovalDecidedPayload(Model):
     legal_basis: str | None = Field(default=None, description="The legal basis of a rejection")
     decision_document: dict[str, Any] | None = Field(default=None, description=(
         "A rejection's written decision (不予许可决定书): its content and the department's e-seal over it"))
+    supplement_days: int | None = Field(default=None, ge=1, le=60, description=(
+        "A supplement request's working days to supply, as the department set it (None: routing's default)"))
 
 
 class ApprovalDecided(Event):

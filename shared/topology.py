@@ -73,6 +73,11 @@ def decisions_queue() -> QueueSpec:
 
 # every service refuses the signed cookies of ended staff sessions and disabled accounts (shared/staff)
 STAFF_EVENTS = ("staff_session_ended", "staff_account_disabled")
+# ...and every replica must hear of each one, also a replica started later: the service queues share events out
+# among a service's replicas, so the staff events also go to a RabbitMQ stream that each process reads whole
+# (shared/providers/staff_feed.py). Sessions last at most 24 h: the stream keeps a little more.
+STAFF_STREAM = "yici.staff-revocations"
+STAFF_STREAM_ARGUMENTS = {"x-queue-type": "stream", "x-max-age": "26h"}
 SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
     "intake": ("approval_requested.#", "approval_decided", "case_completed", "case_rejected",
                "delivery_dispatched", "delivery_completed", "deadline_changed", "approval_cancelled.#",
@@ -80,7 +85,7 @@ SERVICE_BINDINGS: dict[str, tuple[str, ...]] = {
     "routing": ("case_accepted", "approval_decided", "case_withdrawn", "supplement_provided", *STAFF_EVENTS),
     "approval": ("approval_requested.#", "approval_cancelled.#", *STAFF_EVENTS),
     "delivery": ("case_completed", "case_rejected", "correction_requested", "case_accepted", "supplement_requested",
-                 "case_not_accepted", "commitment_due_soon", *STAFF_EVENTS),
+                 "case_not_accepted", "commitment_due_soon", "license_changed", *STAFF_EVENTS),
     "oversight": ("#",),
 }
 

@@ -54,7 +54,8 @@ def declare_topology(settings: Settings, departments: list[str], services=SERVIC
         try:
             with amqp.connection(settings.amqp_uri, settings.heartbeat) as conn:
                 conn.ensure_connection(max_retries=5, interval_start=0.5)
-                amqp.declare(conn.default_channel, specs, settings.quorum_queues)
+                amqp.declare(conn.default_channel, specs, settings.quorum_queues,
+                             stream=amqp.broker_user_of(settings.amqp_uri) is not None)
             return
         except NotFound as exc:
             # Several processes declaring the same new durable queue at once: RabbitMQ 3.x may answer one of
@@ -103,11 +104,28 @@ def run(settings: Settings, services: list[str]) -> None:
     for name in services:
         runner.add_service(service_class(name))
     _stop_on_signals(runner, settings.shutdown_grace_seconds)
+    feed = _follow_staff_revocations(settings)
     runner.start()
     _settle_garbage_collector()
     port = settings.port_for(services[0]) if len(services) == 1 else settings.port
     print(f"yici: {', '.join(services)} listening on http://{settings.host}:{port}", flush=True)
+    if "intake" in services and settings.mode == "embedded":
+        print(f"yici: online application at http://{settings.host}:{port}/apply (the simulated SMS gateway's "
+              "sign-in codes: the link on the code page)", flush=True)
     runner.wait()
+    if feed is not None:
+        feed.stop()
+
+
+def _follow_staff_revocations(settings: Settings):
+    """On RabbitMQ, this process reads every staff sign-out and disabled account (shared/providers/staff_feed.py)."""
+    if amqp.broker_user_of(settings.amqp_uri) is None:
+        return None  # the in-memory transport: one process, where oversight records its own events at once
+    from shared.providers.staff_feed import RevocationFeed
+    feed = RevocationFeed(settings.amqp_uri, settings.heartbeat, settings.verify_publishers,
+                          settings.broker_user_prefix)
+    eventlet.spawn_n(feed.run)
+    return feed
 
 
 def _settle_garbage_collector() -> None:

@@ -19,10 +19,11 @@ from services.approval.commands import (
 )
 from services.approval.handlers import Context
 from shared.api import ApiError, parse_json_body, problem, validate
-from shared.audit_edge import Auditor, as_person, department_scope, stated_purpose
+from shared.audit_edge import Auditor, as_person, department_scope, person_of, stated_purpose
 from shared.config import Settings
 from shared.events import AuditRecorded
 from shared.messaging import Store, utcnow
+from shared.staff import Principal
 
 HOLDER_LOOKUP_ROLES = ("clerk", "supervisor", "department")
 """Who may turn an ID number into licenses: the window (reuse of held licenses), supervision, and a department
@@ -30,53 +31,71 @@ HOLDER_LOOKUP_ROLES = ("clerk", "supervisor", "department")
 
 
 def list_tasks(request: Request, store: Store, department: str) -> dict:
-    _in_scope(request, department)
-    return views.task_list(store, department, request.args.get("status", "open"))
+    unit = _in_scope(request, department)
+    return views.task_list(store, department, request.args.get("status", "open"), unit)
 
 
 def get_task(request: Request, store: Store, department: str, request_id: str) -> dict:
-    _in_scope(request, department)
-    return views.task_detail(store, department, request_id)
+    unit = _in_scope(request, department)
+    return views.task_detail(store, department, request_id, unit)
 
 
 def claim_task(request: Request, store: Store, department: str, request_id: str) -> dict:
-    _in_scope(request, department)
-    store.run(worklist.claim_task, department, request_id, as_person(request, parse_json_body(request, ClaimTask)))
-    return views.task_detail(store, department, request_id)
+    unit = _in_scope(request, department)
+    store.run(worklist.claim_task, department, request_id, as_person(request, parse_json_body(request, ClaimTask)),
+              unit)
+    return views.task_detail(store, department, request_id, unit)
 
 
 def decide_task(request: Request, store: Store, context: Context, settings: Settings, department: str,
                 request_id: str) -> dict:
     """The decision and its audit entry commit together."""
-    _in_scope(request, department)
+    unit = _in_scope(request, department)
     command = as_person(request, parse_json_body(request, DecideBody))
-    audit = Auditor("approval", settings).event(request, "task.decided", "decision", case_id=request_id.split(":")[0],
-                                                 staff=command.clerk, outcome=command.decision)
-    return store.run(worklist.decide_task, department, request_id, command, context, audit)
+    return store.run(worklist.decide_task, department, request_id, command, context,
+                     decision_audit(request, settings, request_id, command), unit)
+
+
+def decision_audit(request: Request, settings: Settings, request_id: str, command: DecideBody) -> AuditRecorded:
+    """The audit entry of a decision (the API's and the department workbench's alike)."""
+    return Auditor("approval", settings).event(request, "task.decided", "decision", case_id=request_id.split(":")[0],
+                                               staff=command.clerk, outcome=command.decision)
 
 
 def record_visit(request: Request, store: Store, settings: Settings, department: str, request_id: str) -> dict:
     """The lead department's record of the joint inspection; it and its audit entry commit together."""
-    _in_scope(request, department)
+    unit = _in_scope(request, department)
     command = as_person(request, parse_json_body(request, RecordVisit))
-    audit = Auditor("approval", settings).event(request, "joint.visit_recorded", "joint_inspection",
-                                                 case_id=request_id.split(":")[0], staff=command.clerk,
-                                                 outcome="recorded")
-    return store.run(worklist.record_visit, department, request_id, command, audit)
+    return store.run(worklist.record_visit, department, request_id, command,
+                     visit_audit(request, settings, request_id, command), unit)
+
+
+def visit_audit(request: Request, settings: Settings, request_id: str, command: RecordVisit) -> AuditRecorded:
+    return Auditor("approval", settings).event(request, "joint.visit_recorded", "joint_inspection",
+                                               case_id=request_id.split(":")[0], staff=command.clerk,
+                                               outcome="recorded")
 
 
 def join_visit(request: Request, store: Store, department: str, request_id: str) -> dict:
-    _in_scope(request, department)
-    store.run(worklist.join_visit, department, request_id, as_person(request, parse_json_body(request, JoinVisit)))
-    return views.task_detail(store, department, request_id)
+    unit = _in_scope(request, department)
+    store.run(worklist.join_visit, department, request_id, as_person(request, parse_json_body(request, JoinVisit)),
+              unit)
+    return views.task_detail(store, department, request_id, unit)
 
 
-def _in_scope(request: Request, department: str) -> None:
-    """A department's token reaches its own worklist only."""
+def _in_scope(request: Request, department: str) -> str | None:
+    """A department's token reaches its own worklist only; an approver's session bound to a township/village
+    unit reaches that unit's tasks only (returned: the unit to scope by, or None)."""
     client = request.environ["yici.client"]
     if client is None or client.department != department:
         raise ApiError(403, [problem("department", "other_department", "无权访问其他部门的任务",
                                      "a department cannot see or decide another department's tasks")])
+    return unit_scope(person_of(request))
+
+
+def unit_scope(person: Principal | None) -> str | None:
+    """The township/village unit a department approver is bound to (None: the whole department)."""
+    return person.unit if person is not None and person.role == "department_approver" else None
 
 
 def list_licenses(request: Request, store: Store, settings: Settings) -> dict:

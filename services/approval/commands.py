@@ -25,6 +25,9 @@ class DecideBody(Body):
     license: LicenseTerms | None = None
     legal_basis: str | None = Field(default=None, max_length=1000, description=(
         "Required when rejecting: the law and article the rejection rests on (the written decision quotes it)"))
+    supplement_days: int | None = Field(default=None, ge=1, le=60, description=(
+        "When asking for a supplement: the working days the applicant has to supply it (default: the "
+        "deployment's routing.supplement_days)"))
 
 
 class RecordVisit(Body):

@@ -37,6 +37,7 @@ class DecideTask:
     license: LicenseTerms | None = None
     joint_visit_id: str | None = None  # the joint inspection's visit record the decision refers to
     legal_basis: str | None = None
+    supplement_days: int | None = None  # a supplement request's period to supply (None: the deployment's default)
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ def record_decision(uow: UnitOfWork, command: DecideTask, context: Context,
         "joint_task_id": (request.get("joint_task") or {}).get("task_id"),
         "joint_visit_id": command.joint_visit_id,
         "legal_basis": command.legal_basis if rejected else None,
+        "supplement_days": command.supplement_days if command.decision == "supplement_requested" else None,
         "decision_document": _written_decision(uow, request, command, context) if rejected else None}))
     return Answer("recorded", command.decision, numbers, task.unit)
 

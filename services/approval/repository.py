@@ -142,9 +142,13 @@ class SqlTaskRepository:
     def _set(self, request_id: str, **values) -> None:
         self.rows.update(tasks, {"request_id": request_id}, values)
 
-    def of_department(self, department: str, statuses: tuple[str, ...], limit: int = 200) -> list:
-        query = (select(tasks).where(tasks.c.department == department, tasks.c.status.in_(statuses))
-                 .order_by(tasks.c.due_date, tasks.c.received_at).limit(limit))
+    def of_department(self, department: str, statuses: tuple[str, ...], limit: int = 200,
+                      unit: str | None = None) -> list:
+        """The department's tasks; with `unit`, only those of that township/village unit."""
+        query = select(tasks).where(tasks.c.department == department, tasks.c.status.in_(statuses))
+        if unit is not None:
+            query = query.where(tasks.c.unit == unit)
+        query = query.order_by(tasks.c.due_date, tasks.c.received_at).limit(limit)
         return list(self.rows.execute(query))
 
 

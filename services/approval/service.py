@@ -4,7 +4,7 @@ from functools import partial
 import eventlet
 from nameko.dependency_providers import Config
 
-from services.approval import api, handlers
+from services.approval import api, handlers, workbench
 from services.approval.policy import decision_wait
 from services.approval.repository import REPOSITORIES, TABLES, metadata
 from shared.catalog import default_catalog
@@ -89,6 +89,18 @@ class Service:
     @http("POST", TASK + "/joint-visit/join", role="department")
     def join_visit(self, request, department, request_id):
         return api.join_visit(request, self.db, department, request_id)
+
+    @http("GET", "/department", role=None)
+    def department_worklist(self, request):
+        return workbench.worklist_page(request, self.db, self.context, self.config["YICI"])
+
+    @http("GET", "/department/tasks/<request_id>", role=None)
+    def department_task(self, request, request_id):
+        return workbench.task_page(request, self.db, self.context, self.config["YICI"], request_id)
+
+    @http("POST", "/department/tasks/<request_id>/<action>", role=None)
+    def department_task_action(self, request, request_id, action):
+        return workbench.task_action(request, self.db, self.context, self.config["YICI"], request_id, action)
 
     @http("GET", "/api/v1/licenses", role=api.HOLDER_LOOKUP_ROLES)
     def list_licenses(self, request):

@@ -10,17 +10,18 @@ from shared.errors import NotFound
 from shared.messaging import Store
 
 
-def task_list(store: Store, department: str, status: str = "open") -> dict:
+def task_list(store: Store, department: str, status: str = "open", unit: str | None = None) -> dict:
+    """The department's tasks (with `unit`: that township/village unit's only)."""
     statuses = domain.status_filter(status)
     with store.unit_of_work() as uow:
-        rows = uow.tasks.of_department(department, statuses)
-    return {"department": department, "status": status, "tasks": [task_view(r) for r in rows]}
+        rows = uow.tasks.of_department(department, statuses, unit=unit)
+    return {"department": department, "unit": unit, "status": status, "tasks": [task_view(r) for r in rows]}
 
 
-def task_detail(store: Store, department: str, request_id: str) -> dict:
+def task_detail(store: Store, department: str, request_id: str, unit: str | None = None) -> dict:
     """The task, and for a joint item its visit record and who of each department will join."""
     with store.unit_of_work() as uow:
-        task = own_task(uow, department, request_id)
+        task = own_task(uow, department, request_id, unit=unit)
         return {**task_view(task), "joint_visit": joint.visit_of(uow, task),
                 "joint_participants": joint.participants(uow, task)}
 

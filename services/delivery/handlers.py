@@ -22,6 +22,7 @@ from shared.events import (
     CommitmentDueSoon,
     CorrectionRequested,
     Event,
+    LicenseChanged,
     SupplementRequested,
 )
 from shared.messaging import Store, UnitOfWork, utcnow
@@ -130,7 +131,7 @@ def _deficiency_text(deficiency, catalog: Catalog) -> str:
 
 HANDLERS = {CaseCompleted: deliver_result, CaseRejected: decisions.deliver_rejection,
             CorrectionRequested: deliver_correction_notice, CaseAccepted: telling.tell_acceptance,
-            SupplementRequested: telling.tell_supplement,
+            SupplementRequested: telling.tell_supplement, LicenseChanged: telling.tell_license_change,
             CaseNotAccepted: commitments.tell_not_accepted, CommitmentDueSoon: commitments.remind_commitment}
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from shared.events import CaseAccepted, SupplementRequested
+from services.delivery.templates import LICENSE_CHANGES
+from shared.events import CaseAccepted, LicenseChanged, SupplementRequested
+from shared.i18n import translate_in
 from shared.messaging import UnitOfWork
 
 if TYPE_CHECKING:
@@ -40,3 +42,22 @@ def tell_supplement(uow: UnitOfWork, event: SupplementRequested, context: "Conte
                    matter_name=context.matter_name(p.matter_code), item_name=item.name if item else "审批事项",
                    due_date=p.due_date.isoformat(),
                    track_url=track_url(context.status_base_url, event.case_id, p.lookup_code))
+
+
+def tell_license_change(uow: UnitOfWork, event: LicenseChanged, context: "Context") -> None:
+    """Once per change: the applicant of the case that earned the license learns it was revoked (with the
+    remedies), corrected or replaced (with the new number). The phone is the one the case's result went to; a
+    license of a case this service never delivered has nobody to tell here."""
+    delivery = uow.deliveries.get(event.case_id)
+    details = (delivery.details or {}) if delivery is not None else {}
+    if not details.get("phone"):
+        return
+    p = event.payload
+    material = context.catalog.materials.get(p.license_type)
+    language = details.get("language", "zh")
+    what = translate_in(language, LICENSE_CHANGES[p.action]).format(changed_on=p.changed_on.isoformat(),
+                                                                     replaced_by=p.replaced_by or "")
+    context.notice(uow, event.case_id, "license_changed", details["phone"], ref=f"{p.number}:{p.action}",
+                   language=language,
+                   matter_name=context.matter_name(details.get("matter_code", "")),
+                   license_name=material.name if material else "电子证照", number=p.number, what=what)

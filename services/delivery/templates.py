@@ -36,17 +36,26 @@ TEMPLATES = {
                          "请于{due_date}前一次性补正，可在网上提交或到{hall}窗口办理。"),
     "commitment_reminder": N_("您申请的“{matter_name}”（办件编号{case_id}）容缺受理时承诺补交的材料：{materials}，"
                            "请于{due_date}前补交，逾期未补交将按承诺记入信用记录。"),
+    "license_changed": N_("您在“{matter_name}”（办件编号{case_id}）中取得的{license_name}（编号{number}）{what}。"
+                          "如有疑问，请到{hall}咨询，办公时间：{opening_hours}。"),
     "not_accepted_notice": N_("您申请的“{matter_name}”（办件编号{case_id}）未在{due_date}前补正，依法不予受理。"
                            "如需办理，请重新申请，可到{hall}咨询，办公时间：{opening_hours}。"),
 }
 MAX_SUMMARY = 120
+# what happened to a license (license_changed): the department's own words stay in its sealed record
+LICENSE_CHANGES = {
+    "revoked": N_("已被发证部门依法撤销，自{changed_on}起失效。对此不服的，可自收到本通知之日起60日内申请行政复议，"
+                  "或6个月内提起行政诉讼"),
+    "corrected": N_("的记载事项已于{changed_on}更正，证照编号不变，可重新下载或查验"),
+    "replaced": N_("已于{changed_on}换发，新证照编号{replaced_by}，原证照同时失效"),
+}
 HOW = {"pickup": N_("凭取件码到窗口领取"), "mail": N_("免费邮寄"), "online": N_("网上")}  # how a written decision goes out
 # The completion texts end with the applicant's status page, where the case is rated (好差评)
 COMPLETION = ("pickup_ready", "mail_dispatched", "online_ready")
 RATING_LINK = N_(" 查询进度及评价：{track_url}")  # the space ends a download link before it, for phones that link URLs
 
 
-NAMES = ("matter_name", "item_name")  # catalog names among the values, sent in the applicant's language
+NAMES = ("matter_name", "item_name", "license_name")  # catalog names among the values, sent in the applicant's language
 # shortened, longest first, until the text fits the gateway; the names only when nothing else is left
 FREE = ("summary", "reasons", "materials")
 LANGUAGES = ("zh", "mn")

@@ -54,6 +54,13 @@ class BlobStore:
             partial.unlink(missing_ok=True)
         return StoredFile(ref, digest, size, content_type)
 
+    def save_or_problems(self, stream: IO[bytes], content_type: str) -> tuple[StoredFile | None, list[dict]]:
+        """For pages: the stored file, or the problems that refused it (shown next to the field)."""
+        try:
+            return self.save(stream, content_type), []
+        except ApiError as refused:
+            return None, refused.problems
+
     def path(self, ref: str, sha256: str) -> Path:
         """Where a stored file is (its record gives the digest)."""
         return self.root / sha256[:2] / ref

@@ -47,6 +47,36 @@ ROUTES: list[tuple[str, str, str, type[BaseModel] | None, str | None, str]] = [
     ("GET", "/static/<name>", "The suite's stylesheet (yici.css)", None, None, "200"),
     ("GET", "/guides/", "Handbook (一本通), HTML", None, None, "200"),
     ("GET", "/guides/<path:path>", "Guide pages, form sample, notice sheet, QR code", None, None, "200"),
+    # the applicant's online application (一网通办), HTML pages for people (ADR 0029): every POST is a form with
+    # the page's anti-forgery token (csrf); signed in by the applicant session cookie (yici_applicant)
+    ("GET", "/apply", "Online application: sign-in by mobile number and SMS code, or what to do next", None, None,
+     "200"),
+    ("POST", "/apply/signin", "Send a one-time code to the mobile number (phone); throttled (429)", None, None, "303"),
+    ("GET", "/apply/verify", "The code form of a sign-in challenge (?c=)", None, None, "200"),
+    ("POST", "/apply/verify", "Check the code (c, code): the applicant session cookie, or the error (400, 429)",
+     None, None, "303"),
+    ("POST", "/apply/resend", "Another code to the same number (c); throttled (429)", None, None, "303"),
+    ("POST", "/apply/signout", "End the applicant session", None, None, "303"),
+    ("GET", "/apply/sso", "Sign in through the regional platform (intake.applicants.sign_in: regional_sso)", None,
+     None, "303"),
+    ("GET", "/apply/sso/callback", "Where the regional platform returns after its sign-in", None, None, "303"),
+    ("GET", "/apply/sms-outbox", "The simulated SMS gateway's texts to a challenge's number (embedded default only)",
+     None, None, "200"),
+    ("GET", "/apply/matters", "The matters taken online, by life event and business event", None, None, "200"),
+    ("GET", "/apply/matters/<code>", "Situation questions and the applicant", None, None, "200"),
+    ("POST", "/apply/matters/<code>/begin", "Situations and applicant checked; the one form", None, None, "200"),
+    ("POST", "/apply/matters/<code>/form", "The one form and its uploads (multipart), checked as the API checks; "
+     "the review page, or the errors by field (422)", None, None, "200"),
+    ("POST", "/apply/matters/<code>/submit", "Submit (channel online, the same use case as POST /api/v1/cases); "
+     "303 to the receipt", None, None, "303"),
+    ("GET", "/apply/cases", "The applicant's own cases", None, None, "200"),
+    ("GET", "/apply/cases/<case_id>", "One of the applicant's cases (another's is 404): progress, notice, "
+     "supplement requests, rating", None, None, "200"),
+    ("GET", "/apply/cases/<case_id>/receipt", "The applicant's receipt of the case", None, None, "200"),
+    ("POST", "/apply/cases/<case_id>/answer", "Answer the correction notice or a department's supplement request "
+     "(multipart)", None, None, "303"),
+    ("POST", "/apply/cases/<case_id>/rating", "Rate the concluded case (好差评): score, item_code, comment", None,
+     None, "303"),
 ]
 
 HEADERS = {("POST", "/api/v1/cases"): [{

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     Integer,
     MetaData,
     String,
@@ -99,6 +100,86 @@ case_items = Table(
     Column("status", String(32), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+# The applicant's online application (/apply, applicants.py): one-time codes kept only as keyed hashes, the
+# applicants' sessions, and which verified phone (a keyed hash of it) each online case belongs to.
+challenges = Table(
+    "intake_applicant_challenges", metadata,
+    Column("challenge_id", String(40), primary_key=True),
+    Column("phone_key", String(64), nullable=False, index=True),
+    Column("phone", String(20), nullable=False),  # the code's recipient; kept a day at most
+    Column("code_hash", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("used", Boolean, nullable=False),
+)
+applicant_sessions = Table(
+    "intake_applicant_sessions", metadata,
+    Column("session_id", String(40), primary_key=True),
+    Column("phone_key", String(64), nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("ended", Boolean, nullable=False),
+)
+applicant_cases = Table(
+    "intake_applicant_cases", metadata,
+    Column("case_id", String(64), primary_key=True),
+    Column("phone_key", String(64), nullable=False, index=True),
+    Column("bound_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class SqlApplicantRepository:
+    """Sign-in codes, applicant sessions and the cases bound to a verified phone (by its keyed hash)."""
+
+    def __init__(self, rows: Rows):
+        self.rows = rows
+
+    def add_challenge(self, **row) -> None:
+        self.rows.execute(challenges.insert().values(**row))
+
+    def challenge(self, challenge_id: str):
+        return self.rows.execute(select(challenges).where(challenges.c.challenge_id == challenge_id)).first()
+
+    def challenges_since(self, phone_key: str, since: float) -> list:
+        """The codes sent to one number since `since`, newest first."""
+        return list(self.rows.execute(select(challenges).where(challenges.c.phone_key == phone_key,
+                                                               challenges.c.created_at >= since)
+                                      .order_by(challenges.c.created_at.desc())))
+
+    def update_challenge(self, challenge_id: str, **values) -> None:
+        self.rows.execute(challenges.update().where(challenges.c.challenge_id == challenge_id).values(**values))
+
+    def forget_challenges(self, before: float) -> None:
+        self.rows.execute(challenges.delete().where(challenges.c.expires_at < before))
+
+    def add_session(self, **row) -> None:
+        self.rows.execute(applicant_sessions.insert().values(**row))
+
+    def applicant_session(self, session_id: str):
+        return self.rows.execute(select(applicant_sessions)
+                                 .where(applicant_sessions.c.session_id == session_id)).first()
+
+    def end_session(self, session_id: str) -> None:
+        self.rows.execute(applicant_sessions.update().where(applicant_sessions.c.session_id == session_id)
+                          .values(ended=True))
+
+    def forget_sessions(self, before: float) -> None:
+        self.rows.execute(applicant_sessions.delete().where(applicant_sessions.c.expires_at < before))
+
+    def bind(self, case_id: str, phone_key: str) -> None:
+        self.rows.insert_new(applicant_cases, [{"case_id": case_id, "phone_key": phone_key, "bound_at": utcnow()}])
+
+    def owner(self, case_id: str) -> str | None:
+        found = self.rows.execute(select(applicant_cases.c.phone_key)
+                                  .where(applicant_cases.c.case_id == case_id)).first()
+        return found[0] if found else None
+
+    def cases_of(self, phone_key: str, limit: int = 100) -> list[str]:
+        query = select(applicant_cases.c.case_id).where(applicant_cases.c.phone_key == phone_key)
+        return [r[0] for r in self.rows.execute(query.order_by(applicant_cases.c.bound_at.desc()).limit(limit))]
 
 
 class SqlCaseRepository:
@@ -218,4 +299,4 @@ class SqlCaseRepository:
 
 
 attempts = attempts_table(metadata, "intake")
-REPOSITORIES = {"cases": SqlCaseRepository, "attempts": attempt_log(attempts)}
+REPOSITORIES = {"cases": SqlCaseRepository, "attempts": attempt_log(attempts), "applicants": SqlApplicantRepository}

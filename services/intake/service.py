@@ -3,13 +3,16 @@ import time
 from functools import partial
 
 from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 from werkzeug.wrappers import Response
 
-from services.intake import api, commitments, front_door, handlers
+from services.delivery.simulated import SimulatedSmsGateway
+from services.intake import api, apply_pages, commitments, front_door, handlers
 from services.intake.openapi import openapi_document
 from services.intake.repository import REPOSITORIES, TABLES, metadata
 from shared.asyncapi import catalog_asyncapi_json
+from shared.db import make_engine
 from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
 from shared.providers.persistence import Persistence
 from shared.providers.web import http
@@ -17,6 +20,28 @@ from shared.providers.web import http
 
 def _file_limit(settings):
     return settings.intake.max_file_bytes
+
+
+def _form_limit(settings):
+    """A page's form with its uploads: a few materials at once."""
+    return settings.intake.max_file_bytes * 4
+
+
+class SmsPort(DependencyProvider):
+    """The SMS port (services/delivery/ports.py Notifier) intake sends applicants' sign-in codes through. As for
+    delivery (services/delivery/adapters.py), `delivery.sms_adapter` has one value yet, the simulated gateway: it
+    keeps its texts in its own table (here through intake's database URL), and the embedded default shows them at
+    /apply/sms-outbox. A real gateway's adapter implements the same Notifier."""
+
+    def setup(self):
+        self.engine = make_engine(self.container.config["YICI"].database_url_for("intake"), pool_size=1)
+        self.gateway = SimulatedSmsGateway(self.engine)
+
+    def stop(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return self.gateway
 
 
 _LAST_LOOKUP_RETRY = [0.0]
@@ -45,10 +70,92 @@ class Service:
     name = "intake"
     db = Persistence(metadata, TABLES, REPOSITORIES)
     config = Config()
+    sms = SmsPort()
 
     @property
     def context(self) -> handlers.Context:
         return handlers.Context.build(self.config["YICI"])
+
+    @property
+    def edge(self) -> apply_pages.Edge:
+        return apply_pages.Edge(self.db, self.context, self.config["YICI"], self.sms)
+
+    # the applicant's online application (一网通办): apply_pages.py, ADR 0029
+    @http("GET", "/apply", role=None)
+    def apply_home(self, request):
+        return apply_pages.home(request, self.edge)
+
+    @http("POST", "/apply/signin", role=None)
+    def apply_signin(self, request):
+        return apply_pages.request_code(request, self.edge)
+
+    @http("GET", "/apply/verify", role=None)
+    def apply_verify_form(self, request):
+        return apply_pages.verify_form(request, self.edge)
+
+    @http("POST", "/apply/verify", role=None)
+    def apply_verify(self, request):
+        return apply_pages.verify(request, self.edge)
+
+    @http("POST", "/apply/resend", role=None)
+    def apply_resend(self, request):
+        return apply_pages.resend(request, self.edge)
+
+    @http("POST", "/apply/signout", role=None)
+    def apply_signout(self, request):
+        return apply_pages.sign_out(request, self.edge)
+
+    @http("GET", "/apply/sso", role=None)
+    def apply_sso(self, request):
+        return apply_pages.sso_start(request, self.edge)
+
+    @http("GET", "/apply/sso/callback", role=None)
+    def apply_sso_callback(self, request):
+        return apply_pages.sso_callback(request, self.edge)
+
+    @http("GET", "/apply/sms-outbox", role=None)
+    def apply_sms_outbox(self, request):
+        return apply_pages.sms_outbox(request, self.edge, self.sms.sent)
+
+    @http("GET", "/apply/matters", role=None)
+    def apply_matters(self, request):
+        return apply_pages.matters(request, self.edge)
+
+    @http("GET", "/apply/matters/<code>", role=None)
+    def apply_start(self, request, code):
+        return apply_pages.start(request, self.edge, code)
+
+    @http("POST", "/apply/matters/<code>/begin", role=None)
+    def apply_begin(self, request, code):
+        return apply_pages.begin(request, self.edge, code)
+
+    @http("POST", "/apply/matters/<code>/form", role=None, body_limit=_form_limit)
+    def apply_fill(self, request, code):
+        return apply_pages.fill(request, self.edge, code)
+
+    @http("POST", "/apply/matters/<code>/submit", role=None)
+    def apply_submit(self, request, code):
+        return apply_pages.submit(request, self.edge, code)
+
+    @http("GET", "/apply/cases", role=None)
+    def apply_cases(self, request):
+        return apply_pages.my_cases(request, self.edge)
+
+    @http("GET", "/apply/cases/<case_id>", role=None)
+    def apply_case(self, request, case_id):
+        return apply_pages.case_page(request, self.edge, case_id)
+
+    @http("GET", "/apply/cases/<case_id>/receipt", role=None)
+    def apply_receipt(self, request, case_id):
+        return apply_pages.receipt(request, self.edge, case_id)
+
+    @http("POST", "/apply/cases/<case_id>/answer", role=None, body_limit=_form_limit)
+    def apply_answer(self, request, case_id):
+        return apply_pages.answer(request, self.edge, case_id)
+
+    @http("POST", "/apply/cases/<case_id>/rating", role=None)
+    def apply_rate(self, request, case_id):
+        return apply_pages.rate(request, self.edge, case_id)
 
     @http("POST", "/api/v1/cases")
     def submit_case(self, request):

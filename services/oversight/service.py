@@ -2,7 +2,7 @@
 from nameko.dependency_providers import Config
 from nameko.timer import Timer, timer
 
-from services.oversight import api, handlers, scan, staff_pages
+from services.oversight import api, department_pages, handlers, scan, staff_pages
 from services.oversight.metrics import OversightCollector
 from services.oversight.repository import REPOSITORIES, TABLES, metadata
 from shared.providers.consumer import OFF_PATH_GATHER_SECONDS, consume_events
@@ -105,6 +105,14 @@ class Service:
     @http("POST", "/oversight/logout", role=None)
     def logout(self, request):
         return api.logout(request, self.db, self.config["YICI"])
+
+    @http("GET", "/department/rectifications", role=None)
+    def department_rectifications(self, request):
+        return department_pages.rectifications_page(request, self.db, self.context, self.config["YICI"])
+
+    @http("POST", "/department/rectifications/<task_id>/close", role=None)
+    def department_close_rectification(self, request, task_id):
+        return department_pages.close(request, self.db, self.context, self.config["YICI"], task_id)
 
     @http("GET", "/staff/signin", role=None)
     def staff_signin_page(self, request):

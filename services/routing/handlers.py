@@ -81,8 +81,8 @@ def record_decision(uow: UnitOfWork, event: ApprovalDecided, context: Context) -
     item, today = plan.items[p.item_code], context.today()
     if outcome is Outcome.SUSPENDED:
         clock.suspend_item(item, case, today, "; ".join(p.reasons))
-        uow.emit(telling.supplement_requested(plan, item, case, event, today, context.settings.supplement_days,
-                                              context.calendar))
+        uow.emit(telling.supplement_requested(plan, item, case, event, today,
+                                              p.supplement_days or context.settings.supplement_days, context.calendar))
     elif was_suspended:
         clock.resume_item(plan, item, case, today)
     if outcome is Outcome.PROGRESSED:

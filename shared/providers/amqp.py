@@ -80,18 +80,30 @@ def dead_letter_queue(spec: topology.QueueSpec, quorum: bool = False) -> Queue:
                  queue_arguments=arguments)
 
 
+def staff_stream(offset: int | str | None = None) -> Queue:
+    """The stream of staff sign-outs and disabled accounts every process reads from its start (no dead letters:
+    a stream is read, never consumed away); `offset`: where a consumer starts ("first", or a number)."""
+    bindings = [binding(EVENTS, routing_key=key) for key in topology.STAFF_EVENTS]
+    return Queue(topology.STAFF_STREAM, bindings=bindings, durable=True, auto_delete=False,
+                 queue_arguments=dict(topology.STAFF_STREAM_ARGUMENTS),
+                 consumer_arguments=None if offset is None else {"x-stream-offset": offset})
+
+
 def exchange_of(spec: topology.QueueSpec) -> Exchange:
     """The topic exchange a queue is bound to: yici.events, or another such as yici.decisions."""
     return EVENTS if spec.exchange == EVENTS.name else Exchange(spec.exchange, type="topic", durable=True)
 
 
-def declare(channel, specs: Iterable[topology.QueueSpec], quorum: bool = False) -> None:
+def declare(channel, specs: Iterable[topology.QueueSpec], quorum: bool = False, stream: bool = False) -> None:
     """Declare exchanges, queues, bindings and dead-letter queues on a channel (idempotent).
 
     `quorum` is the cluster profile: quorum queues with a delivery limit, as deploy/'s definitions say.
+    `stream`: the staff-revocation stream too (RabbitMQ only; the in-memory transport would keep its copies).
     """
     EVENTS(channel).declare()
     DEAD_LETTERS(channel).declare()
+    if stream:
+        staff_stream()(channel).declare()
     for spec in specs:
         if spec.exchange != EVENTS.name:
             exchange_of(spec)(channel).declare()

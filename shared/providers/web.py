@@ -119,9 +119,10 @@ class HttpEntrypoint(HttpRequestHandler):
             if exc_info is not None:
                 raise exc_info[1]
             return self.response_from_result(result)
-        except Exception as exc:  # noqa: BLE001 - every error becomes a JSON response
+        except Exception as exc:  # noqa: BLE001 - every error becomes a JSON response (a page for a browser)
             request.environ["yici.error"] = exc
-            return self.response_from_exception(exc)
+            response = self.response_from_exception(exc)
+            return error_page(response) if wants_page(request, response) else response
 
     def _log_outcome(self, request: Request, response: Response, route: str) -> None:
         """One line per failed request, never with the input's values: a refusal (4xx) at info, without a
@@ -225,6 +226,41 @@ class HttpEntrypoint(HttpRequestHandler):
                                "the request waited past its deadline and was not processed", retry_after)
         return json_response(500, {"error": "internal error", "status": 500, "problems": [
             problem("server", "internal_error", "服务器内部错误", type(exc).__name__)]})
+
+
+def wants_page(request: Request, response: Response) -> bool:
+    """A person's browser asked for a page (not /api/, Accept names HTML) and got a JSON refusal or error."""
+    return (response.status_code >= 400 and response.mimetype == "application/json"
+            and not request.path.startswith("/api/") and "text/html" in request.headers.get("Accept", ""))
+
+
+def error_page(response: Response) -> Response:
+    """The JSON problem answer as a page of the suite's kit, same status and headers (Retry-After)."""
+    from shared.web.pages import render
+    try:
+        problems = json.loads(response.get_data()).get("problems") or []
+    except (ValueError, AttributeError):
+        problems = []
+    status = response.status_code
+    heading, explanation = PAGE_ERRORS.get(status, PAGE_ERRORS[500 if status >= 500 else 400])
+    messages = [str(p.get("message_zh")) for p in problems if isinstance(p, dict) and p.get("message_zh")]
+    kept = {k: v for k, v in response.headers.items() if k in ("Retry-After",)}
+    return render("error.html", status=status, headers=kept, heading=heading, explanation=explanation,
+                  messages=messages[:10], principal=None, csrf="")
+
+
+PAGE_ERRORS = {
+    400: ("请求有误", "提交的内容无法处理，请检查后重试。"),
+    401: ("需要登录", "请先登录后再办理。"),
+    403: ("无权访问", "您的账号无权查看或办理此项内容。如需权限，请联系系统管理员。"),
+    404: ("页面不存在", "没有找到您要的内容，它可能已被移除，或您无权查看。"),
+    409: ("无法办理", "当前状态下不能进行此项操作，请刷新页面查看最新情况。"),
+    413: ("文件过大", "上传的文件超过了允许的大小。"),
+    422: ("填写有误", "提交的内容有误，请按下列提示修改。"),
+    429: ("操作过于频繁", "请稍后再试。"),
+    500: ("系统暂时无法处理", "请稍后重试；如持续出现，请联系窗口工作人员。"),
+    503: ("系统繁忙", "服务暂时不可用，请稍后重试。"),
+}
 
 
 def _problem_summary(response: Response) -> tuple[list[str], list[str]]:

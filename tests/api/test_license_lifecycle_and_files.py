@@ -54,6 +54,12 @@ def _change(app, number, action, body, department):
                          headers={**department_auth(department), "Content-Type": "application/json"})
 
 
+def _texts(app, case_id, template):
+    """The SMS texts of one template delivery queued for a case."""
+    found = requests.get(app.url(f"/api/v1/deliveries/{case_id}/notifications"), headers=AUTH, timeout=10).json()
+    return [n["text"] for n in found["notifications"] if n["template"] == template]
+
+
 def _verify(app, number):
     return requests.get(app.url(f"/api/v1/licenses/{number}/verify"), timeout=10).json()
 
@@ -93,6 +99,11 @@ def test_a_revoked_business_license_is_asked_again_on_the_next_case(app):
     assert checked["change_reason"] == "以欺骗手段取得登记" and checked["changed_on"]
     assert _change(app, number, "revoke", {"reason": "again", "clerk": "王五"}, department).status_code == 409
 
+    told = wait_for(lambda: _texts(app, business["case_id"], "license_changed"), timeout=20,
+                    what="the applicant texted about the revocation")
+    assert len(told) == 1 and number in told[0] and "撤销" in told[0] and "行政复议" in told[0], told
+    assert "以欺骗手段取得登记" not in told[0]  # the department's words stay in its sealed record
+
     case = _deregistration_until(app, "correction_requested")
     assert "materials.business-license" in [d["target"] for d in case["notice"]["deficiencies"]]
     trail = wait_for(lambda: [e for e in _audit(app, case_id=business["case_id"]) if e["action"] == "license.revoke"],
@@ -109,6 +120,9 @@ def test_a_replaced_license_points_to_its_successor_and_a_forged_record_fails(ap
     new = replaced.json()["replaced_by"]
     old = _verify(app, number)
     assert old["status"] == "replaced" and old["replaced_by"] == new and old["valid"] is False
+    told = wait_for(lambda: _texts(app, business["case_id"], "license_changed"), timeout=20,
+                    what="the applicant texted about the replacement")
+    assert len(told) == 1 and f"新证照编号{new}" in told[0], told
     assert _verify(app, new)["valid"] is True and _verify(app, new)["replaces"] == number
     _deregistration_until(app, "accepted", holder)  # the replacement is reused
 

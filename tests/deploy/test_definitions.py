@@ -58,6 +58,9 @@ def test_single_node_dead_letter_queues_are_declared_exactly_like_the_services_d
 def test_cluster_profile_is_quorum_with_delivery_limit_and_at_least_once_dead_lettering():
     doc = definitions("cluster")
     for queue in doc["queues"]:
+        if queue["name"] == topology.STAFF_STREAM:  # read by every process, never consumed away
+            assert queue["arguments"] == topology.STAFF_STREAM_ARGUMENTS
+            continue
         assert queue["arguments"]["x-queue-type"] == "quorum", queue["name"]
         if not queue["name"].endswith(".dead-letter"):
             assert queue["arguments"]["x-delivery-limit"] > 0
@@ -108,6 +111,7 @@ def test_quorum_declarations_agree_with_the_cluster_profile_and_classic_ones_are
         with pytest.raises(PreconditionFailed):
             amqp.kombu_queue(topology.service_queues()["delivery"])(channel).declare()
     loaded = broker_queues(vhost)
+    assert loaded.pop(topology.STAFF_STREAM)["arguments"] == topology.STAFF_STREAM_ARGUMENTS
     assert {q["arguments"].get("x-queue-type") for q in loaded.values()} == {"quorum"}
     assert all(loaded[s.name]["arguments"] == amqp.kombu_queue(s, quorum=True).queue_arguments for s in specs)
 
@@ -151,11 +155,11 @@ from shared.config import REPO_ROOT, load_settings
 from shared.providers import amqp
 from yici import runner
 real, calls = amqp.declare, []
-def racing(channel, specs, quorum=False):
+def racing(channel, specs, quorum=False, stream=False):
     calls.append(1)
     if len(calls) == 1:
         raise NotFound("home node 'rabbit@localhost' of durable queue 'x' is down or inaccessible")
-    real(channel, specs, quorum)
+    real(channel, specs, quorum, stream)
 amqp.declare = racing
 runner.declare_topology(load_settings(REPO_ROOT / "deploy" / "config" / "distributed.yaml"),
                         runner.catalog_departments())

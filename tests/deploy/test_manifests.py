@@ -50,7 +50,7 @@ CRD_SPECS = {
     ("rabbitmq.com/v1beta1", "Exchange"): obj(["name", "vhost", "type", "durable", "rabbitmqClusterReference"],
                                               CLUSTER_REF),
     ("rabbitmq.com/v1beta1", "Queue"): obj(["name", "vhost", "type", "durable", "rabbitmqClusterReference"], dict(
-        CLUSTER_REF, type={"const": "quorum"})),
+        CLUSTER_REF, type={"enum": ["quorum", "stream"]})),  # the stream: staff revocations, read by every pod
     ("rabbitmq.com/v1beta1", "Binding"): obj(["vhost", "source", "destination", "destinationType", "routingKey",
                                               "rabbitmqClusterReference"], CLUSTER_REF),
     ("rabbitmq.com/v1beta1", "Policy"): obj(["name", "vhost", "pattern", "applyTo", "definition",

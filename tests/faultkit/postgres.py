@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from faultkit.procs import alive, children, owned_dir, remove, run, sigkill, succeeds
+from faultkit.procs import alive, bindable, children, owned_dir, remove, run, sigkill, succeeds, wait_until
 from yici_testkit import free_port
 
 USER = "postgres"
@@ -63,8 +63,14 @@ class PgCluster:
         # fsync off: the tests kill processes, never the machine, so the page cache survives every fault here
         options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=300 "
                    f"-c fsync=off -c full_page_writes=off")
-        run(self._as_owner(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options,
-                           "-l", str(self.dir / "server.log"), "-w", "-t", "60", "start"), timeout=90)
+        # after a kill the port is anyone's until the postmaster binds it again: wait for it rather than let
+        # pg_ctl fail with "could not start server" and the reason only in server.log
+        wait_until(lambda: bindable(self.port), timeout=30, what=f"port {self.port} to be free for the postmaster")
+        try:
+            run(self._as_owner(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options,
+                               "-l", str(self.dir / "server.log"), "-w", "-t", "60", "start"), timeout=90)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            raise AssertionError(f"{exc}\nserver.log (tail):\n{self.log_tail()}") from None
         if first:
             self.create_database("yici")
         return self

@@ -6,6 +6,7 @@ import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -42,6 +43,18 @@ def alive(pid: int | None) -> bool:
 def gone(pid: int) -> bool:
     """Reaped as well: a pid file naming it no longer looks held (postgres checks with kill(pid, 0))."""
     return not Path(f"/proc/{pid}").exists()
+
+
+def bindable(port: int) -> bool:
+    """Whether a listener could bind the loopback port now (with SO_REUSEADDR, as Erlang and PostgreSQL do): a
+    port a killed server leaves behind is free for any bind to port 0 on the machine until it is bound again."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def children(pid: int) -> list[int]:

@@ -68,7 +68,7 @@ def _with_dead_letters(queues: list[str]) -> str:
 def _declarable(service: str, departments: list[str], units) -> str:
     """What a service process declares at start: the exchanges, every queue and its dead letters."""
     exchanges = [topology.EVENTS_EXCHANGE, topology.DEAD_LETTER_EXCHANGE]
-    queues = [q.name for q in declared_queues(departments, units)]
+    queues = [q.name for q in declared_queues(departments, units)] + [topology.STAFF_STREAM]
     if service == "approval":
         exchanges.append(DECISIONS_EXCHANGE)
         queues.append(decisions_queue().name)
@@ -76,7 +76,7 @@ def _declarable(service: str, departments: list[str], units) -> str:
 
 
 def _consumed(service: str, departments: list[str], units) -> list[str]:
-    own = [topology.service_queues()[service].name]
+    own = [topology.service_queues()[service].name, topology.STAFF_STREAM]
     if service == "approval":  # departments in auto or worklist mode are served by approval itself
         return own + [q.name for q in topology.department_queues(departments, units)] + [decisions_queue().name]
     return own

@@ -85,8 +85,10 @@ def definitions(profile: str = "single", vhost: str = "/", departments: list[str
         "users": [], "permissions": [], "topic_permissions": [], "parameters": [], "global_parameters": [],
         "vhosts": [{"name": vhost}],
         "exchanges": [_exchange(e, vhost) for e in EXCHANGES],
-        "queues": [q for s in specs for q in _queues(s, profile, vhost)],
-        "bindings": [b for s in specs for b in _bindings(s, vhost)],
+        "queues": [q for s in specs for q in _queues(s, profile, vhost)] + [_staff_stream(vhost)],
+        "bindings": [b for s in specs for b in _bindings(s, vhost)]
+                    + [_binding(topology.EVENTS_EXCHANGE, topology.STAFF_STREAM, key, vhost)
+                       for key in topology.STAFF_EVENTS],
         "policies": [dict(p, vhost=vhost) for p in policies(profile, departments, units)],
     }
 
@@ -102,6 +104,12 @@ def _queues(spec: topology.QueueSpec, profile: str, vhost: str) -> list[dict]:
     dead = {"name": spec.dead_letter_queue, "vhost": vhost, "durable": True, "auto_delete": False,
             "arguments": dead_letter_arguments(profile)}
     return [work, dead]
+
+
+def _staff_stream(vhost: str) -> dict:
+    """The stream every process reads staff revocations from (shared/providers/staff_feed.py): a stream in both profiles."""
+    return {"name": topology.STAFF_STREAM, "vhost": vhost, "durable": True, "auto_delete": False,
+            "arguments": dict(topology.STAFF_STREAM_ARGUMENTS)}
 
 
 def _bindings(spec: topology.QueueSpec, vhost: str) -> list[dict]:

@@ -277,12 +277,13 @@ def _secret(secret_name: str, data: dict) -> dict:
 # longest path first, so they win over intake's /api/v1/cases.
 PATHS = {
     "intake": ["/api/v1/cases", "/api/v1/matters", "/api/v1/files", "/api/v1/window", "/api/v1/openapi.json",
-               "/api/v1/asyncapi.json", "/guides", "/track", "/static", "/"],
+               "/api/v1/asyncapi.json", "/guides", "/track", "/apply", "/static", "/"],
     "routing": ["/api/v1/routing"],
-    "approval": ["/api/v1/departments", "/api/v1/licenses", "/api/v1/seals"],
+    "approval": ["/api/v1/departments", "/api/v1/licenses", "/api/v1/seals", "/department"],
     "delivery": ["/api/v1/deliveries", "/api/v1/downloads"],
     "oversight": ["/api/v1/cases/[^/]+/(timeline|sla|rating)", "/api/v1/calendar", "/api/v1/supervision",
-                  "/api/v1/rectifications", "/api/v1/reports", "/api/v1/audit", "/oversight", "/staff"],
+                  "/api/v1/rectifications", "/api/v1/reports", "/api/v1/audit", "/oversight", "/staff",
+                  "/department/rectifications"],
 }
 
 

@@ -1,7 +1,7 @@
 """the applicant's language (zh, mn), chosen once with the application (ADR 0030)
 
-Revision ID: intake_0007
-Revises: intake_0006
+Revision ID: intake_0008
+Revises: intake_0007
 Create Date: 2026-12-03 08:10:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = 'intake_0007'
-down_revision: Union[str, Sequence[str], None] = 'intake_0006'
+revision: str = 'intake_0008'
+down_revision: Union[str, Sequence[str], None] = 'intake_0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
