@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from services.delivery import segments
-from services.delivery.templates import TEMPLATES, render
+from services.delivery.templates import LICENSE_CHANGES, TEMPLATES, render
 from shared.events import CaseAccepted, CorrectionRequested
-from shared.i18n import has_mongolian
+from shared.i18n import has_mongolian, translate_in
 from test_delivery_support import NAME, PHONE, world  # noqa: F401
 
 MONGOLIAN = "ᠮᠣᠩᠭᠣᠯ"  # six letters, U+1800–U+18AF
@@ -41,7 +41,9 @@ VALUES = {"matter_name": "二手房转移登记及水电气网联动过户一件
           "https://yici.example/track/YC20260302000123/decision?code=ABCDEFGHJKLM", "reasons": "经营场所不符合要求" * 20,
           "due_date": "2026-03-16", "track_url": "https://yici.example/track/YC20260302000123?code=ABCDEFGHJKLM",
           "item_name": "食品经营许可（新办）", "count": 12, "summary": "缺少租赁合同；经营面积填写有误" * 20,
-          "materials": "食品安全管理制度、招牌设置位置现状照片" * 10}
+          "materials": "食品安全管理制度、招牌设置位置现状照片" * 10, "license_name": "食品经营许可证",
+          "number": "SCJG-20260302-1", "what": translate_in("mn", LICENSE_CHANGES["replaced"]).format(
+              changed_on="2026-03-09", replaced_by="SCJG-20260309-2")}
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
