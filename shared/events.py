@@ -53,6 +53,8 @@ class Contact(Model):
     """How to reach the applicant; personal data, never logged."""
     name: str = Field(description="Applicant's name (personal data)")
     phone: str | None = Field(default=None, description="Mobile number (personal data)")
+    language: Literal["zh", "mn"] = Field(default="zh", description=(
+        "The applicant's language for texts and documents: zh (Chinese) or mn (traditional Mongolian)"))
 
 
 class PlannedItem(Model):

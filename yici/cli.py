@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
         import shared.providers.boot  # noqa: F401 - must run before the rest is imported
     if argv and argv[0] in DEPLOY_COMMANDS:
         return _deploy_tooling(argv)
+    if argv and argv[0] == "i18n":
+        from shared.i18n.cli import main as i18n_main
+        return i18n_main(argv[1:])
     if argv and argv[0] in STORE_TOOLS:
         return _store_tool(argv[0], argv[1:])
     from shared.config import ConfigError
@@ -39,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     guides.add_argument("directory")
     guides.add_argument("--base-url", help="public base URL for QR codes (default: public_base_url of --config)")
     guides.add_argument("--config", default=None)
+    commands.add_parser("i18n", help="translations: yici i18n extract|update|compile|check (ADR 0030)",
+                        add_help=False)
     commands.add_parser("reports", help="ledger (台账) and satisfaction survey: yici reports ledger --help",
                         add_help=False)
     commands.add_parser("seals", help="e-seal keys: yici seals list|rotate DEPT|--all (approval's database)",

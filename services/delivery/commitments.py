@@ -18,6 +18,7 @@ def remind_commitment(uow: UnitOfWork, event: CommitmentDueSoon, context: Contex
     phone = p.contact.phone if p.contact else None
     codes = "+".join(m.code for m in p.materials)
     context.notice(uow, event.case_id, "commitment_reminder", phone, ref=f"{codes}:{p.due_date.isoformat()}",
+                   language=p.contact.language if p.contact else "zh",
                    matter_name=context.matter_name(p.matter_code), due_date=p.due_date.isoformat(),
                    materials="、".join(m.name or m.code for m in p.materials))
 
@@ -27,5 +28,6 @@ def tell_not_accepted(uow: UnitOfWork, event: CaseNotAccepted, context: Context)
     p = event.payload
     phone = p.contact.phone if p.contact else None
     context.notice(uow, event.case_id, "not_accepted_notice", phone, ref=p.notice_id or "",
+                   language=p.contact.language if p.contact else "zh",
                    matter_name=context.matter_name(p.matter_code),
                    due_date=p.due_date.isoformat() if p.due_date else "规定期限")

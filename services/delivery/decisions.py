@@ -23,7 +23,8 @@ def deliver_rejection(uow: UnitOfWork, event: CaseRejected, context: "Context") 
     p = event.payload
     name = context.matter_name(p.matter_code)
     details: dict[str, Any] = {"matter_code": p.matter_code, "matter_name": name, "reasons": p.reasons,
-                               "item_code": p.item_code, "department": p.department, "phone": p.contact.phone}
+                               "item_code": p.item_code, "department": p.department, "phone": p.contact.phone,
+                               "language": p.contact.language}
     if p.delivery is None or p.decision_document is None:
         return _notice_only(uow, event, details, context)
     number = p.decision_document.get("content", {}).get("number", "")
@@ -32,7 +33,8 @@ def deliver_rejection(uow: UnitOfWork, event: CaseRejected, context: "Context") 
                    contents=f"不予行政许可决定书（{number}）", hall=context.hall(p.delivery.hall),
                    templates=DECISION_TEMPLATES)
     decision_url = telling.track_url(context.status_base_url, event.case_id, p.lookup_code, "/decision")
-    context.notice(uow, event.case_id, "rejection_notice", p.contact.phone, matter_name=name,
+    context.notice(uow, event.case_id, "rejection_notice", p.contact.phone, language=p.contact.language,
+                   matter_name=name,
                    document_number=number, how=HOW[_method(p.delivery)], decision_url=decision_url)
     methods.dispatch(uow, context, event.case_id, event.correlation_id, "rejection_decision", details,
                      p.delivery, p.contact.name)
@@ -44,7 +46,8 @@ def _notice_only(uow: UnitOfWork, event: CaseRejected, details: dict[str, Any], 
     uow.deliveries.add(case_id=event.case_id, delivery_id=str(uuid.uuid4()), kind="rejection_notice",
                        method="online", status=domain.NOTIFIED, pickup_code=None, tracking_number=None,
                        details=details)
-    context.notice(uow, event.case_id, "rejection_notice_only", p.contact.phone, matter_name=details["matter_name"],
+    context.notice(uow, event.case_id, "rejection_notice_only", p.contact.phone, language=p.contact.language,
+                   matter_name=details["matter_name"],
                    reasons="；".join(p.reasons) or "详见不予许可决定书")
 
 

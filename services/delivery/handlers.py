@@ -81,9 +81,11 @@ class Context:
         token = self.signer.sign(case_id, delivery_id, expires_at)
         return f"{self.download_base_url.rstrip('/')}/api/v1/downloads/{token}"
 
-    def notice(self, uow: UnitOfWork, case_id: str, template: str, phone: str | None, ref: str = "", **values):
+    def notice(self, uow: UnitOfWork, case_id: str, template: str, phone: str | None, ref: str = "",
+               language: str = "zh", **values):
+        """Queue a text in the applicant's `language` (zh, mn: the case's, carried by the events' contact)."""
         values = {"hall": self.settings.default_hall, "opening_hours": self.settings.opening_hours, **values}
-        notify.queue(uow, self.now(), self.settings.sms_signature, case_id, template, phone, ref, **values)
+        notify.queue(uow, self.now(), self.settings.sms_signature, case_id, template, phone, ref, language, **values)
 
 
 _SECRETS: dict[int, str] = {}
@@ -107,7 +109,7 @@ def deliver_result(uow: UnitOfWork, event: CaseCompleted, context: Context) -> N
     details = {"matter_code": p.matter_code, "matter_name": context.matter_name(p.matter_code), "items": p.items,
                "licenses": p.licenses, "hall": context.hall(p.delivery.hall),
                "opening_hours": context.settings.opening_hours, "requested_method": p.delivery.method,
-               "phone": p.contact.phone,
+               "phone": p.contact.phone, "language": p.contact.language,
                "track_url": telling.track_url(context.status_base_url, event.case_id, p.lookup_code)
                if p.lookup_code else None,
                "collectors": [context.pseudonym(p.holder_id)] if p.holder_id and p.holder_kind == "person" else []}
@@ -119,6 +121,7 @@ def deliver_correction_notice(uow: UnitOfWork, event: CorrectionRequested, conte
     p = event.payload
     phone = p.contact.phone if p.contact else None
     context.notice(uow, event.case_id, "correction_notice", phone, ref=p.notice_id,
+                   language=p.contact.language if p.contact else "zh",
                    matter_name=context.matter_name(p.matter_code), count=len(p.deficiencies),
                    summary=summary([_deficiency_text(d, context.catalog) for d in p.deficiencies]),
                    due_date=p.due_date.isoformat() if p.due_date else "规定期限")

@@ -79,7 +79,8 @@ def _record_shipment(uow: UnitOfWork, case_id: str, shipment: Shipment, context:
     uow.emit(DeliveryDispatched(case_id=case_id, payload={
         "delivery_id": row.delivery_id, "method": "mail", "tracking_number": shipment.tracking_number,
         "courier": shipment.courier}))
-    context.notice(uow, case_id, template(details, "mail_dispatched"), details.get("phone"), matter_name=details["matter_name"],
+    context.notice(uow, case_id, template(details, "mail_dispatched"), details.get("phone"),
+                   language=details.get("language", "zh"), matter_name=details["matter_name"],
                    courier=shipment.courier, tracking_number=shipment.tracking_number,
                    track_url=details.get("track_url"))
     return details
@@ -113,7 +114,7 @@ def _follow_parcel(uow: UnitOfWork, row, tracking: list[dict], outcome: str | No
     if outcome == "delivered":
         uow.emit(DeliveryCompleted(case_id=row.case_id, payload={"delivery_id": row.delivery_id, "method": "mail"}))
         context.notice(uow, row.case_id, template(details, "mail_delivered"), details.get("phone"),
-                       matter_name=details["matter_name"])
+                       language=details.get("language", "zh"), matter_name=details["matter_name"])
     return outcome == "delivered"
 
 

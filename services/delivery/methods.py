@@ -51,7 +51,7 @@ def _start_online(uow: UnitOfWork, context: "Context", case_id: str, correlation
     uow.emit(DeliveryDispatched(case_id=case_id, correlation_id=correlation_id, payload={
         "delivery_id": delivery_id, "method": "online", "expires_at": expires_at}))
     context.notice(uow, case_id, template(details, "online_ready"), details["phone"],
-                   matter_name=details["matter_name"], download_url=context.download_url(case_id, delivery_id,
+                   language=details.get("language", "zh"), matter_name=details["matter_name"], download_url=context.download_url(case_id, delivery_id,
                                                                                          expires_at),
                    expires_on=expires_at.date().isoformat(), track_url=details.get("track_url"))
 
@@ -71,5 +71,6 @@ def _announce_pickup(uow: UnitOfWork, context: "Context", case_id: str, delivery
     uow.emit(DeliveryDispatched(case_id=case_id, correlation_id=correlation_id, payload={
         "delivery_id": delivery_id, "method": "pickup", "pickup_code": code, "hall": details["hall"],
         "reason": reason}))
-    context.notice(uow, case_id, template, details.get("phone"), matter_name=details["matter_name"],
+    context.notice(uow, case_id, template, details.get("phone"),
+                   language=details.get("language", "zh"), matter_name=details["matter_name"],
                    pickup_code=code, hall=details["hall"], track_url=details.get("track_url"))

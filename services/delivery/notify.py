@@ -19,11 +19,12 @@ MAX_ATTEMPTS = 8
 
 
 def queue(uow, now: datetime, signature: str, case_id: str, template: str, phone: str | None, ref: str = "",
-          **values) -> None:
-    """Queue one message; without a phone number it is kept as `no_recipient` (the notice still exists)."""
+          language: str = "zh", **values) -> None:
+    """Queue one message, in the applicant's language; without a phone number it is kept as `no_recipient` (the
+    notice still exists)."""
     notification_id = ":".join(part for part in (case_id, template, ref) if part)
     uow.deliveries.notify({"notification_id": notification_id, "case_id": case_id, "template": template,
-                           "phone": phone, "text": render(template, signature, case_id=case_id, **values),
+                           "phone": phone, "text": render(template, signature, language, case_id=case_id, **values),
                            "status": "pending" if phone else "no_recipient"}, now)
 
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from services.delivery.templates import LICENSE_CHANGES
 from shared.events import CaseAccepted, LicenseChanged, SupplementRequested
+from shared.i18n import translate_in
 from shared.messaging import UnitOfWork
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def tell_acceptance(uow: UnitOfWork, event: CaseAccepted, context: "Context") ->
     """Once per case: accepted, the promised deadline, where to follow it."""
     p = event.payload
     due = p.due_date or context.calendar.due(p.accepted_on, p.promised_days).date
-    context.notice(uow, event.case_id, "acceptance_notice", p.contact.phone,
+    context.notice(uow, event.case_id, "acceptance_notice", p.contact.phone, language=p.contact.language,
                    matter_name=context.matter_name(p.matter_code), due_date=due.isoformat(),
                    track_url=track_url(context.status_base_url, event.case_id, p.lookup_code))
 
@@ -37,6 +38,7 @@ def tell_supplement(uow: UnitOfWork, event: SupplementRequested, context: "Conte
     p = event.payload
     item = context.catalog.items.get(p.item_code)
     context.notice(uow, event.case_id, "supplement_request", p.contact.phone, ref=f"{p.item_code}:{p.round}",
+                   language=p.contact.language,
                    matter_name=context.matter_name(p.matter_code), item_name=item.name if item else "审批事项",
                    due_date=p.due_date.isoformat(),
                    track_url=track_url(context.status_base_url, event.case_id, p.lookup_code))
@@ -52,7 +54,10 @@ def tell_license_change(uow: UnitOfWork, event: LicenseChanged, context: "Contex
         return
     p = event.payload
     material = context.catalog.materials.get(p.license_type)
-    what = LICENSE_CHANGES[p.action].format(changed_on=p.changed_on.isoformat(), replaced_by=p.replaced_by or "")
+    language = details.get("language", "zh")
+    what = translate_in(language, LICENSE_CHANGES[p.action]).format(changed_on=p.changed_on.isoformat(),
+                                                                     replaced_by=p.replaced_by or "")
     context.notice(uow, event.case_id, "license_changed", details["phone"], ref=f"{p.number}:{p.action}",
+                   language=language,
                    matter_name=context.matter_name(details.get("matter_code", "")),
                    license_name=material.name if material else "电子证照", number=p.number, what=what)

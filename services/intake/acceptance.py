@@ -93,7 +93,8 @@ def send_notice(uow: UnitOfWork, case, deficiencies: list[Deficiency], context: 
     uow.emit(CorrectionRequested(case_id=case.case_id, payload={
         "notice_id": notice["notice_id"], "deficiencies": [d.as_dict() for d in deficiencies],
         "due_date": notice["due_date"], "matter_code": case.matter_code,
-        "contact": {"name": case.applicant["name"], "phone": case.applicant.get("phone")}}))
+        "contact": {"name": case.applicant["name"], "phone": case.applicant.get("phone"),
+                        "language": getattr(case, "language", None) or "zh"}}))
 
 
 def accept(uow: UnitOfWork, case, accepted_on: date, by: str, deferred, context: Context) -> None:

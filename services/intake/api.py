@@ -29,6 +29,7 @@ from shared.config import Settings
 from shared.errors import NotFound
 from shared.events import AuditActor
 from shared.file_links import LinkRefused, file_links
+from shared.i18n import web as i18n_web
 from shared.messaging import Store, UnitOfWork, utcnow
 
 HTML = "text/html; charset=utf-8"
@@ -84,7 +85,8 @@ def receipt(request: Request, store: Store, context: Context, settings: Settings
     _auditor(settings).record(store, request, "case.receipt.read", stated_purpose(request, "receipt"),
                               case_id=case_id, subject=holder)
     name = context.catalog.matter(view["matter_code"]).name
-    return Response(pages.receipt_page(view, name, settings.base_url("intake")), mimetype=HTML)
+    lang = i18n_web.chosen(request, view.get("language"))
+    return Response(pages.receipt_page(view, name, settings.base_url("intake"), lang), mimetype=HTML)
 
 
 def track(request: Request, store: Store, context: Context, case_id: str) -> Response:
@@ -93,7 +95,11 @@ def track(request: Request, store: Store, context: Context, case_id: str) -> Res
     found = store.run(handlers.look_up, case_id, request.args.get("code", ""), attempt, time.time(), context)
     if found is None:
         raise NotFound("case_id", case_id)
-    return Response(pages.status_page(case_view(store, found), request.args.get("code", "")), mimetype=HTML)
+    view = case_view(store, found)
+    lang = i18n_web.chosen(request, view.get("language"))
+    switch = i18n_web.switch_links(request, lang)
+    return i18n_web.remember(request, Response(pages.status_page(view, request.args.get("code", ""), lang, switch),
+                                               mimetype=HTML))
 
 
 def decision(request: Request, store: Store, context: Context, case_id: str) -> Response:
@@ -104,7 +110,10 @@ def decision(request: Request, store: Store, context: Context, case_id: str) -> 
     if view is None or not view["rejection"]:
         raise NotFound("case_id", case_id)
     name = context.catalog.matter(view["matter_code"]).name
-    return Response(decision_page.decision_page(view["case_id"], name, view["rejection"]), mimetype=HTML)
+    lang = i18n_web.chosen(request, view.get("language"))
+    page = decision_page.decision_page(view["case_id"], name, view["rejection"], lang,
+                                       i18n_web.switch_links(request, lang))
+    return i18n_web.remember(request, Response(page, mimetype=HTML))
 
 
 def rate(request: Request, store: Store, context: Context, case_id: str) -> Response:

@@ -67,6 +67,9 @@ class SubmitCase(Body):
         "Code of the hall, window, village service point or bank branch (政银合作) taking the case, one of "
         "intake.taking_points (an unknown one is refused, 422); outside the banner only a city-wide matter "
         "(全市通办) is taken"))
+    language: Literal["zh", "mn"] = Field(default="zh", description=(
+        "The applicant's language, chosen once: zh (Chinese) or mn (traditional Mongolian, shown beside the "
+        "Chinese); their texts (SMS), receipt, status page and decision come in it (ADR 0030)"))
 
 
 class Supplement(Body):

@@ -90,6 +90,7 @@ def close_unanswered(uow: UnitOfWork, context: Context) -> list[str]:
         uow.emit(CaseNotAccepted(case_id=case_id, payload={
             "reason": "correction_overdue", "notice_id": case.notice.get("notice_id"),
             "due_date": case.notice["due_date"], "matter_code": case.matter_code,
-            "contact": {"name": case.applicant["name"], "phone": case.applicant.get("phone")}}))
+            "contact": {"name": case.applicant["name"], "phone": case.applicant.get("phone"),
+                        "language": getattr(case, "language", None) or "zh"}}))
         closed.append(case_id)
     return closed

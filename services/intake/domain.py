@@ -85,6 +85,8 @@ def request_hash(command: SubmitCase) -> str:
     body = command.model_dump(mode="json")
     if body.get("taking_point") is None:
         body.pop("taking_point", None)
+    if body.get("language") == "zh":
+        body.pop("language", None)  # the default: hashes as before the field existed
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

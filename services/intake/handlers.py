@@ -115,7 +115,7 @@ def _case_row(case_id, command, context, matter, client, key, digest, warnings, 
             "materials": body["materials"], "delivery": body["delivery"], "commitment": command.commitment,
             "warnings": warnings, "submitted_on": today, "promised_days": matter.promised_days,
             "notices": [], "deferred": [], "due_provisional": False,
-            "taking_point": context.taking_point(command.taking_point)}
+            "taking_point": context.taking_point(command.taking_point), "language": command.language}
 
 
 def _item_rows(case_id: str, items) -> list[dict]:

@@ -66,7 +66,8 @@ def case_accepted(case, catalog: Catalog, accepted_on: date, due_date: date | No
         "channel": case.channel, "region_code": case.region_code, "situations": case.situations,
         "items": planned, "promised_days": matter.promised_days, "form": case.form,
         "materials": case.materials, "delivery": case.delivery,
-        "contact": {"name": applicant["name"], "phone": applicant.get("phone")}, "accepted_on": accepted_on,
+        "contact": {"name": applicant["name"], "phone": applicant.get("phone"),
+                    "language": getattr(case, "language", None) or "zh"}, "accepted_on": accepted_on,
         "holder_id": case.holder_id,
         "holder_kind": case.holder_kind, "taking_point": case.taking_point, "due_date": due_date,
         "lookup_code": case.lookup_code, "deferred": [committed(d) for d in deferred or []]})

@@ -63,6 +63,7 @@ cases = Table(
     Column("lookup_pending", Boolean, nullable=False, default=False, index=True),
     Column("taking_point", JSON, nullable=True),      # the hall, service point or bank branch that took it
     Column("commitment_witness", String(200), nullable=True),  # the clerk who witnessed the signed commitment
+    Column("language", String(8), nullable=False, default="zh", server_default="zh"),  # the applicant's: zh, mn
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("client", "idempotency_key", name="uq_intake_cases_client_idempotency_key"),

@@ -39,7 +39,7 @@ def view_of(uow: UnitOfWork, case_id: str) -> dict:
             "delivery": {"choice": case.delivery, **({"progress": outcome["delivery"]}
                                                      if "delivery" in outcome else {})},
             "warnings": case.warnings, "material_sources": case.material_sources or {},
-            "lookup": case.lookup, "taking_point": case.taking_point,
+            "lookup": case.lookup, "taking_point": case.taking_point, "language": getattr(case, "language", None) or "zh",
             "commitment": {"signed": bool(case.commitment), "witnessed_by": case.commitment_witness},
             "joint_appointments": list(outcome.get("joint_appointments", {}).values()),
             "rating": outcome.get("rating"), "rectification": outcome.get("rectification")}

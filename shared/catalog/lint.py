@@ -45,10 +45,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[load] {exc}")
         return 1
     problems = lint(catalog)
-    for found in problems:
+    names, counts = mongolian_names(catalog)
+    for found in [*problems, *names]:
         print(found)
+    print(f"mongolian names: {counts['names']} names, {counts['reviewed']} reviewed, {counts['drafts']} drafts "
+          f"awaiting review, {len(names)} without Mongolian")
     print(summary(catalog, problems))
-    return 1 if problems else 0
+    return 1 if problems or names else 0
+
+
+def mongolian_names(catalog: Catalog) -> tuple[list[LintProblem], dict[str, int]]:
+    """Every matter, item, material and department name has its Mongolian in the `catalog` gettext domain
+    (shared/i18n/locales/mn_Mong_CN/LC_MESSAGES/catalog.po), reviewed or a draft (fuzzy) awaiting review."""
+    from shared.i18n import translations
+    found = translations("mn", "catalog")
+    drafts: frozenset[str] = getattr(found, "drafts", frozenset())
+    entries = [("matter", c, m.name) for c, m in catalog.matters.items()] + [
+        ("item", c, i.name) for c, i in catalog.items.items()] + [
+        ("material", c, m.name) for c, m in catalog.materials.items()] + [
+        ("department", c, d.name) for c, d in catalog.departments.items()]
+    problems = [LintProblem(rule="mongolian_name", subject=f"{kind} {code}",
+                            message=f"no Mongolian for {name!r}: run `yici i18n update` and translate it in "
+                                    "catalog.po") for kind, code, name in entries if found.gettext(name) == name]
+    names = {name for _, _, name in entries}
+    draft_count = len(names & drafts)
+    return problems, {"names": len(names), "drafts": draft_count,
+                      "reviewed": len(names) - draft_count - len({p.message for p in problems})}
 
 
 def summary(catalog: Catalog, problems: list[LintProblem]) -> str:

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
+from shared.i18n import N_
+
 from .catalog import Catalog
 from .forms import merged_form
 from .limits import limits
@@ -52,13 +54,13 @@ def reductions(catalog: Catalog, matter_code: str, situations: Iterable[str] = (
     fees = round(sum(item.fee for item in items), 2)
     return Reductions(
         matter=matter_code,
-        time=Reduction(label="减时限", unit="工作日",
+        time=Reduction(label=N_("减时限"), unit=N_("工作日"),
                        before=limits(catalog, matter_code, situations).summed_days, after=matter.promised_days),
-        steps=Reduction(label="减环节", unit="次申请", before=len(items), after=1),
-        form_fields=Reduction(label="一表申请", unit="项填报内容", before=sum(len(i.fields) for i in items),
+        steps=Reduction(label=N_("减环节"), unit=N_("次申请"), before=len(items), after=1),
+        form_fields=Reduction(label=N_("一表申请"), unit=N_("项填报内容"), before=sum(len(i.fields) for i in items),
                               after=len(merged_form(catalog, matter_code, situations)["properties"])),
-        materials=Reduction(label="减材料", unit="份需提交材料", before=sum(len(i.materials) for i in items),
+        materials=Reduction(label=N_("减材料"), unit=N_("份需提交材料"), before=sum(len(i.materials) for i in items),
                             after=sum(1 for entry in entries if entry.applicant_supplies)),
-        cost=Reduction(label="减成本", unit="元", before=fees, after=0 if matter.fees_waived else fees),
-        visits=Reduction(label="减跑动", unit="次", before=matter.visits_before, after=matter.visits_after),
+        cost=Reduction(label=N_("减成本"), unit=N_("元"), before=fees, after=0 if matter.fees_waived else fees),
+        visits=Reduction(label=N_("减跑动"), unit=N_("次"), before=matter.visits_before, after=matter.visits_after),
     )

@@ -67,12 +67,14 @@ def test_the_form_is_the_merged_form_and_a_valid_json_schema():
     jsonschema.Draft202012Validator.check_schema(form)
 
 
-def test_the_site_has_a_handbook_and_four_files_per_matter():
+def test_the_site_has_a_handbook_and_four_files_per_matter_in_each_edition():
     paths = [page.path for page in site_pages(CATALOG, BASE)]
-    assert paths[0] == "index.html" and len(paths) == 1 + 4 * len(CATALOG.matters)
-    for code in CATALOG.matters:
-        assert {f"{code}/index.html", f"{code}/form/index.html", f"{code}/notice/index.html",
-                f"{code}/qr.svg"} <= set(paths)
+    assert paths[0] == "index.html" and len(paths) == 2 * (1 + 4 * len(CATALOG.matters))
+    for prefix in ("", "mn/"):
+        assert f"{prefix}index.html" in paths
+        for code in CATALOG.matters:
+            assert {f"{prefix}{code}/index.html", f"{prefix}{code}/form/index.html",
+                    f"{prefix}{code}/notice/index.html", f"{prefix}{code}/qr.svg"} <= set(paths)
 
 
 @pytest.mark.parametrize("path, expected", [("", "index.html"), ("index.html", "index.html"),

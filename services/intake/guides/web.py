@@ -5,7 +5,7 @@ from werkzeug.wrappers import Response
 
 from shared.catalog import Catalog
 
-from .markup import el, page
+from .markup import el, page, t
 from .site import find_page, is_directory
 
 
@@ -21,5 +21,5 @@ def guide_response(catalog: Catalog, base_url: str, path: str) -> Response:
 
 
 def not_found_page(path: str) -> str:
-    body = el("p", "未找到该页面。请返回", el("a", "办事指南一本通", href="/guides/"), "查看全部事项。")
-    return page("未找到页面", body, subtitle=f"/guides/{path}", kind="not-found")
+    body = el("p", t("未找到该页面。请返回"), el("a", t("办事指南一本通"), href="/guides/"), t("查看全部事项。"))
+    return page(t("未找到页面"), body, subtitle=f"/guides/{path}", kind="not-found", text_title="未找到页面")
