@@ -103,7 +103,7 @@ def test_an_approver_claims_opens_a_material_approves_and_rejects_with_legal_bas
     assert opened == "200 application/pdf", "the material opens under the approver's session (file grant)"
 
     submit_form(browser, "decide", "document.querySelector('input[name=decision][value=approved]').checked = true")
-    browser.wait("location.search.includes('done=decide')")
+    browser.wait("location.search.includes('done=decide') && document.readyState === 'complete'")
     assert "决定已记录" in browser.evaluate("document.body.innerText")
     assert_screen_ok(browser, "department-task-approved")
 
@@ -118,7 +118,7 @@ def test_an_approver_claims_opens_a_material_approves_and_rejects_with_legal_bas
     assert_screen_ok(browser, "department-task-legal-basis-missing")
     submit_form(browser, "decide", "document.querySelector('input[name=decision][value=rejected]').checked = true;"
                                    "document.querySelector('#legal_basis').value = '《中华人民共和国税收征收管理法》第四十条'")
-    browser.wait("location.search.includes('done=decide')")
+    browser.wait("location.search.includes('done=decide') && document.readyState === 'complete'")
     assert "不予许可" in browser.evaluate("document.body.innerText")
     assert_screen_ok(browser, "department-task-rejected")
     set_viewport(browser, 390, 844, mobile=True)
@@ -186,14 +186,14 @@ def test_a_bad_rating_is_rectified_in_the_browser_and_a_supervisor_looks_on_read
     browser.wait("!!document.querySelector('.field-error')")
     assert_screen_ok(browser, "department-rectification-note-missing")
     submit_form(browser, "close", "document.querySelector('textarea[name=note]').value = '已在窗口增设办事指引'")
-    browser.wait("location.search.includes('closed=')")
+    browser.wait("location.search.includes('closed=') && document.readyState === 'complete'")
     assert_screen_ok(browser, "department-rectification-closed")
     listed = requests.get(suite.url("/api/v1/rectifications"), params={"status": "all"}, timeout=10,
                           headers={"Authorization": f"Bearer {SUPERVISOR_TOKEN}"}).json()["rectifications"]
     assert [(r["status"], r["note"]) for r in listed if r["task_id"] == task_id] == [("closed", "已在窗口增设办事指引")]
 
     browser.evaluate("document.querySelector('form[action=\"/staff/signout\"]').submit(); true")
-    browser.wait("location.pathname === '/staff/signin'")
+    browser.wait("location.pathname === '/staff/signin' && document.readyState === 'complete'")
     sign_in(browser, suite, "jc01", f"/department?department={TAX}&status=all")
     text = browser.evaluate("document.body.innerText")
     assert "只读" in text and case_id in text
