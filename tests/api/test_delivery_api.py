@@ -101,6 +101,13 @@ def test_online_results_download_with_a_signed_link_and_not_with_a_forged_one(su
 
 
 def test_delivery_metrics_are_exposed(suite):
+    """Its own picked-up case: under xdist the other tests' cases may be on another worker's suite."""
+    case_id = completed_case(suite, case_body("open-restaurant"))
+    waiting = arrived(suite, case_id, "awaiting_pickup")
+    done = post(suite, f"/api/v1/deliveries/{case_id}/pickup", {"pickup_code": waiting["pickup_code"]}, CLERK)
+    assert done.status_code == 200, done.text
+    wait_for(lambda: any(n["status"] == "sent" for n in notifications(suite, case_id)), timeout=15,
+             what="the pickup text sent")
     text = requests.get(suite.url("/metrics"), timeout=10).text
     assert 'yici_deliveries{method="pickup",status="picked_up"}' in text
     assert 'yici_notifications{status="sent"}' in text
