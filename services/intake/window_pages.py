@@ -203,15 +203,9 @@ def _uploads(request: Request, store: Store, settings: Settings, who: Principal,
         before = values.get(f"ref.{entry.code}", "")
         if before:
             refs[entry.code] = {"file_ref": before, "sha256": values.get(f"sha.{entry.code}") or None}
-        upload = request.files.get(f"file.{entry.code}")
-        if upload is None or not upload.filename:
+        answer = _stored_upload(request, entry.code, blobs, store, who, problems)
+        if answer is None:
             continue
-        try:
-            stored = blobs.save(upload.stream, upload.mimetype or "application/octet-stream")
-        except ApiError as refused:
-            problems += [{**p, "field": f"materials.{entry.code}"} for p in refused.problems]
-            continue
-        answer = store.run(handlers.record_file, stored, who.actor)
         refs[entry.code] = {"file_ref": answer["file_ref"], "sha256": answer["sha256"]}
         values[f"ref.{entry.code}"], values[f"sha.{entry.code}"] = answer["file_ref"], answer["sha256"]
     return refs, problems
@@ -415,17 +409,12 @@ def supplement(request: Request, store: Store, context: Context, settings: Setti
             raise NotFound("case_id", case_id)
         wanted = _supply_targets(context.catalog, case)
     blobs = BlobStore(settings.data_dir / "blobs", settings.intake.max_file_bytes)
-    materials, problems = [], []
+    materials: list[dict] = []
+    problems: list[dict] = []
     for code in wanted["materials"]:
-        upload = request.files.get(f"file.{code}")
-        if upload is None or not upload.filename:
+        answer = _stored_upload(request, code, blobs, store, who, problems)
+        if answer is None:
             continue
-        try:
-            stored = blobs.save(upload.stream, upload.mimetype or "application/octet-stream")
-        except ApiError as refused:
-            problems += [{**p, "field": f"materials.{code}"} for p in refused.problems]
-            continue
-        answer = store.run(handlers.record_file, stored, who.actor)
         materials.append({"code": code, "file_ref": answer["file_ref"], "sha256": answer["sha256"]})
     fields = [f for f in form_fields(merged_form(context.catalog, case.matter_code, case.situations))
               if f.code in wanted["form"]]
@@ -459,3 +448,18 @@ def _supply_targets(catalog: Catalog, case) -> dict[str, list[str]]:
         return {"materials": [d["code"] for d in case.deferred or [] if not d.get("supplied")], "form": [],
                 "offered": []}
     return {"materials": [], "form": [], "offered": []}
+
+
+def _stored_upload(request: Request, code: str, blobs: BlobStore, store: Store, who: Principal,
+                   problems: list[dict]) -> dict | None:
+    """The scan uploaded for material `code`, kept and recorded as the clerk's (its file_ref and sha256); None
+    when none was sent, or when the blob store refused it (its problems added under `materials.<code>`)."""
+    upload = request.files.get(f"file.{code}")
+    if upload is None or not upload.filename:
+        return None
+    try:
+        stored = blobs.save(upload.stream, upload.mimetype or "application/octet-stream")
+    except ApiError as refused:
+        problems += [{**p, "field": f"materials.{code}"} for p in refused.problems]
+        return None
+    return store.run(handlers.record_file, stored, who.actor)
